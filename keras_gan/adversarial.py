@@ -1,0 +1,459 @@
+"""The adversarial base model: the `compile`/`fit` contract every variant shares.
+
+A variant subclasses `AdversarialModel` and writes one method, `train_step(self, data)`, as its
+paper's algorithm with `keras.ops`: sample latents, define a loss as a closure, and hand it to
+`self.minimize(loss_fn, network, optimizer)`, which computes the gradients with respect to that
+network's weights and applies them. The same code runs on TensorFlow, JAX and PyTorch;
+`keras_gan.backend` holds the per-backend gradient machinery.
+
+The contract is the one keras.io's GAN examples use: `generator=`, `discriminator=`,
+`latent_dim=`; `compile(d_optimizer=, g_optimizer=)`; logs `d_loss` and `g_loss`.
+"""
+
+import numpy as np
+import keras
+from keras import ops
+
+from keras_gan import backend
+
+_FORBIDDEN_COMPILE_ARGS = ("optimizer", "loss", "loss_weights", "metrics", "weighted_metrics")
+
+
+class OptimizerGroup(keras.optimizers.Optimizer):
+    """Holds a model's optimizers behind the single `model.optimizer` Keras expects.
+
+    Keras threads `model.optimizer.variables` through its JAX training state and reads
+    `model.optimizer.iterations` in callbacks such as TensorBoard. This group exposes every
+    member's variables (in a fixed order) and keeps its own `iterations`: the number of
+    adversarial steps taken, whatever each member's own count (with 5 critic steps per
+    generator step, the critic's optimizer counts 5 per step). It never applies gradients
+    itself; `AdversarialModel.minimize` calls each member.
+
+    Args:
+        optimizers: dict mapping attribute names (`"d_optimizer"`, ...) to built optimizers.
+    """
+
+    def __init__(self, optimizers, name="optimizers"):
+        super().__init__(learning_rate=0.0, name=name)
+        self.members = dict(optimizers)
+        self.built = True
+
+    @property
+    def variables(self):
+        own = self._variables[:]
+        return own + [v for optimizer in self.members.values() for v in optimizer.variables]
+
+    def build(self, var_list=None):
+        self.built = True
+
+    # The members save and load their own state; the group stores only its step counter.
+    def save_own_variables(self, store):
+        for i, variable in enumerate(self._variables):
+            store[str(i)] = variable.numpy()
+
+    def load_own_variables(self, store):
+        for i, variable in enumerate(self._variables):
+            variable.assign(store[str(i)])
+
+    def apply(self, grads, trainable_variables=None):
+        raise RuntimeError(
+            "The optimizers of an AdversarialModel are applied one by one by "
+            "`model.minimize(...)`; `model.optimizer` only groups them."
+        )
+
+
+class AdversarialModel(keras.Model):
+    """Base class of every keras_gan variant.
+
+    Subclasses set `optimizer_targets` (which optimizer trains which network) and
+    `log_names` (what `fit` reports), and implement `train_step(self, data)`.
+
+    Args:
+        generator: `keras.Model` mapping `(batch, latent_dim)` latents to samples.
+        discriminator: `keras.Model` mapping samples to scores or logits.
+        latent_dim: int > 0, size of the latent vector z.
+        latent_distribution: `"normal"` (N(0, 1)) or `"uniform"` (U(-1, 1)), the prior p(z).
+            Defaults to `"normal"`.
+        discriminator_steps: int >= 1, discriminator (critic) updates per generator update,
+            the paper's k. Each update uses its own minibatch: a batch of `k * m` samples is
+            split into k minibatches of m. Defaults to 1.
+        seed: optional int, seed of the model's `keras.random.SeedGenerator`, from which
+            every random draw in `train_step` comes.
+        log_names: optional tuple of strings, overriding the class's `log_names`.
+        **kwargs: passed to `keras.Model` (e.g. `name`).
+    """
+
+    #: Which optimizer (attribute name) updates which network (attribute name).
+    optimizer_targets = {"d_optimizer": "discriminator", "g_optimizer": "generator"}
+    #: Names of the logs `train_step` reports; each is a running mean over the epoch.
+    log_names = ("d_loss", "g_loss")
+    #: Sub-model attribute names, serialised by `get_config`.
+    network_names = ("generator", "discriminator")
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        step = cls.__dict__.get("train_step")
+        if step is not None:
+            cls.train_step = backend.wrap_train_step(step)
+
+    def __init__(
+        self,
+        generator,
+        discriminator,
+        latent_dim,
+        latent_distribution="normal",
+        discriminator_steps=1,
+        seed=None,
+        log_names=None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        if not isinstance(latent_dim, (int, np.integer)) or latent_dim <= 0:
+            raise ValueError(f"`latent_dim` must be a positive integer. Received: latent_dim={latent_dim!r}")
+        if latent_distribution not in ("normal", "uniform"):
+            raise ValueError(
+                "`latent_distribution` must be 'normal' or 'uniform'. "
+                f"Received: latent_distribution={latent_distribution!r}"
+            )
+        if not isinstance(discriminator_steps, (int, np.integer)) or discriminator_steps < 1:
+            raise ValueError(
+                "`discriminator_steps` must be an integer >= 1. "
+                f"Received: discriminator_steps={discriminator_steps!r}"
+            )
+        for name, network in (("generator", generator), ("discriminator", discriminator)):
+            if not isinstance(network, keras.layers.Layer):
+                raise ValueError(f"`{name}` must be a keras.Model. Received: {name}={network!r}")
+        generator_inputs = getattr(generator, "input_shape", None)
+        if isinstance(generator_inputs, tuple) and generator_inputs and generator_inputs[-1] not in (None, latent_dim):
+            raise ValueError(
+                f"The generator takes inputs of shape {generator_inputs}, which does not match "
+                f"latent_dim={latent_dim}."
+            )
+        self.generator = generator
+        self.discriminator = discriminator
+        self.latent_dim = int(latent_dim)
+        self.latent_distribution = latent_distribution
+        self.discriminator_steps = int(discriminator_steps)
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed, name="seed_generator")
+        if log_names is not None:
+            self.log_names = tuple(log_names)
+        self._trackers = {name: keras.metrics.Mean(name=name) for name in self.log_names}
+        self.built = True
+
+    # -- What a variant's train_step uses -------------------------------------------------------
+
+    def sample_latent(self, batch_size, seed=None):
+        """Draws `(batch_size, latent_dim)` latents from the prior p(z).
+
+        Args:
+            batch_size: int (or scalar tensor), number of latent vectors.
+            seed: optional int or `keras.random.SeedGenerator`. Defaults to the model's own
+                generator, which is what `train_step` must use.
+
+        Returns:
+            Tensor `(batch_size, latent_dim)`.
+        """
+        seed = self.seed_generator if seed is None else seed
+        shape = (batch_size, self.latent_dim)
+        if self.latent_distribution == "uniform":
+            return keras.random.uniform(shape, minval=-1.0, maxval=1.0, seed=seed)
+        return keras.random.normal(shape, seed=seed)
+
+    def minimize(self, loss_fn, network, optimizer):
+        """One gradient step on `network`'s trainable weights, minimising `loss_fn()`.
+
+        Args:
+            loss_fn: callable with no arguments that runs the forward pass and returns a scalar
+                loss, or `(loss, dict_of_extra_logs)`. Everything it reads that should be
+                differentiated must be computed inside it.
+            network: a `keras.Model`/layer, or a list of variables.
+            optimizer: the `keras.optimizers.Optimizer` that updates them.
+
+        Returns:
+            `(loss, logs)`: the loss value and the extra logs, before the update.
+        """
+        variables = network.trainable_variables if hasattr(network, "trainable_variables") else list(network)
+        loss, logs, gradients = backend.value_and_gradients(loss_fn, variables)
+        optimizer.apply(gradients, variables)
+        return loss, logs
+
+    def minibatches(self, samples):
+        """Splits a batch into `discriminator_steps` minibatches, one per discriminator update."""
+        if self.discriminator_steps == 1:
+            return [samples]
+        return ops.split(samples, self.discriminator_steps, axis=0)
+
+    def update_logs(self, **values):
+        """Adds this step's values to the running means and returns all of them as logs."""
+        for name, value in values.items():
+            if name not in self._trackers:
+                raise ValueError(
+                    f"Unknown log '{name}' for {type(self).__name__}. "
+                    f"Declared in log_names: {', '.join(self.log_names)}"
+                )
+            self._trackers[name].update_state(value)
+        return {name: tracker.result() for name, tracker in self._trackers.items()}
+
+    @staticmethod
+    def unpack_images(data):
+        """The images of a batch: `images`, `(images, ...)` or `{"images": ...}`."""
+        if isinstance(data, dict):
+            return data["images"]
+        if isinstance(data, (tuple, list)):
+            return data[0]
+        return data
+
+    def train_step(self, data):
+        raise NotImplementedError(
+            f"{type(self).__name__} must implement train_step(self, data): "
+            "see keras_gan.models.GAN for the pattern."
+        )
+
+    # -- Keras plumbing --------------------------------------------------------------------------
+
+    @property
+    def metrics(self):
+        return list(self._trackers.values())
+
+    def call(self, latents, training=False):
+        """A GAN called on latent vectors returns the generator's samples."""
+        return self.generator(latents, training=training)
+
+    @property
+    def sample_shape(self):
+        """Shape of one generated sample, e.g. `(28, 28, 1)`."""
+        return tuple(self.generator.output_shape[1:])
+
+    def default_optimizers(self):
+        """The paper's optimizers, used by `compile()` when none is given.
+
+        Returns:
+            dict mapping each name in `optimizer_targets` to a new optimizer.
+        """
+        return {
+            name: keras.optimizers.Adam(learning_rate=2e-4, beta_1=0.5)
+            for name in self.optimizer_targets
+        }
+
+    def compile(self, d_optimizer=None, g_optimizer=None, jit_compile="auto", **kwargs):
+        """Configures the model for training.
+
+        Pass every optimizer, or none to get the paper's (`default_optimizers()`).
+
+        Args:
+            d_optimizer: optimizer (instance or name) of the discriminator.
+            g_optimizer: optimizer (instance or name) of the generator.
+            jit_compile: bool or `"auto"`. `"auto"` compiles the step with XLA on JAX
+                (always) and on TensorFlow when a GPU is present; on a CPU, TensorFlow runs
+                2-4x slower with XLA for these networks (see `benchmarks/step_time.py`).
+                PyTorch runs eagerly. Defaults to `"auto"`.
+            **kwargs: `run_eagerly`, `steps_per_execution`, as in `keras.Model.compile`.
+        """
+        self._compile_optimizers(
+            {"d_optimizer": d_optimizer, "g_optimizer": g_optimizer}, jit_compile, **kwargs
+        )
+
+    def _compile_optimizers(self, optimizers, jit_compile="auto", **kwargs):
+        cls = type(self).__name__
+        for name in _FORBIDDEN_COMPILE_ARGS:
+            if name in kwargs:
+                raise ValueError(
+                    f"{cls}.compile() takes one optimizer per network "
+                    f"({', '.join(self.optimizer_targets)}) and the objective is the variant's "
+                    f"own. Received: {name}={kwargs[name]!r}"
+                )
+        allowed = {"run_eagerly", "steps_per_execution"}
+        unknown = set(kwargs) - allowed
+        if unknown:
+            raise ValueError(
+                f"Unknown {cls}.compile() arguments: {sorted(unknown)}. Accepted: "
+                f"{', '.join(list(self.optimizer_targets) + ['jit_compile', *sorted(allowed)])}"
+            )
+        given = {name: opt for name, opt in optimizers.items() if opt is not None}
+        if not given:
+            optimizers = self.default_optimizers()
+        elif len(given) < len(optimizers):
+            missing = [name for name in optimizers if name not in given]
+            raise ValueError(
+                f"{cls}.compile() needs every optimizer, or none for the paper's defaults. "
+                f"Missing: {', '.join(missing)}"
+            )
+        optimizers = {name: keras.optimizers.get(opt) for name, opt in optimizers.items()}
+        if len({id(opt) for opt in optimizers.values()}) < len(optimizers):
+            raise ValueError(
+                f"{cls}.compile() needs a separate optimizer instance per network; the same "
+                "instance was passed twice."
+            )
+        self._compile_jit = jit_compile
+        if jit_compile == "auto":
+            jit_compile = backend.default_jit_compile()
+        super().compile(optimizer=None, loss=None, jit_compile=jit_compile, **kwargs)
+        for name, optimizer in optimizers.items():
+            network = getattr(self, self.optimizer_targets[name])
+            if not optimizer.built:
+                optimizer.build(network.trainable_variables)
+            setattr(self, name, optimizer)
+        self.optimizer = OptimizerGroup(optimizers)
+
+    def get_compile_config(self):
+        if not getattr(self, "compiled", False):
+            return None
+        config = {
+            name: keras.optimizers.serialize(getattr(self, name)) for name in self.optimizer_targets
+        }
+        config["jit_compile"] = self._compile_jit
+        return config
+
+    def compile_from_config(self, config):
+        config = dict(config)
+        jit_compile = config.pop("jit_compile", "auto")
+        optimizers = {
+            name: keras.optimizers.deserialize(config[name]) for name in self.optimizer_targets
+        }
+        self._compile_optimizers(optimizers, jit_compile)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {name: keras.saving.serialize_keras_object(getattr(self, name)) for name in self.network_names}
+        )
+        config.update(
+            latent_dim=self.latent_dim,
+            latent_distribution=self.latent_distribution,
+            discriminator_steps=self.discriminator_steps,
+            seed=self.seed,
+        )
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for name in cls.network_names:
+            if isinstance(config.get(name), dict):
+                config[name] = keras.saving.deserialize_keras_object(config[name])
+        return cls(**config)
+
+    # -- Input checks, before anything runs -----------------------------------------------------
+
+    def _check_compiled(self):
+        if not getattr(self, "compiled", False):
+            raise ValueError(
+                f"{type(self).__name__} must be compiled before training: call "
+                f"model.compile({', '.join(f'{n}=...' for n in self.optimizer_targets)}) "
+                "or model.compile() for the paper's optimizers."
+            )
+        missing = [n for n in self.optimizer_targets if getattr(self, n, None) is None]
+        if missing:
+            raise ValueError(f"{type(self).__name__} has no optimizer for: {', '.join(missing)}")
+
+    def check_samples(self, shape, dtype=None, value_range=None, what="images"):
+        """Checks a batch's shape, dtype and value range against what the model generates.
+
+        Args:
+            shape: shape of a batch, `(batch, ...)`; `None` entries are not checked.
+            dtype: optional dtype name of the batch.
+            value_range: optional `(min, max)` seen in a batch.
+            what: what the samples are, for the messages.
+
+        Raises:
+            ValueError: naming the received value and the accepted one.
+        """
+        expected = self.sample_shape
+        got = tuple(shape)[1:]
+        if len(got) != len(expected) or any(g is not None and g != e for g, e in zip(got, expected)):
+            hint = ""
+            if len(got) == len(expected) and got[:-1] == expected[:-1]:
+                hint = " (grayscale vs RGB? load the dataset with the channels the model has)"
+            raise ValueError(
+                f"{type(self).__name__} generates {what} of shape {expected}, but the data has "
+                f"{what} of shape {got}{hint}. Build the model for the data's shape or resize the "
+                "data (`image_size=` in keras_gan.datasets.load)."
+            )
+        batch = tuple(shape)[0]
+        if batch is not None and batch % self.discriminator_steps:
+            raise ValueError(
+                f"{type(self).__name__} makes {self.discriminator_steps} discriminator updates per "
+                f"step, each on its own minibatch, so the batch size must be a multiple of "
+                f"{self.discriminator_steps}. Received: batch of {batch}"
+            )
+        if dtype is not None and "float" not in str(dtype):
+            raise ValueError(
+                f"{what.capitalize()} must be floating point in [-1, 1]. Received: dtype={dtype}"
+            )
+        if value_range is not None and len(expected) == 3:  # images; 2-D toy points are unbounded
+            low, high = value_range
+            if low < -1.0 - 1e-3 or high > 1.0 + 1e-3:
+                raise ValueError(
+                    f"{what.capitalize()} must lie in [-1, 1] (the generator ends in tanh). "
+                    f"Received values in [{low:g}, {high:g}]: scale them, e.g. x / 127.5 - 1."
+                )
+
+    def _check_data(self, x):
+        """Validates `fit()`'s data: a `tf.data.Dataset`, an array, or a tuple of arrays."""
+        import tensorflow as tf
+
+        if isinstance(x, tf.data.Dataset):
+            spec = self.unpack_images(x.element_spec)
+            first = next(iter(x.take(1)), None)
+            if first is None:
+                raise ValueError("The dataset passed to fit() is empty.")
+            images = np.asarray(self.unpack_images(first))
+            self.check_samples(spec.shape, spec.dtype.name, (images.min(), images.max()))
+        elif isinstance(x, (np.ndarray, tuple, list, dict)):
+            images = np.asarray(self.unpack_images(x))
+            self.check_samples(
+                (None, *images.shape[1:]), images.dtype.name, (images.min(), images.max())
+            )
+
+    def fit(self, x=None, y=None, **kwargs):
+        self._check_compiled()
+        self._check_data(x)
+        return super().fit(x, y, **kwargs)
+
+    def train_on_batch(self, x, y=None, **kwargs):
+        self._check_compiled()
+        self._check_data(x)
+        return super().train_on_batch(x, y, **kwargs)
+
+    # -- Sampling --------------------------------------------------------------------------------
+
+    def generate(self, num_samples=None, latents=None, seed=None, batch_size=256):
+        """Samples from the generator.
+
+        Args:
+            num_samples: int, how many samples to draw with fresh latents. Ignored when
+                `latents` is given.
+            latents: optional array `(n, latent_dim)` of latent vectors to decode.
+            seed: optional int, seed of the fresh latents (does not touch the training
+                random stream).
+            batch_size: int, generator batch size. Defaults to 256.
+
+        Returns:
+            numpy array `(n, *sample_shape)`, in [-1, 1] for image models.
+        """
+        latents = self._latents(num_samples, latents, seed)
+        return self._decode(lambda lo, hi: latents[lo:hi], len(latents), batch_size)
+
+    def _latents(self, num_samples, latents, seed):
+        if latents is None:
+            if num_samples is None or int(num_samples) <= 0:
+                raise ValueError(
+                    "generate() needs `num_samples` > 0 or explicit `latents`. "
+                    f"Received: num_samples={num_samples!r}"
+                )
+            seed = seed if seed is not None else int(np.random.randint(2**31 - 1))
+            return ops.convert_to_numpy(self.sample_latent(int(num_samples), seed=seed))
+        latents = np.asarray(latents, dtype="float32")
+        if latents.ndim != 2 or latents.shape[1] != self.latent_dim:
+            raise ValueError(
+                f"`latents` must have shape (n, {self.latent_dim}). Received: {latents.shape}"
+            )
+        return latents
+
+    def _decode(self, inputs_for, total, batch_size):
+        outputs = []
+        for lo in range(0, total, batch_size):
+            hi = min(lo + batch_size, total)
+            outputs.append(ops.convert_to_numpy(self.generator(inputs_for(lo, hi), training=False)))
+        return np.concatenate(outputs, axis=0)

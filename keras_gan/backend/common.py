@@ -1,0 +1,38 @@
+"""Pieces of the step that are the same on every backend."""
+
+
+def split_loss(result):
+    """Normalises a loss function's result to `(loss, logs)`.
+
+    A loss function returns a scalar, or a `(scalar, dict_of_extra_logs)` pair.
+    """
+    if isinstance(result, (tuple, list)):
+        loss, logs = result
+        return loss, dict(logs)
+    return result, {}
+
+
+def count_step(model, step, data):
+    """Runs a variant's step once and advances the model's step counter.
+
+    A variant calling `super().train_step(data)` re-enters here; only the outermost call counts.
+    """
+    if getattr(model, "_inside_train_step", False):
+        return step(model, data)
+    object.__setattr__(model, "_inside_train_step", True)
+    try:
+        logs = step(model, data)
+        model.optimizer.iterations.assign_add(1)
+    finally:
+        object.__setattr__(model, "_inside_train_step", False)
+    return logs
+
+
+def state_variables(model):
+    """The variable groups of Keras' JAX state tuple, in its order."""
+    return (
+        model.trainable_variables,
+        model.non_trainable_variables,
+        model.optimizer.variables,
+        model.metrics_variables,
+    )

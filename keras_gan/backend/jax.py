@@ -1,0 +1,96 @@
+"""JAX: a pure, jit-compiled step over explicit state.
+
+Keras' JAX trainer calls `train_step(self, state, data)` with
+`state = (trainable, non_trainable, optimizer, metrics)` value lists and expects
+`(logs, new_state)`. A variant's `train_step(self, data)` is written statefully (layer calls,
+`optimizer.apply`, `variable.assign`, random draws from a `SeedGenerator`). Inside a
+`keras.StatelessScope` all of that is pure: reads return the scope's values, assignments record
+new values in the scope. So the wrapper maps every variable to its value in `state`, runs the
+variant's code, and reads the new values back.
+
+Gradients: `value_and_gradients` turns `loss_fn` into a pure function of the target variables'
+values by running it in a child scope that copies the current one, and differentiates that with
+`jax.value_and_grad`. Whatever else the loss function updated (BatchNorm statistics, seed states)
+comes back as auxiliary output and is written into the current scope.
+"""
+
+import functools
+
+import jax
+from keras import StatelessScope
+from keras.src.backend.common.stateless_scope import get_stateless_scope
+
+from keras_gan.backend import common
+
+
+def wrap_train_step(step):
+    @functools.wraps(step)
+    def train_step(self, *args):
+        if len(args) == 1:  # a subclass calling super().train_step(data): already stateless
+            return step(self, *args)
+        state, data = args
+        groups = common.state_variables(self)
+        mapping = [pair for variables, values in zip(groups, state) for pair in zip(variables, values)]
+        with StatelessScope(state_mapping=mapping) as scope:
+            logs = common.count_step(self, step, data)
+        new_state = tuple(
+            [scope.get_current_value(variable) for variable in variables] for variables in groups
+        )
+        return logs, new_state
+
+    return train_step
+
+
+def _child_scope(overrides=()):
+    """A scope that starts from every value of the current one, with some replaced."""
+    parent = get_stateless_scope()
+    if parent is None:
+        raise RuntimeError(
+            "keras_gan's JAX gradients run inside a train step (a StatelessScope). Call "
+            "`minimize` and the penalties from a variant's `train_step`."
+        )
+    child = StatelessScope()
+    child.state_mapping = dict(parent.state_mapping)
+    for variable, value in overrides:
+        child.state_mapping[id(variable)] = value
+    return parent, child
+
+
+def _write_back(parent, updates, skip=()):
+    skip = {id(variable) for variable in skip}
+    for key, value in updates.items():
+        if key not in skip:
+            parent.state_mapping[key] = value
+
+
+def value_and_gradients(loss_fn, variables):
+    parent = get_stateless_scope()
+    values = [parent.get_current_value(variable) for variable in variables]
+
+    def pure_loss(values):
+        _, child = _child_scope(zip(variables, values))
+        with child:
+            loss, logs = common.split_loss(loss_fn())
+        return loss, (logs, child.state_mapping)
+
+    (loss, (logs, updates)), gradients = jax.value_and_grad(pure_loss, has_aux=True)(values)
+    _write_back(parent, updates, skip=variables)
+    return loss, logs, gradients
+
+
+def input_gradients(fn, inputs):
+    def pure_sum(inputs):
+        _, child = _child_scope()
+        with child:
+            outputs = fn(inputs)
+        return outputs.sum(), child.state_mapping
+
+    parent = get_stateless_scope()
+    gradients, updates = jax.grad(pure_sum, has_aux=True)(inputs)
+    _write_back(parent, updates)
+    return gradients
+
+
+def default_jit_compile():
+    # The step is always compiled on JAX: an eager JAX step would dispatch op by op.
+    return True

@@ -1,0 +1,40 @@
+"""TensorFlow: stateful variables, gradients from `tf.GradientTape`.
+
+Keras compiles `train_step` with `tf.function` (and XLA when `jit_compile=True`); the code below
+is traced once and needs nothing else.
+"""
+
+import functools
+
+import tensorflow as tf
+
+from keras_gan.backend import common
+
+
+def wrap_train_step(step):
+    @functools.wraps(step)
+    def train_step(self, data):
+        return common.count_step(self, step, data)
+
+    return train_step
+
+
+def value_and_gradients(loss_fn, variables):
+    with tf.GradientTape() as tape:
+        loss, logs = common.split_loss(loss_fn())
+    gradients = tape.gradient(loss, variables)
+    return loss, logs, gradients
+
+
+def input_gradients(fn, inputs):
+    # An inner tape inside the loss function's tape: the outer one records this gradient
+    # computation, so the result can be differentiated again.
+    with tf.GradientTape() as tape:
+        tape.watch(inputs)
+        outputs = fn(inputs)
+    return tape.gradient(outputs, inputs)
+
+
+def default_jit_compile():
+    # XLA pays off on a GPU; on a CPU it made the DCGAN step 2-4x slower (benchmarks/step_time.py).
+    return bool(tf.config.list_physical_devices("GPU"))

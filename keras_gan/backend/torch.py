@@ -1,0 +1,46 @@
+"""PyTorch: eager execution, gradients from `torch.autograd.grad`.
+
+`torch.autograd.grad` returns the gradients of the listed tensors only and leaves `.grad`
+untouched, so no `zero_grad()` is needed and the backward pass stops where those tensors'
+graph ends (a discriminator update does not backpropagate into the generator).
+"""
+
+import functools
+
+import torch
+
+from keras_gan.backend import common
+
+
+def wrap_train_step(step):
+    @functools.wraps(step)
+    def train_step(self, data):
+        return common.count_step(self, step, data)
+
+    return train_step
+
+
+def value_and_gradients(loss_fn, variables):
+    loss, logs = common.split_loss(loss_fn())
+    parameters = [variable.value for variable in variables]
+    gradients = torch.autograd.grad(loss, parameters, allow_unused=True)
+    # A variable that does not reach the loss gets a zero gradient, as on the other backends.
+    gradients = [
+        torch.zeros_like(p) if g is None else g for p, g in zip(parameters, gradients)
+    ]
+    logs = {name: value.detach() for name, value in logs.items()}
+    return loss.detach(), logs, gradients
+
+
+def input_gradients(fn, inputs):
+    if not inputs.requires_grad:
+        inputs = inputs.detach().requires_grad_(True)
+    outputs = fn(inputs)
+    # create_graph=True keeps this gradient differentiable (the penalty's own backward pass).
+    (gradients,) = torch.autograd.grad(outputs.sum(), inputs, create_graph=True)
+    return gradients
+
+
+def default_jit_compile():
+    # torch.compile recompiles the two-network step repeatedly and gains nothing on CPU.
+    return False

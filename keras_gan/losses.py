@@ -1,0 +1,270 @@
+r"""Adversarial losses and penalties, written with `keras.ops` only.
+
+Every loss takes the discriminator's raw outputs (logits for the log-loss family, unbounded
+scores for least squares, Wasserstein and hinge) and returns a scalar mean over the batch, to be
+*minimised*. Notation: $D$ is the discriminator's logit, $\sigma$ the sigmoid, $x$ a real
+sample, $z$ a latent vector and $G(z)$ a generated sample. Identities used below:
+$-\log\sigma(t) = \operatorname{softplus}(-t)$ and $-\log(1-\sigma(t)) = \operatorname{softplus}(t)$,
+which are exact and numerically stable.
+"""
+
+from keras import ops
+
+from keras_gan import backend
+
+# -- The original GAN (Goodfellow et al. 2014) ----------------------------------------------------
+
+
+def minimax_discriminator_loss(real_logits, fake_logits):
+    r"""The discriminator's side of the GAN value function, negated to be minimised.
+
+    $$\mathcal{L}_D = -\mathbb{E}_x[\log \sigma(D(x))] - \mathbb{E}_z[\log(1 - \sigma(D(G(z))))]$$
+
+    The discriminator is a binary classifier: real samples are class 1, generated ones class 0.
+    Both the minimax and the non-saturating game use this loss for the discriminator.
+
+    Args:
+        real_logits: tensor `(batch, ...)`, discriminator logits on real samples.
+        fake_logits: tensor `(batch, ...)`, discriminator logits on generated samples.
+
+    Returns:
+        Scalar tensor.
+
+    Reference: https://arxiv.org/abs/1406.2661 (equation 1)
+    """
+    # -log sigma(D(x)) - log(1 - sigma(D(G(z))))
+    return ops.mean(ops.softplus(-real_logits)) + ops.mean(ops.softplus(fake_logits))
+
+
+def minimax_generator_loss(fake_logits):
+    r"""The generator's side of the minimax game (saturating).
+
+    $$\mathcal{L}_G = \mathbb{E}_z[\log(1 - \sigma(D(G(z))))]$$
+
+    The generator minimises the value function directly. Early in training, when the
+    discriminator rejects samples with confidence, $\log(1-\sigma(t))$ saturates and its
+    gradient vanishes: the reason the paper proposes the non-saturating loss.
+
+    Args:
+        fake_logits: tensor, discriminator logits on generated samples.
+
+    Returns:
+        Scalar tensor.
+
+    Reference: https://arxiv.org/abs/1406.2661 (equation 1)
+    """
+    # log(1 - sigma(D(G(z)))) = -softplus(D(G(z)))
+    return ops.mean(-ops.softplus(fake_logits))
+
+
+def non_saturating_generator_loss(fake_logits):
+    r"""The generator loss the GAN paper recommends in practice (non-saturating).
+
+    $$\mathcal{L}_G = -\mathbb{E}_z[\log \sigma(D(G(z)))]$$
+
+    Same fixed point as the minimax game, but strong gradients when the discriminator is winning.
+
+    Args:
+        fake_logits: tensor, discriminator logits on generated samples.
+
+    Returns:
+        Scalar tensor.
+
+    Reference: https://arxiv.org/abs/1406.2661 (section 3)
+    """
+    # -log sigma(D(G(z))) = softplus(-D(G(z)))
+    return ops.mean(ops.softplus(-fake_logits))
+
+
+# -- Least squares (Mao et al. 2017) --------------------------------------------------------------
+
+
+def least_squares_discriminator_loss(real_outputs, fake_outputs, a=0.0, b=1.0):
+    r"""LSGAN discriminator loss with the paper's $a$-$b$ coding.
+
+    $$\mathcal{L}_D = \tfrac12\mathbb{E}_x[(D(x) - b)^2] + \tfrac12\mathbb{E}_z[(D(G(z)) - a)^2]$$
+
+    Args:
+        real_outputs: tensor, discriminator outputs on real samples (no sigmoid).
+        fake_outputs: tensor, discriminator outputs on generated samples.
+        a: float, target for fake samples. Defaults to 0.
+        b: float, target for real samples. Defaults to 1.
+
+    Returns:
+        Scalar tensor.
+
+    Reference: https://arxiv.org/abs/1611.04076 (equation 2)
+    """
+    return 0.5 * ops.mean(ops.square(real_outputs - b)) + 0.5 * ops.mean(
+        ops.square(fake_outputs - a)
+    )
+
+
+def least_squares_generator_loss(fake_outputs, c=1.0):
+    r"""LSGAN generator loss.
+
+    $$\mathcal{L}_G = \tfrac12\mathbb{E}_z[(D(G(z)) - c)^2]$$
+
+    Args:
+        fake_outputs: tensor, discriminator outputs on generated samples.
+        c: float, the value the generator wants the discriminator to believe. Defaults to 1.
+
+    Returns:
+        Scalar tensor.
+
+    Reference: https://arxiv.org/abs/1611.04076 (equation 2)
+    """
+    return 0.5 * ops.mean(ops.square(fake_outputs - c))
+
+
+# -- Wasserstein (Arjovsky et al. 2017) -----------------------------------------------------------
+
+
+def wasserstein_critic_loss(real_scores, fake_scores):
+    r"""The critic's loss: the negated Wasserstein-1 estimate.
+
+    $$\mathcal{L}_C = \mathbb{E}_z[f(G(z))] - \mathbb{E}_x[f(x)]$$
+
+    With $f$ 1-Lipschitz, $-\mathcal{L}_C$ estimates $W(P_r, P_g)$ (Kantorovich-Rubinstein
+    duality).
+
+    Args:
+        real_scores: tensor, critic scores on real samples.
+        fake_scores: tensor, critic scores on generated samples.
+
+    Returns:
+        Scalar tensor.
+
+    Reference: https://arxiv.org/abs/1701.07875 (Algorithm 1)
+    """
+    return ops.mean(fake_scores) - ops.mean(real_scores)
+
+
+def wasserstein_generator_loss(fake_scores):
+    r"""The generator's Wasserstein loss.
+
+    $$\mathcal{L}_G = -\mathbb{E}_z[f(G(z))]$$
+
+    Args:
+        fake_scores: tensor, critic scores on generated samples.
+
+    Returns:
+        Scalar tensor.
+
+    Reference: https://arxiv.org/abs/1701.07875 (Algorithm 1)
+    """
+    return -ops.mean(fake_scores)
+
+
+# -- Hinge (Lim & Ye 2017; Miyato et al. 2018) ----------------------------------------------------
+
+
+def hinge_discriminator_loss(real_scores, fake_scores):
+    r"""Hinge loss for the discriminator, as used by SNGAN.
+
+    $$\mathcal{L}_D = \mathbb{E}_x[\max(0, 1 - D(x))] + \mathbb{E}_z[\max(0, 1 + D(G(z)))]$$
+
+    Args:
+        real_scores: tensor, discriminator scores on real samples.
+        fake_scores: tensor, discriminator scores on generated samples.
+
+    Returns:
+        Scalar tensor.
+
+    Reference: https://arxiv.org/abs/1802.05957 (equation 16)
+    """
+    return ops.mean(ops.relu(1.0 - real_scores)) + ops.mean(ops.relu(1.0 + fake_scores))
+
+
+def hinge_generator_loss(fake_scores):
+    r"""Hinge loss for the generator.
+
+    $$\mathcal{L}_G = -\mathbb{E}_z[D(G(z))]$$
+
+    Args:
+        fake_scores: tensor, discriminator scores on generated samples.
+
+    Returns:
+        Scalar tensor.
+
+    Reference: https://arxiv.org/abs/1802.05957 (equation 17)
+    """
+    return -ops.mean(fake_scores)
+
+
+# -- Penalties ------------------------------------------------------------------------------------
+
+
+def _squared_norms(gradients):
+    # (batch, ...) -> (batch,): squared L2 norm of each sample's gradient
+    axes = tuple(range(1, len(gradients.shape)))
+    return ops.sum(ops.square(gradients), axis=axes)
+
+
+def interpolate(real, fake, epsilon):
+    r"""Random points on the lines between real and generated samples.
+
+    $$\hat{x} = \epsilon x + (1 - \epsilon)\tilde{x}$$
+
+    Args:
+        real: tensor `(batch, ...)`.
+        fake: tensor `(batch, ...)`, same shape.
+        epsilon: tensor `(batch,)` or broadcastable, mixing weights in [0, 1].
+
+    Returns:
+        Tensor shaped like `real`.
+    """
+    epsilon = ops.reshape(epsilon, (-1,) + (1,) * (len(real.shape) - 1))
+    return epsilon * real + (1.0 - epsilon) * fake
+
+
+def gradient_penalty(critic, real, fake, epsilon, target=1.0):
+    r"""WGAN-GP's two-sided gradient penalty at random interpolates.
+
+    $$\mathbb{E}_{\hat{x}}\big[(\lVert\nabla_{\hat{x}} D(\hat{x})\rVert_2 - 1)^2\big],
+    \quad \hat{x} = \epsilon x + (1-\epsilon)\tilde{x},\ \epsilon \sim U[0, 1]$$
+
+    Pushes the critic's gradient norm to 1 on the lines between the data and the generator's
+    samples, where the optimal critic has unit gradient norm (the paper's Proposition 1).
+    Multiply by $\lambda$ (10 in the paper) in the critic loss.
+
+    Args:
+        critic: callable mapping a batch of samples to scores, e.g.
+            `lambda x: discriminator(x, training=True)`.
+        real: tensor `(batch, ...)`, real samples.
+        fake: tensor `(batch, ...)`, generated samples (their gradient is not needed).
+        epsilon: tensor `(batch,)`, draws from U[0, 1], one per sample.
+        target: float, the gradient norm aimed at. Defaults to 1.
+
+    Returns:
+        Scalar tensor, differentiable with respect to the critic's weights.
+
+    Reference: https://arxiv.org/abs/1704.00028 (Algorithm 1, line 7)
+    """
+    interpolates = interpolate(real, fake, epsilon)
+    gradients = backend.input_gradients(critic, interpolates)
+    # ||grad D(x_hat)||_2, with a small epsilon inside the root so its gradient stays finite at 0
+    norms = ops.sqrt(_squared_norms(gradients) + 1e-12)
+    # (||grad D(x_hat)|| - 1)^2
+    return ops.mean(ops.square(norms - target))
+
+
+def r1_penalty(discriminator, real):
+    r"""The R1 regulariser: the squared gradient norm on real data.
+
+    $$R_1 = \tfrac12\,\mathbb{E}_x\big[\lVert\nabla_x D(x)\rVert_2^2\big]$$
+
+    Multiply by $\gamma$ in the discriminator loss (the $\tfrac12$ is included here, so the
+    total is $\tfrac{\gamma}{2}\mathbb{E}\lVert\nabla D\rVert^2$ as in the paper).
+
+    Args:
+        discriminator: callable mapping samples to logits.
+        real: tensor `(batch, ...)`, real samples.
+
+    Returns:
+        Scalar tensor.
+
+    Reference: https://arxiv.org/abs/1801.04406 (equation 9)
+    """
+    gradients = backend.input_gradients(discriminator, real)
+    return 0.5 * ops.mean(_squared_norms(gradients))

@@ -1,0 +1,106 @@
+"""DCGAN: deep convolutional GAN (Radford et al. 2015)."""
+
+import dataclasses
+
+import keras
+
+from keras_gan.config import TrainConfig
+from keras_gan.models.gan import GAN, _adam_pair
+from keras_gan.networks import dcgan_discriminator, dcgan_generator
+from keras_gan.registry import register
+
+
+@dataclasses.dataclass
+class DCGANConfig(TrainConfig):
+    # "A 100 dimensional uniform distribution Z" (figure 1).
+    latent_dim: int = 100
+    # Width of the last generator stage / first discriminator stage. 64 is dcgan.torch's
+    # default; the paper's 64x64 figure (1024 channels at 4x4) is 128 (--paper).
+    base_filters: int = 64
+    # Adam step size: "we found the suggested learning rate of 0.001 to be too high, using
+    # 0.0002 instead".
+    learning_rate: float = 2e-4
+    # Adam beta_1: "leaving the momentum term beta_1 at the suggested value of 0.9 resulted in
+    # training oscillation and instability while reducing it to 0.5 helped stabilize training".
+    beta_1: float = 0.5
+    # "All models were trained with mini-batch stochastic gradient descent (SGD) with a
+    # mini-batch size of 128." 64 keeps a CPU epoch short.
+    batch_size: int = 64
+
+    PAPER = {"base_filters": 128, "batch_size": 128, "image_size": 64}
+
+
+@register("dcgan", config=DCGANConfig, summary="Radford et al. 2015: the all-convolutional GAN and its architecture rules")
+@keras.saving.register_keras_serializable(package="keras_gan")
+class DCGAN(GAN):
+    r"""DCGAN: the GAN game played by convolutional networks built to the paper's rules.
+
+    $$\min_G \max_D \; \mathbb{E}_{x}[\log D(x)] + \mathbb{E}_{z}[\log(1 - D(G(z)))]$$
+
+    The objective and `train_step` are GAN's (one discriminator update, then one generator
+    update with the non-saturating loss); DCGAN's contribution is the architecture
+    (`keras_gan.networks.dcgan_generator` / `dcgan_discriminator`: strided convolutions, no
+    pooling, BatchNorm except at the generator output and discriminator input, ReLU/tanh in the
+    generator, LeakyReLU(0.2) in the discriminator, N(0, 0.02) weights) and the optimisation
+    settings: Adam with learning rate 2e-4 and beta_1 = 0.5, and a uniform prior on z.
+
+    Args:
+        generator: optional `keras.Model`. Defaults to `dcgan_generator(image_shape,
+            latent_dim, base_filters)`.
+        discriminator: optional `keras.Model`. Defaults to `dcgan_discriminator(image_shape,
+            base_filters)`.
+        latent_dim: int. Defaults to 100.
+        image_shape: tuple `(size, size, channels)` for the default networks: `(28, 28, 1)`
+            (MNIST), `(32, 32, 3)` (CIFAR-10) or the paper's `(64, 64, 3)`.
+            Defaults to `(28, 28, 1)`.
+        base_filters: int, width of the default networks. Defaults to 64.
+        latent_distribution: `"uniform"` (the paper's U(-1, 1)) or `"normal"`.
+            Defaults to `"uniform"`.
+        **kwargs: as in `GAN`.
+
+    Example:
+
+    ```python
+    dcgan = keras_gan.models.DCGAN(image_shape=(28, 28, 1))
+    dcgan.compile()  # Adam(2e-4, beta_1=0.5), the paper's
+    dcgan.fit(keras_gan.datasets.load("mnist", batch_size=64), epochs=1)
+    ```
+
+    Reference: https://arxiv.org/abs/1511.06434
+    """
+
+    def __init__(
+        self,
+        generator=None,
+        discriminator=None,
+        latent_dim=100,
+        image_shape=(28, 28, 1),
+        base_filters=64,
+        latent_distribution="uniform",
+        seed=None,
+        **kwargs,
+    ):
+        kwargs.pop("sample_shape", None)
+        image_shape = tuple(image_shape)
+        generator = generator or dcgan_generator(image_shape, latent_dim, base_filters, seed=seed)
+        discriminator = discriminator or dcgan_discriminator(
+            image_shape, base_filters, seed=None if seed is None else seed + 1000
+        )
+        super().__init__(
+            generator, discriminator, latent_dim, latent_distribution=latent_distribution,
+            seed=seed, **kwargs,
+        )
+
+    def default_optimizers(self):
+        # Section 4: Adam, learning rate 0.0002, beta_1 0.5.
+        return dict(zip(("d_optimizer", "g_optimizer"), _adam_pair(DCGANConfig())))
+
+    @classmethod
+    def from_train_config(cls, config, sample_shape, num_classes=None):
+        """Builds and compiles the model a `DCGANConfig` describes."""
+        model = cls(
+            latent_dim=config.latent_dim, image_shape=sample_shape,
+            base_filters=config.base_filters, seed=config.seed,
+        )
+        model.compile(*_adam_pair(config))
+        return model

@@ -1,0 +1,153 @@
+"""GAN: the original generative adversarial network (Goodfellow et al. 2014)."""
+
+import dataclasses
+
+import keras
+from keras import ops
+
+from keras_gan import losses
+from keras_gan.adversarial import AdversarialModel
+from keras_gan.config import TrainConfig
+from keras_gan.networks import mlp_discriminator, mlp_generator
+from keras_gan.registry import register
+
+GENERATOR_LOSSES = {
+    "non_saturating": losses.non_saturating_generator_loss,
+    "minimax": losses.minimax_generator_loss,
+}
+
+
+@dataclasses.dataclass
+class GANConfig(TrainConfig):
+    # Size of z. The paper does not fix it; 100 is the convention since DCGAN.
+    latent_dim: int = 100
+    # Generator hidden widths. CPU scale; the paper's MNIST net has two layers of 1200 (--paper).
+    generator_units: tuple = (256, 512)
+    # Maxout units per discriminator layer (the paper's pylearn2 MNIST model: 240 x 5 pieces).
+    discriminator_units: tuple = (240, 240)
+    # Linear pieces per maxout unit.
+    maxout_pieces: int = 5
+    # Dropout before each discriminator layer ("dropout was applied in training the discriminator").
+    dropout: float = 0.5
+    # "non_saturating" (the paper's practical choice, section 3) or "minimax" (equation 1).
+    generator_loss: str = "non_saturating"
+    # k of Algorithm 1: "we used k = 1, the least expensive option".
+    discriminator_steps: int = 1
+    # Adam step size. The paper used SGD with momentum; Adam(2e-4, 0.5) trains these MLPs
+    # reliably on a CPU budget.
+    learning_rate: float = 2e-4
+    # Adam beta_1, as in DCGAN.
+    beta_1: float = 0.5
+
+    PAPER = {"generator_units": (1200, 1200), "batch_size": 100}
+
+
+@register("gan", config=GANConfig, summary="Goodfellow et al. 2014: MLPs, the minimax game, Algorithm 1")
+@keras.saving.register_keras_serializable(package="keras_gan")
+class GAN(AdversarialModel):
+    r"""The original GAN: a generator and a discriminator playing a minimax game.
+
+    $$\min_G \max_D V(D, G) = \mathbb{E}_{x \sim p_{data}}[\log D(x)]
+      + \mathbb{E}_{z \sim p_z}[\log(1 - D(G(z)))]$$
+
+    The discriminator learns to tell real samples from generated ones; the generator learns to
+    make samples the discriminator calls real. `train_step` is the paper's Algorithm 1: k
+    discriminator updates, each on a fresh minibatch of noise and of data, then one generator
+    update. With `generator_loss="non_saturating"` (the default, as the paper recommends in
+    practice) the generator maximises $\log D(G(z))$ instead of minimising $\log(1 - D(G(z)))$.
+
+    Args:
+        generator: optional `keras.Model` from `(batch, latent_dim)` to samples. Defaults to
+            the paper's fully connected generator (`keras_gan.networks.mlp_generator`).
+        discriminator: optional `keras.Model` from samples to one logit per sample. Defaults
+            to the paper's maxout discriminator with dropout.
+        latent_dim: int, size of z. Defaults to 100.
+        sample_shape: tuple, shape of one sample, used only to build the default networks.
+            Defaults to `(28, 28, 1)`.
+        generator_loss: `"non_saturating"` or `"minimax"`. Defaults to `"non_saturating"`.
+        **kwargs: `latent_distribution`, `discriminator_steps` (the paper's k), `seed`, ...
+            as in `AdversarialModel`.
+
+    Example:
+
+    ```python
+    gan = keras_gan.models.GAN(sample_shape=(28, 28, 1))
+    gan.compile()  # Adam(2e-4, beta_1=0.5) for both networks
+    gan.fit(keras_gan.datasets.load("mnist", batch_size=64), epochs=1)
+    images = gan.generate(16)
+    ```
+
+    Reference: https://arxiv.org/abs/1406.2661
+    """
+
+    def __init__(
+        self,
+        generator=None,
+        discriminator=None,
+        latent_dim=100,
+        sample_shape=(28, 28, 1),
+        generator_loss="non_saturating",
+        **kwargs,
+    ):
+        if generator_loss not in GENERATOR_LOSSES:
+            raise ValueError(
+                f"Unknown generator_loss '{generator_loss}'. Accepted: {', '.join(GENERATOR_LOSSES)}"
+            )
+        generator = generator or mlp_generator(tuple(sample_shape), latent_dim)
+        discriminator = discriminator or mlp_discriminator(tuple(sample_shape))
+        super().__init__(generator, discriminator, latent_dim, **kwargs)
+        self.generator_loss = generator_loss
+
+    def train_step(self, data):
+        # k minibatches of m real samples, one per discriminator update
+        real_batches = self.minibatches(self.unpack_images(data))
+        for real_samples in real_batches:
+            m = ops.shape(real_samples)[0]
+            z = self.sample_latent(m)
+
+            def discriminator_loss():
+                # Samples from p_g; the discriminator update must not reach the generator.
+                fake_samples = ops.stop_gradient(self.generator(z, training=True))
+                real_logits = self.discriminator(real_samples, training=True)
+                fake_logits = self.discriminator(fake_samples, training=True)
+                # -[log D(x) + log(1 - D(G(z)))]: ascend V by descending its negation
+                return losses.minimax_discriminator_loss(real_logits, fake_logits)
+
+            d_loss, _ = self.minimize(discriminator_loss, self.discriminator, self.d_optimizer)
+
+        # One generator update on a fresh minibatch of m noise samples
+        z = self.sample_latent(m)
+
+        def generator_loss():
+            fake_logits = self.discriminator(self.generator(z, training=True), training=True)
+            # log(1 - D(G(z))) (minimax) or -log D(G(z)) (non-saturating)
+            return GENERATOR_LOSSES[self.generator_loss](fake_logits)
+
+        g_loss, _ = self.minimize(generator_loss, self.generator, self.g_optimizer)
+        return self.update_logs(d_loss=d_loss, g_loss=g_loss)
+
+    def get_config(self):
+        return {**super().get_config(), "generator_loss": self.generator_loss}
+
+    @classmethod
+    def from_train_config(cls, config, sample_shape, num_classes=None):
+        """Builds and compiles the model a `GANConfig` describes, for samples of `sample_shape`."""
+        generator = mlp_generator(sample_shape, config.latent_dim, config.generator_units)
+        discriminator = mlp_discriminator(
+            sample_shape, config.discriminator_units, config.maxout_pieces, config.dropout
+        )
+        model = cls(
+            generator, discriminator, latent_dim=config.latent_dim,
+            generator_loss=config.generator_loss,
+            discriminator_steps=config.discriminator_steps, seed=config.seed,
+        )
+        model.compile(*_adam_pair(config))
+        return model
+
+
+def _adam_pair(config):
+    """A discriminator and a generator Adam optimizer with the config's settings."""
+    return [
+        keras.optimizers.Adam(learning_rate=config.learning_rate, beta_1=config.beta_1)
+        for _ in range(2)
+    ]
