@@ -19,6 +19,12 @@ from keras_gan import backend
 _FORBIDDEN_COMPILE_ARGS = ("optimizer", "loss", "loss_weights", "metrics", "weighted_metrics")
 
 
+def check_latent_dim(latent_dim):
+    """Raises a `ValueError` unless `latent_dim` is a positive integer."""
+    if isinstance(latent_dim, bool) or not isinstance(latent_dim, (int, np.integer)) or latent_dim <= 0:
+        raise ValueError(f"`latent_dim` must be a positive integer. Received: latent_dim={latent_dim!r}")
+
+
 class OptimizerGroup(keras.optimizers.Optimizer):
     """Holds a model's optimizers behind the single `model.optimizer` Keras expects.
 
@@ -89,6 +95,11 @@ class AdversarialModel(keras.Model):
     log_names = ("d_loss", "g_loss")
     #: Sub-model attribute names, serialised by `get_config`.
     network_names = ("generator", "discriminator")
+    #: What one batch of the variant's training data is, which tells `python -m keras_gan.train`
+    #: how to load its dataset: `"images"`, `"labelled"` (`(images, labels)`), `"paired"`
+    #: (`(source, target)`), `"unpaired"` (`(domain_a, domain_b)`) or `"captioned"`
+    #: (`(images, token_ids)`).
+    data_kind = "images"
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -108,8 +119,7 @@ class AdversarialModel(keras.Model):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        if not isinstance(latent_dim, (int, np.integer)) or latent_dim <= 0:
-            raise ValueError(f"`latent_dim` must be a positive integer. Received: latent_dim={latent_dim!r}")
+        check_latent_dim(latent_dim)
         if latent_distribution not in ("normal", "uniform"):
             raise ValueError(
                 "`latent_distribution` must be 'normal' or 'uniform'. "
@@ -334,6 +344,31 @@ class AdversarialModel(keras.Model):
                 config[name] = keras.saving.deserialize_keras_object(config[name])
         return cls(**config)
 
+    # The `.keras` format stores a layer's own variables but not its SeedGenerators' states; a
+    # checkpoint must keep them so that a resumed run continues the same random stream.
+    def _seed_states(self):
+        states, seen = [], set()
+        for layer in self._flatten_layers(include_self=True):
+            for generator in getattr(layer, "_seed_generators", ()):
+                if id(generator.state) not in seen:
+                    seen.add(id(generator.state))
+                    states.append(generator.state)
+        return states
+
+    def save_own_variables(self, store):
+        super().save_own_variables(store)
+        for i, state in enumerate(self._seed_states()):
+            store[f"seed_state_{i}"] = ops.convert_to_numpy(state)
+
+    def load_own_variables(self, store):
+        keys = set(store.keys())
+        own = self._trainable_variables + self._non_trainable_variables
+        for i, variable in enumerate(own):
+            variable.assign(store[str(i)])
+        for i, state in enumerate(self._seed_states()):
+            if f"seed_state_{i}" in keys:  # files written before seed states were saved lack them
+                state.assign(ops.cast(np.asarray(store[f"seed_state_{i}"]), state.dtype))
+
     # -- Input checks, before anything runs -----------------------------------------------------
 
     def _check_compiled(self):
@@ -418,7 +453,7 @@ class AdversarialModel(keras.Model):
 
     # -- Sampling --------------------------------------------------------------------------------
 
-    def generate(self, num_samples=None, latents=None, seed=None, batch_size=256):
+    def generate(self, num_samples=None, latents=None, seed=None, batch_size=256, **conditions):
         """Samples from the generator.
 
         Args:
@@ -428,10 +463,22 @@ class AdversarialModel(keras.Model):
             seed: optional int, seed of the fresh latents (does not touch the training
                 random stream).
             batch_size: int, generator batch size. Defaults to 256.
+            **conditions: none for an unconditional model; conditional variants take
+                `labels=` (cgan, acgan) or `codes=` (infogan).
 
         Returns:
             numpy array `(n, *sample_shape)`, in [-1, 1] for image models.
+
+        Raises:
+            ValueError: conditions (e.g. `labels=`) given to an unconditional model.
         """
+        if conditions:
+            raise ValueError(
+                f"{type(self).__name__} is unconditional: generate() takes no "
+                f"{', '.join(sorted(conditions))}. Label-conditioned variants: ConditionalGAN "
+                "(cgan), ACGAN (acgan). Received: "
+                + ", ".join(f"{k}={repr(v)[:60]}" for k, v in sorted(conditions.items()))
+            )
         latents = self._latents(num_samples, latents, seed)
         return self._decode(lambda lo, hi: latents[lo:hi], len(latents), batch_size)
 

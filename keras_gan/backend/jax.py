@@ -79,6 +79,9 @@ def value_and_gradients(loss_fn, variables):
 
 
 def input_gradients(fn, inputs):
+    if get_stateless_scope() is None:  # eager use, outside a train step: variables hold values
+        return jax.grad(lambda inputs: fn(inputs).sum())(inputs)
+
     def pure_sum(inputs):
         _, child = _child_scope()
         with child:

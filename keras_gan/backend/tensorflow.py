@@ -6,6 +6,7 @@ is traced once and needs nothing else.
 
 import functools
 
+import keras
 import tensorflow as tf
 
 from keras_gan.backend import common
@@ -27,6 +28,7 @@ def value_and_gradients(loss_fn, variables):
 
 
 def input_gradients(fn, inputs):
+    inputs = keras.ops.convert_to_tensor(inputs)
     # An inner tape inside the loss function's tape: the outer one records this gradient
     # computation, so the result can be differentiated again.
     with tf.GradientTape() as tape:

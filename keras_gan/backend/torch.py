@@ -7,6 +7,7 @@ graph ends (a discriminator update does not backpropagate into the generator).
 
 import functools
 
+import keras
 import torch
 
 from keras_gan.backend import common
@@ -33,6 +34,7 @@ def value_and_gradients(loss_fn, variables):
 
 
 def input_gradients(fn, inputs):
+    inputs = keras.ops.convert_to_tensor(inputs)
     if not inputs.requires_grad:
         inputs = inputs.detach().requires_grad_(True)
     outputs = fn(inputs)

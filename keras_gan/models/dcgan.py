@@ -4,6 +4,7 @@ import dataclasses
 
 import keras
 
+from keras_gan.adversarial import check_latent_dim
 from keras_gan.config import TrainConfig
 from keras_gan.models.gan import GAN, _adam_pair
 from keras_gan.networks import dcgan_discriminator, dcgan_generator
@@ -80,6 +81,7 @@ class DCGAN(GAN):
         seed=None,
         **kwargs,
     ):
+        check_latent_dim(latent_dim)
         kwargs.pop("sample_shape", None)
         image_shape = tuple(image_shape)
         generator = generator or dcgan_generator(image_shape, latent_dim, base_filters, seed=seed)

@@ -6,7 +6,7 @@ import keras
 from keras import ops
 
 from keras_gan import losses
-from keras_gan.adversarial import AdversarialModel
+from keras_gan.adversarial import AdversarialModel, check_latent_dim
 from keras_gan.config import TrainConfig
 from keras_gan.networks import mlp_discriminator, mlp_generator
 from keras_gan.registry import register
@@ -89,6 +89,7 @@ class GAN(AdversarialModel):
         generator_loss="non_saturating",
         **kwargs,
     ):
+        check_latent_dim(latent_dim)
         if generator_loss not in GENERATOR_LOSSES:
             raise ValueError(
                 f"Unknown generator_loss '{generator_loss}'. Accepted: {', '.join(GENERATOR_LOSSES)}"

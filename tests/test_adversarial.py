@@ -1,0 +1,127 @@
+"""The base model's contract: compile/fit checks, step counting, seeds, sampling."""
+
+import numpy as np
+import pytest
+
+import keras
+from keras_gan import registry, testing
+from keras_gan.models import DCGAN, GAN
+
+SHAPE = (16, 16, 1)
+
+
+def tiny_dcgan(**kwargs):
+    return DCGAN(image_shape=SHAPE, base_filters=4, latent_dim=8, seed=1, **kwargs)
+
+
+def test_unknown_variant_names_the_nearest_and_the_available():
+    with pytest.raises(ValueError, match=r"Unknown variant 'dcgam'\. Did you mean 'dcgan'\?.*Available: .*gan"):
+        registry.get("dcgam")
+
+
+@pytest.mark.parametrize("latent_dim", [0, -3, 2.5])
+def test_latent_dim_must_be_positive_integer(latent_dim):
+    with pytest.raises(ValueError, match="latent_dim"):
+        GAN(sample_shape=(2,), latent_dim=latent_dim)
+
+
+def test_fit_before_compile():
+    with pytest.raises(ValueError, match="must be compiled before training"):
+        tiny_dcgan().fit(testing.random_images(SHAPE, 8), batch_size=8)
+
+
+def test_compile_rejects_a_single_optimizer_argument():
+    with pytest.raises(ValueError, match="Received: optimizer='adam'"):
+        tiny_dcgan().compile(optimizer="adam")
+
+
+def test_compile_needs_every_optimizer_or_none():
+    with pytest.raises(ValueError, match="Missing: g_optimizer"):
+        tiny_dcgan().compile(d_optimizer=keras.optimizers.Adam())
+
+
+def test_compile_without_optimizers_uses_the_papers():
+    model = tiny_dcgan()
+    model.compile()
+    for optimizer in (model.d_optimizer, model.g_optimizer):
+        assert isinstance(optimizer, keras.optimizers.Adam)
+        assert float(optimizer.learning_rate) == pytest.approx(2e-4)
+        assert optimizer.beta_1 == 0.5
+
+
+def test_same_optimizer_instance_twice_is_refused():
+    adam = keras.optimizers.Adam()
+    with pytest.raises(ValueError, match="separate optimizer instance"):
+        tiny_dcgan().compile(d_optimizer=adam, g_optimizer=adam)
+
+
+@pytest.mark.parametrize(
+    "images, message",
+    [
+        (testing.random_images((16, 16, 3), 8), r"shape \(16, 16, 1\).*\(16, 16, 3\).*grayscale vs RGB"),
+        (testing.random_images((28, 28, 1), 8), r"shape \(16, 16, 1\).*\(28, 28, 1\)"),
+        (np.zeros((8, 16, 16, 1), "int32"), "floating point"),
+        (testing.random_images(SHAPE, 8) * 127.5 + 127.5, r"\[-1, 1\].*Received values in \[0"),
+    ],
+)
+def test_fit_rejects_bad_images(images, message):
+    model = tiny_dcgan()
+    model.compile()
+    with pytest.raises(ValueError, match=message):
+        model.fit(images, batch_size=8, verbose=0)
+
+
+def test_batch_must_split_into_discriminator_steps():
+    import tensorflow as tf
+
+    model = tiny_dcgan(discriminator_steps=3)
+    model.compile()
+    data = tf.data.Dataset.from_tensor_slices(testing.random_images(SHAPE, 16)).batch(8, drop_remainder=True)
+    with pytest.raises(ValueError, match="multiple of 3. Received: batch of 8"):
+        model.fit(data, verbose=0)
+
+
+def test_discriminator_steps_count_separately():
+    model = tiny_dcgan(discriminator_steps=2)
+    model.compile()
+    testing.check_fit(model, testing.random_images(SHAPE, 16), steps=2, batch_size=8)
+    assert int(model.d_optimizer.iterations) == 4  # k updates per step
+    assert int(model.g_optimizer.iterations) == 2
+
+
+def test_same_seed_gives_the_same_training_twice():
+    def train():
+        keras.utils.set_random_seed(7)
+        model = tiny_dcgan()
+        model.compile()
+        model.fit(testing.random_images(SHAPE, 16), batch_size=8, epochs=1, verbose=0, shuffle=False)
+        return testing.snapshot(model.generator.weights)
+
+    for a, b in zip(train(), train()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_seed_state_advances_during_fit():
+    model = tiny_dcgan()
+    model.compile()
+    before = testing.snapshot([model.seed_generator.state])
+    model.fit(testing.random_images(SHAPE, 16), batch_size=8, epochs=1, verbose=0)
+    assert testing.changed(before, [model.seed_generator.state]) == 1
+
+
+def test_generate_shapes_and_latent_checks():
+    model = tiny_dcgan()
+    assert model.generate(5).shape == (5, *SHAPE)
+    latents = np.zeros((3, 8), "float32")
+    images = model.generate(latents=latents, batch_size=2)
+    assert images.shape == (3, *SHAPE) and np.all(np.abs(images) <= 1)
+    np.testing.assert_allclose(model.generate(latents=latents), images, atol=1e-6)
+    with pytest.raises(ValueError, match=r"shape \(n, 8\)"):
+        model.generate(latents=np.zeros((3, 9)))
+    with pytest.raises(ValueError, match="num_samples"):
+        model.generate()
+
+
+def test_calling_the_model_generates():
+    model = tiny_dcgan()
+    assert tuple(model(np.zeros((2, 8), "float32")).shape) == (2, *SHAPE)

@@ -1,0 +1,95 @@
+"""Each loss against a hand computation in NumPy."""
+
+import numpy as np
+import pytest
+from keras import layers, ops
+
+import keras
+from keras_gan import backend, losses
+
+REAL = np.array([[2.0], [-0.5], [0.3], [1.5]], dtype="float32")
+FAKE = np.array([[-1.0], [0.7], [-2.5], [0.1]], dtype="float32")
+
+
+def sigmoid(t):
+    return 1.0 / (1.0 + np.exp(-t))
+
+
+def value(x):
+    return float(ops.convert_to_numpy(x))
+
+
+def test_minimax_discriminator_loss():
+    expected = -np.mean(np.log(sigmoid(REAL))) - np.mean(np.log(1 - sigmoid(FAKE)))
+    assert value(losses.minimax_discriminator_loss(REAL, FAKE)) == pytest.approx(expected, rel=1e-6)
+
+
+def test_minimax_generator_loss_is_log_one_minus_d():
+    expected = np.mean(np.log(1 - sigmoid(FAKE)))
+    assert value(losses.minimax_generator_loss(FAKE)) == pytest.approx(expected, rel=1e-6)
+
+
+def test_non_saturating_generator_loss():
+    expected = -np.mean(np.log(sigmoid(FAKE)))
+    assert value(losses.non_saturating_generator_loss(FAKE)) == pytest.approx(expected, rel=1e-6)
+
+
+def test_losses_are_stable_for_large_logits():
+    big = np.array([[80.0], [-80.0]], dtype="float32")
+    assert np.isfinite(value(losses.minimax_discriminator_loss(big, -big)))
+    assert value(losses.non_saturating_generator_loss(big)) == pytest.approx(40.0, rel=1e-5)
+
+
+@pytest.mark.parametrize("a,b,c", [(0.0, 1.0, 1.0), (-1.0, 1.0, 0.0)])
+def test_least_squares(a, b, c):
+    d = 0.5 * np.mean((REAL - b) ** 2) + 0.5 * np.mean((FAKE - a) ** 2)
+    g = 0.5 * np.mean((FAKE - c) ** 2)
+    assert value(losses.least_squares_discriminator_loss(REAL, FAKE, a=a, b=b)) == pytest.approx(d, rel=1e-6)
+    assert value(losses.least_squares_generator_loss(FAKE, c=c)) == pytest.approx(g, rel=1e-6)
+
+
+def test_wasserstein():
+    assert value(losses.wasserstein_critic_loss(REAL, FAKE)) == pytest.approx(FAKE.mean() - REAL.mean(), rel=1e-6)
+    assert value(losses.wasserstein_generator_loss(FAKE)) == pytest.approx(-FAKE.mean(), rel=1e-6)
+
+
+def test_hinge():
+    d = np.mean(np.maximum(0, 1 - REAL)) + np.mean(np.maximum(0, 1 + FAKE))
+    assert value(losses.hinge_discriminator_loss(REAL, FAKE)) == pytest.approx(d, rel=1e-6)
+    assert value(losses.hinge_generator_loss(FAKE)) == pytest.approx(-FAKE.mean(), rel=1e-6)
+
+
+def test_interpolate():
+    real = np.ones((2, 3), "float32")
+    fake = np.zeros((2, 3), "float32")
+    mixed = ops.convert_to_numpy(losses.interpolate(real, fake, np.array([0.25, 1.0], "float32")))
+    np.testing.assert_allclose(mixed, [[0.25] * 3, [1.0] * 3])
+
+
+def _linear_critic(weights):
+    critic = keras.Sequential([keras.Input((3,)), layers.Dense(1, use_bias=False)])
+    critic.layers[0].kernel.assign(np.array(weights, "float32").reshape(3, 1))
+    return critic
+
+
+@pytest.mark.parametrize("weights", [[0.6, 0.8, 0.0], [1.0, 2.0, 2.0]])
+def test_gradient_penalty_of_linear_critic(weights):
+    # A linear critic has gradient w everywhere: the penalty is (||w|| - 1)^2, zero for ||w|| = 1.
+    critic = _linear_critic(weights)
+    rng = np.random.default_rng(0)
+    real, fake = rng.normal(size=(2, 5, 3)).astype("float32")
+    epsilon = rng.uniform(size=(5,)).astype("float32")
+    penalty = value(losses.gradient_penalty(critic, real, fake, epsilon))
+    assert penalty == pytest.approx((np.linalg.norm(weights) - 1.0) ** 2, abs=1e-6)
+
+
+def test_r1_penalty_of_linear_critic():
+    critic = _linear_critic([1.0, 2.0, 2.0])
+    real = np.random.default_rng(1).normal(size=(4, 3)).astype("float32")
+    assert value(losses.r1_penalty(critic, real)) == pytest.approx(0.5 * 9.0, rel=1e-6)
+
+
+def test_input_gradients_of_a_quadratic():
+    x = np.array([[1.0, -2.0], [0.5, 3.0]], "float32")
+    grads = ops.convert_to_numpy(backend.input_gradients(lambda t: ops.sum(t**2, axis=1), ops.convert_to_tensor(x)))
+    np.testing.assert_allclose(grads, 2 * x, rtol=1e-6)
