@@ -10,8 +10,10 @@ The contract is the one keras.io's GAN examples use: `generator=`, `discriminato
 `latent_dim=`; `compile(d_optimizer=, g_optimizer=)`; logs `d_loss` and `g_loss`.
 """
 
-import numpy as np
+import sys
+
 import keras
+import numpy as np
 from keras import ops
 
 from keras_gan import backend
@@ -424,11 +426,15 @@ class AdversarialModel(keras.Model):
                     f"Received values in [{low:g}, {high:g}]: scale them, e.g. x / 127.5 - 1."
                 )
 
-    def _check_data(self, x):
-        """Validates `fit()`'s data: a `tf.data.Dataset`, an array, or a tuple of arrays."""
-        import tensorflow as tf
+    def _check_data(self, x, batch_size=None):
+        """Validates `fit()`'s data: a `tf.data.Dataset`, an array, or a tuple of arrays.
 
-        if isinstance(x, tf.data.Dataset):
+        For arrays, `batch_size` is the batch `fit` will cut (32 when not given, as in Keras).
+        """
+        # tf.data is only ever passed in when TensorFlow is already imported; checking
+        # sys.modules keeps keras_gan usable where TensorFlow is not installed.
+        tf = sys.modules.get("tensorflow")
+        if tf is not None and isinstance(x, tf.data.Dataset):
             spec = self.unpack_images(x.element_spec)
             first = next(iter(x.take(1)), None)
             if first is None:
@@ -437,18 +443,21 @@ class AdversarialModel(keras.Model):
             self.check_samples(spec.shape, spec.dtype.name, (images.min(), images.max()))
         elif isinstance(x, (np.ndarray, tuple, list, dict)):
             images = np.asarray(self.unpack_images(x))
+            batch = min(batch_size or 32, len(images))
+            if len(images) % batch and len(images) % batch % self.discriminator_steps:
+                batch = len(images) % batch  # the last, smaller batch must split too
             self.check_samples(
-                (None, *images.shape[1:]), images.dtype.name, (images.min(), images.max())
+                (batch, *images.shape[1:]), images.dtype.name, (images.min(), images.max())
             )
 
     def fit(self, x=None, y=None, **kwargs):
         self._check_compiled()
-        self._check_data(x)
+        self._check_data(x, kwargs.get("batch_size"))
         return super().fit(x, y, **kwargs)
 
     def train_on_batch(self, x, y=None, **kwargs):
         self._check_compiled()
-        self._check_data(x)
+        self._check_data(x, batch_size=len(self.unpack_images(x)))
         return super().train_on_batch(x, y, **kwargs)
 
     # -- Sampling --------------------------------------------------------------------------------

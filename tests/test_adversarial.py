@@ -125,3 +125,12 @@ def test_generate_shapes_and_latent_checks():
 def test_calling_the_model_generates():
     model = tiny_dcgan()
     assert tuple(model(np.zeros((2, 8), "float32")).shape) == (2, *SHAPE)
+
+
+def test_array_batch_must_split_into_discriminator_steps():
+    model = tiny_dcgan(discriminator_steps=5)
+    model.compile()
+    with pytest.raises(ValueError, match="multiple of 5. Received: batch of 7"):
+        model.fit(testing.random_images(SHAPE, 14), batch_size=7, verbose=0)
+    with pytest.raises(ValueError, match="multiple of 5. Received: batch of 7"):
+        model.train_on_batch(testing.random_images(SHAPE, 7))

@@ -1,0 +1,271 @@
+"""Datasets derived from real handwritten digits, small enough to train every GAN variant on a CPU.
+
+The digits come from MNIST (through tensorflow-datasets, offline when `KERAS_GAN_DATA_DIR` holds
+its raw files) or from scikit-learn's bundled 8x8 digits, which always work offline. With
+`source="auto"` (the default), MNIST is used when it is already prepared in the tfds data directory
+or its raw files are in `$KERAS_GAN_DATA_DIR/mnist/`; otherwise the sklearn digits, upsampled to
+`image_size`, are used instead and a warning says so (no download is attempted: pass
+`source="mnist"` for that). `DatasetInfo.extras["source"]` records which was used.
+
+* `digits`: scikit-learn's 1797 8x8 digits (UCI optdigits, 17 grey levels), optionally resized.
+* `stacked_mnist` (Metz et al. 2016, https://arxiv.org/abs/1611.02163): three random digits as the
+  R, G and B channels, 1000 modes; label $100 d_R + 10 d_G + d_B$.
+* `mnist_edges`: (edge map, digit) pairs; the edge map is the one-pixel outline of the digit's
+  ink (pixels > 127 with a non-ink 4-neighbour).
+* `mnist_colour`: (grey digit as RGB, the same digit in a random saturated colour) pairs.
+* `mnist_superres`: (low-resolution, high-resolution) pairs, `scale` times smaller (SRGAN).
+* `mnist_captions`: (image, caption token ids) for text-to-image GANs; see `captions`.
+
+The paired sets yield `(source, target)`; with `paired=False` the two sides come from different,
+independently shuffled digits, as CycleGAN's unpaired domains.
+
+All content is generated once with numpy from `seed` (0 when `seed=None`), so it is reproducible.
+"""
+
+from __future__ import annotations
+
+import colorsys
+import functools
+import warnings
+
+import numpy as np
+import tensorflow as tf
+import tensorflow_datasets as tfds
+
+from keras_gan.datasets import captions as captions_lib
+from keras_gan.datasets import pipeline, tfds_loader
+from keras_gan.datasets.tfds_loader import resolve_cache, zip_unpaired
+
+SOURCES = ("auto", "mnist", "digits")
+
+
+@functools.lru_cache(maxsize=4)
+def _sklearn_digits():
+    from sklearn.datasets import load_digits
+
+    bunch = load_digits()
+    # 17 grey levels 0..16 -> 0..255.
+    images = np.round(bunch.images * (255.0 / 16.0)).astype(np.uint8)
+    return images, bunch.target.astype(np.int32)
+
+
+@functools.lru_cache(maxsize=4)
+def _mnist(split, data_dir):
+    builder = tfds_loader.prepared_builder("mnist", data_dir)
+    data = tfds.as_numpy(builder.as_dataset(split=split, batch_size=-1))
+    return data["image"][..., 0], data["label"].astype(np.int32)
+
+
+def digit_images(source="auto", split="train", image_size=28, data_dir=None):
+    """Real handwritten digits as numpy arrays, from MNIST or scikit-learn's 8x8 digits.
+
+    Args:
+        source: str, `"auto"`, `"mnist"` or `"digits"` (see the module docstring). Defaults to
+            `"auto"`.
+        split: str, `"train"` or `"test"` for MNIST; the sklearn digits have only `"train"`
+            (all 1797 images). Defaults to `"train"`.
+        image_size: int, `(height, width)` or None (native: 28x28 MNIST, 8x8 digits). Defaults
+            to `28`.
+        data_dir: str or None, tfds data directory.
+
+    Returns:
+        A tuple `(images, labels, source)`: uint8 `(n, h, w)`, int32 `(n,)` and the source used.
+    """
+    if source not in SOURCES:
+        raise ValueError(
+            f"`source` must be one of {', '.join(SOURCES)}. Received: source={source!r}"
+        )
+    if source == "auto":
+        source = "mnist" if tfds_loader.is_available("mnist", data_dir) else "digits"
+        if source == "digits":
+            warnings.warn(
+                "MNIST is not prepared in the tfds data directory and "
+                f"${tfds_loader.ENV_DATA_DIR}/mnist/ does not hold its raw files, so scikit-learn's "
+                "8x8 digits (1797 images, upsampled) are used instead. Pass source='mnist' to "
+                "download MNIST, or source='digits' to silence this warning.",
+                stacklevel=3,
+            )
+    if source == "mnist":
+        images, labels = _mnist(split, data_dir)
+    else:
+        if split not in ("train", "all"):
+            raise ValueError(
+                f"scikit-learn's digits have a single split, 'train' (all 1797 images). "
+                f"Received: split={split!r}"
+            )
+        images, labels = _sklearn_digits()
+    size = pipeline.check_image_size(image_size)
+    if size is not None and size != images.shape[1:3]:
+        images = pipeline.resize_uint8(images[..., None], size).numpy()[..., 0]
+    return images, labels, source
+
+
+def stack_digits(labels, num_examples, seed=0):
+    """Draws the digit triples of Stacked MNIST.
+
+    Args:
+        labels: int array `(n,)`, labels of the digit images.
+        num_examples: int.
+        seed: int. Defaults to `0`.
+
+    Returns:
+        A tuple `(indices, stacked_labels)`: int32 `(num_examples, 3)` indices into the images for
+        the R, G, B channels and int32 labels `100 * d_r + 10 * d_g + d_b`.
+    """
+    rng = np.random.default_rng(seed)
+    indices = rng.integers(0, len(labels), size=(num_examples, 3)).astype(np.int32)
+    stacked = (np.asarray(labels)[indices] * np.array([100, 10, 1])).sum(axis=1)
+    return indices, stacked.astype(np.int32)
+
+
+def edge_maps(images):
+    """Outlines of uint8 digits `(n, h, w)`: 255 on ink pixels (> 127) that touch paper.
+
+    An ink pixel is on the outline when one of its 4 neighbours is not ink (the ink minus its
+    erosion), which gives a one-pixel line like the edge maps of pix2pix's edges2shoes.
+    """
+    ink = np.pad(images > 127, ((0, 0), (1, 1), (1, 1)))
+    core = ink[:, 1:-1, 1:-1]
+    interior = core & ink[:, :-2, 1:-1] & ink[:, 2:, 1:-1] & ink[:, 1:-1, :-2] & ink[:, 1:-1, 2:]
+    return np.where(core & ~interior, 255, 0).astype(np.uint8)
+
+
+def colourise(images, seed=0):
+    """Paints each uint8 digit `(n, h, w)` in a random fully saturated colour on black.
+
+    Returns:
+        A tuple `(coloured, colours)`: uint8 `(n, h, w, 3)` and float `(n, 3)` colours in [0, 1]
+        whose largest component is 1, so the brightest channel equals the grey digit.
+    """
+    rng = np.random.default_rng(seed)
+    colours = np.array([colorsys.hsv_to_rgb(h, 1.0, 1.0) for h in rng.random(len(images))])
+    coloured = np.round(images[..., None] * colours[:, None, None, :]).astype(np.uint8)
+    return coloured, colours
+
+
+def _finish(
+    name, element, arrays, *, batch_size, shuffle, seed, drop_remainder, cache, paired=True, **info
+):
+    n = len(arrays[0])
+    # The (target) images: the second array of a pair, else the first.
+    shape = (arrays[1] if element == pipeline.PAIRED else arrays[0]).shape[1:]
+    if element == pipeline.PAIRED and not paired:
+        rng = np.random.default_rng(seed)
+        source, target = arrays[0], arrays[1][rng.permutation(n)]
+        dataset, n = zip_unpaired(
+            tf.data.Dataset.from_tensor_slices(source), tf.data.Dataset.from_tensor_slices(target),
+            n, n, batch_size=batch_size, shuffle=shuffle, seed=seed, drop_remainder=drop_remainder,
+            cache=resolve_cache(cache, 2 * n, shape), name=name,
+        )  # fmt: skip
+        element = pipeline.UNPAIRED
+    else:
+        slices = arrays[0] if len(arrays) == 1 else tuple(arrays)
+        dataset = pipeline.finish(
+            tf.data.Dataset.from_tensor_slices(slices), num_examples=n, batch_size=batch_size,
+            shuffle=shuffle, seed=seed, drop_remainder=drop_remainder, name=name,
+            cache=resolve_cache(cache, n, shape),
+        )  # fmt: skip
+    return dataset, pipeline.DatasetInfo(
+        name=name, element=element, image_shape=tuple(shape), num_examples=n,
+        batch_size=batch_size, steps_per_epoch=pipeline.steps(n, batch_size, drop_remainder), **info,
+    )  # fmt: skip
+
+
+def load_digits_dataset(*, split="train", image_size=None, channels=None, with_labels=False, **kw):
+    """scikit-learn's 8x8 digits: 1797 real images, 10 classes; see `keras_gan.datasets.load`."""
+    images, labels, _ = digit_images("digits", split, image_size)
+    images = pipeline.set_channels(tf.constant(images[..., None]), channels).numpy()
+    arrays = (images, labels) if with_labels else (images,)
+    element = pipeline.LABELLED if with_labels else pipeline.IMAGES
+    return _finish(
+        "digits", element, arrays, num_classes=10, class_names=tuple(map(str, range(10))),
+        extras={"source": "digits"}, **kw,
+    )  # fmt: skip
+
+
+def load_stacked_mnist(
+    *, split="train", image_size=28, with_labels=False, num_examples=60_000, source="auto",
+    data_dir=None, seed=None, cache="auto", **kw,
+):  # fmt: skip
+    """Stacked MNIST (Metz et al. 2016): 3 random digits as R, G, B; see `load`."""
+    images, labels, used = digit_images(source, split, image_size, data_dir)
+    indices, stacked_labels = stack_digits(labels, num_examples, 0 if seed is None else seed)
+    digits = tf.constant(images)
+
+    def stack(index, label):
+        image = tf.stack([digits[index[0]], digits[index[1]], digits[index[2]]], axis=-1)
+        return (image, label) if with_labels else image
+
+    n, shape = num_examples, (*images.shape[1:], 3)
+    ds = tf.data.Dataset.from_tensor_slices((indices, stacked_labels)).map(stack)
+    batch_size = pipeline.check_batch_size(kw.pop("batch_size", 64))
+    dataset = pipeline.finish(
+        ds, num_examples=n, batch_size=batch_size, seed=seed, name="stacked_mnist",
+        cache=resolve_cache(cache, n, shape), **kw,
+    )  # fmt: skip
+    info = pipeline.DatasetInfo(
+        name="stacked_mnist", element=pipeline.LABELLED if with_labels else pipeline.IMAGES,
+        image_shape=shape, num_examples=n, batch_size=batch_size,
+        steps_per_epoch=pipeline.steps(n, batch_size, kw["drop_remainder"]), num_classes=1000,
+        extras={"source": used},
+    )  # fmt: skip
+    return dataset, info
+
+
+def load_pairs(
+    kind, *, split="train", image_size=28, scale=4, paired=True, source="auto", data_dir=None,
+    seed=None, **kw,
+):  # fmt: skip
+    """Digit pairs: `kind` is `"edges"`, `"colour"` or `"superres"`; see `load`."""
+    size = pipeline.check_image_size(image_size)
+    images, _, used = digit_images(source, split, size, data_dir)
+    content_seed = 0 if seed is None else seed
+    extras = {"source": used}
+    if kind == "edges":
+        source_images, target_images = edge_maps(images)[..., None], images[..., None]
+    elif kind == "colour":
+        target_images, colours = colourise(images, content_seed)
+        source_images = np.repeat(images[..., None], 3, axis=-1)
+        extras["colours"] = colours
+    elif kind == "superres":
+        if not isinstance(scale, int) or scale < 1:
+            raise ValueError(f"`scale` must be a positive int. Received: scale={scale!r}")
+        height, width = images.shape[1:3]
+        if height % scale or width % scale:
+            raise ValueError(
+                f"image_size {height}x{width} is not divisible by scale={scale}; choose an "
+                f"image_size that is a multiple of {scale} (e.g. {scale * (height // scale or 1)})."
+            )
+        target_images = images[..., None]
+        low = (height // scale, width // scale)
+        source_images = pipeline.resize_uint8(target_images, low).numpy()
+        extras["scale"] = scale
+    else:
+        raise ValueError(f"Unknown pair kind {kind!r}. Known: edges, colour, superres.")
+    name = {"edges": "mnist_edges", "colour": "mnist_colour", "superres": "mnist_superres"}[kind]
+    return _finish(
+        name, pipeline.PAIRED, (source_images, target_images), seed=seed, paired=paired,
+        source_shape=tuple(source_images.shape[1:]), extras=extras, **kw,
+    )  # fmt: skip
+
+
+def load_captions(
+    *, split="train", image_size=28, with_labels=False, source="auto", data_dir=None, seed=None,
+    max_len=None, **kw,
+):  # fmt: skip
+    """Captioned digits for text-to-image GANs: `(images, token_ids[, labels])`; see `load`."""
+    images, labels, used = digit_images(source, split, image_size, data_dir)
+    texts, measures, thresholds = captions_lib.caption_digits(
+        images, labels, seed=0 if seed is None else seed
+    )
+    vocabulary = captions_lib.DIGIT_VOCABULARY
+    if max_len is not None:
+        vocabulary = captions_lib.Vocabulary(vocabulary.words[2:], max_len=max_len)
+    ids = vocabulary.encode(texts)
+    arrays = (images[..., None], ids, labels) if with_labels else (images[..., None], ids)
+    return _finish(
+        "mnist_captions", pipeline.CAPTIONS, arrays, seed=seed, num_classes=10,
+        class_names=tuple(map(str, range(10))), vocabulary=vocabulary,
+        extras={"source": used, "captions": texts, "thresholds": thresholds, "measures": measures},
+        **kw,
+    )  # fmt: skip

@@ -1,0 +1,140 @@
+"""SNGAN: spectral normalisation for GANs (Miyato et al. 2018)."""
+
+import dataclasses
+
+import keras
+from keras import ops
+
+from keras_gan import losses
+from keras_gan.adversarial import AdversarialModel
+from keras_gan.config import TrainConfig
+from keras_gan.networks import dcgan_generator
+from keras_gan.networks.sngan import sngan_discriminator
+from keras_gan.registry import register
+
+
+@dataclasses.dataclass
+class SNGANConfig(TrainConfig):
+    # Table 3: "z in R^128 ~ N(0, I)".
+    latent_dim: int = 128
+    # Discriminator width (Table 3(b): 64, ..., 512). CPU scale 32; the paper's 64 with --paper.
+    base_filters: int = 32
+    # Generator width (dcgan_generator's last hidden stage). CPU scale 32; 64 with --paper.
+    generator_filters: int = 32
+    # Table 1, setting C: alpha = 0.0002, beta_1 = 0.5, beta_2 = 0.999, n_dis = 1, the
+    # setting the paper's standard-CNN comparisons favour for spectral normalisation.
+    learning_rate: float = 2e-4
+    beta_1: float = 0.5
+    beta_2: float = 0.999
+    discriminator_steps: int = 1
+    # "batch size 64" (section 4).
+    batch_size: int = 64
+
+    PAPER = {"base_filters": 64, "generator_filters": 64}
+
+
+@register("sngan", config=SNGANConfig, summary="Miyato et al. 2018: spectrally normalised discriminator, hinge loss")
+@keras.saving.register_keras_serializable(package="keras_gan")
+class SNGAN(AdversarialModel):
+    r"""SNGAN: every discriminator layer divided by its spectral norm, trained with the hinge loss.
+
+    $$\bar W_{SN}(W) = W / \sigma(W), \qquad
+      \mathcal{L}_D = \mathbb{E}_x[\max(0, 1 - D(x))] + \mathbb{E}_z[\max(0, 1 + D(G(z)))],
+      \qquad \mathcal{L}_G = -\mathbb{E}_z[D(G(z))]$$
+
+    Dividing each layer's weight by its largest singular value $\sigma(W)$ makes every layer,
+    and so the whole discriminator (with 1-Lipschitz activations), at most 1-Lipschitz, with no
+    penalty term and no extra forward pass. $\sigma(W)$ is estimated by one power iteration per
+    training call, carrying the vector $\tilde u$ from step to step (a non-trainable variable,
+    updated in training mode). The discriminator is the paper's standard CNN (Table 3(b)) built
+    with `keras_gan.networks.sngan.SpectralNormalization` on every Conv2D and Dense layer, no
+    BatchNorm. Defaults are Table 1's setting C: Adam(2e-4, beta_1 = 0.5, beta_2 = 0.999) and
+    n_dis = 1 discriminator update per generator update.
+
+    Args:
+        generator: optional `keras.Model`. Defaults to `dcgan_generator(image_shape,
+            latent_dim, generator_filters)`, close to Table 3(a) (BatchNorm, ReLU, tanh).
+        discriminator: optional `keras.Model`. Defaults to `sngan_discriminator(image_shape,
+            base_filters)`.
+        latent_dim: int. Defaults to 128.
+        image_shape: tuple, for the default networks. Defaults to `(32, 32, 3)`.
+        base_filters: int, width of the default discriminator. Defaults to 64.
+        generator_filters: int, width of the default generator. Defaults to 64.
+        **kwargs: `discriminator_steps` (n_dis), `latent_distribution`, `seed`, ... as in
+            `AdversarialModel`.
+
+    Example:
+
+    ```python
+    sngan = keras_gan.models.SNGAN(image_shape=(32, 32, 3))
+    sngan.compile()  # Adam(2e-4, 0.5, 0.999), n_dis = 1
+    sngan.fit(keras_gan.datasets.load("cifar10", batch_size=64), epochs=1)
+    ```
+
+    Reference: https://arxiv.org/abs/1802.05957
+    """
+
+    def __init__(
+        self,
+        generator=None,
+        discriminator=None,
+        latent_dim=128,
+        image_shape=(32, 32, 3),
+        base_filters=64,
+        generator_filters=64,
+        seed=None,
+        **kwargs,
+    ):
+        image_shape = tuple(image_shape)
+        generator = generator or dcgan_generator(image_shape, latent_dim, generator_filters, seed=seed)
+        discriminator = discriminator or sngan_discriminator(
+            image_shape, base_filters, seed=None if seed is None else seed + 1000
+        )
+        super().__init__(generator, discriminator, latent_dim, seed=seed, **kwargs)
+
+    def train_step(self, data):
+        for real_samples in self.minibatches(self.unpack_images(data)):
+            m = ops.shape(real_samples)[0]
+            z = self.sample_latent(m)
+
+            def discriminator_loss():
+                fake_samples = ops.stop_gradient(self.generator(z, training=True))
+                real_scores = self.discriminator(real_samples, training=True)
+                fake_scores = self.discriminator(fake_samples, training=True)
+                # E[max(0, 1 - D(x))] + E[max(0, 1 + D(G(z)))]
+                return losses.hinge_discriminator_loss(real_scores, fake_scores)
+
+            d_loss, _ = self.minimize(discriminator_loss, self.discriminator, self.d_optimizer)
+
+        z = self.sample_latent(m)
+
+        def generator_loss():
+            # -E[D(G(z))]
+            fake_scores = self.discriminator(self.generator(z, training=True), training=True)
+            return losses.hinge_generator_loss(fake_scores)
+
+        g_loss, _ = self.minimize(generator_loss, self.generator, self.g_optimizer)
+        return self.update_logs(d_loss=d_loss, g_loss=g_loss)
+
+    def default_optimizers(self):
+        # Table 1, setting C: Adam(alpha = 2e-4, beta_1 = 0.5, beta_2 = 0.999).
+        return {
+            name: keras.optimizers.Adam(learning_rate=2e-4, beta_1=0.5, beta_2=0.999)
+            for name in self.optimizer_targets
+        }
+
+    @classmethod
+    def from_train_config(cls, config, sample_shape, num_classes=None):
+        """Builds and compiles the model an `SNGANConfig` describes."""
+        model = cls(
+            latent_dim=config.latent_dim, image_shape=sample_shape,
+            base_filters=config.base_filters, generator_filters=config.generator_filters,
+            discriminator_steps=config.discriminator_steps, seed=config.seed,
+        )
+        model.compile(*[
+            keras.optimizers.Adam(
+                learning_rate=config.learning_rate, beta_1=config.beta_1, beta_2=config.beta_2
+            )
+            for _ in range(2)
+        ])
+        return model

@@ -1,0 +1,162 @@
+"""WGAN: Wasserstein GAN with weight clipping (Arjovsky et al. 2017)."""
+
+import dataclasses
+
+import keras
+from keras import ops
+
+from keras_gan import losses
+from keras_gan.adversarial import AdversarialModel
+from keras_gan.config import TrainConfig
+from keras_gan.networks import dcgan_discriminator, dcgan_generator
+from keras_gan.registry import register
+
+
+def _check_positive(name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise ValueError(f"`{name}` must be a number > 0. Received: {name}={value!r}")
+    return float(value)
+
+
+@dataclasses.dataclass
+class WGANConfig(TrainConfig):
+    # Size of z; the authors' code draws 100-dimensional N(0, 1) noise.
+    latent_dim: int = 100
+    # Width of the DCGAN networks the paper's experiments use (64 as dcgan.torch).
+    base_filters: int = 64
+    # Algorithm 1: "c, the clipping parameter. c = 0.01".
+    clip_value: float = 0.01
+    # Algorithm 1: "n_critic, the number of iterations of the critic per generator iteration.
+    # n_critic = 5".
+    discriminator_steps: int = 5
+    # Algorithm 1: "alpha, the learning rate. alpha = 0.00005", with RMSProp.
+    learning_rate: float = 5e-5
+    # Algorithm 1: "m, the batch size. m = 64". A batch feeds n_critic updates of m samples
+    # each, so a fit batch holds n_critic * m = 320 samples.
+    batch_size: int = 320
+
+
+@register("wgan", config=WGANConfig, summary="Arjovsky et al. 2017: Wasserstein critic with weight clipping, RMSProp")
+@keras.saving.register_keras_serializable(package="keras_gan")
+class WGAN(AdversarialModel):
+    r"""WGAN: a critic estimates the Wasserstein-1 distance, the generator minimises it.
+
+    $$\min_G \max_{\lVert f\rVert_L \le K} \mathbb{E}_{x \sim P_r}[f(x)]
+      - \mathbb{E}_{z}[f(G(z))]$$
+
+    By the Kantorovich-Rubinstein duality the maximum is $K \cdot W(P_r, P_g)$, which is
+    continuous in the generator's parameters and gives useful gradients where the JS divergence
+    saturates. `train_step` is the paper's Algorithm 1: `discriminator_steps` (n_critic = 5)
+    RMSProp updates of the critic, each on its own minibatch of real samples and noise, each
+    followed by clipping every critic weight to $[-c, c]$ (c = 0.01) to keep $f$ K-Lipschitz;
+    then one RMSProp update of the generator. The critic outputs an unbounded score (no
+    sigmoid). It keeps DCGAN's BatchNorm, as in the paper's DCGAN experiments and the authors'
+    code. The log `wasserstein` is the critic's estimate $\mathbb{E}[f(x)] - \mathbb{E}[f(G(z))]$
+    (minus the last critic loss), the quantity the paper shows to correlate with sample quality.
+
+    Args:
+        generator: optional `keras.Model`. Defaults to `dcgan_generator(image_shape,
+            latent_dim, base_filters)`.
+        discriminator: optional critic `keras.Model` (one score per sample). Defaults to
+            `dcgan_discriminator(image_shape, base_filters)`, BatchNorm included.
+        latent_dim: int. Defaults to 100.
+        image_shape: tuple, for the default networks. Defaults to `(28, 28, 1)`.
+        base_filters: int, width of the default networks. Defaults to 64.
+        clip_value: float > 0, the clipping bound c. Defaults to 0.01.
+        discriminator_steps: int >= 1, n_critic. A fit batch of `n_critic * m` samples gives
+            each critic update its own m. Defaults to 5.
+        latent_distribution: `"normal"` (the authors' code) or `"uniform"`. Defaults to
+            `"normal"`.
+        **kwargs: `seed`, ... as in `AdversarialModel`.
+
+    Example:
+
+    ```python
+    wgan = keras_gan.models.WGAN(image_shape=(28, 28, 1))
+    wgan.compile()  # RMSprop(5e-5) for the critic and the generator
+    wgan.fit(keras_gan.datasets.load("mnist", batch_size=5 * 64), epochs=1)
+    ```
+
+    Reference: https://arxiv.org/abs/1701.07875
+    """
+
+    log_names = ("d_loss", "g_loss", "wasserstein")
+
+    def __init__(
+        self,
+        generator=None,
+        discriminator=None,
+        latent_dim=100,
+        image_shape=(28, 28, 1),
+        base_filters=64,
+        clip_value=0.01,
+        discriminator_steps=5,
+        latent_distribution="normal",
+        seed=None,
+        **kwargs,
+    ):
+        clip_value = _check_positive("clip_value", clip_value)
+        image_shape = tuple(image_shape)
+        generator = generator or dcgan_generator(image_shape, latent_dim, base_filters, seed=seed)
+        discriminator = discriminator or dcgan_discriminator(
+            image_shape, base_filters, seed=None if seed is None else seed + 1000
+        )
+        super().__init__(
+            generator, discriminator, latent_dim, latent_distribution=latent_distribution,
+            discriminator_steps=discriminator_steps, seed=seed, **kwargs,
+        )
+        self.clip_value = clip_value
+
+    def train_step(self, data):
+        c = self.clip_value
+        # n_critic minibatches of m real samples, one per critic update
+        for real_samples in self.minibatches(self.unpack_images(data)):
+            m = ops.shape(real_samples)[0]
+            z = self.sample_latent(m)
+
+            def critic_loss():
+                fake_samples = ops.stop_gradient(self.generator(z, training=True))
+                real_scores = self.discriminator(real_samples, training=True)
+                fake_scores = self.discriminator(fake_samples, training=True)
+                # -(E[f(x)] - E[f(G(z))]): ascend the Wasserstein estimate
+                return losses.wasserstein_critic_loss(real_scores, fake_scores)
+
+            d_loss, _ = self.minimize(critic_loss, self.discriminator, self.d_optimizer)
+            # w <- clip(w, -c, c) after every critic update (Algorithm 1, line 7)
+            for weight in self.discriminator.trainable_variables:
+                weight.assign(ops.clip(weight, -c, c))
+
+        z = self.sample_latent(m)
+
+        def generator_loss():
+            # -E[f(G(z))]
+            fake_scores = self.discriminator(self.generator(z, training=True), training=True)
+            return losses.wasserstein_generator_loss(fake_scores)
+
+        g_loss, _ = self.minimize(generator_loss, self.generator, self.g_optimizer)
+        return self.update_logs(d_loss=d_loss, g_loss=g_loss, wasserstein=-d_loss)
+
+    def default_optimizers(self):
+        # Algorithm 1: RMSProp with alpha = 5e-5. rho = 0.99 and epsilon = 1e-8 are the
+        # PyTorch RMSprop defaults the authors' code ran with (the paper states neither).
+        return {
+            name: keras.optimizers.RMSprop(learning_rate=5e-5, rho=0.99, epsilon=1e-8)
+            for name in self.optimizer_targets
+        }
+
+    def get_config(self):
+        return {**super().get_config(), "clip_value": self.clip_value}
+
+    @classmethod
+    def from_train_config(cls, config, sample_shape, num_classes=None):
+        """Builds and compiles the model a `WGANConfig` describes."""
+        model = cls(
+            latent_dim=config.latent_dim, image_shape=sample_shape,
+            base_filters=config.base_filters, clip_value=config.clip_value,
+            discriminator_steps=config.discriminator_steps, seed=config.seed,
+        )
+        model.compile(*[
+            keras.optimizers.RMSprop(learning_rate=config.learning_rate, rho=0.99, epsilon=1e-8)
+            for _ in range(2)
+        ])
+        return model

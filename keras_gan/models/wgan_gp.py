@@ -1,0 +1,223 @@
+"""WGAN-GP: Wasserstein GAN with a gradient penalty (Gulrajani et al. 2017)."""
+
+import dataclasses
+
+import keras
+from keras import layers, ops
+
+from keras_gan import losses
+from keras_gan.adversarial import AdversarialModel
+from keras_gan.config import TrainConfig
+from keras_gan.networks import dcgan_discriminator, dcgan_generator
+from keras_gan.registry import register
+
+_NORMALIZATIONS = (None, "layer")
+
+
+@dataclasses.dataclass
+class WGANGPConfig(TrainConfig):
+    # Size of z; the authors' code draws 128-dimensional N(0, 1) noise.
+    latent_dim: int = 128
+    # Width of the DCGAN-style networks (the authors' MNIST critic: 64, 128, 256 filters).
+    base_filters: int = 64
+    # Algorithm 1: "the gradient penalty coefficient lambda = 10".
+    gp_weight: float = 10.0
+    # Algorithm 1: "n_critic = 5".
+    discriminator_steps: int = 5
+    # Algorithm 1: "alpha = 0.0001" with Adam.
+    learning_rate: float = 1e-4
+    # Algorithm 1: "beta_1 = 0".
+    beta_1: float = 0.0
+    # Algorithm 1: "beta_2 = 0.9".
+    beta_2: float = 0.9
+    # None (no normalisation in the critic) or "layer" (section 4: "we recommend layer
+    # normalization as a drop-in replacement for batch normalization").
+    critic_normalization: str | None = None
+    # Algorithm 1: "batch size m = 64". A fit batch feeds n_critic updates of m samples each.
+    batch_size: int = 320
+
+
+def wgan_gp_critic(image_shape=(28, 28, 1), base_filters=64, normalization=None, seed=None,
+                   name="discriminator"):
+    """DCGAN's discriminator without BatchNorm, optionally with layer normalisation.
+
+    Args:
+        image_shape: tuple `(height, width, channels)`. Defaults to `(28, 28, 1)`.
+        base_filters: int, width of the first convolution. Defaults to 64.
+        normalization: `None` (no normalisation, `dcgan_discriminator(batchnorm=False)`) or
+            `"layer"` (LayerNormalization over each sample's height, width and channels after
+            every convolution but the first). Defaults to `None`.
+        seed: optional int, seed of the initialisers.
+        name: string. Defaults to `"discriminator"`.
+
+    Returns:
+        A `keras.Model` mapping images to one score per sample.
+    """
+    if normalization not in _NORMALIZATIONS:
+        raise ValueError(
+            "`critic_normalization` must be None or 'layer' (batch normalisation would make "
+            "the penalty's per-sample gradients depend on the rest of the batch). "
+            f"Received: critic_normalization={normalization!r}"
+        )
+    if normalization is None:
+        return dcgan_discriminator(image_shape, base_filters, batchnorm=False, seed=seed, name=name)
+    reference = dcgan_discriminator(image_shape, base_filters, batchnorm=False, seed=seed)
+    images = keras.Input(tuple(image_shape), name="images")
+    x, stage = images, 0
+    for layer in reference.layers[1:]:
+        layer_copy = layer.__class__.from_config(layer.get_config())
+        x = layer_copy(x)
+        if isinstance(layer, layers.Conv2D):
+            layer_copy.set_weights(layer.get_weights())
+            stage += 1
+            if stage > 1:  # as BatchNorm in DCGAN: not at the critic's input
+                x = layers.LayerNormalization(axis=(1, 2, 3), epsilon=1e-5, name=f"down{stage}_ln")(x)
+        elif isinstance(layer, layers.Dense):
+            layer_copy.set_weights(layer.get_weights())
+    return keras.Model(images, x, name=name)
+
+
+@register("wgan_gp", config=WGANGPConfig, summary="Gulrajani et al. 2017: Wasserstein critic with a gradient penalty")
+@keras.saving.register_keras_serializable(package="keras_gan")
+class WGANGP(AdversarialModel):
+    r"""WGAN-GP: the Lipschitz constraint enforced by a penalty on the critic's gradient norm.
+
+    $$L = \mathbb{E}_{\tilde x \sim P_g}[D(\tilde x)] - \mathbb{E}_{x \sim P_r}[D(x)]
+      + \lambda\, \mathbb{E}_{\hat x}\big[(\lVert\nabla_{\hat x} D(\hat x)\rVert_2 - 1)^2\big],
+      \quad \hat x = \epsilon x + (1 - \epsilon)\tilde x,\ \epsilon \sim U[0, 1]$$
+
+    Weight clipping (WGAN) biases the critic towards simple functions and makes training
+    sensitive to the clipping bound; instead, the critic is penalised where its gradient norm
+    departs from 1 at random points between real and generated samples, where the optimal
+    critic has unit gradient norm. `train_step` is the paper's Algorithm 1: n_critic = 5 Adam
+    updates of the critic (each on its own real minibatch, its own noise and its own
+    per-sample $\epsilon$), then one of the generator with loss $-\mathbb{E}[D(G(z))]$. The
+    critic has no BatchNorm (the penalty is per sample); `critic_normalization="layer"` gives
+    the paper's suggested layer normalisation. Logs: `d_loss` (the whole critic loss),
+    `wasserstein` (the estimate $\mathbb{E}[D(x)] - \mathbb{E}[D(\tilde x)]$), and
+    `gradient_penalty` (the unweighted penalty), from the last critic update.
+
+    Args:
+        generator: optional `keras.Model`. Defaults to `dcgan_generator(image_shape,
+            latent_dim, base_filters)`.
+        discriminator: optional critic `keras.Model`. Defaults to `wgan_gp_critic(image_shape,
+            base_filters, critic_normalization)`.
+        latent_dim: int. Defaults to 128.
+        image_shape: tuple, for the default networks. Defaults to `(28, 28, 1)`.
+        base_filters: int, width of the default networks. Defaults to 64.
+        gp_weight: float >= 0, the penalty coefficient lambda. Defaults to 10.
+        discriminator_steps: int >= 1, n_critic. Defaults to 5.
+        critic_normalization: `None` or `"layer"`, for the default critic. Defaults to `None`.
+        **kwargs: `latent_distribution`, `seed`, ... as in `AdversarialModel`.
+
+    Example:
+
+    ```python
+    wgan_gp = keras_gan.models.WGANGP(image_shape=(28, 28, 1))
+    wgan_gp.compile()  # Adam(1e-4, beta_1=0, beta_2=0.9) for both networks
+    wgan_gp.fit(keras_gan.datasets.load("mnist", batch_size=5 * 64), epochs=1)
+    ```
+
+    Reference: https://arxiv.org/abs/1704.00028
+    """
+
+    log_names = ("d_loss", "g_loss", "wasserstein", "gradient_penalty")
+
+    def __init__(
+        self,
+        generator=None,
+        discriminator=None,
+        latent_dim=128,
+        image_shape=(28, 28, 1),
+        base_filters=64,
+        gp_weight=10.0,
+        discriminator_steps=5,
+        critic_normalization=None,
+        seed=None,
+        **kwargs,
+    ):
+        if isinstance(gp_weight, bool) or not isinstance(gp_weight, (int, float)) or gp_weight < 0:
+            raise ValueError(f"`gp_weight` must be a number >= 0. Received: gp_weight={gp_weight!r}")
+        image_shape = tuple(image_shape)
+        if discriminator is None:
+            discriminator = wgan_gp_critic(
+                image_shape, base_filters, critic_normalization,
+                seed=None if seed is None else seed + 1000,
+            )
+        elif critic_normalization not in _NORMALIZATIONS:
+            raise ValueError(
+                "`critic_normalization` must be None or 'layer'. "
+                f"Received: critic_normalization={critic_normalization!r}"
+            )
+        generator = generator or dcgan_generator(image_shape, latent_dim, base_filters, seed=seed)
+        super().__init__(
+            generator, discriminator, latent_dim, discriminator_steps=discriminator_steps,
+            seed=seed, **kwargs,
+        )
+        self.gp_weight = float(gp_weight)
+        self.critic_normalization = critic_normalization
+
+    def train_step(self, data):
+        for real_samples in self.minibatches(self.unpack_images(data)):
+            m = ops.shape(real_samples)[0]
+            z = self.sample_latent(m)
+            # epsilon ~ U[0, 1], one per sample (Algorithm 1, line 4)
+            epsilon = keras.random.uniform((m,), seed=self.seed_generator)
+
+            def critic_loss():
+                fake_samples = ops.stop_gradient(self.generator(z, training=True))
+                real_scores = self.discriminator(real_samples, training=True)
+                fake_scores = self.discriminator(fake_samples, training=True)
+                # E[D(x~)] - E[D(x)]
+                wasserstein_loss = losses.wasserstein_critic_loss(real_scores, fake_scores)
+                # E[(||grad D(x^)||_2 - 1)^2] at x^ = eps x + (1 - eps) x~
+                penalty = losses.gradient_penalty(
+                    lambda x: self.discriminator(x, training=True),
+                    real_samples, fake_samples, epsilon,
+                )
+                return wasserstein_loss + self.gp_weight * penalty, {
+                    "wasserstein": -wasserstein_loss, "gradient_penalty": penalty,
+                }
+
+            d_loss, extra = self.minimize(critic_loss, self.discriminator, self.d_optimizer)
+
+        z = self.sample_latent(m)
+
+        def generator_loss():
+            # -E[D(G(z))]
+            fake_scores = self.discriminator(self.generator(z, training=True), training=True)
+            return losses.wasserstein_generator_loss(fake_scores)
+
+        g_loss, _ = self.minimize(generator_loss, self.generator, self.g_optimizer)
+        return self.update_logs(d_loss=d_loss, g_loss=g_loss, **extra)
+
+    def default_optimizers(self):
+        # Algorithm 1: Adam with alpha = 1e-4, beta_1 = 0, beta_2 = 0.9.
+        return {
+            name: keras.optimizers.Adam(learning_rate=1e-4, beta_1=0.0, beta_2=0.9)
+            for name in self.optimizer_targets
+        }
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "gp_weight": self.gp_weight,
+            "critic_normalization": self.critic_normalization,
+        }
+
+    @classmethod
+    def from_train_config(cls, config, sample_shape, num_classes=None):
+        """Builds and compiles the model a `WGANGPConfig` describes."""
+        model = cls(
+            latent_dim=config.latent_dim, image_shape=sample_shape,
+            base_filters=config.base_filters, gp_weight=config.gp_weight,
+            discriminator_steps=config.discriminator_steps,
+            critic_normalization=config.critic_normalization, seed=config.seed,
+        )
+        model.compile(*[
+            keras.optimizers.Adam(
+                learning_rate=config.learning_rate, beta_1=config.beta_1, beta_2=config.beta_2
+            )
+            for _ in range(2)
+        ])
+        return model

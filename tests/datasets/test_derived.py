@@ -1,0 +1,105 @@
+"""Sets derived from real digits (scikit-learn's digits here; MNIST in test_tfds_offline.py)."""
+
+import warnings
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from keras_gan import datasets
+from keras_gan.datasets import derived
+
+
+def _uint8(batch):
+    return np.round((batch.numpy() + 1.0) * 127.5).astype(np.uint8)
+
+
+def test_sklearn_digits_are_the_real_ones():
+    from sklearn.datasets import load_digits
+
+    images, labels, source = derived.digit_images("digits", image_size=None)
+    bunch = load_digits()
+    assert source == "digits" and images.shape == (1797, 8, 8)
+    np.testing.assert_array_equal(images, np.round(bunch.images * 255 / 16))
+    np.testing.assert_array_equal(labels, bunch.target)
+
+
+def test_auto_source_falls_back_to_digits_with_a_warning(tmp_path, monkeypatch):
+    monkeypatch.delenv("KERAS_GAN_DATA_DIR", raising=False)
+    with pytest.warns(UserWarning, match="scikit-learn's\\s+8x8 digits"):
+        _, _, source = derived.digit_images("auto", data_dir=str(tmp_path))
+    assert source == "digits"
+
+
+def test_stacked_mnist_channels_and_labels():
+    indices, labels = derived.stack_digits(np.arange(10) % 10, 2000, seed=1)
+    np.testing.assert_array_equal(labels, 100 * indices[:, 0] + 10 * indices[:, 1] + indices[:, 2])
+    assert len(np.unique(labels)) > 850  # 1000 modes, ~864 seen in 2000 draws
+
+    ds, info = datasets.load(
+        "stacked_mnist", source="digits", num_examples=256, batch_size=128, with_labels=True,
+        shuffle=False, seed=2, with_info=True,
+    )  # fmt: skip
+    assert info.num_classes == 1000 and info.image_shape == (28, 28, 3)
+    assert info.extras["source"] == "digits"
+    images, labels = next(iter(ds))
+    assert images.shape == (128, 28, 28, 3) and labels.dtype == tf.int32
+    digits, digit_labels, _ = derived.digit_images("digits")
+    expected_idx, expected_labels = derived.stack_digits(digit_labels, 256, seed=2)
+    np.testing.assert_array_equal(labels.numpy(), expected_labels[:128])
+    for k in range(3):  # channel k is the digit whose label is the k-th decimal digit
+        np.testing.assert_array_equal(_uint8(images)[..., k], digits[expected_idx[:128, k]])
+        np.testing.assert_array_equal(
+            digit_labels[expected_idx[:128, k]], labels.numpy() // 10 ** (2 - k) % 10
+        )
+
+
+def test_edges_outline_the_digit():
+    ds, info = datasets.load("mnist_edges", source="digits", batch_size=32, seed=0, with_info=True)
+    assert info.element == "paired" and info.image_shape == info.source_shape == (28, 28, 1)
+    edges, digits = (_uint8(t)[..., 0] for t in next(iter(ds)))
+    assert set(np.unique(edges)) == {0, 255}
+    ink = np.pad(digits > 127, ((0, 0), (1, 1), (1, 1)))
+    core = ink[:, 1:-1, 1:-1]
+    touches_paper = ~(ink[:, :-2, 1:-1] & ink[:, 2:, 1:-1] & ink[:, 1:-1, :-2] & ink[:, 1:-1, 2:])
+    np.testing.assert_array_equal(edges == 255, core & touches_paper)
+    # An outline, not a filled digit: fewer edge pixels than ink pixels, but some on every image.
+    assert ((edges == 255).sum(axis=(1, 2)) < core.sum(axis=(1, 2))).all()
+    assert ((edges == 255).sum(axis=(1, 2)) > 0).all()
+
+
+def test_colour_keeps_the_digit_in_its_brightest_channel():
+    ds, info = datasets.load("mnist_colour", source="digits", batch_size=16, with_info=True)
+    grey, colour = (_uint8(t) for t in next(iter(ds)))
+    assert grey.shape == colour.shape == (16, 28, 28, 3)
+    np.testing.assert_array_equal(grey[..., 0], grey[..., 1])
+    np.testing.assert_allclose(colour.max(axis=-1), grey[..., 0], atol=1)
+    assert colour.std(axis=-1).max() > 50  # really coloured
+
+
+def test_superres_pairs_and_scale_check():
+    ds, info = datasets.load(
+        "mnist_superres", source="digits", scale=2, batch_size=8, with_info=True
+    )
+    assert info.source_shape == (14, 14, 1) and info.image_shape == (28, 28, 1)
+    low, high = next(iter(ds))
+    expected = tf.image.resize(_uint8(high).astype(np.float32), (14, 14), antialias=True)
+    np.testing.assert_allclose(_uint8(low), np.round(expected.numpy()), atol=1)
+    with pytest.raises(ValueError, match="28x28 is not divisible by scale=3"):
+        datasets.load("mnist_superres", source="digits", scale=3)
+
+
+def test_unpaired_derived_domains():
+    ds, info = datasets.load(
+        "mnist_colour", source="digits", paired=False, batch_size=64, seed=0, with_info=True
+    )
+    assert info.element == "unpaired"
+    grey, colour = (_uint8(t) for t in next(iter(ds)))
+    # Different digits on each side: the colour image is not the grey one painted.
+    assert np.mean(np.abs(colour.max(axis=-1).astype(int) - grey[..., 0]) > 10) > 0.1
+
+
+def test_no_warning_with_explicit_source():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        datasets.load("mnist_edges", source="digits")
