@@ -21,8 +21,9 @@ class TrainConfig:
     batch_size: int = 64
     # Passes over the training set.
     epochs: int = 5
-    # Stop an epoch after this many steps (None: the whole dataset).
-    steps_per_epoch: int | None = None
+    # Steps per epoch: a CPU-sized epoch (a sample grid and a checkpoint each); None makes an
+    # epoch a full pass over the dataset, as in the papers (--paper).
+    steps_per_epoch: int | None = 200
     # Seed of the weights, the model's random stream and the data order.
     seed: int = 0
 
@@ -30,8 +31,8 @@ class TrainConfig:
     PAPER: ClassVar[dict] = {}
 
     def with_paper_settings(self):
-        """A copy with the paper's settings applied."""
-        return dataclasses.replace(self, **self.PAPER)
+        """A copy with the paper's settings applied (epochs are full passes over the data)."""
+        return dataclasses.replace(self, **{"steps_per_epoch": None, **self.PAPER})
 
     def to_dict(self):
         return dataclasses.asdict(self)

@@ -31,9 +31,9 @@ class WGANConfig(TrainConfig):
     discriminator_steps: int = 5
     # Algorithm 1: "alpha, the learning rate. alpha = 0.00005", with RMSProp.
     learning_rate: float = 5e-5
-    # Algorithm 1: "m, the batch size. m = 64". A batch feeds n_critic updates of m samples
-    # each, so a fit batch holds n_critic * m = 320 samples.
-    batch_size: int = 320
+    # Algorithm 1's minibatch size m = 64. The command line loads batches of n_critic * m
+    # samples, one minibatch per critic update.
+    batch_size: int = 64
 
 
 @register("wgan", config=WGANConfig, summary="Arjovsky et al. 2017: Wasserstein critic with weight clipping, RMSProp")

@@ -33,8 +33,9 @@ class WGANGPConfig(TrainConfig):
     # None (no normalisation in the critic) or "layer" (section 4: "we recommend layer
     # normalization as a drop-in replacement for batch normalization").
     critic_normalization: str | None = None
-    # Algorithm 1: "batch size m = 64". A fit batch feeds n_critic updates of m samples each.
-    batch_size: int = 320
+    # Algorithm 1's minibatch size m = 64. The command line loads batches of n_critic * m
+    # samples, one minibatch per critic update.
+    batch_size: int = 64
 
 
 def wgan_gp_critic(image_shape=(28, 28, 1), base_filters=64, normalization=None, seed=None,

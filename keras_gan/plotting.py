@@ -1,0 +1,143 @@
+"""Figures for training runs: image grids, animated GIFs, loss curves.
+
+Everything here works on numpy arrays and writes files with Pillow or matplotlib's `Agg` backend,
+so it runs on machines without a display.
+"""
+
+import os
+
+import numpy as np
+
+
+def to_uint8(images):
+    """Maps images in [-1, 1] (float) to uint8 [0, 255]; 2-D points are not images."""
+    images = np.asarray(images, dtype="float32")
+    return np.clip(np.round((images + 1.0) * 127.5), 0, 255).astype("uint8")
+
+
+def image_grid(images, rows=None, padding=1):
+    """Tiles a batch of images into one image.
+
+    Args:
+        images: array `(n, height, width, channels)` in [-1, 1], channels 1 or 3.
+        rows: int, number of rows. Defaults to the square root of n, rounded up.
+        padding: int, pixels of black between tiles. Defaults to 1.
+
+    Returns:
+        uint8 array `(H, W)` (grayscale) or `(H, W, 3)`.
+    """
+    images = np.asarray(images)
+    if images.ndim != 4 or images.shape[-1] not in (1, 3):
+        raise ValueError(
+            "image_grid takes images of shape (n, height, width, 1 or 3). "
+            f"Received: shape={images.shape}"
+        )
+    n, height, width, channels = images.shape
+    rows = rows or int(np.ceil(np.sqrt(n)))
+    cols = int(np.ceil(n / rows))
+    grid = np.zeros(
+        (rows * (height + padding) + padding, cols * (width + padding) + padding, channels), "uint8"
+    )
+    tiles = to_uint8(images)
+    for index in range(n):
+        r, c = divmod(index, cols)
+        top, left = padding + r * (height + padding), padding + c * (width + padding)
+        grid[top : top + height, left : left + width] = tiles[index]
+    return grid[..., 0] if channels == 1 else grid
+
+
+def save_image(array, path, scale=1):
+    """Writes a uint8 image (`(H, W)` or `(H, W, 3)`) to `path`, enlarged `scale` times."""
+    from PIL import Image
+
+    image = Image.fromarray(np.asarray(array, dtype="uint8"))
+    if scale > 1:
+        image = image.resize((image.width * scale, image.height * scale), Image.NEAREST)
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    image.save(path)
+    return path
+
+
+def save_gif(frames, path, duration_ms=300, scale=1):
+    """Writes uint8 frames (each `(H, W)` or `(H, W, 3)`) as a looping animated GIF."""
+    from PIL import Image
+
+    if not len(frames):
+        raise ValueError("save_gif needs at least one frame.")
+    images = [Image.fromarray(np.asarray(f, dtype="uint8")) for f in frames]
+    if scale > 1:
+        images = [i.resize((i.width * scale, i.height * scale), Image.NEAREST) for i in images]
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    images[0].save(
+        path, save_all=True, append_images=images[1:], duration=duration_ms, loop=0
+    )
+    return path
+
+
+def gif_from_files(paths, path, duration_ms=300):
+    """Assembles image files (e.g. per-epoch sample grids) into an animated GIF."""
+    from PIL import Image
+
+    frames = [np.asarray(Image.open(p)) for p in paths]
+    return save_gif(frames, path, duration_ms)
+
+
+def scatter_points(points, path, title=None):
+    """Saves a scatter plot of 2-D samples (toy datasets) as PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    points = np.asarray(points)
+    figure, axes = plt.subplots(figsize=(4, 4))
+    axes.scatter(points[:, 0], points[:, 1], s=4, alpha=0.6)
+    axes.set_aspect("equal")
+    if title:
+        axes.set_title(title)
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    figure.savefig(path, dpi=100, bbox_inches="tight")
+    plt.close(figure)
+    return path
+
+
+def plot_losses(steps, losses, path, title=None, smoothing=None):
+    """Plots loss curves against the step and saves them as PNG.
+
+    Args:
+        steps: sequence of step numbers.
+        losses: dict mapping a log name to a sequence of values (one per step).
+        path: output file (`.png`).
+        title: optional title.
+        smoothing: int window of the moving average drawn over the raw values. Defaults to
+            about a fiftieth of the run.
+
+    Returns:
+        `path`.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    steps = np.asarray(steps)
+    figure, axes = plt.subplots(figsize=(7, 4))
+    window = smoothing or max(1, len(steps) // 50)
+    for name, values in losses.items():
+        values = np.asarray(values, dtype="float64")
+        (line,) = axes.plot(steps, values, alpha=0.3 if window > 1 else 1.0, linewidth=0.8)
+        if window > 1 and len(values) >= window:
+            smooth = np.convolve(values, np.ones(window) / window, mode="valid")
+            axes.plot(steps[window - 1 :], smooth, color=line.get_color(), label=name)
+        else:
+            line.set_label(name)
+    axes.set_xlabel("step")
+    axes.set_ylabel("loss")
+    axes.legend()
+    axes.grid(alpha=0.3)
+    if title:
+        axes.set_title(title)
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    figure.savefig(path, dpi=100, bbox_inches="tight")
+    plt.close(figure)
+    return path

@@ -1,0 +1,201 @@
+"""Sample from a checkpoint: `python -m keras_gan.sample CHECKPOINT [flags]`.
+
+Loads a whole-GAN `.keras` checkpoint (written on any backend) and writes a PNG or GIF, the format
+taken from the --output extension.
+
+Examples:
+
+  # A grid of 64 samples
+  python -m keras_gan.sample runs/dcgan/checkpoints/last.keras --output grid.png
+
+  # One row per class (conditional models: cgan, acgan, ...), 10 samples each
+  python -m keras_gan.sample runs/cgan/checkpoints/last.keras --mode classes --num 10 --output classes.png
+
+  # 8 spherical interpolations between pairs of latent vectors, 12 steps each, as an animation
+  python -m keras_gan.sample runs/dcgan/checkpoints/last.keras --mode interpolate --rows 8 --steps 12 --output walk.gif
+
+  # Morph class 3 into class 8 (generators that take a one-hot label)
+  python -m keras_gan.sample runs/cgan/checkpoints/last.keras --mode class-interpolate --classes 3 8 --output morph.gif
+"""
+
+import argparse
+import inspect
+import os
+import sys
+
+import numpy as np
+
+MODES = ("grid", "classes", "interpolate", "class-interpolate")
+FORMATS = (".png", ".gif")
+
+
+def slerp(a, b, t):
+    """Spherical interpolation between latent vectors `a` and `b` at fractions `t`.
+
+    Walks the great circle between the two directions while interpolating the norms, which keeps
+    intermediate points at the typical norm of a high-dimensional Gaussian sample (a straight
+    line passes through low-norm points the generator rarely saw). Falls back to a straight line
+    when the vectors are (anti)parallel.
+
+    Args:
+        a: array `(d,)`.
+        b: array `(d,)`.
+        t: array `(k,)` of fractions in [0, 1].
+
+    Returns:
+        float32 array `(k, d)`; row 0 is `a` at t=0, the last is `b` at t=1.
+    """
+    a, b = np.asarray(a, "float64"), np.asarray(b, "float64")
+    t = np.asarray(t, "float64")[:, None]
+    norm_a, norm_b = np.linalg.norm(a), np.linalg.norm(b)
+    cosine = np.clip(np.dot(a / norm_a, b / norm_b), -1.0, 1.0)
+    omega = np.arccos(cosine)
+    if np.sin(omega) < 1e-6:
+        return ((1 - t) * a + t * b).astype("float32")
+    directions = (np.sin((1 - t) * omega) * a / norm_a + np.sin(t * omega) * b / norm_b) / np.sin(omega)
+    norms = (1 - t) * norm_a + t * norm_b
+    return (directions * norms).astype("float32")
+
+
+def _takes_labels(model):
+    return "labels" in inspect.signature(model.generate).parameters and getattr(model, "num_classes", None)
+
+
+def grid_samples(model, num, seed):
+    """`num` samples at seeded latents; returns (samples, rows)."""
+    latents = np.asarray(_latents(model, num, seed))
+    if _takes_labels(model):
+        labels = np.arange(num) % model.num_classes
+        return model.generate(latents=latents, labels=labels), None
+    return model.generate(latents=latents), None
+
+
+def class_samples(model, per_class, seed):
+    """`per_class` samples of each class, a row per class; returns (samples, rows)."""
+    if not _takes_labels(model):
+        raise ValueError(
+            f"--mode classes needs a conditional model; {type(model).__name__} generates "
+            "without labels. Use --mode grid."
+        )
+    classes = model.num_classes
+    # The same latents in every row, so a column shows one "style" across classes.
+    latents = np.tile(np.asarray(_latents(model, per_class, seed)), (classes, 1))
+    labels = np.repeat(np.arange(classes), per_class)
+    return model.generate(latents=latents, labels=labels), classes
+
+
+def interpolation_frames(model, rows, steps, seed):
+    """`rows` slerp paths of `steps` points; returns samples `(rows, steps, ...)`."""
+    latents = np.asarray(_latents(model, 2 * rows, seed))
+    path = np.concatenate([slerp(latents[2 * r], latents[2 * r + 1], np.linspace(0, 1, steps)) for r in range(rows)])
+    if _takes_labels(model):
+        labels = np.repeat(np.arange(rows) % model.num_classes, steps)
+        samples = model.generate(latents=path, labels=labels)
+    else:
+        samples = model.generate(latents=path)
+    return samples.reshape(rows, steps, *samples.shape[1:])
+
+
+def class_interpolation_frames(model, rows, steps, seed, classes):
+    """Fixed latents, one-hot label moving linearly from class A to B; `(rows, steps, ...)`."""
+    from keras import ops
+
+    inputs = getattr(model.generator, "inputs", None) or []
+    num_classes = getattr(model, "num_classes", None)
+    if not (num_classes and len(inputs) == 2 and inputs[1].shape[-1] == num_classes
+            and "float" in str(inputs[1].dtype)):
+        raise ValueError(
+            f"--mode class-interpolate needs a generator that takes a one-hot label as its second "
+            f"input; {type(model).__name__}'s generator takes {[tuple(i.shape) for i in inputs]}."
+        )
+    a, b = classes
+    for c in (a, b):
+        if not 0 <= c < num_classes:
+            raise ValueError(f"--classes must lie in [0, {num_classes}). Received: {c}")
+    latents = np.repeat(np.asarray(_latents(model, rows, seed)), steps, axis=0)
+    t = np.tile(np.linspace(0, 1, steps), rows)[:, None].astype("float32")
+    eye = np.eye(num_classes, dtype="float32")
+    labels = (1 - t) * eye[a] + t * eye[b]
+    samples = ops.convert_to_numpy(model.generator([latents, labels], training=False))
+    return samples.reshape(rows, steps, *samples.shape[1:])
+
+
+def _latents(model, num, seed):
+    from keras import ops
+
+    return ops.convert_to_numpy(model.sample_latent(num, seed=seed))
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="python -m keras_gan.sample", description=__doc__, allow_abbrev=False,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )  # fmt: skip
+    parser.add_argument("checkpoint", help="a .keras checkpoint (e.g. runs/dcgan/checkpoints/last.keras)")
+    parser.add_argument("--output", default="samples.png", help="output file, .png or .gif. Default: samples.png")
+    parser.add_argument("--mode", choices=MODES, default="grid", help="what to draw. Default: grid")
+    parser.add_argument("--num", type=int, default=64, help="samples in the grid (per class with --mode classes). Default: 64")
+    parser.add_argument("--rows", type=int, default=8, help="interpolation paths. Default: 8")
+    parser.add_argument("--steps", type=int, default=10, help="points along each interpolation. Default: 10")
+    parser.add_argument("--classes", type=int, nargs=2, default=(0, 1), metavar=("A", "B"),
+                        help="classes to morph between in class-interpolate. Default: 0 1")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the latent vectors. Default: 0")
+    parser.add_argument("--scale", type=int, default=2, help="pixel enlargement. Default: 2")
+    return parser
+
+
+def main(argv=None):
+    """Runs the command line; returns 0. Bad input exits with status 2 and a message."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    extension = os.path.splitext(args.output)[1].lower()
+    if extension not in FORMATS:
+        parser.error(f"--output must end in .png or .gif. Received: {args.output}")
+    for name in ("num", "rows", "steps", "scale"):
+        if getattr(args, name) <= 0:
+            parser.error(f"--{name} must be a positive integer. Received: {getattr(args, name)}")
+
+    from keras_gan import checkpoints, plotting
+
+    try:
+        model = checkpoints.load(args.checkpoint)
+    except checkpoints.CheckpointError as error:
+        parser.error(str(error))
+    try:
+        if args.mode in ("grid", "classes"):
+            make = grid_samples if args.mode == "grid" else class_samples
+            samples, rows = make(model, args.num, args.seed)
+            frames = [plotting.image_grid(samples, rows=rows)]
+        else:
+            if args.mode == "interpolate":
+                paths = interpolation_frames(model, args.rows, args.steps, args.seed)
+            else:
+                paths = class_interpolation_frames(model, args.rows, args.steps, args.seed, args.classes)
+            rows, steps = paths.shape[:2]
+            if extension == ".gif":  # one frame per point of the paths, there and back
+                order = list(range(steps)) + list(range(steps - 2, 0, -1))
+                frames = [plotting.image_grid(paths[:, i], rows=rows) for i in order]
+            else:  # a row per path
+                frames = [plotting.image_grid(paths.reshape(-1, *paths.shape[2:]), rows=rows)]
+    except ValueError as error:
+        parser.error(str(error))
+    if extension == ".gif":
+        plotting.save_gif(frames, args.output, duration_ms=120, scale=args.scale)
+    else:
+        plotting.save_image(frames[0], args.output, scale=args.scale)
+    print(f"Wrote {args.output} ({len(frames)} frame{'s' * (len(frames) > 1)}) from {args.checkpoint} "
+          f"({type(model).__name__}, step {_step(model)})")
+    return 0
+
+
+def _step(model):
+    try:
+        from keras_gan import checkpoints
+
+        return checkpoints.step_of(model)
+    except Exception:  # an uncompiled model has no step counter
+        return "?"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

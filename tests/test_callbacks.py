@@ -1,0 +1,73 @@
+"""Callbacks: the NaN guard keeps the last good checkpoint; sample grids at fixed latents."""
+
+import os
+
+import numpy as np
+
+from keras_gan import callbacks, checkpoints, plotting, testing
+from keras_gan.models import DCGAN
+
+
+def tiny_dcgan():
+    model = DCGAN(latent_dim=8, image_shape=(16, 16, 1), base_filters=4, seed=0)
+    model.compile()
+    return model
+
+
+def test_nan_guard_stops_at_the_bad_step_and_keeps_the_last_good_checkpoint(tmp_path):
+    images = testing.random_images((16, 16, 1), 32)
+    images[16:24] = np.nan  # the third batch of 8
+    model = tiny_dcgan()
+    path = str(tmp_path / "last.keras")
+    guard = callbacks.NaNGuard()
+    saver = callbacks.GANCheckpoint(path, every_steps=1)
+    model.fit(images, batch_size=8, epochs=1, steps_per_epoch=4, shuffle=False, verbose=0,
+              callbacks=[guard, saver])
+    step, name, value = guard.failure
+    assert step == 3 and name == "d_loss" and np.isnan(value)
+    assert "step 3" in guard.message and "'d_loss'" in guard.message
+    assert saver.last_saved_step == 2
+    restored = checkpoints.load(path)
+    assert checkpoints.step_of(restored) == 2 and checkpoints.all_finite(restored)
+    assert not checkpoints.all_finite(model)
+
+
+def test_sample_grid_uses_the_same_latents_every_epoch_and_writes_a_gif(tmp_path):
+    model = tiny_dcgan()
+    grid = callbacks.SampleGrid(tmp_path, num_samples=9, seed=5, tensorboard_dir=str(tmp_path / "tb"))
+    model.fit(testing.random_images((16, 16, 1), 16), batch_size=8, epochs=2, steps_per_epoch=1,
+              verbose=0, callbacks=[grid])
+    latents = np.load(tmp_path / "fixed_inputs.npz")["latents"]
+    assert latents.shape == (9, 8)
+    np.testing.assert_allclose(grid.samples(), model.generate(latents=latents), atol=1e-6)
+    from PIL import Image
+
+    first = np.asarray(Image.open(tmp_path / "epoch_0002.png"))
+    expected = plotting.image_grid(model.generate(latents=latents))
+    np.testing.assert_array_equal(first[::2, ::2], expected)  # saved at scale 2
+    gif = Image.open(tmp_path / "progress.gif")
+    assert gif.n_frames == 2
+    assert os.listdir(tmp_path / "tb")
+
+
+def test_fixed_inputs_give_a_row_per_class_to_conditional_models():
+    class Conditional:
+        data_kind = "labelled"
+        num_classes = 3
+
+        def generate(self, latents=None, labels=None):
+            return latents
+
+        def sample_latent(self, n, seed=None):
+            return np.zeros((n, 2), "float32")
+
+    inputs = callbacks.fixed_inputs(Conditional(), num_samples=7, seed=0)
+    np.testing.assert_array_equal(inputs["labels"], [0, 0, 1, 1, 2, 2])
+    assert inputs["latents"].shape == (6, 2)
+
+
+def test_image_grid_layout():
+    images = np.stack([np.full((2, 2, 1), v, "float32") for v in (-1.0, 1.0, 0.0)])
+    grid = plotting.image_grid(images, rows=1, padding=1)
+    assert grid.shape == (4, 10)
+    assert grid[1, 1] == 0 and grid[1, 4] == 255 and grid[1, 7] == 128
