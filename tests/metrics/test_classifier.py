@@ -1,0 +1,99 @@
+import json
+import os
+
+import numpy as np
+import pytest
+
+from keras_gan import metrics
+from keras_gan.metrics import classifier
+
+
+def test_training_caches_the_model_and_its_accuracy(mnist_cache):
+    model_path, record_path = classifier.cache_paths("mnist", mnist_cache)
+    assert model_path.exists()
+    record = json.loads(record_path.read_text())
+    assert record["dataset"] == "mnist" and record["test_examples"] == 100
+    assert 0.0 <= record["test_accuracy"] <= 1.0
+
+
+def test_second_call_loads_without_retraining(mnist_cache, monkeypatch):
+    def no_training(*args, **kwargs):
+        raise AssertionError("retrained although cached")
+
+    monkeypatch.setattr(classifier, "train_classifier", no_training)
+    monkeypatch.setenv(classifier.ENV_CACHE_DIR, str(mnist_cache))
+    model, record = classifier.load_classifier("mnist")
+    assert model.get_layer("features").units == 128
+    with pytest.raises(FileNotFoundError, match="--dataset fashion_mnist"):
+        classifier.load_classifier("fashion_mnist", train_if_missing=False)
+
+
+def test_stacked_mnist_mode_is_100r_10g_b(mnist_cache, synthetic_digits):
+    mnist = metrics.classifier_network("mnist", cache_dir=mnist_cache)
+    stacked = metrics.classifier_network("stacked_mnist", cache_dir=mnist_cache)
+    channels = [synthetic_digits(6, seed=s)[0] for s in (1, 2, 3)]
+    features, probs = stacked(np.concatenate(channels, axis=-1))
+    per_channel = [mnist(c) for c in channels]
+    digits = np.stack([p.argmax(axis=1) for _, p in per_channel], axis=1)
+    assert probs.shape == (6, 1000) and features.shape == (6, 384)
+    np.testing.assert_array_equal(probs.argmax(axis=1), metrics.stacked_mnist_modes(digits))
+    np.testing.assert_allclose(features[:, 128:256], per_channel[1][0], rtol=1e-4, atol=1e-4)
+    with pytest.raises(ValueError, match=r"takes images of shape \(28, 28, 3\)"):
+        stacked(channels[0])
+
+
+def test_evaluate_reports_every_metric_with_its_protocol(
+    mnist_cache, monkeypatch, synthetic_digits
+):
+    monkeypatch.setenv(classifier.ENV_CACHE_DIR, str(mnist_cache))
+    real, _ = synthetic_digits(160, seed=4)
+    fake, _ = synthetic_digits(160, seed=5)
+    results = metrics.evaluate(
+        lambda n: fake[:n], real, feature_network="classifier:mnist", num_samples=150, batch_size=50
+    )
+    assert results["feature_network"] == "classifier:mnist"
+    assert "test accuracy" in results["protocol"] and "classifier_test_accuracy" in results
+    assert results["num_real"] == 150 and results["num_generated"] == 150
+    for key in (
+        "fid",
+        "kid",
+        "precision",
+        "recall",
+        "density",
+        "coverage",
+        "inception_score",
+        "class_kl",
+    ):
+        assert np.isfinite(results[key]), key
+    assert 1 <= results["classes_covered"] <= 10 and results["num_classes"] == 10
+    with pytest.raises(ValueError, match=r"same shape as the real images, \(28, 28, 1\)"):
+        metrics.evaluate(np.zeros((8, 32, 32, 1)), real, feature_network=_toy(), num_samples=8)
+
+
+def test_evaluate_rejects_metrics_a_network_cannot_compute():
+    with pytest.raises(ValueError, match="need class probabilities"):
+        metrics.evaluate(
+            np.zeros((8, 28, 28, 1)), np.zeros((8, 28, 28, 1)), _toy(), metrics=["inception_score"]
+        )
+    with pytest.raises(ValueError, match="Unknown metrics.*Accepted"):
+        metrics.evaluate(
+            np.zeros((8, 28, 28, 1)), np.zeros((8, 28, 28, 1)), _toy(), metrics=["lpips"]
+        )
+
+
+def _toy():
+    import keras
+
+    return keras.Sequential([keras.Input((None, None, 1)), keras.layers.GlobalAveragePooling2D()])
+
+
+@pytest.mark.skipif(
+    not os.environ.get("KERAS_GAN_DATA_DIR"), reason="real MNIST needs KERAS_GAN_DATA_DIR"
+)
+def test_cached_mnist_classifier_reaches_99_percent():
+    model_path, record_path = classifier.cache_paths("mnist")
+    if not record_path.exists():
+        pytest.skip(
+            f"no cached MNIST classifier at {model_path}; run python -m keras_gan.metrics.classifier"
+        )
+    assert json.loads(record_path.read_text())["test_accuracy"] >= 0.99
