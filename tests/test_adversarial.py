@@ -1,9 +1,9 @@
 """The base model's contract: compile/fit checks, step counting, seeds, sampling."""
 
+import keras
 import numpy as np
 import pytest
 
-import keras
 from keras_gan import registry, testing
 from keras_gan.models import DCGAN, GAN
 

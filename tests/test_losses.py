@@ -1,10 +1,10 @@
 """Each loss against a hand computation in NumPy."""
 
+import keras
 import numpy as np
 import pytest
 from keras import layers, ops
 
-import keras
 from keras_gan import backend, losses
 
 REAL = np.array([[2.0], [-0.5], [0.3], [1.5]], dtype="float32")

@@ -15,7 +15,6 @@ import keras
 from keras import layers
 
 
-
 @keras.saving.register_keras_serializable(package="keras_gan")
 class Maxout(layers.Layer):
     """Maxout (Goodfellow et al. 2013): the maximum over groups of `pieces` linear units.

@@ -1,4 +1,4 @@
-"""SNGAN's spectrally normalised discriminator (Miyato et al. 2018, Table 3).
+r"""SNGAN's spectrally normalised discriminator (Miyato et al. 2018, Table 3).
 
 Every Conv2D and Dense layer is wrapped in `SpectralNormalization`, a subclass of
 `keras.layers.SpectralNormalization` that keeps its variables (`vector_u`, the power-iteration
