@@ -99,6 +99,7 @@ class GAN(AdversarialModel):
         super().__init__(generator, discriminator, latent_dim, **kwargs)
         self.generator_loss = generator_loss
 
+    # --8<-- [start:train_step]
     def train_step(self, data):
         # k minibatches of m real samples, one per discriminator update
         real_batches = self.minibatches(self.unpack_images(data))
@@ -126,6 +127,8 @@ class GAN(AdversarialModel):
 
         g_loss, _ = self.minimize(generator_loss, self.generator, self.g_optimizer)
         return self.update_logs(d_loss=d_loss, g_loss=g_loss)
+
+    # --8<-- [end:train_step]
 
     def get_config(self):
         return {**super().get_config(), "generator_loss": self.generator_loss}
