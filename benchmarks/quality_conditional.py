@@ -1,0 +1,131 @@
+"""Quality of the conditional variants on MNIST under a fixed CPU budget. Prints JSON.
+
+- cgan, acgan: the share of samples that a classifier trained on real MNIST assigns to the
+  label they were generated for (goal >= 95%).
+- infogan: the best-permutation accuracy of the categorical code against the classifier's digit
+  of each sample (the paper reports ~5% error, i.e. ~95%).
+
+The classifier is the project's (`keras_gan.metrics.classifier`, cached, trained on first use).
+MNIST comes from the offline raw files (`KERAS_GAN_DATA_DIR=/work/shared/data`); without it the
+benchmark falls back to sklearn's `digits` (upsampled to 28x28) and says so in the JSON.
+
+Usage::
+
+    KERAS_GAN_DATA_DIR=/work/shared/data KERAS_BACKEND=torch \\
+        python benchmarks/quality_conditional.py --minutes 3
+    KERAS_BACKEND=jax python benchmarks/quality_conditional.py --variants infogan --minutes 2
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+
+import keras
+import numpy as np
+
+
+class TimeBudget(keras.callbacks.Callback):
+    """Stops `fit` once `seconds` of training have passed; counts the steps."""
+
+    def __init__(self, seconds):
+        super().__init__()
+        self.seconds, self.steps = seconds, 0
+
+    def on_train_begin(self, logs=None):
+        self.start = None
+
+    def on_train_batch_end(self, batch, logs=None):
+        # The clock starts after the first step: data caching and compilation are not budgeted.
+        self.steps += 1
+        if self.start is None:
+            self.start = time.perf_counter()
+        elif time.perf_counter() - self.start > self.seconds:
+            self.model.stop_training = True
+
+
+def _dataset():
+    if os.environ.get("KERAS_GAN_DATA_DIR"):
+        return "mnist", None
+    return "digits", "KERAS_GAN_DATA_DIR is unset: fell back to sklearn digits upsampled to 28x28"
+
+
+def _build(variant, dataset, seed):
+    from keras_gan import registry
+
+    entry = registry.get(variant)
+    config = entry.config_class(dataset=dataset, batch_size=64, seed=seed)
+    if variant in ("cgan", "acgan"):
+        config.base_filters = 32  # CPU scale (paper-style defaults: 64)
+    return entry.model_class.from_train_config(config, (28, 28, 1), num_classes=10), config
+
+
+def _classify(classifier, images):
+    return np.concatenate(
+        [classifier.predict_on_batch(images[i : i + 500]).argmax(axis=1) for i in range(0, len(images), 500)]
+    )
+
+
+def best_permutation_accuracy(codes, predicted, k=10):
+    """Accuracy of `codes` as class predictions under the best code -> class matching."""
+    from scipy.optimize import linear_sum_assignment
+
+    counts = np.zeros((k, k))
+    np.add.at(counts, (codes, predicted), 1)
+    rows, cols = linear_sum_assignment(-counts)
+    return float(counts[rows, cols].sum() / len(codes)), dict(zip(map(int, rows), map(int, cols)))
+
+
+def run(variant, minutes, samples_per_class, seed):
+    from keras_gan import datasets
+    from keras_gan.metrics import classifier as classifier_module
+
+    name, note = _dataset()
+    model, config = _build(variant, name, seed)
+    labelled = variant in ("cgan", "acgan")
+    data = datasets.load(name, batch_size=config.batch_size, image_size=28, with_labels=labelled, seed=seed)
+    budget = TimeBudget(60 * minutes)
+    start = time.perf_counter()
+    history = model.fit(data, epochs=1000, verbose=0, callbacks=[budget])
+    train_seconds = time.perf_counter() - start
+    classifier, record = classifier_module.load_classifier(name)
+    wanted = np.repeat(np.arange(10), samples_per_class)
+    result = {
+        "variant": variant, "backend": keras.backend.backend(), "dataset": name,
+        "budget_minutes": minutes, "train_seconds": round(train_seconds, 1), "steps": budget.steps,
+        "batch_size": config.batch_size, "samples": len(wanted),
+        "classifier_test_accuracy": record.get("test_accuracy"),
+        "final_logs": {k: round(float(v[-1]), 4) for k, v in history.history.items()},
+    }
+    if note:
+        result["note"] = note
+    if labelled:
+        images = model.generate(labels=wanted, seed=seed)
+        predicted = _classify(classifier, images)
+        result["label_agreement"] = float(np.mean(predicted == wanted))
+        result["goal"] = ">= 0.95"
+    else:
+        images = model.generate(codes={"categorical": wanted}, seed=seed)
+        predicted = _classify(classifier, images)
+        accuracy, mapping = best_permutation_accuracy(wanted, predicted)
+        result["categorical_code_accuracy"] = accuracy
+        result["code_to_digit"] = mapping
+        result["goal"] = "paper: ~0.95 (5% error)"
+    return result
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--variants", nargs="+", default=["cgan", "acgan", "infogan"])
+    parser.add_argument("--minutes", type=float, default=2.0, help="training budget per variant")
+    parser.add_argument("--samples-per-class", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    results = [run(v, args.minutes, args.samples_per_class, args.seed) for v in args.variants]
+    json.dump(results, sys.stdout, indent=1)
+    print()
+
+
+if __name__ == "__main__":
+    main()
