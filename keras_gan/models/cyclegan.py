@@ -1,0 +1,439 @@
+"""CycleGAN: unpaired image-to-image translation with cycle-consistent adversarial networks (Zhu et al. 2017)."""
+
+import dataclasses
+
+import keras
+import numpy as np
+from keras import ops
+
+from keras_gan import losses
+from keras_gan.adversarial import AdversarialModel
+from keras_gan.config import TrainConfig
+from keras_gan.image_pool import ImagePool
+from keras_gan.models.pix2pix import check_pair_data, l1_loss, unpack_pair
+from keras_gan.networks.patchgan import patchgan_discriminator
+from keras_gan.networks.resnet import resnet_generator
+from keras_gan.registry import register
+
+DIRECTIONS = ("a_to_b", "b_to_a")
+
+
+@dataclasses.dataclass
+class CycleGANConfig(TrainConfig):
+    # Edge maps (domain A) and digits (domain B) from different MNIST digits: a CPU-sized
+    # stand-in for horse2zebra. `paired=False` is passed to keras_gan.datasets.load.
+    dataset: str = "mnist_edges"
+    # Unpaired: the two sides of a batch come from different, independently shuffled images.
+    paired: bool = False
+    # Multiple of 4 for the ResNet generator; the paper's 256 (--paper).
+    image_size: int | None = 32
+    # Channels of domain A; None: the same as domain B.
+    source_channels: int | None = None
+    # ResNet generator width (c7s1-64). The paper's 64 (--paper); 16 on a CPU.
+    base_filters: int = 16
+    # Residual blocks; None applies the paper's rule: 6 below 256x256, 9 from 256x256.
+    resnet_blocks: int | None = None
+    # PatchGAN width. The paper's 64 (--paper); 16 on a CPU.
+    discriminator_filters: int = 16
+    # PatchGAN patch size: the paper's 70 is for 256x256 (--paper); 34 on 32x32 digits.
+    receptive_field: int = 34
+    # lambda of the cycle loss: "we set lambda = 10 in Equation 3" (section 7.1).
+    cycle_weight: float = 10.0
+    # Identity loss weight relative to lambda: 0.5 lambda, the reference code's lambda_identity.
+    identity_weight: float = 0.5
+    # "an image buffer that stores the 50 previously created images" (section 4).
+    pool_size: int = 50
+    # "learning rate of 0.0002 ... keep the same learning rate for the first 100 epochs and
+    # linearly decay the rate to zero over the next 100 epochs": None splits `epochs` in half.
+    constant_epochs: int | None = None
+    decay_epochs: int | None = None
+    learning_rate: float = 2e-4
+    # Adam beta_1 0.5, as the reference code (pix2pix's setting).
+    beta_1: float = 0.5
+    # "We use a batch size of 1"; 16 keeps a CPU epoch short.
+    batch_size: int = 16
+
+    PAPER = {
+        "image_size": 256, "base_filters": 64, "discriminator_filters": 64,
+        "receptive_field": 70, "batch_size": 1, "epochs": 200, "constant_epochs": 100,
+        "decay_epochs": 100,
+    }  # fmt: skip
+
+
+@keras.saving.register_keras_serializable(package="keras_gan")
+class LinearDecay(keras.optimizers.schedules.LearningRateSchedule):
+    r"""A learning rate held for some epochs, then decayed linearly to zero (CycleGAN, section 7.1).
+
+    The reference code's `lambda_rule`, with epoch $e = \lfloor step / steps\_per\_epoch \rfloor$
+    (0-based, constant within an epoch):
+
+    $$\eta(e) = \eta_0 \left(1 - \frac{\max(0,\, e + 1 - n_{const})}{n_{decay} + 1}\right)$$
+
+    so the rate is $\eta_0$ for the first `constant_epochs`, falls by $\eta_0 / (n_{decay} + 1)$
+    at every later epoch, reaches $\eta_0 / (n_{decay} + 1)$ in the last and 0 after training.
+
+    Args:
+        initial_learning_rate: float, $\eta_0$.
+        constant_epochs: int >= 0, epochs at $\eta_0$ (the paper's 100).
+        decay_epochs: int >= 0, epochs of linear decay (the paper's 100).
+        steps_per_epoch: int > 0, optimizer steps per epoch.
+    """
+
+    def __init__(self, initial_learning_rate, constant_epochs, decay_epochs, steps_per_epoch):
+        if not isinstance(steps_per_epoch, (int, np.integer)) or steps_per_epoch < 1:
+            raise ValueError(
+                f"`steps_per_epoch` must be a positive int. Received: steps_per_epoch={steps_per_epoch!r}"
+            )
+        if constant_epochs < 0 or decay_epochs < 0:
+            raise ValueError(
+                "`constant_epochs` and `decay_epochs` must be >= 0. Received: "
+                f"constant_epochs={constant_epochs}, decay_epochs={decay_epochs}"
+            )
+        self.initial_learning_rate = float(initial_learning_rate)
+        self.constant_epochs = int(constant_epochs)
+        self.decay_epochs = int(decay_epochs)
+        self.steps_per_epoch = int(steps_per_epoch)
+
+    def __call__(self, step):
+        epoch = ops.floor(ops.cast(step, "float32") / self.steps_per_epoch)
+        # 1 - max(0, e + 1 - n_const) / (n_decay + 1), floored at 0 after training
+        decayed = ops.maximum(0.0, epoch + 1.0 - self.constant_epochs) / (self.decay_epochs + 1.0)
+        return self.initial_learning_rate * ops.maximum(1.0 - decayed, 0.0)
+
+    def get_config(self):
+        return {
+            "initial_learning_rate": self.initial_learning_rate,
+            "constant_epochs": self.constant_epochs,
+            "decay_epochs": self.decay_epochs,
+            "steps_per_epoch": self.steps_per_epoch,
+        }
+
+
+class _Joint:
+    """Several networks trained by one optimizer, seen as one: their trainable variables."""
+
+    def __init__(self, *networks):
+        self.networks = networks
+
+    @property
+    def trainable_variables(self):
+        return [v for network in self.networks for v in network.trainable_variables]
+
+
+def least_squares_generator_objective(fake_outputs):
+    """LSGAN generator loss as the reference code: `MSE(D(G(x)), 1)` over the patch grid."""
+    return ops.mean(ops.square(fake_outputs - 1.0))
+
+
+def cycle_objective(real_a, reconstructed_a, real_b, reconstructed_b, weight=10.0):
+    r"""$\lambda (\|F(G(a)) - a\|_1 + \|G(F(b)) - b\|_1)$, each a mean over pixels (equation 2)."""
+    return weight * (l1_loss(real_a, reconstructed_a) + l1_loss(real_b, reconstructed_b))
+
+
+def identity_objective(real_a, identity_a, real_b, identity_b, weight=5.0):
+    r"""$w (\|F(a) - a\|_1 + \|G(b) - b\|_1)$: CycleGAN's identity loss (section 5.2), $w = 0.5\lambda$."""
+    return weight * (l1_loss(real_a, identity_a) + l1_loss(real_b, identity_b))
+
+
+@register("cyclegan", config=CycleGANConfig, summary="Zhu et al. 2017: two generators, LSGAN + cycle consistency, unpaired translation")
+@keras.saving.register_keras_serializable(package="keras_gan")
+class CycleGAN(AdversarialModel):
+    r"""CycleGAN: two translators G: A -> B and F: B -> A, trained on unpaired images.
+
+    $$\mathcal{L}(G, F, D_A, D_B) = \mathcal{L}_{LSGAN}(G, D_B) + \mathcal{L}_{LSGAN}(F, D_A)
+      + \lambda\,\big(\mathbb{E}_a\|F(G(a)) - a\|_1 + \mathbb{E}_b\|G(F(b)) - b\|_1\big)
+      + 0.5\lambda\,\big(\mathbb{E}_b\|G(b) - b\|_1 + \mathbb{E}_a\|F(a) - a\|_1\big)$$
+
+    with the least-squares adversarial terms $\mathbb{E}_a[(D_B(G(a)) - 1)^2]$ for the
+    generator and $\frac{1}{2}(\mathbb{E}_b[(D_B(b) - 1)^2] + \mathbb{E}_a[D_B(G(a))^2])$ for the
+    discriminator. Each generator must fool its domain's discriminator, and translating there
+    and back must give the input again (cycle consistency), which ties each image to its
+    translation without paired examples. `train_step` follows the reference code: the two
+    generators are updated jointly by one optimizer (`g_optimizer`); then the two
+    discriminators, by one optimizer (`d_optimizer`), on the step's translations passed through
+    a history pool of 50 images each.
+
+    Args:
+        generator_ab: optional `keras.Model` G from domain A to B. Defaults to
+            `resnet_generator`. Also available as `model.generator`.
+        generator_ba: optional `keras.Model` F from domain B to A.
+        discriminator_a: optional `keras.Model`, D_A: real A images vs F(b).
+        discriminator_b: optional `keras.Model`, D_B: real B images vs G(a). Also
+            `model.discriminator`.
+        image_shape: tuple `(size, size, channels)` of domain B, for the default networks.
+            Defaults to `(256, 256, 3)`.
+        source_channels: optional int, channels of domain A; None: as domain B.
+        base_filters: int, generator width (the paper's 64). Defaults to 64.
+        num_blocks: optional int, residual blocks; None: 6 below 256x256, 9 from 256.
+        discriminator_filters: int, PatchGAN width (the paper's 64). Defaults to 64.
+        receptive_field: int, PatchGAN patch size. Defaults to 70, the paper's.
+        cycle_weight: float, lambda. Defaults to 10.
+        identity_weight: float, identity loss weight relative to lambda (0 disables it; it
+            needs the same channels in both domains). Defaults to 0.5.
+        pool_size: int, images in each discriminator's history pool (0: none). Defaults to 50.
+        seed: optional int, seed of the weights and the model's random stream.
+        **kwargs: as in `keras.Model` (`name`).
+
+    Example:
+
+    ```python
+    model = keras_gan.models.CycleGAN(image_shape=(32, 32, 1), base_filters=16,
+                                      discriminator_filters=16, receptive_field=34)
+    model.compile()  # Adam(2e-4, beta_1=0.5) for the generators and for the discriminators
+    model.fit(keras_gan.datasets.load("mnist_edges", image_size=32, paired=False), epochs=1)
+    digits = model.translate(edge_maps, direction="a_to_b")
+    ```
+
+    Reference: https://arxiv.org/abs/1703.10593
+    """
+
+    optimizer_targets = {"d_optimizer": "discriminators", "g_optimizer": "generators"}
+    network_names = ("generator_ab", "generator_ba", "discriminator_a", "discriminator_b")
+    log_names = (
+        "d_loss", "g_loss", "d_a_loss", "d_b_loss", "g_adversarial_loss", "cycle_loss",
+        "identity_loss",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        generator_ab=None,
+        generator_ba=None,
+        discriminator_a=None,
+        discriminator_b=None,
+        image_shape=(256, 256, 3),
+        source_channels=None,
+        base_filters=64,
+        num_blocks=None,
+        discriminator_filters=64,
+        receptive_field=70,
+        cycle_weight=10.0,
+        identity_weight=0.5,
+        pool_size=50,
+        seed=None,
+        **kwargs,
+    ):
+        for unused in ("latent_dim", "latent_distribution", "discriminator_steps"):
+            kwargs.pop(unused, None)
+        shape_b = tuple(image_shape)
+        shape_a = (*shape_b[:2], source_channels or shape_b[-1])
+        seeds = (None,) * 4 if seed is None else (seed, seed + 1000, seed + 2000, seed + 3000)
+        generator_ab = generator_ab or resnet_generator(
+            shape_a, shape_b[-1], base_filters, num_blocks, seed=seeds[0], name="generator_ab"
+        )
+        generator_ba = generator_ba or resnet_generator(
+            shape_b, shape_a[-1], base_filters, num_blocks, seed=seeds[1], name="generator_ba"
+        )
+        shape_a, shape_b = tuple(generator_ab.input_shape[1:]), tuple(generator_ab.output_shape[1:])
+
+        def discriminator(shape, seed_, name):
+            return patchgan_discriminator(
+                shape, 0, discriminator_filters, receptive_field, norm="instance", seed=seed_,
+                name=name,
+            )  # fmt: skip
+
+        discriminator_a = discriminator_a or discriminator(shape_a, seeds[2], "discriminator_a")
+        discriminator_b = discriminator_b or discriminator(shape_b, seeds[3], "discriminator_b")
+        if tuple(generator_ba.input_shape[1:]) != shape_b or tuple(generator_ba.output_shape[1:]) != shape_a:
+            raise ValueError(
+                f"generator_ba must map domain B images {shape_b} to domain A images {shape_a}. "
+                f"Received: {generator_ba.input_shape[1:]} -> {generator_ba.output_shape[1:]}"
+            )
+        if identity_weight and shape_a[-1] != shape_b[-1]:
+            raise ValueError(
+                "The identity loss feeds domain B images to G: A -> B, so it needs the same "
+                f"channels in both domains. Received: {shape_a[-1]} (A) and {shape_b[-1]} (B); "
+                "set identity_weight=0."
+            )
+        if cycle_weight < 0 or identity_weight < 0:
+            raise ValueError(
+                "`cycle_weight` and `identity_weight` must be >= 0. Received: "
+                f"cycle_weight={cycle_weight}, identity_weight={identity_weight}"
+            )
+        # The base class's generator/discriminator are G: A -> B and D_B; there is no z, and
+        # latent_dim names G's input channels.
+        super().__init__(generator_ab, discriminator_b, shape_a[-1], seed=seed, **kwargs)
+        self.generator_ab = generator_ab
+        self.generator_ba = generator_ba
+        self.discriminator_a = discriminator_a
+        self.discriminator_b = discriminator_b
+        self.cycle_weight = float(cycle_weight)
+        self.identity_weight = float(identity_weight)
+        self.pool_size = int(pool_size)
+        # Histories of F(b) for D_A and of G(a) for D_B
+        self.pool_a = ImagePool(shape_a, pool_size, name="pool_a")
+        self.pool_b = ImagePool(shape_b, pool_size, name="pool_b")
+
+    @property
+    def generators(self):
+        """G and F together: what `g_optimizer` updates (the reference's `optimizer_G`)."""
+        return _Joint(self.generator_ab, self.generator_ba)
+
+    @property
+    def discriminators(self):
+        """D_A and D_B together: what `d_optimizer` updates (the reference's `optimizer_D`)."""
+        return _Joint(self.discriminator_a, self.discriminator_b)
+
+    @property
+    def pair_shapes(self):
+        return tuple(self.generator_ab.input_shape[1:]), tuple(self.generator_ab.output_shape[1:])
+
+    def train_step(self, data):
+        real_a, real_b = unpack_pair(data, ("a", "b"))
+
+        def generator_loss():
+            fake_b = self.generator_ab(real_a, training=True)  # G(a)
+            fake_a = self.generator_ba(real_b, training=True)  # F(b)
+            # LSGAN: (D_B(G(a)) - 1)^2 + (D_A(F(b)) - 1)^2, averaged over patches
+            adversarial = least_squares_generator_objective(
+                self.discriminator_b(fake_b, training=True)
+            ) + least_squares_generator_objective(self.discriminator_a(fake_a, training=True))
+            # lambda (|F(G(a)) - a|_1 + |G(F(b)) - b|_1)
+            cycle = cycle_objective(
+                real_a, self.generator_ba(fake_b, training=True),
+                real_b, self.generator_ab(fake_a, training=True), self.cycle_weight,
+            )  # fmt: skip
+            identity = ops.zeros(())
+            if self.identity_weight:
+                # 0.5 lambda (|F(a) - a|_1 + |G(b) - b|_1)
+                identity = identity_objective(
+                    real_a, self.generator_ba(real_a, training=True),
+                    real_b, self.generator_ab(real_b, training=True),
+                    self.identity_weight * self.cycle_weight,
+                )  # fmt: skip
+            total = adversarial + cycle + identity
+            return total, {
+                "adversarial": adversarial, "cycle": cycle, "identity": identity,
+                "fake_a": fake_a, "fake_b": fake_b,
+            }  # fmt: skip
+
+        g_loss, g_logs = self.minimize(generator_loss, self.generators, self.g_optimizer)
+
+        # The discriminators see this step's translations (made before the generator update,
+        # as in the reference code) through the history pools.
+        fake_b = self.pool_b.query(ops.stop_gradient(g_logs["fake_b"]), self.seed_generator)
+        fake_a = self.pool_a.query(ops.stop_gradient(g_logs["fake_a"]), self.seed_generator)
+
+        def discriminator_loss():
+            # (1/2)[(D(real) - 1)^2 + D(fake)^2] for each discriminator
+            d_a = losses.least_squares_discriminator_loss(
+                self.discriminator_a(real_a, training=True), self.discriminator_a(fake_a, training=True)
+            )
+            d_b = losses.least_squares_discriminator_loss(
+                self.discriminator_b(real_b, training=True), self.discriminator_b(fake_b, training=True)
+            )
+            return d_a + d_b, {"d_a": d_a, "d_b": d_b}
+
+        d_loss, d_logs = self.minimize(discriminator_loss, self.discriminators, self.d_optimizer)
+        return self.update_logs(
+            d_loss=d_loss, g_loss=g_loss, d_a_loss=d_logs["d_a"], d_b_loss=d_logs["d_b"],
+            g_adversarial_loss=g_logs["adversarial"], cycle_loss=g_logs["cycle"],
+            identity_loss=g_logs["identity"],
+        )  # fmt: skip
+
+    # -- Data checks -------------------------------------------------------------------------
+
+    def _check_data(self, x):
+        check_pair_data(self, x, ("domain A", "domain B"), same_size=True)
+
+    def fit(self, x=None, y=None, **kwargs):
+        self._check_compiled()
+        self._check_data(x if y is None else (x, y))
+        return keras.Model.fit(self, x, y, **kwargs)
+
+    def train_on_batch(self, x, y=None, **kwargs):
+        self._check_compiled()
+        self._check_data(x if y is None else (x, y))
+        return keras.Model.train_on_batch(self, x, y, **kwargs)
+
+    # -- Translation -------------------------------------------------------------------------
+
+    def translate(self, images, direction="a_to_b", batch_size=256):
+        """Translates images from one domain to the other.
+
+        Args:
+            images: array `(n, h, w, c)` in [-1, 1], of domain A (`"a_to_b"`) or B (`"b_to_a"`).
+            direction: `"a_to_b"` (G) or `"b_to_a"` (F). Defaults to `"a_to_b"`.
+            batch_size: int. Defaults to 256.
+
+        Returns:
+            numpy array of the other domain's images, in [-1, 1].
+        """
+        if direction not in DIRECTIONS:
+            raise ValueError(
+                f"`direction` must be one of {DIRECTIONS}. Received: direction={direction!r}"
+            )
+        network = self.generator_ab if direction == "a_to_b" else self.generator_ba
+        images = np.asarray(images, dtype="float32")
+        expected = tuple(network.input_shape[1:])
+        if images.shape[1:] != expected:
+            raise ValueError(
+                f"{direction} translates images of shape {expected}. Received: images.shape="
+                f"{images.shape}"
+            )
+        outputs = []
+        for lo in range(0, len(images), batch_size):
+            batch = images[lo : lo + batch_size]
+            outputs.append(ops.convert_to_numpy(network(batch, training=False)))
+        return np.concatenate(outputs, axis=0)
+
+    def generate(self, images=None, direction="a_to_b", batch_size=256, **kwargs):
+        """Same as `translate(images, direction)`: CycleGAN has no prior to sample from."""
+        if images is None or kwargs:
+            raise ValueError(
+                "CycleGAN generates from images of the other domain: call "
+                "translate(images, direction='a_to_b' | 'b_to_a'). "
+                f"Received: {sorted(kwargs) or 'no images'}"
+            )
+        return self.translate(images, direction, batch_size)
+
+    def default_optimizers(self):
+        # Section 7.1: Adam, learning rate 0.0002; beta_1 = 0.5 in the reference code.
+        return {name: keras.optimizers.Adam(2e-4, beta_1=0.5) for name in self.optimizer_targets}
+
+    def get_config(self):
+        config = super().get_config()
+        for unused in ("latent_dim", "latent_distribution", "discriminator_steps"):
+            config.pop(unused, None)
+        return {
+            **config, "cycle_weight": self.cycle_weight, "identity_weight": self.identity_weight,
+            "pool_size": self.pool_size,
+        }  # fmt: skip
+
+    @classmethod
+    def from_train_config(cls, config, sample_shape, num_classes=None):
+        """Builds and compiles the model a `CycleGANConfig` describes, for domain B `sample_shape`.
+
+        The learning rate follows `LinearDecay`: `constant_epochs` at `learning_rate`, then
+        `decay_epochs` of linear decay (None: half of `epochs` each). It counts optimizer steps,
+        so it needs `steps_per_epoch`; when the config leaves it None, it is read from the
+        dataset's `keras_gan.datasets.info`.
+        """
+        constant = config.constant_epochs if config.constant_epochs is not None else config.epochs // 2
+        decay = config.decay_epochs if config.decay_epochs is not None else config.epochs - constant
+        steps = config.steps_per_epoch
+        if steps is None:
+            from keras_gan import datasets
+
+            try:
+                steps = datasets.info(
+                    config.dataset, batch_size=config.batch_size, image_size=config.image_size
+                ).steps_per_epoch
+            except Exception as error:  # noqa: BLE001 (any loading problem: ask for the number)
+                raise ValueError(
+                    "CycleGAN's learning rate schedule counts steps: set steps_per_epoch (could "
+                    f"not read it from dataset {config.dataset!r}: {error})"
+                ) from error
+        model = cls(
+            image_shape=sample_shape, source_channels=config.source_channels,
+            base_filters=config.base_filters, num_blocks=config.resnet_blocks,
+            discriminator_filters=config.discriminator_filters,
+            receptive_field=config.receptive_field, cycle_weight=config.cycle_weight,
+            identity_weight=config.identity_weight, pool_size=config.pool_size, seed=config.seed,
+        )  # fmt: skip
+        model.compile(*[
+            keras.optimizers.Adam(
+                LinearDecay(config.learning_rate, constant, decay, int(steps)), beta_1=config.beta_1
+            )
+            for _ in range(2)
+        ])  # fmt: skip
+        return model

@@ -1,0 +1,344 @@
+"""pix2pix: image-to-image translation with conditional adversarial networks (Isola et al. 2017)."""
+
+import dataclasses
+
+import keras
+import numpy as np
+from keras import ops
+
+from keras_gan import losses
+from keras_gan.adversarial import AdversarialModel
+from keras_gan.config import TrainConfig
+from keras_gan.networks.patchgan import patchgan_discriminator
+from keras_gan.networks.unet import unet_generator
+from keras_gan.registry import register
+
+
+@dataclasses.dataclass
+class Pix2PixConfig(TrainConfig):
+    # (edge map, digit) pairs derived from MNIST: a CPU-sized stand-in for edges2shoes.
+    dataset: str = "mnist_edges"
+    # The U-Net halves down to a 1x1 bottleneck, so a power of two: MNIST's 28 resized to 32.
+    # The paper's 256 with --paper.
+    image_size: int | None = 32
+    # Channels of the source images; None: the same as the targets (true of mnist_edges).
+    source_channels: int | None = None
+    # U-Net width of the first level (C64-C128-...). The paper's 64 (--paper); 16 on a CPU.
+    base_filters: int = 16
+    # U-Net levels; None derives them from the image size, down to 1x1 (8 for 256x256).
+    unet_depth: int | None = None
+    # Dropout in the first three decoder blocks, the generator's only noise (section 2.2).
+    dropout: float = 0.5
+    # Dropout on and BatchNorm with the test batch's statistics at inference (section 3.3).
+    paper_inference: bool = True
+    # PatchGAN width of the first level. The paper's 64 (--paper); 16 on a CPU.
+    discriminator_filters: int = 16
+    # Patch size each logit judges. The paper's 70 is for 256x256 images (--paper); 34 keeps a
+    # 6x6 grid of patches on 32x32 digits, where a 70x70 patch would see the whole image.
+    receptive_field: int = 34
+    # lambda of L_cGAN + lambda L_L1: "we use lambda = 100" (section 4).
+    l1_weight: float = 100.0
+    # "minibatch SGD and apply the Adam solver, with a learning rate of 0.0002, and momentum
+    # parameters beta_1 = 0.5, beta_2 = 0.999" (section 3.3).
+    learning_rate: float = 2e-4
+    beta_1: float = 0.5
+    # The paper uses batch sizes 1-10 (1 for facades); 64 keeps a CPU epoch short.
+    batch_size: int = 64
+
+    PAPER = {
+        "image_size": 256, "base_filters": 64, "discriminator_filters": 64,
+        "receptive_field": 70, "batch_size": 1, "epochs": 200,
+    }  # fmt: skip
+
+
+def l1_loss(target, output):
+    r"""$\mathbb{E}_{x,y,z}\,\|y - G(x, z)\|_1$: the mean absolute error over every pixel."""
+    return ops.mean(ops.abs(target - output))
+
+
+def generator_objective(fake_logits, target, fake, l1_weight=100.0):
+    r"""pix2pix's generator loss: $-\log D(x, G(x)) + \lambda\,\|y - G(x)\|_1$ (equation 4).
+
+    Args:
+        fake_logits: tensor, the discriminator's patch logits for `(source, fake)`.
+        target: tensor, the real target images y.
+        fake: tensor, the translated images G(x).
+        l1_weight: float, lambda. Defaults to 100.
+
+    Returns:
+        `(total, gan, l1)` scalars; `gan` is the non-saturating BCE averaged over the patches.
+    """
+    gan = losses.non_saturating_generator_loss(fake_logits)
+    l1 = l1_loss(target, fake)
+    return gan + l1_weight * l1, gan, l1
+
+
+def discriminator_objective(real_logits, fake_logits):
+    """pix2pix's discriminator loss, divided by 2 (section 3.3): BCE over the patch grid."""
+    # (BCE(D(x, y), 1) + BCE(D(x, G(x)), 0)) / 2
+    return 0.5 * losses.minimax_discriminator_loss(real_logits, fake_logits)
+
+
+def unpack_pair(data, names=("source", "target")):
+    """The two image batches of a paired (or unpaired) batch: `(a, b)`, `((a, b),)` or a dict."""
+    if isinstance(data, dict):
+        return data[names[0]], data[names[1]]
+    if isinstance(data, (tuple, list)):
+        # fit(x=(a, b)) gives ((a, b),); train_on_batch((a, b)) gives ((a, b), None, None)
+        data = tuple(part for part in data if part is not None)
+        if len(data) == 1:
+            data = data[0]
+    if not isinstance(data, (tuple, list)) or len(data) != 2:
+        raise ValueError(
+            f"Expected a batch of two image tensors ({names[0]}, {names[1]}). "
+            f"Received: {type(data).__name__}"
+        )
+    # train_on_batch on torch hands numpy arrays through unconverted
+    return ops.convert_to_tensor(data[0]), ops.convert_to_tensor(data[1])
+
+
+def check_pair_data(model, x, names, same_size):
+    """Checks `fit()` data made of two image sets against `model.input_shapes`.
+
+    Args:
+        model: a model with `pair_shapes` (the two expected image shapes) and `check_samples`.
+        x: `tf.data.Dataset` of pairs, or a tuple of two arrays.
+        names: the two sides' names, for the messages.
+        same_size: bool, the two sides must have the same height and width (pixel-aligned).
+    """
+    import tensorflow as tf
+
+    cls = type(model).__name__
+    if isinstance(x, tf.data.Dataset):
+        spec = x.element_spec
+        if not isinstance(spec, (tuple, list)) or len(spec) != 2:
+            raise ValueError(
+                f"{cls} trains on ({names[0]}, {names[1]}) image pairs; the dataset yields "
+                f"{spec}. Load a paired set (e.g. keras_gan.datasets.load('mnist_edges'))."
+            )
+        first = next(iter(x.take(1)), None)
+        if first is None:
+            raise ValueError("The dataset passed to fit() is empty.")
+        shapes = [tuple(s.shape) for s in spec]
+        arrays = [np.asarray(a) for a in first]
+    elif isinstance(x, (tuple, list)) and len(x) == 2:
+        arrays = [np.asarray(a) for a in x]
+        shapes = [(None, *a.shape[1:]) for a in arrays]
+        if same_size and len(arrays[0]) != len(arrays[1]):
+            raise ValueError(
+                f"{cls} needs as many {names[0]} as {names[1]} images (one pair each). "
+                f"Received: {len(arrays[0])} and {len(arrays[1])}"
+            )
+    else:
+        raise ValueError(
+            f"{cls} trains on ({names[0]}, {names[1]}) image pairs: pass fit(({names[0]}, "
+            f"{names[1]})), fit({names[0]}, {names[1]}) or a dataset of pairs. "
+            f"Received: {type(x).__name__}"
+        )
+    got = [shape[1:] for shape in shapes]
+    if same_size and (len(got[0]) != 3 or len(got[1]) != 3 or got[0][:2] != got[1][:2]):
+        raise ValueError(
+            f"{cls} translates pixel-aligned pairs: {names[0]} and {names[1]} images must have "
+            f"the same height and width. Received: {names[0]} shape {got[0]}, {names[1]} shape "
+            f"{got[1]}"
+        )
+    for name, shape, expected, array in zip(names, shapes, model.pair_shapes, arrays):
+        if tuple(shape[1:]) != tuple(expected):
+            raise ValueError(
+                f"{cls} was built for {name} images of shape {tuple(expected)}, but the data has "
+                f"{name} images of shape {tuple(shape[1:])}. Build the model for the data's shape "
+                "or resize the data (`image_size=` in keras_gan.datasets.load)."
+            )
+        model.check_samples(
+            (shape[0], *model.sample_shape), array.dtype.name, (array.min(), array.max()), what=f"{name} images"
+        )  # fmt: skip
+
+
+@register("pix2pix", config=Pix2PixConfig, summary="Isola et al. 2017: U-Net + PatchGAN conditional GAN with an L1 term, paired translation")
+@keras.saving.register_keras_serializable(package="keras_gan")
+class Pix2Pix(AdversarialModel):
+    r"""pix2pix: a conditional GAN that translates a source image x into a target image y.
+
+    $$G^* = \arg\min_G \max_D \; \mathbb{E}_{x,y}[\log D(x, y)]
+      + \mathbb{E}_{x,z}[\log(1 - D(x, G(x, z)))] + \lambda\, \mathbb{E}_{x,y,z}\|y - G(x, z)\|_1$$
+
+    The generator (a U-Net with skips) learns to produce the target of a source; the
+    discriminator (a 70x70 PatchGAN) sees the source beside a real or a translated target and
+    calls each patch real or fake; the L1 term with $\lambda = 100$ keeps the output close to the
+    target, leaving the discriminator to enforce sharp, high-frequency detail. The noise z is
+    dropout, kept on at test time. `train_step` follows the reference code: one discriminator
+    update with its loss halved, then one generator update with the non-saturating loss.
+
+    Args:
+        generator: optional `keras.Model` from source images to target images. Defaults to
+            `unet_generator(source_shape, channels, base_filters, depth, dropout, ...)`.
+        discriminator: optional `keras.Model` from `[source, target]` to patch logits.
+            Defaults to `patchgan_discriminator(image_shape, source_channels, ...)`.
+        image_shape: tuple `(size, size, channels)` of the targets, for the default networks.
+            Defaults to `(256, 256, 3)`, the paper's.
+        source_channels: optional int, channels of the sources; None: as the targets.
+        base_filters: int, U-Net width (the paper's 64). Defaults to 64.
+        discriminator_filters: int, PatchGAN width (the paper's 64). Defaults to 64.
+        receptive_field: int, PatchGAN patch size: 16, 34, 70, 142 or 286. Defaults to 70.
+        depth: optional int, U-Net levels; None derives them from the image size.
+        dropout: float, dropout of the first three decoder blocks. Defaults to 0.5.
+        paper_inference: bool, dropout on and batch statistics at inference. Defaults to True.
+        l1_weight: float, lambda. Defaults to 100.
+        seed: optional int, seed of the weights and the model's random stream.
+        **kwargs: as in `keras.Model` (`name`).
+
+    Example:
+
+    ```python
+    model = keras_gan.models.Pix2Pix(image_shape=(32, 32, 1), base_filters=16,
+                                     discriminator_filters=16, receptive_field=34)
+    model.compile()  # Adam(2e-4, beta_1=0.5) for both networks
+    model.fit(keras_gan.datasets.load("mnist_edges", image_size=32), epochs=1)
+    digits = model.translate(edge_maps)
+    ```
+
+    Reference: https://arxiv.org/abs/1611.07004
+    """
+
+    log_names = ("d_loss", "g_loss", "g_gan_loss", "g_l1_loss")
+
+    def __init__(
+        self,
+        generator=None,
+        discriminator=None,
+        image_shape=(256, 256, 3),
+        source_channels=None,
+        base_filters=64,
+        discriminator_filters=64,
+        receptive_field=70,
+        depth=None,
+        dropout=0.5,
+        paper_inference=True,
+        l1_weight=100.0,
+        seed=None,
+        **kwargs,
+    ):
+        for unused in ("latent_dim", "latent_distribution", "discriminator_steps"):
+            kwargs.pop(unused, None)
+        image_shape = tuple(image_shape)
+        if generator is None:
+            channels = source_channels or image_shape[-1]
+            generator = unet_generator(
+                (*image_shape[:2], channels), image_shape[-1], base_filters, depth, dropout,
+                paper_inference=paper_inference, seed=seed,
+            )  # fmt: skip
+        if discriminator is None:
+            discriminator = patchgan_discriminator(
+                tuple(generator.output_shape[1:]), generator.input_shape[-1],
+                discriminator_filters, receptive_field, norm="batch",
+                seed=None if seed is None else seed + 1000,
+            )  # fmt: skip
+        if l1_weight < 0:
+            raise ValueError(f"`l1_weight` must be >= 0. Received: l1_weight={l1_weight}")
+        # There is no z: the base class's latent_dim names the generator's input channels.
+        super().__init__(generator, discriminator, generator.input_shape[-1], seed=seed, **kwargs)
+        self.l1_weight = float(l1_weight)
+
+    @property
+    def source_shape(self):
+        """Shape of one source image, e.g. `(32, 32, 1)`."""
+        return tuple(self.generator.input_shape[1:])
+
+    @property
+    def pair_shapes(self):
+        return self.source_shape, self.sample_shape
+
+    def train_step(self, data):
+        source, target = unpack_pair(data)
+
+        def discriminator_loss():
+            # G(x): the discriminator update must not reach the generator
+            fake = ops.stop_gradient(self.generator(source, training=True))
+            # Patch logits (batch, h', w', 1) of D(x, y) and D(x, G(x))
+            real_logits = self.discriminator([source, target], training=True)
+            fake_logits = self.discriminator([source, fake], training=True)
+            return discriminator_objective(real_logits, fake_logits)
+
+        d_loss, _ = self.minimize(discriminator_loss, self.discriminator, self.d_optimizer)
+
+        def generator_loss():
+            fake = self.generator(source, training=True)
+            fake_logits = self.discriminator([source, fake], training=True)
+            # -log D(x, G(x)) + lambda |y - G(x)|_1
+            total, gan, l1 = generator_objective(fake_logits, target, fake, self.l1_weight)
+            return total, {"gan": gan, "l1": l1}
+
+        g_loss, extra = self.minimize(generator_loss, self.generator, self.g_optimizer)
+        return self.update_logs(
+            d_loss=d_loss, g_loss=g_loss, g_gan_loss=extra["gan"], g_l1_loss=extra["l1"]
+        )
+
+    # -- Data checks -------------------------------------------------------------------------
+
+    def _check_data(self, x):
+        check_pair_data(self, x, ("source", "target"), same_size=True)
+
+    def fit(self, x=None, y=None, **kwargs):
+        self._check_compiled()
+        self._check_data(x if y is None else (x, y))
+        return keras.Model.fit(self, x, y, **kwargs)
+
+    def train_on_batch(self, x, y=None, **kwargs):
+        self._check_compiled()
+        self._check_data(x if y is None else (x, y))
+        return keras.Model.train_on_batch(self, x, y, **kwargs)
+
+    # -- Translation -------------------------------------------------------------------------
+
+    def translate(self, source_images, batch_size=256):
+        """Translates source images into target images.
+
+        With `paper_inference=True` (the default) dropout stays on and BatchNorm uses the
+        batch's statistics, so two calls differ, as in the paper's test-time setting.
+
+        Args:
+            source_images: array `(n, *source_shape)` in [-1, 1].
+            batch_size: int. Defaults to 256.
+
+        Returns:
+            numpy array `(n, *sample_shape)` in [-1, 1].
+        """
+        source_images = np.asarray(source_images, dtype="float32")
+        if source_images.shape[1:] != self.source_shape:
+            raise ValueError(
+                f"{type(self).__name__} translates source images of shape {self.source_shape}. "
+                f"Received: source_images.shape={source_images.shape}"
+            )
+        return self._decode(lambda lo, hi: source_images[lo:hi], len(source_images), batch_size)
+
+    def generate(self, source_images=None, batch_size=256, **kwargs):
+        """Same as `translate(source_images)`: pix2pix has no prior to sample from."""
+        if source_images is None or kwargs:
+            raise ValueError(
+                "Pix2Pix generates from source images: call generate(source_images) or "
+                f"translate(source_images). Received: {sorted(kwargs) or 'no source_images'}"
+            )
+        return self.translate(source_images, batch_size)
+
+    def default_optimizers(self):
+        # Section 3.3: Adam, learning rate 0.0002, beta_1 = 0.5, beta_2 = 0.999.
+        return {name: keras.optimizers.Adam(2e-4, beta_1=0.5) for name in self.optimizer_targets}
+
+    def get_config(self):
+        config = super().get_config()
+        for unused in ("latent_dim", "latent_distribution", "discriminator_steps"):
+            config.pop(unused, None)
+        return {**config, "l1_weight": self.l1_weight}
+
+    @classmethod
+    def from_train_config(cls, config, sample_shape, num_classes=None):
+        """Builds and compiles the model a `Pix2PixConfig` describes, for targets of `sample_shape`."""
+        model = cls(
+            image_shape=sample_shape, source_channels=config.source_channels,
+            base_filters=config.base_filters, discriminator_filters=config.discriminator_filters,
+            receptive_field=config.receptive_field, depth=config.unet_depth,
+            dropout=config.dropout, paper_inference=config.paper_inference,
+            l1_weight=config.l1_weight, seed=config.seed,
+        )  # fmt: skip
+        model.compile(*[keras.optimizers.Adam(config.learning_rate, beta_1=config.beta_1) for _ in range(2)])
+        return model
