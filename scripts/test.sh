@@ -18,6 +18,11 @@ fi
 
 # Prepared tensorflow-datasets data is shared by the three backend runs.
 export TFDS_DATA_DIR="${TFDS_DATA_DIR:-$HOME/tensorflow_datasets}"
+# JAX compiles every model's step with XLA; tests build the same small models many times, and a
+# persistent compilation cache turns those recompilations into disk reads.
+export JAX_COMPILATION_CACHE_DIR="${JAX_COMPILATION_CACHE_DIR:-$HOME/.cache/keras_gan/jax}"
+export JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS="${JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS:-0}"
+export JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES="${JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES:-0}"
 export PYTHONUNBUFFERED=1
 status=0
 summary=""
