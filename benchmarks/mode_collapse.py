@@ -1,0 +1,153 @@
+"""Mode-collapse benchmark cards: the VEEGAN/PacGAN protocols on ring, grid and Stacked MNIST.
+
+Prints one JSON object: the device, the backend, the protocol, and per setting the metrics,
+steps, seeds and wall time. The published anchors are in `docs/benchmarks.md`.
+
+- `--task ring|grid`: `keras_gan.lab.run_toy` (PacGAN's 2-D networks, CPU-scaled schedule),
+  2,500 samples, modes captured / % high quality / reverse KL, for each `--packing` m.
+- `--task stacked_mnist`: DCGAN (m = 1) or PacDCGAN-m on Stacked MNIST 28x28x3, then 26,000
+  samples classified channel by channel by the project's MNIST classifier: modes (of 1000) and
+  KL to uniform. Runs on a GPU when one is visible (the JSON names the device).
+
+Usage::
+
+    KERAS_BACKEND=jax python benchmarks/mode_collapse.py --task ring --packing 1 2 --steps 4000 --seeds 0
+    KERAS_BACKEND=jax python benchmarks/mode_collapse.py --task grid --packing 1 4 --steps 6000 --seeds 0
+    KERAS_GAN_DATA_DIR=/work/shared/data KERAS_BACKEND=jax \\
+        python benchmarks/mode_collapse.py --task stacked_mnist --packing 1 2 --steps 10000
+"""
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+
+import keras
+
+
+def device():
+    """The accelerator the backend computes on, in words."""
+    backend = keras.backend.backend()
+    try:
+        if backend == "jax":
+            import jax
+
+            d = jax.devices()[0]
+            return f"jax:{d.platform}:{getattr(d, 'device_kind', '')}"
+        if backend == "torch":
+            import torch
+
+            if torch.cuda.is_available():
+                return f"torch:cuda:{torch.cuda.get_device_name(0)}"
+            return "torch:cpu"
+        import tensorflow as tf
+
+        gpus = tf.config.list_physical_devices("GPU")
+        return f"tensorflow:{'gpu' if gpus else 'cpu'}:{len(gpus)}"
+    except Exception as error:  # the benchmark must still report
+        return f"{backend}:unknown ({error})"
+
+
+def toy(args):
+    from keras_gan.lab import run_toy
+
+    runs = []
+    for m in args.packing:
+        for seed in args.seeds:
+            result = run_toy(
+                "gan", args.task, packing=m, minibatch_std=args.minibatch_std, steps=args.steps,
+                seed=seed, eval_every=args.eval_every, learning_rate=args.learning_rate,
+            )  # fmt: skip
+            metrics = {k: v for k, v in result["metrics"].items() if k != "protocol"}
+            runs.append({
+                "setting": f"{'GAN' if m == 1 else f'PacGAN{m}'}{'+mbstd' if args.minibatch_std else ''}",
+                **result["config"], **metrics, "wall_seconds": result["wall_seconds"],
+                "history": [{k: h[k] for k in ("step", "modes_captured", "high_quality")} for h in result["history"]],
+            })  # fmt: skip
+            print(json.dumps(runs[-1]), file=sys.stderr, flush=True)
+    protocol = result["metrics"]["protocol"]
+    return protocol, runs
+
+
+def stacked_mnist(args):
+    from keras_gan import datasets
+    from keras_gan.lab import pack_discriminator
+    from keras_gan.lab import stacked_mnist as lab
+    from keras_gan.metrics import classifier as classifier_lib
+    from keras_gan.models import DCGAN
+    from keras_gan.networks import dcgan_discriminator
+
+    classifier, record = classifier_lib.load_classifier("mnist")
+    runs = []
+    for m in args.packing:
+        for seed in args.seeds:
+            keras.utils.set_random_seed(seed)
+            data, info = datasets.load(
+                "stacked_mnist", batch_size=args.batch_size * m, seed=seed, with_info=True
+            )
+            discriminator = pack_discriminator(
+                dcgan_discriminator((28, 28, 3 * m), args.base_filters, seed=seed + 1000), m
+            )
+            model = DCGAN(
+                image_shape=(28, 28, 3), base_filters=args.base_filters,
+                discriminator=discriminator, seed=seed,
+            )  # fmt: skip
+            model.compile()
+            start = time.perf_counter()
+            model.fit(data.repeat(), epochs=1, steps_per_epoch=args.steps, verbose=0)
+            wall = time.perf_counter() - start
+            images = model.generate(lab.PROTOCOL_SAMPLES, seed=seed + 10_000, batch_size=1000)
+            metrics = lab.count_modes(images, classifier)
+            runs.append({
+                "setting": "DCGAN" if m == 1 else f"PacDCGAN{m}", "packing": m, "seed": seed,
+                "steps": args.steps, "batch_size": args.batch_size * m,
+                "base_filters": args.base_filters, "data_source": info.extras.get("source"),
+                **{k: v for k, v in metrics.items() if k != "protocol"},
+                "classifier_test_accuracy": record["test_accuracy"],
+                "wall_seconds": round(wall, 1),
+            })  # fmt: skip
+            print(json.dumps(runs[-1]), file=sys.stderr, flush=True)
+    return metrics["protocol"], runs
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--task", required=True, choices=("ring", "grid", "stacked_mnist"))
+    parser.add_argument("--packing", type=int, nargs="+", default=[1, 2], help="degrees of packing m to run (1 = no packing)")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0])
+    parser.add_argument("--steps", type=int, default=None, help="adversarial steps (toys: 4000; stacked_mnist: 5000)")
+    parser.add_argument("--minibatch-std", action="store_true", help="toys: minibatch std layer in D")
+    parser.add_argument("--learning-rate", type=float, default=None, help="toys: Adam step (default 5e-4)")
+    parser.add_argument("--eval-every", type=int, default=500, help="toys: steps between history points")
+    parser.add_argument("--batch-size", type=int, default=64, help="stacked_mnist: packs per batch")
+    parser.add_argument("--base-filters", type=int, default=64, help="stacked_mnist: DCGAN width")
+    parser.add_argument("--output", default=None, help="also write the JSON here")
+    args = parser.parse_args(argv)
+    if args.steps is None:
+        args.steps = 5000 if args.task == "stacked_mnist" else 4000
+    start = time.perf_counter()
+    protocol, runs = (stacked_mnist if args.task == "stacked_mnist" else toy)(args)
+    report = {
+        "task": args.task,
+        "device": device(),
+        "backend": keras.backend.backend(),
+        "host": platform.node(),
+        "cpu_count": os.cpu_count(),
+        "command": "python benchmarks/mode_collapse.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "protocol": protocol,
+        "runs": runs,
+        "total_wall_seconds": round(time.perf_counter() - start, 1),
+    }
+    text = json.dumps(report, indent=2)
+    print(text)
+    if args.output:
+        os.makedirs(os.path.dirname(os.path.abspath(args.output)), exist_ok=True)
+        with open(args.output, "w") as file:
+            file.write(text)
+    return report
+
+
+if __name__ == "__main__":
+    main()

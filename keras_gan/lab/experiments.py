@@ -1,0 +1,229 @@
+"""The lab's protocol runner: train a toy GAN on `ring` or `grid`, count its modes.
+
+`run_toy(variant="gan", dataset="ring", packing=1, minibatch_std=False, steps=..., seed=...)`
+builds the PacGAN paper's 2-D networks (which follow VEEGAN/ALI), trains with `fit()`, and
+evaluates the protocol of `keras_gan.lab.toy` every `eval_every` steps and at the end.
+
+The networks, from PacGAN's released 2-D configuration (`synthetic_data_experiments/2DRing_GAN&
+PacGAN/config.py` and `pacgan_task.py`): a generator of 4 hidden layers x 400 units, each
+BatchNorm + ReLU, from a 2-D N(0, I) latent, linear output; a discriminator of 3 maxout layers x
+200 units x 5 pieces and a linear logit, taking `2 m` inputs for packing m. Adam with learning
+rate 1e-4 and beta_1 0.8; 100 packs per minibatch (so `100 m` samples); the paper trains for 400
+epochs of 100,000 points (400k steps). On a CPU we train far fewer steps with a larger step
+size (`TOY_DEFAULTS`), which the benchmark cards state.
+
+Example:
+
+>>> result = run_toy("gan", "ring", packing=2, steps=3000, seed=0)  # doctest: +SKIP
+>>> result["metrics"]["modes_captured"], result["metrics"]["high_quality"]  # doctest: +SKIP
+(8, 0.97)
+"""
+
+from __future__ import annotations
+
+import time
+
+import keras
+
+from keras_gan.lab import toy
+from keras_gan.lab.layers import MinibatchStdDev
+from keras_gan.lab.packing import pack_discriminator
+
+VARIANTS = ("gan",)
+TOY_DATASETS = ("ring", "grid")
+
+# The paper's settings (PacGAN 2-D experiments) and the CPU-scaled defaults used here.
+PAPER = {"learning_rate": 1e-4, "beta_1": 0.8, "batch_packs": 100, "steps": 400_000}
+TOY_DEFAULTS = {
+    # 1e-4 needs the paper's 400k steps; 5e-4 reaches the modes in a few thousand.
+    "learning_rate": 5e-4,
+    # The paper's beta_1.
+    "beta_1": 0.8,
+    # 100 packs per minibatch, as the paper.
+    "batch_packs": 100,
+}
+
+
+def toy_generator(latent_dim=2, units=400, depth=4, seed=None):
+    """PacGAN/VEEGAN's 2-D generator: `depth` x (Dense(units) -> BatchNorm -> ReLU) -> Dense(2)."""
+    init = keras.initializers.RandomNormal(stddev=0.02, seed=seed)
+    z = keras.Input((latent_dim,), name="latent")
+    x = z
+    for i in range(depth):
+        x = keras.layers.Dense(units, use_bias=False, kernel_initializer=init, name=f"hidden{i + 1}")(x)
+        x = keras.layers.BatchNormalization(name=f"hidden{i + 1}_bn")(x)
+        x = keras.layers.ReLU()(x)
+    points = keras.layers.Dense(2, kernel_initializer=init, name="output")(x)
+    return keras.Model(z, points, name="generator")
+
+
+def toy_discriminator(packing=1, units=200, depth=3, pieces=5, minibatch_std=False, seed=None):
+    """PacGAN's 2-D discriminator: `depth` maxout layers (units x pieces) and a linear logit.
+
+    Args:
+        packing: int, m; the inner network takes `2 m` inputs and the result takes single
+            points (see `pack_discriminator`). Defaults to 1 (a plain GAN).
+        units, depth, pieces: the maxout layers. Defaults to 200, 3, 5 (the paper's).
+        minibatch_std: bool, insert a `MinibatchStdDev` layer (whole-batch statistics) before
+            the last maxout layer, as ProGAN does near the end of its discriminator.
+        seed: optional int, weight seed.
+
+    Returns:
+        `keras.Model` from `(b, 2)` points to `(b / m, 1)` logits.
+    """
+    from keras_gan.networks.mlp import Maxout
+
+    init = keras.initializers.RandomNormal(stddev=0.02, seed=seed)
+    inputs = keras.Input((2 * packing,), name="packed_points")
+    x = inputs
+    for i in range(depth):
+        if minibatch_std and i == depth - 1:
+            x = MinibatchStdDev(name="minibatch_std")(x)  # (b, f) -> (b, f + 1)
+        x = keras.layers.Dense(units * pieces, kernel_initializer=init, name=f"hidden{i + 1}")(x)
+        x = Maxout(pieces)(x)  # (b, units * pieces) -> (b, units)
+    logits = keras.layers.Dense(1, kernel_initializer=init, name="logit")(x)
+    network = keras.Model(inputs, logits, name="maxout_discriminator")
+    return pack_discriminator(network, packing, sample_shape=(2,), name="discriminator")
+
+
+def build_toy_gan(packing=1, minibatch_std=False, learning_rate=None, beta_1=None, seed=0,
+                  generator_units=400, discriminator_units=200):
+    """A compiled `keras_gan.models.GAN` with the lab's 2-D networks."""
+    from keras_gan.models import GAN
+
+    model = GAN(
+        generator=toy_generator(units=generator_units, seed=seed),
+        discriminator=toy_discriminator(
+            packing, units=discriminator_units, minibatch_std=minibatch_std, seed=seed + 1
+        ),
+        latent_dim=2, sample_shape=(2,), seed=seed,
+    )  # fmt: skip
+    learning_rate = TOY_DEFAULTS["learning_rate"] if learning_rate is None else learning_rate
+    beta_1 = TOY_DEFAULTS["beta_1"] if beta_1 is None else beta_1
+    model.compile(
+        d_optimizer=keras.optimizers.Adam(learning_rate, beta_1=beta_1),
+        g_optimizer=keras.optimizers.Adam(learning_rate, beta_1=beta_1),
+    )
+    return model
+
+
+class ModeHistory(keras.callbacks.Callback):
+    """Counts the modes on fixed latents at the end of every epoch (one epoch = a log interval).
+
+    Attributes:
+        history: list of dicts, one per evaluation: `step`, the losses and the protocol's
+            `modes_captured`, `high_quality`, `reverse_kl`.
+    """
+
+    def __init__(self, mixture, num_samples=toy.PROTOCOL_SAMPLES, seed=1234):
+        super().__init__()
+        self.mixture = mixture
+        self.num_samples = num_samples
+        self.seed = seed
+        self.history = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        samples = self.model.generate(self.num_samples, seed=self.seed)
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # an empty histogram early in training is expected
+            metrics = toy.count_modes(samples, self.mixture, min_samples=self.num_samples)
+        step = int(keras.ops.convert_to_numpy(self.model.optimizer.iterations))
+        self.history.append({
+            "step": step,
+            **{k: float(v) for k, v in (logs or {}).items()},
+            **{k: metrics[k] for k in ("modes_captured", "high_quality", "reverse_kl")},
+        })  # fmt: skip
+
+
+def run_toy(
+    variant="gan",
+    dataset="ring",
+    packing=1,
+    minibatch_std=False,
+    steps=3000,
+    seed=0,
+    eval_every=500,
+    learning_rate=None,
+    batch_packs=None,
+    callbacks=(),
+    verbose=0,
+    generator_units=400,
+    discriminator_units=200,
+):
+    """Trains a toy GAN on a 2-D mixture and evaluates the VEEGAN/PacGAN protocol.
+
+    Args:
+        variant: str, the adversarial game; `"gan"` (the non-saturating GAN, as PacGAN's
+            baseline). Defaults to `"gan"`.
+        dataset: `"ring"` (8 modes) or `"grid"` (25 modes). Defaults to `"ring"`.
+        packing: int >= 1, PacGAN's m (1: no packing). Defaults to 1.
+        minibatch_std: bool, add a minibatch-std layer to the discriminator. Defaults to False.
+        steps: int, adversarial steps (each one discriminator and one generator update).
+            Defaults to 3000.
+        seed: int, seed of the weights, the training stream and the data. Defaults to 0.
+        eval_every: int, steps between two protocol evaluations in the history (rounded so
+            that it divides `steps`). Defaults to 500.
+        learning_rate: float, Adam step size. Defaults to `TOY_DEFAULTS["learning_rate"]`.
+        batch_packs: int, packs per minibatch (the minibatch holds `batch_packs * packing`
+            points). Defaults to 100, the paper's.
+        callbacks: extra Keras callbacks (e.g. `keras_gan.lab.plots.DecisionSurfaceAnimation`).
+        verbose: passed to `fit`. Defaults to 0.
+        generator_units: int, width of the generator's 4 hidden layers. Defaults to 400.
+        discriminator_units: int, maxout units of the discriminator's 3 layers. Defaults to 200.
+
+    Returns:
+        A dict: `metrics` (the protocol on 2,500 fresh samples, see `toy.count_modes`),
+        `history` (list of per-interval dicts for plots), `config`, `wall_seconds`,
+        `backend` and `model` (the trained GAN).
+
+    Raises:
+        ValueError: an unknown variant or dataset, packing < 1, steps < 1.
+    """
+    from keras_gan import datasets
+
+    if variant not in VARIANTS:
+        raise ValueError(f"Unknown lab variant '{variant}'. Accepted: {', '.join(VARIANTS)}. Received: variant={variant!r}")
+    if dataset not in TOY_DATASETS:
+        raise ValueError(
+            f"Unknown toy dataset '{dataset}'. Accepted: {', '.join(TOY_DATASETS)}. "
+            f"Received: dataset={dataset!r}"
+        )
+    if not isinstance(steps, int) or steps < 1:
+        raise ValueError(f"`steps` must be a positive int. Received: steps={steps!r}")
+    batch_packs = batch_packs or TOY_DEFAULTS["batch_packs"]
+    keras.utils.set_random_seed(seed)
+    model = build_toy_gan(
+        packing, minibatch_std, learning_rate, seed=seed, generator_units=generator_units,
+        discriminator_units=discriminator_units,
+    )
+    batch = batch_packs * packing
+    eval_every = max(1, min(eval_every, steps))
+    epochs = max(1, steps // eval_every)
+    data = datasets.load(
+        dataset, batch_size=batch, seed=seed, num_examples=min(100_000, max(batch * steps, batch * 10))
+    ).repeat()
+    history = ModeHistory(dataset)
+    start = time.perf_counter()
+    model.fit(
+        data, epochs=epochs, steps_per_epoch=eval_every, verbose=verbose,
+        callbacks=[history, *callbacks],
+    )  # fmt: skip
+    wall = time.perf_counter() - start
+    samples = model.generate(toy.PROTOCOL_SAMPLES, seed=seed + 10_000)
+    metrics = toy.count_modes(samples, dataset)
+    return {
+        "metrics": metrics,
+        "history": history.history,
+        "config": {
+            "variant": variant, "dataset": dataset, "packing": packing,
+            "minibatch_std": minibatch_std, "steps": epochs * eval_every, "seed": seed,
+            "batch_size": batch,
+            "learning_rate": TOY_DEFAULTS["learning_rate"] if learning_rate is None else learning_rate,
+            "beta_1": TOY_DEFAULTS["beta_1"],
+        },  # fmt: skip
+        "wall_seconds": round(wall, 1),
+        "backend": keras.backend.backend(),
+        "model": model,
+    }

@@ -1,0 +1,63 @@
+"""The lab's runner (one tiny training run) and its plot files."""
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from keras_gan.lab import plots, run_toy
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("lab")
+    animation = plots.DecisionSurfaceAnimation(str(folder / "ring.gif"), "ring", every=1, num_samples=50)
+    animation.resolution = 20
+    result = run_toy(
+        "gan", "ring", packing=2, steps=2, eval_every=1, batch_packs=4,
+        callbacks=[animation], generator_units=8, discriminator_units=4,
+    )
+    return result, animation, folder
+
+
+def test_run_toy_returns_metrics_and_history(tiny_run):
+    result, _, _ = tiny_run
+    assert result["config"]["packing"] == 2 and result["config"]["batch_size"] == 8
+    assert [h["step"] for h in result["history"]] == [1, 2]
+    assert set(result["metrics"]) >= {"modes_captured", "high_quality", "reverse_kl"}
+    assert result["metrics"]["num_samples"] == 2500
+    assert np.isfinite(result["history"][-1]["d_loss"])
+
+
+def test_decision_surface_animation_writes_gif(tiny_run):
+    _, animation, folder = tiny_run
+    assert animation.steps == [0, 1, 2]
+    gif = Image.open(folder / "ring.gif")
+    assert gif.n_frames == 3
+    assert gif.size == (animation.frames[0].shape[1], animation.frames[0].shape[0])
+    assert gif.size == (400, 400)  # 5x5 inches at 80 dpi
+    assert (folder / "ring.png").exists()
+
+
+def test_run_toy_bad_input():
+    with pytest.raises(ValueError, match="Unknown toy dataset 'spiral'"):
+        run_toy(dataset="spiral", steps=1)
+    with pytest.raises(ValueError, match="Unknown lab variant"):
+        run_toy(variant="vae", steps=1)
+
+
+def test_sample_grid_and_nearest_neighbours(tmp_path):
+    rng = np.random.default_rng(0)
+    train = rng.uniform(-1, 1, size=(20, 6, 6, 1)).astype("float32")
+    samples = train[[3, 11]] + 0.01  # near-copies of training images 3 and 11
+    path = plots.save_sample_grid(train[:16], str(tmp_path / "grid.png"), scale=2)
+    assert Image.open(path).size == ((4 * 7 + 1) * 2, (4 * 7 + 1) * 2)
+    path, indices, distances = plots.save_nearest_neighbours(samples, train, str(tmp_path / "nn.png"), k=2, scale=1)
+    assert indices[:, 0].tolist() == [3, 11]
+    np.testing.assert_allclose(distances[:, 0], 36 * 0.01**2, rtol=1e-3)
+    # one row per sample: sample, blank, k neighbours -> 4 tiles of 6 px + padding
+    assert Image.open(path).size == (4 * 7 + 1, 2 * 7 + 1)
+    # in a feature space (here the image mean) the nearest neighbour can change
+    idx, _ = plots.nearest_neighbours(samples, train, k=1, features=lambda x: x.mean(axis=(1, 2, 3))[:, None])
+    assert idx.shape == (2, 1)
+    with pytest.raises(ValueError, match="same shape"):
+        plots.nearest_neighbours(samples[:, :3], train)
