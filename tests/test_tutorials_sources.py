@@ -1,0 +1,108 @@
+"""Fast checks of the tutorial notebooks' sources (no notebook is executed here).
+
+`scripts/run_tutorials.sh` executes them; these tests keep the committed files consistent: every
+jupytext source `tutorials/NN_topic.py` has its paired `.ipynb` with the same code cells, a
+papermill `parameters` cell with `quick`, an "Exercises" section, and no outputs committed.
+"""
+
+import pathlib
+import re
+
+import pytest
+
+jupytext = pytest.importorskip("jupytext")
+
+TUTORIALS = pathlib.Path(__file__).resolve().parents[1] / "tutorials"
+SOURCES = sorted(TUTORIALS.glob("[0-9][0-9]_*.py"))
+NOTEBOOKS = sorted(TUTORIALS.glob("[0-9][0-9]_*.ipynb"))
+
+
+def _code(notebook):
+    return [cell.source.strip() for cell in notebook.cells if cell.cell_type == "code"]
+
+
+def test_there_are_tutorials():
+    assert len(SOURCES) >= 3, f"no tutorial sources found in {TUTORIALS}"
+
+
+def test_numbers_are_unique_and_every_notebook_has_a_source():
+    numbers = [path.name[:2] for path in SOURCES]
+    assert len(numbers) == len(set(numbers)), f"two tutorials share a number: {numbers}"
+    orphans = [nb.name for nb in NOTEBOOKS if not nb.with_suffix(".py").exists()]
+    assert not orphans, f"notebooks without a .py source: {orphans}"
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.name)
+def test_paired_notebook_has_the_same_code_cells(source):
+    paired = source.with_suffix(".ipynb")
+    assert paired.exists(), f"{source.name} has no paired notebook: run jupytext --to ipynb {source}"
+    from_source = jupytext.read(source)
+    from_notebook = jupytext.read(paired)
+    assert _code(from_notebook) == _code(from_source), (
+        f"{paired.name} has drifted from {source.name}: regenerate it with "
+        f"`jupytext --to ipynb {source.relative_to(TUTORIALS.parent)}`"
+    )
+    markdown = lambda nb: [c.source.strip() for c in nb.cells if c.cell_type == "markdown"]  # noqa: E731
+    assert markdown(from_notebook) == markdown(from_source), f"{paired.name}: markdown drifted"
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.name)
+def test_parameters_cell_with_quick(source):
+    notebook = jupytext.read(source)
+    tagged = [c for c in notebook.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1, f"{source.name}: needs exactly one cell tagged 'parameters'"
+    assert tagged[0].cell_type == "code"
+    assert re.search(r"^quick\s*=\s*False\b", tagged[0].source, re.M), (
+        f"{source.name}: the parameters cell must define `quick = False` (papermill sets True)"
+    )
+    # The paired notebook carries the tag too, or papermill would not inject the parameters.
+    paired = jupytext.read(source.with_suffix(".ipynb"))
+    assert any("parameters" in c.metadata.get("tags", []) for c in paired.cells)
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.name)
+def test_exercises_section_is_last_and_has_three_to_five(source):
+    notebook = jupytext.read(source)
+    headings = [
+        (i, c) for i, c in enumerate(notebook.cells)
+        if c.cell_type == "markdown" and re.search(r"^#+\s*Exercises", c.source, re.M)
+    ]  # fmt: skip
+    assert headings, f"{source.name}: no 'Exercises' section"
+    index, cell = headings[-1]
+    assert all(c.cell_type == "markdown" for c in notebook.cells[index + 1 :]), (
+        f"{source.name}: the Exercises section must end the notebook"
+    )
+    count = len(re.findall(r"^\d+\.\s", cell.source, re.M))
+    assert 3 <= count <= 5, f"{source.name}: {count} exercises, expected 3 to 5"
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.name)
+def test_solution_markers_are_balanced(source):
+    text = source.read_text()
+    begins = text.count("### BEGIN SOLUTION")
+    assert begins == text.count("### END SOLUTION"), f"{source.name}: unbalanced solution markers"
+    for cell in jupytext.read(source).cells:
+        if "### BEGIN SOLUTION" in cell.source:
+            assert cell.cell_type == "code"
+            assert re.search(r"^(def|class) \w+", cell.source, re.M), (
+                f"{source.name}: a solution must sit inside a named function or class"
+            )
+
+
+@pytest.mark.parametrize("number", ["01", "02", "04"])
+def test_core_notebooks_have_graded_pieces(number):
+    (source,) = [p for p in SOURCES if p.name.startswith(number)] or [None]
+    assert source is not None, f"tutorial {number} is missing"
+    assert "### BEGIN SOLUTION" in source.read_text(), f"{source.name}: no solution markers"
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_committed_notebook_has_no_outputs(notebook):
+    import nbformat
+
+    nb = nbformat.read(notebook, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert not cell.outputs, f"{notebook.name}: a code cell has outputs; commit it clean"
+            assert cell.execution_count is None, f"{notebook.name}: execution counts committed"
+    assert notebook.stat().st_size < 100_000, f"{notebook.name} is larger than 100 kB"
