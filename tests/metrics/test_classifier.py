@@ -97,3 +97,11 @@ def test_cached_mnist_classifier_reaches_99_percent():
             f"no cached MNIST classifier at {model_path}; run python -m keras_gan.metrics.classifier"
         )
     assert json.loads(record_path.read_text())["test_accuracy"] >= 0.99
+
+
+def test_digits_has_a_held_out_split_for_the_classifier():
+    # scikit-learn's digits come as one split; the classifier holds out its last 20%.
+    train_x, train_y = classifier._data("digits", "train", batch_size=64)
+    test_x, test_y = classifier._data("digits", "test", batch_size=64)
+    assert len(train_x) + len(test_x) == 1797 and len(test_x) == 360
+    assert train_x.shape[1:] == (28, 28, 1) and set(np.unique(test_y)) == set(range(10))
