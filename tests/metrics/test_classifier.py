@@ -104,4 +104,4 @@ def test_digits_has_a_held_out_split_for_the_classifier():
     train_x, train_y = classifier._data("digits", "train", batch_size=64)
     test_x, test_y = classifier._data("digits", "test", batch_size=64)
     assert len(train_x) + len(test_x) == 1797 and len(test_x) == 360
-    assert train_x.shape[1:] == (28, 28, 1) and set(np.unique(test_y)) == set(range(10))
+    assert train_x.shape[1:] == (8, 8, 1) and set(np.unique(test_y)) == set(range(10))
