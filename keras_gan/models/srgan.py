@@ -1,0 +1,487 @@
+"""SRGAN: photo-realistic single-image super-resolution with a GAN (Ledig et al. 2017)."""
+
+import dataclasses
+import sys
+
+import keras
+import numpy as np
+from keras import ops
+
+from keras_gan import losses
+from keras_gan.adversarial import AdversarialModel
+from keras_gan.config import TrainConfig
+from keras_gan.networks.srresnet import srgan_discriminator, srresnet_generator
+from keras_gan.registry import register
+
+# The paper's VGG losses: phi_{i,j} is the j-th convolution (after its ReLU) before the i-th
+# max-pooling of VGG19. SRGAN-VGG54 is the paper's headline model.
+VGG_LAYERS = {"vgg54": "block5_conv4", "vgg22": "block2_conv2"}
+# "we rescaled the VGG feature maps by a factor of 1/12.75 ... to obtain VGG losses of a scale
+# that is comparable to the MSE loss" (section 2.2.1).
+VGG_RESCALE = 1.0 / 12.75
+# Caffe-style VGG preprocessing: BGR channel means of ImageNet.
+_VGG_BGR_MEAN = np.array([103.939, 116.779, 123.68], dtype="float32")
+
+
+@dataclasses.dataclass
+class SRGANConfig(TrainConfig):
+    # (low-res, high-res) digit pairs from keras_gan.datasets; 7x7 -> 28x28 at scale 4.
+    dataset: str = "mnist_superres"
+    # Upscaling factor: the paper's 4x (two x2 sub-pixel stages).
+    scale: int = 4
+    # Residual blocks B. CPU scale; the paper's generator has 16 (--paper).
+    num_blocks: int = 4
+    # Width of the generator's residual trunk; 64 in the paper (--paper).
+    filters: int = 32
+    # Width of the discriminator's first convolutions (64 in the paper; doubles every two layers).
+    discriminator_filters: int = 16
+    # Hidden dense layer of the discriminator: 1024 in the paper.
+    dense_units: int = 128
+    # "mse" (SRGAN-MSE), "vgg22" or "vgg54" (the paper's SRGAN-VGG54, needs the ImageNet VGG19
+    # weights, which this offline CPU setup cannot download).
+    content_loss: str = "mse"
+    # Weight of the adversarial loss in the perceptual loss: l = l_X + 10^-3 l_Gen (equation 3).
+    adversarial_weight: float = 1e-3
+    # Generator steps on the pixel MSE before the adversarial game (the paper initialises SRGAN
+    # with SRResNet-MSE trained for 10^6 updates). CPU scale.
+    pretrain_steps: int = 200
+    # Adam step size: "learning rate of 10^-4" (then 10^-5 for the second 10^5 updates).
+    learning_rate: float = 1e-4
+    # Adam beta_1 = 0.9, the paper's.
+    beta_1: float = 0.9
+    # "16 random 96x96 HR sub images ... of distinct training images" per minibatch.
+    batch_size: int = 16
+
+    PAPER = {
+        "num_blocks": 16, "filters": 64, "discriminator_filters": 64, "dense_units": 1024,
+        "content_loss": "vgg54", "pretrain_steps": 1_000_000,
+    }  # fmt: skip
+
+
+def vgg19_features(layer="vgg54"):
+    """The frozen VGG19 feature network of the paper's content loss (ImageNet weights).
+
+    Args:
+        layer: `"vgg54"` (block5_conv4, the paper's phi_{5,4}) or `"vgg22"` (block2_conv2).
+
+    Returns:
+        A `keras.Model` from BGR, mean-subtracted images to that layer's feature maps.
+
+    Raises:
+        ValueError: when the ImageNet weights cannot be loaded (no network), saying what to use
+            instead.
+    """
+    try:
+        vgg = keras.applications.VGG19(
+            weights="imagenet", include_top=False, input_shape=(None, None, 3)
+        )
+    except Exception as error:  # no network, no cached file: say what to do instead
+        raise ValueError(
+            f"content_loss='{layer}' needs the ImageNet weights of VGG19 "
+            "(keras.applications.VGG19(weights='imagenet')), which could not be loaded: "
+            f"{type(error).__name__}: {error}. Without them use content_loss='mse' (the paper's "
+            "SRGAN-MSE) or pass a feature network trained locally as content_loss=<keras.Model "
+            "mapping images in [-1, 1] to feature maps>."
+        ) from error
+    features = keras.Model(vgg.input, vgg.get_layer(VGG_LAYERS[layer]).output, name=f"vgg19_{layer}")
+    features.trainable = False
+    return features
+
+
+@register("srgan", config=SRGANConfig, summary="Ledig et al. 2017: SRResNet + adversarial and VGG content losses, 4x super-resolution")
+@keras.saving.register_keras_serializable(package="keras_gan")
+class SRGAN(AdversarialModel):
+    r"""SRGAN: a super-resolution network trained with a perceptual loss.
+
+    $$\hat\theta_G = \arg\min_{\theta_G} \frac{1}{N}\sum_n l^{SR}\big(G_{\theta_G}(I^{LR}_n),
+      I^{HR}_n\big), \qquad l^{SR} = l^{SR}_X + 10^{-3}\, l^{SR}_{Gen},$$
+    $$l^{SR}_{VGG/i,j} = \frac{1}{W_{i,j}H_{i,j}}\sum_{x,y}\big(\phi_{i,j}(I^{HR})_{x,y}
+      - \phi_{i,j}(G(I^{LR}))_{x,y}\big)^2, \qquad
+      l^{SR}_{Gen} = -\log D(G(I^{LR})),$$
+
+    while $D$ maximises $\mathbb{E}[\log D(I^{HR})] + \mathbb{E}[\log(1 - D(G(I^{LR})))]$.
+    The generator learns to upscale a low-resolution image so that its features match the
+    high-resolution original's and the discriminator cannot tell it from a real photograph.
+
+    `train_step` is one discriminator update, then one generator update on the perceptual loss.
+    Before that, the generator is trained on the pixel MSE alone (the paper's SRResNet-MSE, used
+    to initialise SRGAN "to avoid undesired local optima"): `pretrain(data, steps)` runs that
+    phase, and `fit()` runs it first by itself while fewer than `pretrain_steps` pretraining
+    steps have been taken (the count, `pretrained_steps`, is saved with the model).
+
+    The content loss $l_X$ is `content_loss`: `"vgg54"` (the paper's $\phi_{5,4}$, on VGG19
+    features rescaled by 1/12.75), `"vgg22"`, `"mse"` (pixel MSE, SRGAN-MSE) or any
+    `keras.Model` mapping images in [-1, 1] to features (kept frozen), e.g. a classifier
+    trained locally where the ImageNet VGG19 weights cannot be downloaded. Its name is in the
+    logs: `content_vgg54`, `content_mse` or `content_<model name>`.
+
+    Args:
+        generator: optional `keras.Model` from low-res to high-res images. Defaults to
+            `srresnet_generator(low_res_shape, scale, num_blocks, filters)`.
+        discriminator: optional `keras.Model` from high-res images to one logit. Defaults to
+            `srgan_discriminator(image_shape, discriminator_filters, dense_units)`.
+        image_shape: tuple, the high-resolution image shape, its height and width divisible by
+            `scale`. Defaults to `(28, 28, 1)`.
+        scale: int, a power of two, the upscaling factor. Defaults to 4.
+        num_blocks: int, residual blocks B of the default generator. Defaults to 16.
+        filters: int, width of the default generator. Defaults to 64.
+        discriminator_filters: int, first width of the default discriminator. Defaults to 64.
+        dense_units: int, hidden dense layer of the default discriminator. Defaults to 1024.
+        content_loss: `"vgg54"`, `"vgg22"`, `"mse"` or a `keras.Model`. Defaults to `"vgg54"`.
+        adversarial_weight: float, weight of $l_{Gen}$. Defaults to 1e-3.
+        pretrain_steps: int >= 0, MSE pretraining steps `fit()` takes first. Defaults to 0.
+        seed: optional int, seed of the model's random stream.
+        **kwargs: passed to `keras.Model` (`name`).
+
+    Example:
+
+    ```python
+    pairs = keras_gan.datasets.load("mnist_superres", batch_size=16)  # (7x7, 28x28) pairs
+    srgan = keras_gan.models.SRGAN(image_shape=(28, 28, 1), content_loss="mse", pretrain_steps=500)
+    srgan.compile()  # Adam(1e-4, beta_1=0.9) for both networks
+    srgan.fit(pairs, epochs=1)  # 500 MSE steps, then the adversarial game
+    high_res = srgan.generate(low_res)
+    ```
+
+    Reference: https://arxiv.org/abs/1609.04802
+    """
+
+    network_names = ("generator", "discriminator")
+    #: What the CLI loads for it (keras_gan.train): paired batches.
+    data_kind = "paired"
+
+    def __init__(
+        self,
+        generator=None,
+        discriminator=None,
+        image_shape=(28, 28, 1),
+        scale=4,
+        num_blocks=16,
+        filters=64,
+        discriminator_filters=64,
+        dense_units=1024,
+        content_loss="vgg54",
+        adversarial_weight=1e-3,
+        pretrain_steps=0,
+        seed=None,
+        **kwargs,
+    ):
+        for unused in ("latent_dim", "latent_distribution", "discriminator_steps", "log_names"):
+            kwargs.pop(unused, None)  # SRGAN has no latent z; kept by the base config only
+        image_shape = tuple(image_shape)
+        if generator is not None:
+            scale = generator.output_shape[1] // generator.input_shape[1]
+            image_shape = tuple(generator.output_shape[1:])
+        height, width, channels = image_shape
+        if not isinstance(scale, (int, np.integer)) or scale < 2:
+            raise ValueError(f"`scale` must be an integer >= 2. Received: scale={scale!r}")
+        if height % scale or width % scale:
+            raise ValueError(
+                f"SRGAN upscales by scale={scale}, so the high-resolution image size must be "
+                f"divisible by {scale}. Received: image_shape={image_shape}; use e.g. "
+                f"{scale * max(1, height // scale)}x{scale * max(1, width // scale)}."
+            )
+        if not isinstance(pretrain_steps, (int, np.integer)) or pretrain_steps < 0:
+            raise ValueError(
+                f"`pretrain_steps` must be an integer >= 0. Received: pretrain_steps={pretrain_steps!r}"
+            )
+        low_res_shape = (height // scale, width // scale, channels)
+        generator = generator or srresnet_generator(low_res_shape, scale, num_blocks, filters)
+        discriminator = discriminator or srgan_discriminator(
+            image_shape, discriminator_filters, dense_units
+        )
+        content_name, content_network = self._content_setting(content_loss)
+        log_names = (
+            "d_loss", "g_loss", f"content_{content_name}", "adversarial_loss", "pixel_mse",
+        )  # fmt: skip
+        super().__init__(
+            generator, discriminator, latent_dim=channels, seed=seed, log_names=log_names,
+            **kwargs,
+        )  # fmt: skip
+        self.scale = int(scale)
+        self.content_loss = content_loss if isinstance(content_loss, str) else None
+        self.content_name = content_name
+        self.content_network = content_network
+        self.adversarial_weight = float(adversarial_weight)
+        self.pretrain_steps = int(pretrain_steps)
+        # How many MSE pretraining steps were taken; saved with the weights, so a reloaded
+        # model does not pretrain again.
+        self.pretrained_steps = self.add_weight(
+            name="pretrained_steps", shape=(), dtype="int32", initializer="zeros", trainable=False
+        )
+        self._pretraining = False
+
+    @staticmethod
+    def _content_setting(content_loss):
+        if isinstance(content_loss, keras.Model):
+            content_loss.trainable = False  # a fixed feature space, as VGG19 is in the paper
+            return content_loss.name, content_loss
+        if content_loss == "mse":
+            return "mse", None
+        if content_loss in VGG_LAYERS:
+            return content_loss, vgg19_features(content_loss)
+        raise ValueError(
+            "`content_loss` must be 'mse', 'vgg54', 'vgg22' or a keras.Model feature network. "
+            f"Received: content_loss={content_loss!r}"
+        )
+
+    # -- The losses ------------------------------------------------------------------------------
+
+    def content_features(self, images):
+        """phi(images): the content loss's feature maps (the images themselves for `"mse"`)."""
+        if self.content_network is None:
+            return images
+        if self.content_loss in VGG_LAYERS:
+            # [-1, 1] grey or RGB -> [0, 255] BGR minus the ImageNet means (Caffe VGG input)
+            x = (images + 1.0) * 127.5
+            if x.shape[-1] == 1:
+                x = ops.concatenate([x, x, x], axis=-1)
+            x = x[..., ::-1] - ops.convert_to_tensor(_VGG_BGR_MEAN)
+            return self.content_network(x, training=False) * VGG_RESCALE
+        return self.content_network(images, training=False)
+
+    def content_loss_value(self, super_resolved, high_res):
+        """$l_X$: the mean squared difference of the content features."""
+        difference = self.content_features(super_resolved) - self.content_features(high_res)
+        return ops.mean(ops.square(difference))
+
+    @staticmethod
+    def unpack_pairs(data):
+        """`(low_res, high_res)` from a batch (`fit((low, high))` arrives as `((low, high),)`)."""
+        if isinstance(data, (tuple, list)) and isinstance(data[0], (tuple, list)):
+            data = data[0]  # fit((a, b)) and train_on_batch((a, b)) arrive as ((a, b), ...)
+        return data[0], data[1]
+
+    def train_step(self, data):
+        low_res, high_res = self.unpack_pairs(data)
+        if self._pretraining:
+            return self._pretrain_step(low_res, high_res)
+
+        def discriminator_loss():
+            # G(I_LR) as a fixed input: the discriminator update must not reach the generator
+            super_resolved = ops.stop_gradient(self.generator(low_res, training=True))
+            real_logits = self.discriminator(high_res, training=True)
+            fake_logits = self.discriminator(super_resolved, training=True)
+            # -[log D(I_HR) + log(1 - D(G(I_LR)))]
+            return losses.minimax_discriminator_loss(real_logits, fake_logits)
+
+        d_loss, _ = self.minimize(discriminator_loss, self.discriminator, self.d_optimizer)
+
+        def perceptual_loss():
+            super_resolved = self.generator(low_res, training=True)
+            content = self.content_loss_value(super_resolved, high_res)
+            # l_Gen = -log D(G(I_LR)), averaged over the minibatch
+            adversarial = losses.non_saturating_generator_loss(
+                self.discriminator(super_resolved, training=True)
+            )
+            pixel_mse = ops.mean(ops.square(super_resolved - high_res))
+            # l_SR = l_X + 10^-3 l_Gen
+            total = content + self.adversarial_weight * adversarial
+            return total, {"content": content, "adversarial": adversarial, "pixel_mse": pixel_mse}
+
+        g_loss, extra = self.minimize(perceptual_loss, self.generator, self.g_optimizer)
+        return self.update_logs(
+            d_loss=d_loss, g_loss=g_loss, adversarial_loss=extra["adversarial"],
+            pixel_mse=extra["pixel_mse"], **{f"content_{self.content_name}": extra["content"]},
+        )  # fmt: skip
+
+    def _pretrain_step(self, low_res, high_res):
+        def pixel_loss():
+            # SRResNet-MSE: ||G(I_LR) - I_HR||^2 per pixel
+            return ops.mean(ops.square(self.generator(low_res, training=True) - high_res))
+
+        mse, _ = self.minimize(pixel_loss, self.generator, self.g_optimizer)
+        self.pretrained_steps.assign_add(1)
+        logs = self.update_logs(pixel_mse=mse)
+        return {"pixel_mse": logs["pixel_mse"]}
+
+    # -- Training phases -------------------------------------------------------------------------
+
+    def pretrain(self, x, steps, batch_size=None, verbose="auto", callbacks=None):
+        """Trains the generator alone on the pixel MSE (the paper's SRResNet-MSE phase).
+
+        Uses the generator's optimizer (`g_optimizer`, Adam 1e-4 as in the paper). Each step
+        counts in `pretrained_steps` and in `optimizer.iterations`.
+
+        Args:
+            x: `(low_res, high_res)` data, as for `fit()`.
+            steps: int > 0, generator updates.
+            batch_size: int, for array data.
+            verbose: as in `fit()`.
+            callbacks: optional list of callbacks.
+
+        Returns:
+            The `History` of the phase (log `pixel_mse`).
+        """
+        if not isinstance(steps, (int, np.integer)) or steps <= 0:
+            raise ValueError(f"`steps` must be a positive integer. Received: steps={steps!r}")
+        self._check_compiled()
+        self._check_data(x)
+        tf = sys.modules.get("tensorflow")
+        if tf is not None and isinstance(x, tf.data.Dataset):
+            x = x.repeat()
+        self._pretraining, self.train_function = True, None  # retrace the step for this phase
+        try:
+            return keras.Model.fit(
+                self, x, batch_size=batch_size, epochs=1, steps_per_epoch=int(steps),
+                verbose=verbose, callbacks=callbacks,
+            )  # fmt: skip
+        finally:
+            self._pretraining, self.train_function = False, None
+            self.reset_metrics()
+
+    def fit(self, x=None, y=None, **kwargs):
+        """Runs the remaining MSE pretraining steps (if any), then the adversarial training."""
+        self._check_compiled()
+        self._check_data(x)
+        remaining = self.pretrain_steps - int(ops.convert_to_numpy(self.pretrained_steps))
+        if remaining > 0:
+            self.pretrain(x, remaining, kwargs.get("batch_size"), kwargs.get("verbose", "auto"))
+        return super().fit(x, y, **kwargs)
+
+    def default_optimizers(self):
+        # Section 3.2: Adam with beta_1 = 0.9 and a learning rate of 10^-4.
+        return {
+            name: keras.optimizers.Adam(learning_rate=1e-4, beta_1=0.9)
+            for name in self.optimizer_targets
+        }
+
+    # -- Data checks and sampling ----------------------------------------------------------------
+
+    @property
+    def low_res_shape(self):
+        return tuple(self.generator.input_shape[1:])
+
+    def _check_pair_shapes(self, low_shape, high_shape):
+        low_shape, high_shape = tuple(low_shape)[1:], tuple(high_shape)[1:]
+        if len(low_shape) == 3 and len(high_shape) == 3 and low_shape[0] and high_shape[0]:
+            if high_shape[0] % low_shape[0] or high_shape[0] // low_shape[0] != self.scale or (
+                high_shape[1] != low_shape[1] * self.scale
+            ):
+                raise ValueError(
+                    f"SRGAN upscales by scale={self.scale}, but the data pairs low-resolution "
+                    f"images of {low_shape[0]}x{low_shape[1]} with high-resolution images of "
+                    f"{high_shape[0]}x{high_shape[1]}: the high-resolution size must be the "
+                    f"low-resolution size times {self.scale} (expected "
+                    f"{low_shape[0] * self.scale}x{low_shape[1] * self.scale})."
+                )
+        if low_shape != self.low_res_shape:
+            raise ValueError(
+                f"SRGAN takes low-resolution images of shape {self.low_res_shape}. "
+                f"Received: {low_shape}"
+            )
+        self.check_samples((None, *high_shape), what="high-resolution images")
+
+    def _check_data(self, x, batch_size=None):
+        tf = sys.modules.get("tensorflow")  # tf.data implies TensorFlow is imported
+        if tf is not None and isinstance(x, tf.data.Dataset):
+            spec = x.element_spec
+            if not isinstance(spec, tuple) or len(spec) < 2:
+                raise ValueError(
+                    "SRGAN trains on (low_res, high_res) image pairs, e.g. "
+                    "keras_gan.datasets.load('mnist_superres'). Received a dataset of "
+                    f"{spec}"
+                )
+            self._check_pair_shapes(spec[0].shape, spec[1].shape)
+            first = next(iter(x.take(1)), None)
+            if first is None:
+                raise ValueError("The dataset passed to fit() is empty.")
+            high = np.asarray(first[1])
+            self.check_samples((None, *high.shape[1:]), high.dtype.name, (high.min(), high.max()), "high-resolution images")
+        elif isinstance(x, (tuple, list)) and len(x) >= 2:
+            low, high = np.asarray(x[0]), np.asarray(x[1])
+            self._check_pair_shapes(low.shape, high.shape)
+            self.check_samples((None, *high.shape[1:]), high.dtype.name, (high.min(), high.max()), "high-resolution images")
+        else:
+            raise ValueError(
+                "SRGAN trains on (low_res, high_res) image pairs: pass a tuple of two arrays or "
+                f"a dataset of pairs. Received: {type(x).__name__}"
+            )
+
+    def call(self, low_res, training=False):
+        """SRGAN called on low-resolution images returns the super-resolved images."""
+        return self.generator(low_res, training=training)
+
+    def sample_inputs(self, num_samples, seed=0, batch=None):
+        """`generate()` keywords for the CLI's sample grids: low-res images of a training batch."""
+        if batch is None:
+            raise NotImplementedError("SRGAN samples from low-resolution images: pass a batch.")
+        low_res, _ = self.unpack_pairs(batch)
+        return {"low_res": np.asarray(low_res)[:num_samples]}
+
+    def generate(self, low_res, batch_size=256):
+        """Super-resolves `low_res` images `(n, h, w, c)` in [-1, 1] to `(n, h*s, w*s, c)`."""
+        low_res = np.asarray(low_res, dtype="float32")
+        if low_res.ndim != 4 or low_res.shape[1:] != self.low_res_shape:
+            raise ValueError(
+                f"generate() takes low-resolution images of shape (n, {', '.join(map(str, self.low_res_shape))}). "
+                f"Received: {low_res.shape}"
+            )
+        return self._decode(lambda lo, hi: low_res[lo:hi], len(low_res), batch_size)
+
+    def get_config(self):
+        config = super().get_config()
+        content = self.content_loss
+        if content is None:
+            content = keras.saving.serialize_keras_object(self.content_network)
+        config.update(
+            scale=self.scale, content_loss=content, adversarial_weight=self.adversarial_weight,
+            pretrain_steps=self.pretrain_steps,
+        )  # fmt: skip
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        if isinstance(config.get("content_loss"), dict):
+            config["content_loss"] = keras.saving.deserialize_keras_object(config["content_loss"])
+        return super().from_config(config)
+
+    @classmethod
+    def from_train_config(cls, config, sample_shape, num_classes=None):
+        """Builds and compiles the model an `SRGANConfig` describes; `sample_shape` is the HR shape."""
+        model = cls(
+            image_shape=sample_shape, scale=config.scale, num_blocks=config.num_blocks,
+            filters=config.filters, discriminator_filters=config.discriminator_filters,
+            dense_units=config.dense_units, content_loss=config.content_loss,
+            adversarial_weight=config.adversarial_weight, pretrain_steps=config.pretrain_steps,
+            seed=config.seed,
+        )  # fmt: skip
+        model.compile(*[
+            keras.optimizers.Adam(learning_rate=config.learning_rate, beta_1=config.beta_1)
+            for _ in range(2)
+        ])  # fmt: skip
+        return model
+
+
+# -- Evaluation helpers (numpy) -----------------------------------------------------------------
+
+
+def psnr(images, references, data_range=2.0):
+    r"""Peak signal-to-noise ratio per image, in dB: $10 \log_{10}(R^2 / \mathrm{MSE})$.
+
+    Args:
+        images: array `(n, h, w, c)`.
+        references: array of the same shape.
+        data_range: float, the range R of the values (2 for [-1, 1]). Defaults to 2.0.
+
+    Returns:
+        float64 array `(n,)`.
+    """
+    images, references = np.asarray(images, "float64"), np.asarray(references, "float64")
+    mse = np.mean((images - references) ** 2, axis=tuple(range(1, images.ndim)))
+    return 10.0 * np.log10(data_range**2 / np.maximum(mse, 1e-12))
+
+
+def bicubic_upscale(images, scale):
+    """Bicubic upsampling of `(n, h, w, c)` float images by `scale` (PIL, the usual baseline)."""
+    from PIL import Image
+
+    images = np.asarray(images, "float32")
+    n, h, w, c = images.shape
+    out = np.empty((n, h * scale, w * scale, c), "float32")
+    for i in range(n):
+        for k in range(c):
+            image = Image.fromarray(images[i, :, :, k], mode="F")
+            out[i, :, :, k] = np.asarray(image.resize((w * scale, h * scale), Image.BICUBIC))
+    return out
