@@ -6,8 +6,8 @@ from keras_gan.models.cyclegan import CycleGAN, CycleGANConfig
 from keras_gan.models.dcgan import DCGAN, DCGANConfig
 from keras_gan.models.gan import GAN, GANConfig
 from keras_gan.models.gan_int_cls import GANINTCLS, GANINTCLSConfig
-from keras_gan.models.lapgan import LAPGAN, LAPGANConfig
 from keras_gan.models.infogan import InfoGAN, InfoGANConfig
+from keras_gan.models.lapgan import LAPGAN, LAPGANConfig
 from keras_gan.models.lsgan import LSGAN, LSGANConfig
 from keras_gan.models.pix2pix import Pix2Pix, Pix2PixConfig
 from keras_gan.models.sngan import SNGAN, SNGANConfig
@@ -15,7 +15,33 @@ from keras_gan.models.srgan import SRGAN, SRGANConfig
 from keras_gan.models.wgan import WGAN, WGANConfig
 from keras_gan.models.wgan_gp import WGANGP, WGANGPConfig
 
-__all__ = ["DCGAN", "DCGANConfig", "GAN", "GANConfig", "GANINTCLS", "GANINTCLSConfig", "LAPGAN", "LAPGANConfig", "SRGAN", "SRGANConfig"]
-__all__ += ["LSGAN", "LSGANConfig", "SNGAN", "SNGANConfig", "WGAN", "WGANConfig", "WGANGP", "WGANGPConfig"]
-__all__ += ["ACGAN", "ACGANConfig", "ConditionalGAN", "ConditionalGANConfig", "InfoGAN", "InfoGANConfig"]
-__all__ += ["CycleGAN", "CycleGANConfig", "Pix2Pix", "Pix2PixConfig"]
+__all__ = [
+    "ACGAN",
+    "ACGANConfig",
+    "ConditionalGAN",
+    "ConditionalGANConfig",
+    "CycleGAN",
+    "CycleGANConfig",
+    "DCGAN",
+    "DCGANConfig",
+    "GAN",
+    "GANConfig",
+    "GANINTCLS",
+    "GANINTCLSConfig",
+    "InfoGAN",
+    "InfoGANConfig",
+    "LAPGAN",
+    "LAPGANConfig",
+    "LSGAN",
+    "LSGANConfig",
+    "Pix2Pix",
+    "Pix2PixConfig",
+    "SNGAN",
+    "SNGANConfig",
+    "SRGAN",
+    "SRGANConfig",
+    "WGAN",
+    "WGANConfig",
+    "WGANGP",
+    "WGANGPConfig",
+]
