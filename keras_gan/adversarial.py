@@ -257,8 +257,8 @@ class AdversarialModel(keras.Model):
             d_optimizer: optimizer (instance or name) of the discriminator.
             g_optimizer: optimizer (instance or name) of the generator.
             jit_compile: bool or `"auto"`. `"auto"` compiles the step with XLA on JAX
-                (always) and on TensorFlow when a GPU is present; on a CPU, TensorFlow runs
-                2-4x slower with XLA for these networks (see `benchmarks/step_time.py`).
+                (always) and on TensorFlow when a GPU is present; on a 2-core CPU the
+                TensorFlow DCGAN step took 1.24x longer with XLA (`benchmarks/step_time.py`).
                 PyTorch runs eagerly. Defaults to `"auto"`.
             **kwargs: `run_eagerly`, `steps_per_execution`, as in `keras.Model.compile`.
         """

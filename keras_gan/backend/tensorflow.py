@@ -38,5 +38,6 @@ def input_gradients(fn, inputs):
 
 
 def default_jit_compile():
-    # XLA pays off on a GPU; on a CPU it made the DCGAN step 2-4x slower (benchmarks/step_time.py).
+    # XLA pays off on a GPU; on a 2-core CPU the DCGAN step took 1.24x longer with it
+    # (benchmarks/results/step_time_cpu2.json).
     return bool(tf.config.list_physical_devices("GPU"))
