@@ -109,7 +109,7 @@ def _classifier():
 
 def bench_lapgan(seconds, seed, num_samples=2000):
     from keras_gan import datasets, metrics
-    from keras_gan.models import DCGAN, DCGANConfig, LAPGAN, LAPGANConfig
+    from keras_gan.models import DCGAN, LAPGAN, DCGANConfig, LAPGANConfig
 
     train = datasets.load("mnist", batch_size=64, seed=seed)
     real = datasets.load("mnist", split="test", batch_size=100, shuffle=False)
