@@ -277,31 +277,19 @@ def gradient_penalty_interpolates(fn):
 
 
 def _gradient_wrt(function, w):
-    """d function(w) / d w, on the active backend (the penalty's second-order gradient)."""
-    import keras
+    """d function(w) / d w on the active backend (the penalty's second-order gradient), or
+    None where the student's value does not depend on w differentiably."""
+    from keras import ops
 
-    backend = keras.backend.backend()
-    if backend == "jax":
-        import jax
+    from keras_gan import backend
 
-        return np.asarray(jax.grad(function)(w))
-    if backend == "tensorflow":
-        import tensorflow as tf
-
-        w = tf.convert_to_tensor(w)
-        with tf.GradientTape() as tape:
-            tape.watch(w)
-            value = function(w)
-        gradient = tape.gradient(value, w)
-        return None if gradient is None else gradient.numpy()
-    import torch
-
-    w = torch.tensor(w, requires_grad=True)
-    value = function(w)
-    if not getattr(value, "requires_grad", False):
+    try:
+        gradient = backend.input_gradients(function, ops.convert_to_tensor(w))
+    except (RuntimeError, AttributeError, TypeError):  # not a differentiable tensor of w
         return None
-    (gradient,) = torch.autograd.grad(value, w, allow_unused=True)
-    return None if gradient is None else gradient.detach().cpu().numpy()
+    if gradient is None:
+        return None
+    return np.asarray(ops.convert_to_numpy(ops.stop_gradient(gradient)))
 
 
 @check("gradient_penalty", name="differentiable")
