@@ -59,6 +59,7 @@ def toy(args):
             result = run_toy(
                 "gan", args.task, packing=m, minibatch_std=args.minibatch_std, steps=args.steps,
                 seed=seed, eval_every=args.eval_every, learning_rate=args.learning_rate,
+                decay_fraction=args.decay,
             )  # fmt: skip
             metrics = {k: v for k, v in result["metrics"].items() if k != "protocol"}
             runs.append({
@@ -120,6 +121,7 @@ def main(argv=None):
     parser.add_argument("--steps", type=int, default=None, help="adversarial steps (toys: 4000; stacked_mnist: 5000)")
     parser.add_argument("--minibatch-std", action="store_true", help="toys: minibatch std layer in D")
     parser.add_argument("--learning-rate", type=float, default=None, help="toys: Adam step (default 5e-4)")
+    parser.add_argument("--decay", type=float, default=0.0, help="toys: last fraction of the steps over which the learning rates fall linearly to 0")
     parser.add_argument("--eval-every", type=int, default=500, help="toys: steps between history points")
     parser.add_argument("--batch-size", type=int, default=64, help="stacked_mnist: packs per batch")
     parser.add_argument("--base-filters", type=int, default=64, help="stacked_mnist: DCGAN width")

@@ -8,7 +8,8 @@ Prints one JSON object. Per model, on the backend of this process (`KERAS_BACKEN
   VGG19 weights cannot be downloaded here).
 * `lapgan`: classifier-FID (features of keras_gan's MNIST classifier, `keras_gan.metrics`) of
   LAPGAN (28 -> 14 -> 7) and of DCGAN trained for the same wall-clock budget.
-* `gan_int_cls`: captions "a <digit>" for every digit; the share of samples the MNIST classifier
+* `gan_int_cls`: the text encoder's joint-embedding pretraining (`text_pretrain_steps`, not
+  counted in the budget), then the GAN; captions "a <digit>" for every digit; the share of samples the MNIST classifier
   labels as the captioned digit; and "a thick <d>" vs "a thin <d>" with the same latents: the
   measured stroke thickness (`keras_gan.datasets.measure_digits`) of each and the share of
   pairs where the "thick" one is thicker.
@@ -138,6 +139,9 @@ def bench_gan_int_cls(seconds, seed, per_digit=50):
     config = GANINTCLSConfig(seed=seed)
     train = datasets.load("mnist_captions", batch_size=config.batch_size, seed=seed)
     model = GANINTCLS.from_train_config(config, (28, 28, 1))
+    start = time.time()
+    model.pretrain_text_encoder(train, config.text_pretrain_steps)  # fit() would do it too
+    pretrain_seconds = time.time() - start
     steps = _fit(model, train, seconds)
     classifier = _classifier()
     rng = np.random.default_rng(seed)
@@ -155,6 +159,8 @@ def bench_gan_int_cls(seconds, seed, per_digit=50):
         thick_mean.append(float(t_thick.mean()))
         thin_mean.append(float(t_thin.mean()))
     return {
+        "text_pretrain_steps": config.text_pretrain_steps,
+        "text_pretrain_seconds": round(pretrain_seconds, 1),
         "steps": steps,
         "caption_digit_agreement": float(np.mean(agree)),
         "agreement_per_digit": [round(a, 3) for a in agree],

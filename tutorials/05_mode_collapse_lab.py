@@ -38,6 +38,7 @@ quick = False  # True: a few steps, to check that the notebook runs (scripts/run
 steps = 2000  # steps per run; the PacGAN paper trains far longer (paper-scale: steps=25000+, several seeds)
 dataset = "grid"  # "ring" (8 modes) or "grid" (25 modes)
 packings = [1, 2, 4]  # PacGAN's m; 1 is the plain GAN
+decay_fraction = 0.5  # the learning rates fall linearly to 0 over this last part of the run (0: constant)
 seed = 0
 
 # %%
@@ -95,10 +96,12 @@ print(keras.ops.convert_to_numpy(packed))
 runs = {}
 for m in packings:
     runs[f"PacGAN{m}" if m > 1 else "GAN"] = lab.run_toy(
-        "gan", dataset, packing=m, steps=steps, seed=seed, eval_every=max(1, steps // 5)
+        "gan", dataset, packing=m, steps=steps, seed=seed, eval_every=max(1, steps // 5),
+        decay_fraction=decay_fraction,
     )
 runs["GAN + minibatch std"] = lab.run_toy(
-    "gan", dataset, packing=1, minibatch_std=True, steps=steps, seed=seed, eval_every=max(1, steps // 5)
+    "gan", dataset, packing=1, minibatch_std=True, steps=steps, seed=seed, eval_every=max(1, steps // 5),
+    decay_fraction=decay_fraction,
 )
 print(f"{'run':>20} | modes | high quality | reverse KL | seconds")
 for name, run in runs.items():

@@ -13,6 +13,7 @@ from keras_gan.config import TrainConfig
 from keras_gan.datasets.captions import DIGIT_VOCABULARY, Vocabulary
 from keras_gan.layers import Conv2DTranspose
 from keras_gan.networks.dcgan import _stages
+from keras_gan.networks.text import pretrain_text_encoder
 from keras_gan.networks.text import text_encoder as build_text_encoder
 from keras_gan.registry import register
 
@@ -35,6 +36,9 @@ class GANINTCLSConfig(TrainConfig):
     interpolation: bool = True
     # "In practice we found that fixing beta = 0.5 works well."
     interpolation_beta: float = 0.5
+    # Joint-embedding pretraining steps of the text encoder before the GAN (the paper pretrains
+    # its encoder; keras_gan.networks.text.JointEmbedding). 0 skips it.
+    text_pretrain_steps: int = 1000
     # "base learning rate of 0.0002, and used the ADAM solver with momentum 0.5".
     learning_rate: float = 2e-4
     beta_1: float = 0.5
@@ -163,13 +167,15 @@ class GANINTCLS(AdversarialModel):
     must follow the text. The interpolation term (INT, $\beta = 0.5$) trains the generator on
     embeddings between two captions, filling the gaps of the text manifold.
 
-    Text encoder: the paper pretrains a char-CNN-RNN (structured joint embedding with an image
-    encoder) and keeps it fixed. Here `text_encoder` (`keras_gan.networks.text`, word-level
-    embedding + GRU) is trained jointly with the discriminator, on the discriminator's
+    Text encoder: the paper pretrains a char-CNN-RNN on a structured joint embedding with an
+    image encoder and keeps it fixed. Here `text_encoder` (`keras_gan.networks.text`,
+    word-level embedding + GRU) is pretrained the same way for `text_pretrain_steps` steps
+    (`keras_gan.networks.text.JointEmbedding`: each image must pick out its caption in the
+    batch), which `fit()` runs first. It then goes on training with the discriminator, on the
     matching-aware loss (`d_optimizer` updates both): distinguishing right from wrong captions
-    is exactly what gives it a discriminative embedding. The generator's updates do not reach
-    it (its embedding enters G as a constant). Wrong captions are the batch's embeddings rolled
-    by one (each image gets its neighbour's caption; batches are shuffled).
+    is what keeps its embedding discriminative. The generator's updates do not reach it (its
+    embedding enters G as a constant). Wrong captions are the batch's embeddings rolled by one
+    (each image gets its neighbour's caption; batches are shuffled).
 
     Args:
         generator: optional `keras.Model` `[z, phi(t)] -> images`.
@@ -184,15 +190,18 @@ class GANINTCLS(AdversarialModel):
         base_filters: int. Defaults to 32.
         interpolation: bool, the GAN-INT term. Defaults to True.
         interpolation_beta: float, beta. Defaults to 0.5.
+        text_pretrain_steps: int >= 0, joint-embedding pretraining steps of the text encoder
+            that `fit()` takes first (once: the count, `text_pretrained_steps`, is saved with
+            the model). Defaults to 0 (`GANINTCLSConfig` uses 1000).
         **kwargs: `seed`, `latent_distribution` (default `"normal"`), as in `AdversarialModel`.
 
     Example:
 
     ```python
     data = keras_gan.datasets.load("mnist_captions", batch_size=64)  # (images, token_ids)
-    model = keras_gan.models.GANINTCLS(image_shape=(28, 28, 1))
+    model = keras_gan.models.GANINTCLS(image_shape=(28, 28, 1), text_pretrain_steps=1000)
     model.compile()  # Adam(2e-4, beta_1=0.5)
-    model.fit(data, epochs=5)
+    model.fit(data, epochs=5)  # 1000 text-encoder pretraining steps, then the GAN
     images = model.generate(["a thick seven", "a small thin 2"])
     ```
 
@@ -217,6 +226,7 @@ class GANINTCLS(AdversarialModel):
         base_filters=32,
         interpolation=True,
         interpolation_beta=0.5,
+        text_pretrain_steps=0,
         **kwargs,
     ):
         kwargs.pop("log_names", None)
@@ -226,6 +236,11 @@ class GANINTCLS(AdversarialModel):
         if not 0.0 <= interpolation_beta <= 1.0:
             raise ValueError(
                 f"`interpolation_beta` must be in [0, 1]. Received: interpolation_beta={interpolation_beta!r}"
+            )
+        if not isinstance(text_pretrain_steps, (int, np.integer)) or text_pretrain_steps < 0:
+            raise ValueError(
+                "`text_pretrain_steps` must be an integer >= 0. "
+                f"Received: text_pretrain_steps={text_pretrain_steps!r}"
             )
         image_shape = tuple(image_shape)
         text_encoder = text_encoder or build_text_encoder(
@@ -244,6 +259,11 @@ class GANINTCLS(AdversarialModel):
         self.vocabulary = vocabulary
         self.interpolation = bool(interpolation)
         self.interpolation_beta = float(interpolation_beta)
+        self.text_pretrain_steps = int(text_pretrain_steps)
+        # Pretraining steps taken, saved with the weights: a reloaded model does not redo them.
+        self.text_pretrained_steps = self.add_weight(
+            name="text_pretrained_steps", shape=(), dtype="int32", initializer="zeros", trainable=False
+        )
 
     @property
     def discriminator_and_text_encoder(self):
@@ -299,6 +319,37 @@ class GANINTCLS(AdversarialModel):
         return self.update_logs(d_loss=d_loss, g_loss=g_loss)
 
     # -- Text ------------------------------------------------------------------------------------
+
+    def pretrain_text_encoder(self, x, steps, batch_size=64, verbose=0):
+        """Pretrains the text encoder on the joint embedding (`keras_gan.networks.text`).
+
+        Args:
+            x: `(images, token_ids)` data, as for `fit()`.
+            steps: int > 0, optimizer steps (Adam 1e-3, its own optimizer).
+            batch_size: int, for array data. Defaults to 64.
+            verbose: passed to `fit`. Defaults to 0.
+
+        Returns:
+            The trained `JointEmbedding` (its `history` has the loss).
+        """
+        if isinstance(x, (tuple, list)) and len(x) >= 2:
+            x = (x[0], x[1])
+        embedding = pretrain_text_encoder(
+            self.text_encoder, x, int(steps), image_shape=self.generator.output_shape[1:],
+            batch_size=batch_size, verbose=verbose, seed=self.seed if self.seed is not None else 0,
+        )  # fmt: skip
+        self.text_pretrained_steps.assign(self.text_pretrained_steps + int(steps))
+        return embedding
+
+    def fit(self, x=None, y=None, **kwargs):
+        """Pretrains the text encoder first (while fewer than `text_pretrain_steps` steps were
+        taken), then runs the adversarial training."""
+        self._check_compiled()
+        self._check_data(x, kwargs.get("batch_size"))
+        remaining = self.text_pretrain_steps - int(ops.convert_to_numpy(self.text_pretrained_steps))
+        if remaining > 0:
+            self.pretrain_text_encoder(x, remaining, kwargs.get("batch_size") or 64)
+        return super().fit(x, y, **kwargs)
 
     def encode_captions(self, captions):
         """Token ids `(n, max_len)` of caption strings, with the model's vocabulary.
@@ -399,6 +450,7 @@ class GANINTCLS(AdversarialModel):
             "vocabulary": self.vocabulary.get_config(),
             "interpolation": self.interpolation,
             "interpolation_beta": self.interpolation_beta,
+            "text_pretrain_steps": self.text_pretrain_steps,
         }
 
     @classmethod
@@ -409,6 +461,7 @@ class GANINTCLS(AdversarialModel):
             embedding_dim=config.embedding_dim, compressed_dim=config.compressed_dim,
             base_filters=config.base_filters, interpolation=config.interpolation,
             interpolation_beta=config.interpolation_beta, seed=config.seed,
+            text_pretrain_steps=config.text_pretrain_steps,
         )  # fmt: skip
         model.compile(*[
             keras.optimizers.Adam(learning_rate=config.learning_rate, beta_1=config.beta_1)

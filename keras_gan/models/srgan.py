@@ -254,6 +254,8 @@ class SRGAN(AdversarialModel):
 
     def train_step(self, data):
         low_res, high_res = self.unpack_pairs(data)
+        # numpy batches (train_on_batch on torch) must not meet tensors in `-`
+        low_res, high_res = ops.convert_to_tensor(low_res), ops.convert_to_tensor(high_res)
         if self._pretraining:
             return self._pretrain_step(low_res, high_res)
 

@@ -4,13 +4,18 @@ Reed et al. 2016 encode captions with a character-level CNN-RNN (char-CNN-RNN, 1
 pretrained with a structured joint embedding of images and text. keras_gan's captions have a
 word vocabulary of a few dozen words, so the encoder here is word-level: an embedding of each
 token, a GRU over the caption (padding masked), and a dense projection to the text embedding
-$\\varphi(t)$. It has no pretrained weights; `GANINTCLS` trains it (see that class).
+$\\varphi(t)$. It has no pretrained weights: `pretrain_text_encoder` trains it on a joint
+embedding with images (`JointEmbedding`), as the paper pretrains its encoder, and `GANINTCLS`
+goes on training it with its discriminator.
 
 Reference: https://arxiv.org/abs/1605.05396
 """
 
+import sys
+
 import keras
-from keras import layers
+import numpy as np
+from keras import layers, ops
 
 
 def text_encoder(
@@ -37,3 +42,130 @@ def text_encoder(
     x = layers.GRU(units, name="gru")(x)
     embedding = layers.Dense(embedding_dim, name="embedding")(x)
     return keras.Model(tokens, embedding, name=name)
+
+
+def image_encoder(image_shape, embedding_dim=128, filters=32, name="image_encoder"):
+    """A small CNN image encoder for the joint embedding that pretrains `text_encoder`.
+
+    Two stride-2 4x4 convolutions (`filters`, `2 filters`) with LeakyReLU(0.2), then a dense
+    projection to `embedding_dim`.
+
+    Returns:
+        A functional `keras.Model` mapping `(batch, *image_shape)` to `(batch, embedding_dim)`.
+    """
+    images = keras.Input(tuple(image_shape), name="images")
+    # (b, h, w, c) -> (b, h / 2, w / 2, filters) -> (b, h / 4, w / 4, 2 filters)
+    x = layers.LeakyReLU(0.2)(layers.Conv2D(filters, 4, strides=2, padding="same")(images))
+    x = layers.LeakyReLU(0.2)(layers.Conv2D(2 * filters, 4, strides=2, padding="same")(x))
+    embedding = layers.Dense(embedding_dim, name="embedding")(layers.Flatten()(x))
+    return keras.Model(images, embedding, name=name)
+
+
+@keras.saving.register_keras_serializable(package="keras_gan")
+class JointEmbedding(keras.Model):
+    r"""Pretrains a text encoder on a joint embedding of images and their captions.
+
+    Reed et al. 2016 do not train their text encoder with the GAN: they pretrain it on a
+    structured joint embedding of captions and images (Reed et al. 2016a, "Learning deep
+    representations of fine-grained visual descriptions"), where a caption must score higher
+    with its own image than with the others. Here, with unit-normalised embeddings
+    $v_i = f(x_i) / \lVert f(x_i) \rVert$ and $u_j = \varphi(t_j) / \lVert \varphi(t_j) \rVert$
+    over a minibatch, the compatibility is $s_{ij} = v_i^\top u_j / \tau$ and the loss is
+
+    $$\mathcal{L} = \tfrac12 \Big( \mathrm{CE}\big(y_i, \mathrm{softmax}_j\, s_{ij}\big)
+        + \mathrm{CE}\big(y_j, \mathrm{softmax}_i\, s_{ij}\big) \Big)$$
+
+    where the target $y_i$ is uniform over the captions of the batch identical to $t_i$ (two
+    images with the same caption are both right for it). In words: each image must pick out its
+    caption among the batch's captions, and each caption its images.
+
+    Args:
+        text_encoder: `keras.Model`, token ids -> text embedding (trained).
+        image_encoder: `keras.Model`, images -> embedding of the same size (trained).
+        temperature: float > 0, $\tau$. Defaults to 0.1.
+
+    Reference: https://arxiv.org/abs/1605.05395
+    """
+
+    def __init__(self, text_encoder, image_encoder, temperature=0.1, **kwargs):
+        super().__init__(**kwargs)
+        if temperature <= 0:
+            raise ValueError(f"`temperature` must be > 0. Received: temperature={temperature!r}")
+        self.text_encoder = text_encoder
+        self.image_encoder = image_encoder
+        self.temperature = float(temperature)
+
+    def call(self, inputs, training=False):
+        images, tokens = inputs
+        v = self.image_encoder(images, training=training)
+        u = self.text_encoder(tokens, training=training)
+        v = v / ops.sqrt(ops.sum(ops.square(v), axis=-1, keepdims=True) + 1e-12)
+        u = u / ops.sqrt(ops.sum(ops.square(u), axis=-1, keepdims=True) + 1e-12)
+        # (b, d) x (d, b) -> (b, b): image i against caption j
+        return ops.matmul(v, ops.transpose(u)) / self.temperature
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        tokens = x[1]
+        # (b, b): 1 where captions i and j are the same token sequence
+        same = ops.cast(ops.all(ops.equal(tokens[:, None, :], tokens[None, :, :]), axis=-1), "float32")
+        targets = same / ops.sum(same, axis=1, keepdims=True)  # symmetric rows, each sums to 1
+        image_to_text = keras.losses.categorical_crossentropy(targets, y_pred, from_logits=True)
+        text_to_image = keras.losses.categorical_crossentropy(targets, ops.transpose(y_pred), from_logits=True)
+        return 0.5 * (ops.mean(image_to_text) + ops.mean(text_to_image))
+
+    def retrieval_accuracy(self, images, tokens):
+        """The share of images whose best-scoring caption (among `tokens`) is their own."""
+        scores = ops.convert_to_numpy(self((images, tokens), training=False))
+        tokens = np.asarray(tokens)
+        best = scores.argmax(axis=1)
+        return float(np.mean(np.all(tokens[best] == tokens, axis=1)))
+
+
+def caption_batches(images, tokens, batch_size, seed=0):
+    """Endless shuffled `((images, token_ids),)` minibatches from arrays, for `JointEmbedding.fit`."""
+    rng = np.random.default_rng(seed)
+    while True:
+        order = rng.permutation(len(images))
+        for lo in range(0, len(order) - batch_size + 1, batch_size):
+            index = np.sort(order[lo : lo + batch_size])
+            yield ((images[index], tokens[index]),)
+
+
+def pretrain_text_encoder(
+    text_encoder, data, steps, image_shape=None, batch_size=64, learning_rate=1e-3,
+    temperature=0.1, verbose=0, seed=0,
+):  # fmt: skip
+    """Trains `text_encoder` (in place) on the joint embedding of `JointEmbedding`.
+
+    Args:
+        text_encoder: the `keras.Model` to pretrain.
+        data: a `tf.data.Dataset` of `(images, token_ids[, ...])` batches, or a tuple
+            `(images, token_ids)` of arrays.
+        steps: int > 0, optimizer steps.
+        image_shape: tuple, the images' shape (read from `data` when omitted).
+        batch_size: int, for array data. Defaults to 64.
+        learning_rate: float, Adam's. Defaults to 1e-3.
+        temperature: float, see `JointEmbedding`. Defaults to 0.1.
+        verbose: passed to `fit`. Defaults to 0.
+        seed: int, weights of the image encoder and order of array data. Defaults to 0.
+
+    Returns:
+        The trained `JointEmbedding` (its `history` holds the loss per step).
+    """
+    if not isinstance(steps, (int, np.integer)) or steps <= 0:
+        raise ValueError(f"`steps` must be a positive integer. Received: steps={steps!r}")
+    tf = sys.modules.get("tensorflow")
+    if tf is not None and isinstance(data, tf.data.Dataset):
+        image_shape = image_shape or tuple(data.element_spec[0].shape[1:])
+        # (images, tokens[, labels]) -> ((images, tokens),): both are inputs, there is no target
+        stream = data.map(lambda *element: ((element[0], element[1]),)).repeat()
+    else:
+        images, tokens = np.asarray(data[0], "float32"), np.asarray(data[1], "int32")
+        image_shape = image_shape or images.shape[1:]
+        stream = caption_batches(images, tokens, min(batch_size, len(images)), seed)
+    embedding_dim = text_encoder.output_shape[-1]
+    keras.utils.set_random_seed(seed)
+    model = JointEmbedding(text_encoder, image_encoder(image_shape, embedding_dim), temperature)
+    model.compile(keras.optimizers.Adam(learning_rate))
+    model.fit(stream, epochs=1, steps_per_epoch=int(steps), verbose=verbose)
+    return model

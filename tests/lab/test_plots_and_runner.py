@@ -1,10 +1,12 @@
 """The lab's runner (one tiny training run) and its plot files."""
 
+import keras
 import numpy as np
 import pytest
 from PIL import Image
 
 from keras_gan.lab import plots, run_toy
+from keras_gan.lab.experiments import build_toy_gan
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +38,21 @@ def test_decision_surface_animation_writes_gif(tiny_run):
     assert gif.size == (animation.frames[0].shape[1], animation.frames[0].shape[0])
     assert gif.size == (400, 400)  # 5x5 inches at 80 dpi
     assert (folder / "ring.png").exists()
+
+
+def test_learning_rate_decay_holds_then_falls_linearly_to_zero():
+    model = build_toy_gan(learning_rate=1e-3, steps=10, decay_fraction=0.4, generator_units=4, discriminator_units=2)
+    for optimizer in (model.d_optimizer, model.g_optimizer):
+        rates = []
+        for t in range(11):
+            optimizer.iterations.assign(t)
+            rates.append(float(keras.ops.convert_to_numpy(optimizer.learning_rate)))
+        # held for 6 steps, then 1e-3 * (1 - (t + 1 - 6) / 5) for t = 6..9, and 0 after training
+        np.testing.assert_allclose(rates, [1e-3] * 6 + [8e-4, 6e-4, 4e-4, 2e-4, 0.0], atol=1e-9)
+    constant = build_toy_gan(learning_rate=1e-3, generator_units=4, discriminator_units=2)
+    assert float(keras.ops.convert_to_numpy(constant.g_optimizer.learning_rate)) == pytest.approx(1e-3)
+    with pytest.raises(ValueError, match="decay_fraction"):
+        build_toy_gan(steps=10, decay_fraction=1.5)
 
 
 def test_run_toy_bad_input():

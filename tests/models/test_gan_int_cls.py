@@ -1,5 +1,6 @@
 """GAN-INT-CLS: the matching-aware discriminator, interpolation, captions in and out."""
 
+import keras
 import numpy as np
 import pytest
 from keras import ops
@@ -9,6 +10,12 @@ from keras_gan.datasets import DIGIT_VOCABULARY
 from keras_gan.datasets.captions import caption_digits
 from keras_gan.models import GANINTCLS
 from keras_gan.models.gan_int_cls import interpolate_embeddings, matching_aware_discriminator_loss
+from keras_gan.networks.text import (
+    JointEmbedding,
+    image_encoder,
+    pretrain_text_encoder,
+    text_encoder,
+)
 
 
 def _data(num=8, size=16):
@@ -113,3 +120,74 @@ def test_generate_from_strings_and_bad_captions():
         model.fit((testing.random_images((16, 16, 1), 4), np.zeros((4, 5), "int32")), batch_size=4, verbose=0)
     with pytest.raises(ValueError, match="shape"):
         model.fit((testing.random_images((28, 28, 1), 4), np.zeros((4, 12), "int32")), batch_size=4, verbose=0)
+
+
+def _log_softmax(x, axis):
+    x = x - x.max(axis=axis, keepdims=True)
+    return x - np.log(np.exp(x).sum(axis=axis, keepdims=True))
+
+
+def test_joint_embedding_loss_by_hand():
+    encoder = text_encoder(DIGIT_VOCABULARY.vocabulary_size, DIGIT_VOCABULARY.max_len, embedding_dim=6)
+    joint = JointEmbedding(encoder, image_encoder((8, 8, 1), 6), temperature=0.5)
+    images = testing.random_images((8, 8, 1), 4)
+    # captions 0 and 2 are the same: both images are right for either
+    tokens = DIGIT_VOCABULARY.encode(["a one", "a thick two", "a one", "a seven"])
+    scores = ops.convert_to_numpy(joint((images, tokens)))
+    v = ops.convert_to_numpy(joint.image_encoder(images))
+    u = ops.convert_to_numpy(encoder(tokens))
+    v, u = v / np.linalg.norm(v, axis=1, keepdims=True), u / np.linalg.norm(u, axis=1, keepdims=True)
+    np.testing.assert_allclose(scores, v @ u.T / 0.5, rtol=1e-4, atol=1e-5)
+    targets = np.array([[.5, 0, .5, 0], [0, 1, 0, 0], [.5, 0, .5, 0], [0, 0, 0, 1]])
+    expected = 0.5 * (
+        -(targets * _log_softmax(scores, 1)).sum(1).mean() - (targets * _log_softmax(scores.T, 1)).sum(1).mean()
+    )
+    loss = joint.compute_loss((images, tokens), None, ops.convert_to_tensor(scores))
+    np.testing.assert_allclose(float(ops.convert_to_numpy(loss)), expected, rtol=1e-5)
+    with pytest.raises(ValueError, match="temperature"):
+        JointEmbedding(encoder, joint.image_encoder, temperature=0)
+
+
+def test_pretraining_separates_the_captions():
+    # Three captions, each always with its own image pattern: after pretraining, each image
+    # scores highest with its own caption, and the loss has fallen.
+    rng = np.random.default_rng(0)
+    patterns = testing.random_images((8, 8, 1), 3, seed=1)
+    labels = np.arange(48) % 3
+    images = (patterns[labels] + 0.1 * rng.normal(size=(48, 8, 8, 1))).astype("float32")
+    tokens = DIGIT_VOCABULARY.encode(["a one", "a thick two", "a small seven"])[labels]
+    encoder = text_encoder(DIGIT_VOCABULARY.vocabulary_size, DIGIT_VOCABULARY.max_len, embedding_dim=8)
+    joint = pretrain_text_encoder(encoder, (images, tokens), steps=60, batch_size=12, learning_rate=3e-3)
+    batch = (images[:12], tokens[:12])
+    loss = float(ops.convert_to_numpy(joint.compute_loss(batch, None, joint(batch))))
+    assert joint.retrieval_accuracy(*batch) == 1.0
+    # 4 copies of each caption in 12: chance is log(12), the floor log(4) (the targets' entropy)
+    assert loss < np.log(4) + 0.25 * (np.log(12) - np.log(4)), loss
+    with pytest.raises(ValueError, match="steps"):
+        pretrain_text_encoder(encoder, (images, tokens), steps=0)
+
+
+def test_fit_pretrains_the_text_encoder_once(tmp_path):
+    model = _model(text_pretrain_steps=3)
+    images, tokens = _data(8)
+    before = [ops.convert_to_numpy(w).copy() for w in model.text_encoder.weights]
+    model.fit((images, tokens), batch_size=4, epochs=1, verbose=0)
+    assert int(ops.convert_to_numpy(model.text_pretrained_steps)) == 3
+    assert all(not np.allclose(a, ops.convert_to_numpy(b)) for a, b in zip(before, model.text_encoder.weights))
+    path = str(tmp_path / "model.keras")
+    model.save(path)
+    restored = keras.saving.load_model(path)
+    assert restored.text_pretrain_steps == 3
+    assert int(ops.convert_to_numpy(restored.text_pretrained_steps)) == 3  # fit() will not redo it
+    with pytest.raises(ValueError, match="text_pretrain_steps"):
+        _model(text_pretrain_steps=-1)
+
+
+def test_first_steps_agree_across_backends(parity_dir):
+    # The text encoder (embedding + masked GRU), the matching-aware D step and the generator's
+    # GAN-INT term take the same first three steps on every backend.
+    with testing.portable_random():
+        model = _model(seed=5)
+        testing.set_deterministic_weights(model)
+        logs = testing.step_logs(model, _data(4), steps=3)
+    testing.check_parity("gan_int_cls", logs, parity_dir)

@@ -75,3 +75,13 @@ def test_bad_inputs():
     model = _model()
     with pytest.raises(ValueError, match="shape"):
         model.fit(testing.random_images((28, 28, 1), 4), batch_size=4, verbose=0)
+
+
+def test_first_steps_agree_across_backends(parity_dir):
+    # Every level's GAN (the coarse MLP GAN and the conditional band-pass GANs) takes the same
+    # first three steps on every backend, from the same weights, data and portable random draws.
+    with testing.portable_random():
+        model = _model(seed=4)
+        testing.set_deterministic_weights(model)
+        logs = testing.step_logs(model, testing.random_images((16, 16, 1), 4), steps=3)
+    testing.check_parity("lapgan", logs, parity_dir)
