@@ -59,8 +59,9 @@ class ImagePool(keras.layers.Layer):
         """Returns a batch for the discriminator and updates the pool.
 
         Args:
-            images: tensor `(batch, *image_shape)` of newly generated images (the batch size
-                must be static: the images are handled one by one, as the reference does).
+            images: tensor `(batch, *image_shape)` of newly generated images, handled one by
+                one as the reference does (an unrolled loop when the batch size is static, a
+                run-time loop when it is not, e.g. TensorFlow on array input).
             seed: `keras.random.SeedGenerator` (the model's) or int.
 
         Returns:
@@ -68,36 +69,53 @@ class ImagePool(keras.layers.Layer):
         """
         if self.pool_size == 0:
             return images
-        batch = images.shape[0]
-        if batch is None:
-            raise ValueError(
-                "ImagePool.query needs a static batch size (load data with drop_remainder=True)."
-            )
+        static_batch = images.shape[0]
+        # (batch,) in a graph traced with an unknown batch size (TensorFlow, array input)
+        batch = ops.shape(images)[0] if static_batch is None else static_batch
         # One swap coin p ~ U(0, 1) and one slot index per image, drawn up front.
         coins = keras.random.uniform((batch,), seed=seed)
         slots = keras.random.randint((batch,), 0, self.pool_size, seed=seed)
         pool, count = ops.convert_to_tensor(self.images), ops.convert_to_tensor(self.count)
-        returned = []
-        for i in range(batch):
-            image = images[i]
-            filling = count < self.pool_size
-            # Full pool: swap when p > 0.5 (the reference's test)
-            swap = ops.logical_and(ops.logical_not(filling), coins[i] > 0.5)
-            # Filling: write into slot `count`; swapping: into the random slot.
-            slot = ops.where(filling, count, ops.cast(slots[i], "int32"))
-            # (pool_size,) one-hot of the slot, broadcast over the image axes
-            at_slot = ops.reshape(
-                ops.equal(ops.arange(self.pool_size, dtype="int32"), slot),
-                (self.pool_size, 1, 1, 1),
-            )
-            stored = ops.take(pool, slot, axis=0)
-            returned.append(ops.where(swap, stored, image))
-            write = ops.logical_or(filling, swap)
-            pool = ops.where(ops.logical_and(at_slot, write), image[None], pool)
-            count = ops.minimum(count + 1, self.pool_size)
+        if static_batch is not None:
+            returned = []
+            for i in range(static_batch):
+                out, pool, count = self._query_one(images[i], coins[i], slots[i], pool, count)
+                returned.append(out)
+            returned = ops.stack(returned, axis=0)
+        else:
+            # The same rule, image by image, in a loop whose length is only known at run time
+
+            def body(i, state):
+                pool, count, returned = state
+                image = ops.take(images, i, axis=0)
+                out, pool, count = self._query_one(
+                    image, ops.take(coins, i), ops.take(slots, i), pool, count
+                )
+                returned = ops.slice_update(returned, (i, 0, 0, 0), out[None])
+                return pool, count, returned
+
+            pool, count, returned = ops.fori_loop(0, batch, body, (pool, count, ops.zeros_like(images)))
         self.images.assign(pool)
         self.count.assign(count)
-        return ops.stack(returned, axis=0)
+        return returned
+
+    def _query_one(self, image, coin, slot_draw, pool, count):
+        """One image through the pool: `(returned image, new pool, new count)`."""
+        filling = count < self.pool_size
+        # Full pool: swap when p > 0.5 (the reference's test)
+        swap = ops.logical_and(ops.logical_not(filling), coin > 0.5)
+        # Filling: write into slot `count`; swapping: into the random slot.
+        slot = ops.where(filling, count, ops.cast(slot_draw, "int32"))
+        # (pool_size,) one-hot of the slot, broadcast over the image axes
+        at_slot = ops.reshape(
+            ops.equal(ops.arange(self.pool_size, dtype="int32"), slot), (self.pool_size, 1, 1, 1)
+        )
+        stored = ops.take(pool, slot, axis=0)
+        returned = ops.where(swap, stored, image)
+        write = ops.logical_or(filling, swap)
+        pool = ops.where(ops.logical_and(at_slot, write), image[None], pool)
+        count = ops.minimum(count + 1, self.pool_size)
+        return returned, pool, count
 
     def call(self, images, seed=None):
         return self.query(images, seed)

@@ -66,6 +66,28 @@ def test_full_pool_swaps_like_the_reference_with_the_same_draws():
     assert int(keras.ops.convert_to_numpy(pool.count)) == pool_size
 
 
+@pytest.mark.skipif(
+    keras.backend.backend() != "tensorflow", reason="only a TensorFlow graph has an unknown batch size"
+)
+def test_unknown_batch_size_follows_the_same_rule():
+    # fit() on arrays traces TensorFlow's step with batch size None: the pool then loops at run
+    # time, and must return and store exactly what the reference does with the same draws.
+    import tensorflow as tf
+
+    pool_size, batch = 4, 3
+    pool = ImagePool(SHAPE, pool_size=pool_size)
+    seed = keras.random.SeedGenerator(7)
+    twin = keras.random.SeedGenerator(7)
+    query = tf.function(lambda images: pool.query(images, seed), input_signature=[tf.TensorSpec((None, *SHAPE))])
+    reference = []
+    for step in range(6):
+        images = numbered(batch * step, batch)
+        coins = keras.ops.convert_to_numpy(keras.random.uniform((batch,), seed=twin))
+        slots = keras.ops.convert_to_numpy(keras.random.randint((batch,), 0, pool_size, seed=twin))
+        assert ids(query(images)) == reference_query(reference, ids(images), coins, slots, pool_size)
+        assert ids(pool.images)[: len(reference)] == reference
+
+
 def test_returned_images_come_from_the_pool_or_the_batch_and_are_seeded():
     def run(seed):
         pool = ImagePool(SHAPE, pool_size=6)

@@ -44,20 +44,33 @@ def text_encoder(
     return keras.Model(tokens, embedding, name=name)
 
 
-def image_encoder(image_shape, embedding_dim=128, filters=32, name="image_encoder"):
+def image_encoder(image_shape, embedding_dim=128, filters=32, seed=None, name="image_encoder"):
     """A small CNN image encoder for the joint embedding that pretrains `text_encoder`.
 
     Two stride-2 4x4 convolutions (`filters`, `2 filters`) with LeakyReLU(0.2), then a dense
     projection to `embedding_dim`.
 
+    Args:
+        image_shape: tuple `(height, width, channels)`.
+        embedding_dim: int, the text embedding's size. Defaults to 128.
+        filters: int, the first convolution's filters. Defaults to 32.
+        seed: optional int, seed of the (Glorot uniform) weights.
+        name: string. Defaults to `"image_encoder"`.
+
     Returns:
         A functional `keras.Model` mapping `(batch, *image_shape)` to `(batch, embedding_dim)`.
     """
+
+    def init(offset):
+        return keras.initializers.GlorotUniform(seed=None if seed is None else seed + offset)
+
     images = keras.Input(tuple(image_shape), name="images")
     # (b, h, w, c) -> (b, h / 2, w / 2, filters) -> (b, h / 4, w / 4, 2 filters)
-    x = layers.LeakyReLU(0.2)(layers.Conv2D(filters, 4, strides=2, padding="same")(images))
-    x = layers.LeakyReLU(0.2)(layers.Conv2D(2 * filters, 4, strides=2, padding="same")(x))
-    embedding = layers.Dense(embedding_dim, name="embedding")(layers.Flatten()(x))
+    x = layers.Conv2D(filters, 4, strides=2, padding="same", kernel_initializer=init(0))(images)
+    x = layers.LeakyReLU(0.2)(x)
+    x = layers.Conv2D(2 * filters, 4, strides=2, padding="same", kernel_initializer=init(1))(x)
+    x = layers.LeakyReLU(0.2)(x)
+    embedding = layers.Dense(embedding_dim, kernel_initializer=init(2), name="embedding")(layers.Flatten()(x))
     return keras.Model(images, embedding, name=name)
 
 
@@ -164,8 +177,7 @@ def pretrain_text_encoder(
         image_shape = image_shape or images.shape[1:]
         stream = caption_batches(images, tokens, min(batch_size, len(images)), seed)
     embedding_dim = text_encoder.output_shape[-1]
-    keras.utils.set_random_seed(seed)
-    model = JointEmbedding(text_encoder, image_encoder(image_shape, embedding_dim), temperature)
+    model = JointEmbedding(text_encoder, image_encoder(image_shape, embedding_dim, seed=seed), temperature)
     model.compile(keras.optimizers.Adam(learning_rate))
     model.fit(stream, epochs=1, steps_per_epoch=int(steps), verbose=verbose)
     return model

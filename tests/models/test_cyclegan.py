@@ -113,6 +113,17 @@ def test_fit_updates_all_four_networks_fills_the_pools_and_saves(tmp_path):
     assert (restored.cycle_weight, restored.identity_weight, restored.pool_size) == (10.0, 0.5, 6)
 
 
+def test_fit_on_arrays_with_a_smaller_last_batch():
+    # 6 pairs in batches of 4: the last batch has 2 (TensorFlow traces the step with an unknown
+    # batch size, which the image pools must handle).
+    model = small_cyclegan()
+    model.compile()
+    a, b = domains(6)
+    history = model.fit((a, b), batch_size=4, epochs=1, verbose=0)
+    assert np.isfinite(history.history["g_loss"][-1])
+    assert int(numpy(model.pool_a.count)) == 6 and int(numpy(model.pool_b.count)) == 6
+
+
 def test_linear_decay_schedule_values():
     # The paper: 100 epochs at 2e-4, then 100 decaying to zero; here 10 steps per epoch.
     schedule = LinearDecay(2e-4, constant_epochs=100, decay_epochs=100, steps_per_epoch=10)
