@@ -3,15 +3,17 @@
 Prints one JSON object: the device, the backend, the protocol, and per setting the metrics,
 steps, seeds and wall time. The published anchors are in `docs/benchmarks.md`.
 
-- `--task ring|grid`: `keras_gan.lab.run_toy` (PacGAN's 2-D networks, CPU-scaled schedule),
-  2,500 samples, modes captured / % high quality / reverse KL, for each `--packing` m.
+- `--task ring|grid`: `keras_gan.lab.run_toy` (PacGAN's 2-D networks, CPU-scaled schedule;
+  `--decay f` holds the learning rates, then decays them linearly to 0 over the last fraction
+  f of the steps), 2,500 samples, modes captured / % high quality / reverse KL, for each
+  `--packing` m.
 - `--task stacked_mnist`: DCGAN (m = 1) or PacDCGAN-m on Stacked MNIST 28x28x3, then 26,000
   samples classified channel by channel by the project's MNIST classifier: modes (of 1000) and
   KL to uniform. Runs on a GPU when one is visible (the JSON names the device).
 
 Usage::
 
-    KERAS_BACKEND=jax python benchmarks/mode_collapse.py --task ring --packing 1 2 --steps 4000 --seeds 0
+    KERAS_BACKEND=jax python benchmarks/mode_collapse.py --task ring --packing 1 2 --steps 10000 --decay 0.5 --seeds 0 1 2
     KERAS_BACKEND=jax python benchmarks/mode_collapse.py --task grid --packing 1 4 --steps 6000 --seeds 0
     KERAS_GAN_DATA_DIR=/work/shared/data KERAS_BACKEND=jax \\
         python benchmarks/mode_collapse.py --task stacked_mnist --packing 1 2 --steps 10000

@@ -9,10 +9,10 @@ Prints one JSON object. Per model, on the backend of this process (`KERAS_BACKEN
 * `lapgan`: classifier-FID (features of keras_gan's MNIST classifier, `keras_gan.metrics`) of
   LAPGAN (28 -> 14 -> 7) and of DCGAN trained for the same wall-clock budget.
 * `gan_int_cls`: the text encoder's joint-embedding pretraining (`text_pretrain_steps`, not
-  counted in the budget), then the GAN; captions "a <digit>" for every digit; the share of samples the MNIST classifier
-  labels as the captioned digit; and "a thick <d>" vs "a thin <d>" with the same latents: the
-  measured stroke thickness (`keras_gan.datasets.measure_digits`) of each and the share of
-  pairs where the "thick" one is thicker.
+  counted in the budget), then the GAN. Captions "a <digit>" for every digit: the share of
+  samples the MNIST classifier labels as the captioned digit. "a thick <d>" vs "a thin <d>"
+  with the same latents: the measured stroke thickness (`keras_gan.datasets.measure_digits`)
+  of each and the share of pairs where the "thick" one is thicker.
 
 Usage (real MNIST offline via KERAS_GAN_DATA_DIR; `--minutes` is the training budget per model):
 
