@@ -4,6 +4,9 @@
   label they were generated for (goal >= 95%).
 - infogan: the best-permutation accuracy of the categorical code against the classifier's digit
   of each sample (the paper reports ~5% error, i.e. ~95%).
+- every variant: classifier-FID of its samples (100 per class) against as many MNIST test
+  images, on the classifier's 128-d features, and class coverage (digits hit, KL of the class
+  histogram to uniform).
 
 The classifier is the project's (`keras_gan.metrics.classifier`, cached, trained on first use).
 MNIST comes from the offline raw files (`KERAS_GAN_DATA_DIR=/work/shared/data`); without it the
@@ -125,7 +128,34 @@ def run(variant, minutes, samples_per_class, seed, raw_files=False):
         result["categorical_code_accuracy"] = accuracy
         result["code_to_digit"] = mapping
         result["goal"] = "paper: ~0.95 (5% error)"
+    result.update(fid_and_coverage(name, images, raw_files))
     return result
+
+
+def fid_and_coverage(dataset, images, raw_files=False):
+    """Classifier-FID against as many real test images, and class coverage of `images`."""
+    from keras_gan import metrics
+
+    if raw_files:
+        from mnist_idx import load_mnist_arrays
+
+        real = load_mnist_arrays("test")[0]
+    else:
+        from keras_gan import datasets
+
+        test = datasets.load(dataset, split="test", batch_size=500, shuffle=False, drop_remainder=False)
+        real = np.concatenate([np.asarray(batch) for batch in test])
+    network = metrics.classifier_network(dataset)
+    real_features = metrics.extract_features(network, real[: len(images)])
+    fake_features = metrics.extract_features(network, images)
+    coverage = metrics.class_coverage(fake_features.probs, 10)
+    return {
+        "classifier_fid": metrics.fid_from_moments(real_features.moments, fake_features.moments),
+        "fid_samples": int(len(images)),
+        "classes_covered": coverage["classes_covered"],
+        "class_kl": coverage["class_kl"],
+        "fid_protocol": network.protocol,
+    }
 
 
 def main(argv=None):
