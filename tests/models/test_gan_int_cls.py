@@ -170,8 +170,18 @@ def test_pretraining_separates_the_captions():
 def test_fit_pretrains_the_text_encoder_once(tmp_path):
     model = _model(text_pretrain_steps=3)
     images, tokens = _data(8)
+    calls = []
+    pretrain = model.pretrain_text_encoder
+
+    def spy(x, steps, *args, **kwargs):
+        calls.append(steps)
+        return pretrain(x, steps, *args, **kwargs)
+
+    model.pretrain_text_encoder = spy
     before = [ops.convert_to_numpy(w).copy() for w in model.text_encoder.weights]
     model.fit((images, tokens), batch_size=4, epochs=1, verbose=0)
+    model.fit((images, tokens), batch_size=4, epochs=1, verbose=0)
+    assert calls == [3]  # the first fit pretrains 3 steps, the second none
     assert int(ops.convert_to_numpy(model.text_pretrained_steps)) == 3
     assert all(not np.allclose(a, ops.convert_to_numpy(b)) for a, b in zip(before, model.text_encoder.weights))
     path = str(tmp_path / "model.keras")
