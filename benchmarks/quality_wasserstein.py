@@ -21,6 +21,7 @@ Usage::
 import argparse
 import json
 import os
+import sys
 import time
 
 import numpy as np
@@ -172,6 +173,7 @@ def main(argv=None):
         result.pop("trace")
     report = {
         "benchmark": "quality_wasserstein",
+        "command": "python benchmarks/quality_wasserstein.py " + " ".join(argv if argv is not None else sys.argv[1:]),
         "backend": keras.backend.backend(),
         "dataset": dataset,
         "data_note": note,

@@ -259,16 +259,23 @@ plt.show()
 # 1. **Clipping bound.** Train WGAN with `clip_value=0.1` and `0.001`. Plot the histogram of
 #    the critic's weights after training: the paper (and WGAN-GP's figure 1) explains why
 #    clipped weights pile up at $\pm c$.
-# 2. **Penalty at the real samples.** Change your `gradient_penalty` to take the gradient at
-#    the real samples instead of the interpolates (a common shortcut). Which property of the
-#    optimal critic does this no longer enforce?
-# 3. **One-sided penalty.** Write `one_sided_penalty(critic, real, fake, epsilon)` with
+# 2. **Penalty variants.** (a) Change your `gradient_penalty` to take the gradient at the
+#    real samples instead of the interpolates (a common shortcut). Which property of the
+#    optimal critic does this no longer enforce? (b) Write
+#    `one_sided_penalty(critic, real, fake, epsilon)` with
 #    $\max(0, \lVert\nabla f\rVert - 1)^2$ (the paper's appendix) and compare its value to
 #    the two-sided one on the fixed tensors above.
-# 4. **Spectral norm by hand.** For a random $64 \times 32$ matrix, estimate $\sigma(W)$ with
+# 3. **Spectral norm by hand.** For a random $64 \times 32$ matrix, estimate $\sigma(W)$ with
 #    10 steps of power iteration ($u \leftarrow W v / \lVert W v\rVert$,
 #    $v \leftarrow W^\top u / \lVert W^\top u\rVert$, $\sigma \approx u^\top W v$) and compare
 #    with `np.linalg.svd`. How many iterations does SNGAN run per training step, and why is
 #    that enough?
-# 5. **Conceptual.** Why may the WGAN critic be trained to optimality (many steps) while the
+# 4. **Conceptual.** Why may the WGAN critic be trained to optimality (many steps) while the
 #    GAN discriminator should not be? Relate it to the parallel-lines plot above.
+# 5. **Momentum and the hinge.** SNGAN's default optimisers are the authors' hinge-loss
+#    setting, Adam(2e-4, $\beta_1 = 0$, $\beta_2 = 0.9$). Compile a second SNGAN with Table 1's
+#    setting C, Adam(2e-4, $\beta_1 = 0.5$, $\beta_2 = 0.999$), and train both for 1,500 steps
+#    on MNIST, logging `d_loss` and $D$ on a real and a generated batch. With momentum the
+#    discriminator overshoots both margins ($D(x) \approx 3$, $D(G(z)) < -1$), its hinge loss
+#    is exactly 0 on most steps, so it stops receiving gradient: what does the generator see
+#    then? (Our figures: `docs/quality.md`.)

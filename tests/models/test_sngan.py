@@ -34,7 +34,7 @@ def test_every_discriminator_layer_is_normalised():
     assert all(not layer.vector_u.trainable for layer in wrapped_layers(discriminator))
     model = small_sngan()
     model.compile()
-    assert model.d_optimizer.beta_1 == 0.5 and model.d_optimizer.beta_2 == 0.999
+    assert model.d_optimizer.beta_1 == 0.0 and model.d_optimizer.beta_2 == 0.9
     assert np.isclose(float(model.d_optimizer.learning_rate), 2e-4) and model.discriminator_steps == 1
 
 
