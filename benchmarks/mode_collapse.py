@@ -101,6 +101,7 @@ def stacked_mnist(args):
     from keras_gan import datasets
     from keras_gan.lab import pack_discriminator
     from keras_gan.lab import stacked_mnist as lab
+    from keras_gan.lab.experiments import held_then_decayed
     from keras_gan.metrics import classifier as classifier_lib
     from keras_gan.models import DCGAN
     from keras_gan.networks import dcgan_discriminator
@@ -120,21 +121,9 @@ def stacked_mnist(args):
                 image_shape=(28, 28, 3), base_filters=args.base_filters,
                 discriminator=discriminator, seed=seed,
             )  # fmt: skip
-            if args.decay:
-                # Adam(2e-4, beta_1 0.5) held, then decayed linearly to 0 over the last
-                # `--decay` fraction of the steps (the schedule the toys use).
-                from keras_gan.models.cyclegan import LinearDecay
-
-                decay_steps = max(1, round(args.decay * args.steps))
-                model.compile(*[
-                    keras.optimizers.Adam(
-                        LinearDecay(2e-4, args.steps - decay_steps, decay_steps, steps_per_epoch=1),
-                        beta_1=0.5,
-                    )
-                    for _ in range(2)
-                ])  # fmt: skip
-            else:
-                model.compile()
+            # DCGAN's Adam(2e-4, beta_1 0.5), with `--decay` the toys' held-then-decayed rate
+            rate = held_then_decayed(2e-4, args.steps, args.decay)
+            model.compile(*[keras.optimizers.Adam(rate, beta_1=0.5) for _ in range(2)])
             # Train in blocks of `--eval-every` steps (one block without it); the protocol is
             # evaluated after each block, its time kept out of the training wall time.
             block = args.eval_every or args.steps

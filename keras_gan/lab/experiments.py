@@ -105,25 +105,35 @@ def build_toy_gan(packing=1, minibatch_std=False, learning_rate=None, beta_1=Non
     )  # fmt: skip
     learning_rate = TOY_DEFAULTS["learning_rate"] if learning_rate is None else learning_rate
     beta_1 = TOY_DEFAULTS["beta_1"] if beta_1 is None else beta_1
-    if not 0.0 <= decay_fraction <= 1.0:
-        raise ValueError(f"`decay_fraction` must be in [0, 1]. Received: decay_fraction={decay_fraction!r}")
-
-    def rate():
-        if not decay_fraction:
-            return learning_rate
-        if not steps:
-            raise ValueError(f"`decay_fraction` needs `steps`. Received: steps={steps!r}")
-        from keras_gan.models.cyclegan import LinearDecay
-
-        decay_steps = max(1, round(decay_fraction * steps))
-        # eta(t) = eta_0 (1 - max(0, t + 1 - hold) / (decay + 1)), one "epoch" per step
-        return LinearDecay(learning_rate, steps - decay_steps, decay_steps, steps_per_epoch=1)
-
     model.compile(
-        d_optimizer=keras.optimizers.Adam(rate(), beta_1=beta_1),
-        g_optimizer=keras.optimizers.Adam(rate(), beta_1=beta_1),
+        d_optimizer=keras.optimizers.Adam(held_then_decayed(learning_rate, steps, decay_fraction), beta_1=beta_1),
+        g_optimizer=keras.optimizers.Adam(held_then_decayed(learning_rate, steps, decay_fraction), beta_1=beta_1),
     )
     return model
+
+
+def held_then_decayed(learning_rate, steps, decay_fraction):
+    """A learning rate held, then decayed linearly to 0 over the last `decay_fraction` of `steps`.
+
+    Args:
+        learning_rate: float, the held rate.
+        steps: int, the training length in optimizer steps (needed when decaying).
+        decay_fraction: float in [0, 1]; 0 returns `learning_rate` itself.
+
+    Returns:
+        `learning_rate`, or a `keras_gan.models.cyclegan.LinearDecay` counted in steps.
+    """
+    if not 0.0 <= decay_fraction <= 1.0:
+        raise ValueError(f"`decay_fraction` must be in [0, 1]. Received: decay_fraction={decay_fraction!r}")
+    if not decay_fraction:
+        return learning_rate
+    if not steps:
+        raise ValueError(f"`decay_fraction` needs `steps`. Received: steps={steps!r}")
+    from keras_gan.models.cyclegan import LinearDecay
+
+    decay_steps = max(1, round(decay_fraction * steps))
+    # eta(t) = eta_0 (1 - max(0, t + 1 - hold) / (decay + 1)), one "epoch" per step
+    return LinearDecay(learning_rate, steps - decay_steps, decay_steps, steps_per_epoch=1)
 
 
 class ModeHistory(keras.callbacks.Callback):

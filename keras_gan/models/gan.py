@@ -150,8 +150,14 @@ class GAN(AdversarialModel):
 
 
 def _adam_pair(config):
-    """A discriminator and a generator Adam optimizer with the config's settings."""
+    """A discriminator and a generator Adam optimizer with the config's settings.
+
+    Reads `learning_rate`, `beta_1` and, where the config has one, `beta_2` (else Adam's 0.999).
+    """
     return [
-        keras.optimizers.Adam(learning_rate=config.learning_rate, beta_1=config.beta_1)
+        keras.optimizers.Adam(
+            learning_rate=config.learning_rate, beta_1=config.beta_1,
+            beta_2=getattr(config, "beta_2", 0.999),
+        )
         for _ in range(2)
     ]

@@ -8,6 +8,7 @@ from keras import ops
 from keras_gan import losses
 from keras_gan.adversarial import AdversarialModel
 from keras_gan.config import TrainConfig
+from keras_gan.models.gan import _adam_pair
 from keras_gan.networks import dcgan_generator
 from keras_gan.networks.sngan import sngan_discriminator
 from keras_gan.registry import register
@@ -126,10 +127,7 @@ class SNGAN(AdversarialModel):
 
     def default_optimizers(self):
         # The authors' hinge-loss setting: Adam(alpha = 2e-4, beta_1 = 0, beta_2 = 0.9).
-        return {
-            name: keras.optimizers.Adam(learning_rate=2e-4, beta_1=0.0, beta_2=0.9)
-            for name in self.optimizer_targets
-        }
+        return dict(zip(("d_optimizer", "g_optimizer"), _adam_pair(SNGANConfig())))
 
     @classmethod
     def from_train_config(cls, config, sample_shape, num_classes=None):
@@ -139,10 +137,5 @@ class SNGAN(AdversarialModel):
             base_filters=config.base_filters, generator_filters=config.generator_filters,
             discriminator_steps=config.discriminator_steps, seed=config.seed,
         )
-        model.compile(*[
-            keras.optimizers.Adam(
-                learning_rate=config.learning_rate, beta_1=config.beta_1, beta_2=config.beta_2
-            )
-            for _ in range(2)
-        ])
+        model.compile(*_adam_pair(config))
         return model
