@@ -5,8 +5,8 @@ steps, seeds and wall time. The published anchors are in `docs/benchmarks.md`.
 
 - `--task ring|grid`: `keras_gan.lab.run_toy` (PacGAN's 2-D networks, CPU-scaled schedule;
   `--decay f` holds the learning rates, then decays them linearly to 0 over the last fraction
-  f of the steps), 2,500 samples, modes captured / % high quality / reverse KL, for each
-  `--packing` m.
+  f of the steps; `--discriminator-steps k` gives D k updates per G update), 2,500 samples,
+  modes captured / % high quality / reverse KL, for each `--packing` m.
 - `--task stacked_mnist`: DCGAN (m = 1) or PacDCGAN-m on Stacked MNIST 28x28x3, then 26,000
   samples classified channel by channel by the project's MNIST classifier: modes (of 1000) and
   KL to uniform, at the end and, with `--eval-every N`, every N steps (the `history`; the
@@ -66,13 +66,15 @@ def toy(args):
             result = run_toy(
                 "gan", args.task, packing=m, minibatch_std=args.minibatch_std, steps=args.steps,
                 seed=seed, eval_every=args.eval_every or 500, learning_rate=args.learning_rate,
-                decay_fraction=args.decay,
+                decay_fraction=args.decay, discriminator_steps=args.discriminator_steps,
             )  # fmt: skip
             metrics = {k: v for k, v in result["metrics"].items() if k != "protocol"}
             runs.append({
-                "setting": f"{'GAN' if m == 1 else f'PacGAN{m}'}{'+mbstd' if args.minibatch_std else ''}",
+                "setting": f"{'GAN' if m == 1 else f'PacGAN{m}'}{'+mbstd' if args.minibatch_std else ''}"
+                + (f", {args.discriminator_steps} D steps" if args.discriminator_steps > 1 else ""),
                 **result["config"], **metrics, "wall_seconds": result["wall_seconds"],
-                "history": [{k: h[k] for k in ("step", "modes_captured", "high_quality")} for h in result["history"]],
+                "history": [{k: h[k] for k in ("step", "modes_captured", "high_quality", "d_loss") if k in h}
+                            for h in result["history"]],
             })  # fmt: skip
             print(json.dumps(runs[-1]), file=sys.stderr, flush=True)
     protocol = result["metrics"]["protocol"]
@@ -93,7 +95,7 @@ class StackedEvaluation(keras.callbacks.Callback):
         self.metrics = self.lab.count_modes(images, self.classifier)
         self.seconds += time.perf_counter() - start
         self.history.append({"step": (epoch + 1) * self.block,
-                             "modes_captured": self.metrics["modes_captured"], "kl": self.metrics["kl"]})
+                             **{k: self.metrics[k] for k in ("modes_captured", "kl", "channel_kl", "total_correlation")}})
         print(json.dumps(self.history[-1]), file=sys.stderr, flush=True)
 
 
@@ -156,6 +158,7 @@ def main(argv=None):
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--steps", type=int, default=None, help="adversarial steps (toys: 4000; stacked_mnist: 5000)")
     parser.add_argument("--minibatch-std", action="store_true", help="toys: minibatch std layer in D")
+    parser.add_argument("--discriminator-steps", type=int, default=1, help="toys: D updates per G update (default 1, the paper's)")
     parser.add_argument("--learning-rate", type=float, default=None, help="toys: Adam step (default 5e-4)")
     parser.add_argument("--decay", type=float, default=0.0, help="last fraction of the steps over which the learning rates fall linearly to 0")
     parser.add_argument("--eval-every", type=int, default=None, help="steps between history points (toys: 500; stacked_mnist: only at the end)")

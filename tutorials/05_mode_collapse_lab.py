@@ -152,3 +152,9 @@ plt.show()
 # 4. **Conceptual.** Why does judging pairs of samples help the discriminator detect a
 #    generator that produces only 4 of the 8 ring modes? Compute the probability that a real
 #    pair comes from the same mode, and the same for that generator.
+# 5. **A discriminator that keeps up.** On the grid, print the plain GAN's `d_loss` history
+#    (`runs["GAN"]["history"]`). Compare it with $2 \log 2 \approx 1.386$, the loss of a
+#    discriminator that outputs 1/2 everywhere. Rerun PacGAN4 with `discriminator_steps=5`
+#    (five discriminator updates per generator update) for the same number of generator steps.
+#    What happens to `d_loss`, to the scatter plot and to the % high quality? Why can a
+#    discriminator at chance not teach the generator where 25 modes 0.05 wide are?

@@ -87,12 +87,14 @@ def toy_discriminator(packing=1, units=200, depth=3, pieces=5, minibatch_std=Fal
 
 
 def build_toy_gan(packing=1, minibatch_std=False, learning_rate=None, beta_1=None, seed=0,
-                  generator_units=400, discriminator_units=200, steps=None, decay_fraction=0.0):
+                  generator_units=400, discriminator_units=200, steps=None, decay_fraction=0.0,
+                  discriminator_steps=1):
     """A compiled `keras_gan.models.GAN` with the lab's 2-D networks.
 
     With `decay_fraction > 0` (and `steps`), both learning rates are held for the first
     `(1 - decay_fraction) * steps` steps and then decay linearly to zero at `steps`
-    (the schedule CycleGAN uses, `keras_gan.models.cyclegan.LinearDecay`, counted in steps).
+    (the schedule CycleGAN uses, `keras_gan.models.cyclegan.LinearDecay`, counted in steps;
+    the discriminator's schedule counts its `discriminator_steps` updates per step).
     """
     from keras_gan.models import GAN
 
@@ -101,12 +103,13 @@ def build_toy_gan(packing=1, minibatch_std=False, learning_rate=None, beta_1=Non
         discriminator=toy_discriminator(
             packing, units=discriminator_units, minibatch_std=minibatch_std, seed=seed + 1
         ),
-        latent_dim=2, sample_shape=(2,), seed=seed,
+        latent_dim=2, sample_shape=(2,), seed=seed, discriminator_steps=discriminator_steps,
     )  # fmt: skip
     learning_rate = TOY_DEFAULTS["learning_rate"] if learning_rate is None else learning_rate
     beta_1 = TOY_DEFAULTS["beta_1"] if beta_1 is None else beta_1
+    d_steps = steps * discriminator_steps if steps else steps
     model.compile(
-        d_optimizer=keras.optimizers.Adam(held_then_decayed(learning_rate, steps, decay_fraction), beta_1=beta_1),
+        d_optimizer=keras.optimizers.Adam(held_then_decayed(learning_rate, d_steps, decay_fraction), beta_1=beta_1),
         g_optimizer=keras.optimizers.Adam(held_then_decayed(learning_rate, steps, decay_fraction), beta_1=beta_1),
     )
     return model
@@ -181,6 +184,7 @@ def run_toy(
     generator_units=400,
     discriminator_units=200,
     decay_fraction=0.0,
+    discriminator_steps=1,
 ):
     """Trains a toy GAN on a 2-D mixture and evaluates the VEEGAN/PacGAN protocol.
 
@@ -206,6 +210,10 @@ def run_toy(
             learning rates fall linearly to zero (0: constant). Defaults to 0. A decay sharpens
             the samples around the modes (the "% high quality"), since a constant large step
             keeps the generator jittering around the modes.
+        discriminator_steps: int >= 1, discriminator updates per generator update, each on
+            its own minibatch of `batch_packs * packing` real points. Defaults to 1 (the
+            paper's). More lets the discriminator resolve the grid's 25 narrow modes before
+            the generator moves on (see the grid card in `docs/benchmarks.md`).
 
     Returns:
         A dict: `metrics` (the protocol on 2,500 fresh samples, see `toy.count_modes`),
@@ -233,12 +241,14 @@ def run_toy(
     model = build_toy_gan(
         packing, minibatch_std, learning_rate, seed=seed, generator_units=generator_units,
         discriminator_units=discriminator_units, steps=epochs * eval_every,
-        decay_fraction=decay_fraction,
+        decay_fraction=decay_fraction, discriminator_steps=discriminator_steps,
     )
     batch = batch_packs * packing
+    # one minibatch of `batch` real points per discriminator update
     data = datasets.load(
-        dataset, batch_size=batch, seed=seed, num_examples=min(100_000, max(batch * steps, batch * 10))
-    ).repeat()
+        dataset, batch_size=batch * discriminator_steps, seed=seed,
+        num_examples=min(100_000, max(batch * steps, batch * 10)),
+    ).repeat()  # fmt: skip
     history = ModeHistory(dataset)
     start = time.perf_counter()
     model.fit(
@@ -257,6 +267,7 @@ def run_toy(
             "batch_size": batch,
             "learning_rate": TOY_DEFAULTS["learning_rate"] if learning_rate is None else learning_rate,
             "beta_1": TOY_DEFAULTS["beta_1"], "decay_fraction": decay_fraction,
+            "discriminator_steps": discriminator_steps,
         },  # fmt: skip
         "wall_seconds": round(wall, 1),
         "backend": keras.backend.backend(),

@@ -55,6 +55,21 @@ def test_learning_rate_decay_holds_then_falls_linearly_to_zero():
         build_toy_gan(steps=10, decay_fraction=1.5)
 
 
+def test_several_discriminator_steps_per_generator_step():
+    result = run_toy(
+        "gan", "grid", packing=2, steps=2, eval_every=1, batch_packs=4, discriminator_steps=3,
+        generator_units=8, discriminator_units=4, decay_fraction=0.5,
+    )  # fmt: skip
+    model = result["model"]
+    assert result["config"]["discriminator_steps"] == 3
+    assert [h["step"] for h in result["history"]] == [1, 2]
+    iterations = lambda optimizer: int(keras.ops.convert_to_numpy(optimizer.iterations))  # noqa: E731
+    assert (iterations(model.d_optimizer), iterations(model.g_optimizer)) == (6, 2)
+    # both schedules end at 0 together: the discriminator's counts its 3 updates per step
+    assert float(keras.ops.convert_to_numpy(model.d_optimizer.learning_rate)) == pytest.approx(0.0)
+    assert float(keras.ops.convert_to_numpy(model.g_optimizer.learning_rate)) == pytest.approx(0.0)
+
+
 def test_run_toy_bad_input():
     with pytest.raises(ValueError, match="Unknown toy dataset 'spiral'"):
         run_toy(dataset="spiral", steps=1)
