@@ -68,6 +68,11 @@ def test_several_discriminator_steps_per_generator_step():
     # both schedules end at 0 together: the discriminator's counts its 3 updates per step
     assert float(keras.ops.convert_to_numpy(model.d_optimizer.learning_rate)) == pytest.approx(0.0)
     assert float(keras.ops.convert_to_numpy(model.g_optimizer.learning_rate)) == pytest.approx(0.0)
+    # after the first generator step (3 discriminator updates) the discriminator's rate is
+    # 5e-4 (1 - (3 + 1 - 3) / (3 + 1)): held for 3 updates, decaying over the last 3. A schedule
+    # counted in generator steps (held 1, decaying 1) would already be 0 there.
+    model.d_optimizer.iterations.assign(3)
+    assert float(keras.ops.convert_to_numpy(model.d_optimizer.learning_rate)) == pytest.approx(3.75e-4)
 
 
 def test_run_toy_bad_input():
