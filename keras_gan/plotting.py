@@ -46,6 +46,21 @@ def image_grid(images, rows=None, padding=1):
     return grid[..., 0] if channels == 1 else grid
 
 
+def _write_atomically(path, write):
+    """Calls `write(temporary)`, then renames the temporary file over `path` (`os.replace`).
+
+    A reader, or a run resumed after a kill (`SampleGrid` assembles every `epoch_*.png` into
+    its GIF), never sees half an image. The temporary file is `path`'s name behind a dot: same
+    extension, so the same format, and not matched by `epoch_*.png`.
+    """
+    folder, name = os.path.split(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    temporary = os.path.join(folder, f".{name}")
+    write(temporary)
+    os.replace(temporary, path)
+    return path
+
+
 def save_image(array, path, scale=1):
     """Writes a uint8 image (`(H, W)` or `(H, W, 3)`) to `path`, enlarged `scale` times."""
     from PIL import Image
@@ -53,8 +68,7 @@ def save_image(array, path, scale=1):
     image = Image.fromarray(np.asarray(array, dtype="uint8"))
     if scale > 1:
         image = image.resize((image.width * scale, image.height * scale), Image.NEAREST)
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    image.save(path)
+    _write_atomically(path, image.save)
     return path
 
 
@@ -95,8 +109,8 @@ def scatter_points(points, path, title=None):
     axes.set_aspect("equal")
     if title:
         axes.set_title(title)
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    figure.savefig(path, dpi=100, bbox_inches="tight")
+    # SampleGrid writes toy models' epoch_*.png with this and reads them back into its GIF
+    _write_atomically(path, lambda temporary: figure.savefig(temporary, dpi=100, bbox_inches="tight"))
     plt.close(figure)
     return path
 

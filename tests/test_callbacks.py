@@ -71,3 +71,26 @@ def test_image_grid_layout():
     grid = plotting.image_grid(images, rows=1, padding=1)
     assert grid.shape == (4, 10)
     assert grid[1, 1] == 0 and grid[1, 4] == 255 and grid[1, 7] == 128
+
+
+def test_an_interrupted_image_write_leaves_the_previous_file_whole(tmp_path, monkeypatch):
+    # A run killed while writing epoch_0004.png must not leave half a PNG for the resumed
+    # run's GIF (SampleGrid.on_train_end reads every epoch_*.png back).
+    import pytest
+    from PIL import Image
+
+    path = str(tmp_path / "epoch_0004.png")
+    plotting.save_image(np.zeros((4, 4), "uint8"), path)
+
+    def killed_mid_write(self, target, *args, **kwargs):
+        with open(target, "wb") as file:
+            file.write(b"\x89PNG\r\n")  # the first bytes, then the process dies
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Image.Image, "save", killed_mid_write)
+    with pytest.raises(KeyboardInterrupt):
+        plotting.save_image(np.full((4, 4), 255, "uint8"), path)
+    monkeypatch.undo()
+    assert np.asarray(Image.open(path)).max() == 0  # the previous image, whole
+    assert sorted(os.listdir(tmp_path)) == [".epoch_0004.png", "epoch_0004.png"]
+    plotting.gif_from_files([path], str(tmp_path / "progress.gif"))
