@@ -8,7 +8,11 @@ every backend; `python -m keras_gan.train` uses all of them:
 - `LossHistory`: every step's losses and every epoch's means as JSON, and the loss curves as PNG;
 - `GANCheckpoint`: the whole GAN (networks, optimizers, step, random state) as one `.keras` file,
   written atomically, never with non-finite weights;
-- `NaNGuard`: stops training at the first non-finite loss, naming the step and the loss.
+- `NaNGuard`: stops training at the first non-finite loss, naming the step and the loss;
+- `StopOnSignal`: turns Ctrl-C (SIGINT) and SIGTERM into a clean stop after the current step;
+- `ProgressLog`: one line every N steps with the overall step, the losses, the speed and the ETA;
+- `TensorBoardScalars`: every N steps, the losses and each optimizer's learning rate, at the
+  global step.
 
 Example:
 
@@ -30,6 +34,10 @@ import inspect
 import json
 import math
 import os
+import signal
+import sys
+import tempfile
+import time
 import warnings
 
 import keras
@@ -60,15 +68,51 @@ def _json_default(value):
     return str(value)
 
 
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
 def write_json(data, path):
-    """Writes `data` as JSON atomically (temporary file + `os.replace`)."""
+    """Writes `data` as JSON atomically (a temporary file of its own + `os.replace`).
+
+    A failed write (a full disk, an interrupt) leaves the previous file and no temporary file.
+    """
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
-    temporary = f"{path}.tmp"
-    with open(temporary, "w") as file:
-        json.dump(data, file, indent=2, default=_json_default)
-    os.replace(temporary, path)
+    handle, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", dir=folder)
+    try:
+        os.chmod(temporary, 0o666 & ~_UMASK)  # mkstemp's 0600, widened to a plain file's mode
+        with os.fdopen(handle, "w") as file:
+            json.dump(data, file, indent=2, default=_json_default)
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+        raise
     return path
+
+
+class _StepValues:
+    """Each step's own log values, recovered from Keras' running means over the epoch.
+
+    Keras reports each log as a running mean since the epoch (or the `fit` call) began; the
+    value of step t is `x_t = t m_t - (t - 1) m_{t-1}`.
+    """
+
+    def __init__(self):
+        self.reset()
+
+    def reset(self):
+        self._count, self._previous = 0, {}
+
+    def __call__(self, logs):
+        self._count += 1
+        values = {}
+        for name, value in (logs or {}).items():
+            mean = float(np.asarray(keras.ops.convert_to_numpy(value)))
+            values[name] = self._count * mean - (self._count - 1) * self._previous.get(name, 0.0)
+            self._previous[name] = mean
+        return values
 
 
 def fixed_inputs(model, num_samples=64, seed=0, batch=None):
@@ -166,8 +210,16 @@ class SampleGrid(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if self._disabled or (epoch + 1) % self.every:
             return
+        if _finite_logs(logs) is not None:
+            return  # a diverged epoch: no grid of NaN samples in the folder, the GIF or TensorBoard
         checkpoints._sync(self.model)
         samples = self.samples()
+        if not np.all(np.isfinite(samples)):
+            warnings.warn(
+                f"No sample grid for epoch {epoch + 1}: the generator's outputs are not finite.",
+                stacklevel=2,
+            )
+            return
         path = os.path.join(self.directory, f"epoch_{epoch + 1:04d}.png")
         if samples.ndim == 2:  # 2-D points of the toy sets
             plotting.scatter_points(samples, path, title=f"epoch {epoch + 1}")
@@ -184,7 +236,9 @@ class SampleGrid(keras.callbacks.Callback):
         import tensorflow as tf
 
         if self._writer is None:
-            self._writer = tf.summary.create_file_writer(self.tensorboard_dir)
+            self._writer = summary_writer(self.tensorboard_dir) or False
+        if not self._writer:
+            return
         image = grid[..., None] if grid.ndim == 2 else grid
         with self._writer.as_default():
             tf.summary.image("samples", image[None], step=_step(self.model))
@@ -200,7 +254,9 @@ class LossHistory(keras.callbacks.Callback):
     """Records every step's losses and every epoch's means; writes JSON and a loss plot.
 
     Keras reports each log as a running mean over the epoch; this callback recovers each
-    step's own value from consecutive means (`x_t = t m_t - (t - 1) m_{t-1}`).
+    step's own value from consecutive means (`x_t = t m_t - (t - 1) m_{t-1}`). A step whose
+    losses are not finite is not recorded (`NaNGuard` stops the run there), so the history
+    and its plot hold only the good steps.
 
     The JSON file holds `{"steps": {"step": [...], "<log>": [...]}, "epochs": {"epoch": [...],
     "step": [...], "<log>": [...]}}`. It is rewritten at every epoch end and at the end.
@@ -209,44 +265,68 @@ class LossHistory(keras.callbacks.Callback):
         path: the JSON file.
         plot_path: optional PNG of the per-step loss curves, redrawn with the JSON.
         history: optional dict in the format above to continue (a resumed run); records after
-            `resume_step` are dropped.
+            `resume_step` are dropped, and so is the record of an epoch that `resume_step`
+            left unfinished.
         resume_step: int, step of the checkpoint the run resumed from.
+        steps_per_epoch: optional int. When given, an epoch's means are computed from the
+            recorded steps of that epoch, so they are the same whether the epoch ran in one
+            `fit` call or was stopped and resumed in the middle; otherwise they are Keras'
+            epoch logs.
     """
 
-    def __init__(self, path, plot_path=None, history=None, resume_step=None):
+    def __init__(self, path, plot_path=None, history=None, resume_step=None, steps_per_epoch=None):
         super().__init__()
         self.path = os.fspath(path)
         self.plot_path = plot_path
+        self.steps_per_epoch = steps_per_epoch
         self.history = {"steps": {"step": []}, "epochs": {"epoch": [], "step": []}}
         if history:
-            self.history = _truncate(history, resume_step)
-        self._count = 0
-        self._previous = {}
+            self.history = _truncate(history, resume_step, steps_per_epoch)
+        self._values = _StepValues()
         self._step = 0
+        self._stopped = False
 
     def on_train_begin(self, logs=None):
         self._step = _step(self.model)
 
     def on_epoch_begin(self, epoch, logs=None):
-        self._count, self._previous = 0, {}
+        self._values.reset()
 
     def on_train_batch_end(self, batch, logs=None):
-        self._count += 1
         self._step += 1
+        values = self._values(logs)
+        if self._stopped or not all(math.isfinite(v) for v in values.values()):
+            self._stopped = True
+            return
         record = self.history["steps"]
         record["step"].append(self._step)
-        for name, value in (logs or {}).items():
-            mean = float(np.asarray(keras.ops.convert_to_numpy(value)))
-            value = self._count * mean - (self._count - 1) * self._previous.get(name, 0.0)
-            self._previous[name] = mean
+        for name, value in values.items():
             record.setdefault(name, []).append(value)
 
     def on_epoch_end(self, epoch, logs=None):
+        if self._stopped:
+            self.write()
+            return
         record = self.history["epochs"]
+        if self.steps_per_epoch:
+            steps = self.history["steps"]
+            first = epoch * self.steps_per_epoch
+            keep = [i for i, s in enumerate(steps["step"]) if first < s <= self._step]
+            means = {
+                name: float(np.mean([values[i] for i in keep]))
+                for name, values in steps.items() if name != "step" and keep
+            }  # fmt: skip
+        else:
+            means = {
+                name: float(np.asarray(keras.ops.convert_to_numpy(value)))
+                for name, value in (logs or {}).items()
+            }
+        if record["step"] and record["step"][-1] == self._step:
+            return  # this epoch's record is already there
         record["epoch"].append(epoch + 1)
         record["step"].append(self._step)
-        for name, value in (logs or {}).items():
-            record.setdefault(name, []).append(float(np.asarray(keras.ops.convert_to_numpy(value))))
+        for name, value in means.items():
+            record.setdefault(name, []).append(value)
         self.write()
 
     def on_train_end(self, logs=None):
@@ -261,13 +341,17 @@ class LossHistory(keras.callbacks.Callback):
             plotting.plot_losses(steps["step"], losses, self.plot_path)
 
 
-def _truncate(history, step):
+def _truncate(history, step, steps_per_epoch=None):
     history = json.loads(json.dumps(history))
     if step is None:
         return history
     for part in ("steps", "epochs"):
         record = history.setdefault(part, {"step": []})
-        keep = [i for i, s in enumerate(record.get("step", [])) if s <= step]
+        steps = record.get("step", [])
+        keep = [i for i, s in enumerate(steps) if s <= step]
+        if part == "epochs" and steps_per_epoch:
+            # An epoch the checkpoint left unfinished is recorded again when it ends.
+            keep = [i for i in keep if steps[i] % steps_per_epoch == 0]
         for name in record:
             record[name] = [record[name][i] for i in keep if i < len(record[name])]
     history["epochs"].setdefault("epoch", [])
@@ -284,14 +368,19 @@ class GANCheckpoint(keras.callbacks.Callback):
         path: the `.keras` file, overwritten by each save.
         every_steps: optional int, also save every this many steps.
         on_save: optional callable `(step)` run after each save (the CLI writes the history).
+        run_info: optional dict stored in each checkpoint (`keras_gan.checkpoints.save`); the
+            CLI stores the run's variant and config there.
+        last_saved_step: optional int, the step of a checkpoint already at `path` (a resumed
+            run), reported by `last_saved_step` until this callback saves.
     """
 
-    def __init__(self, path, every_steps=None, on_save=None):
+    def __init__(self, path, every_steps=None, on_save=None, run_info=None, last_saved_step=None):
         super().__init__()
         self.path = os.fspath(path)
         self.every_steps = every_steps
         self.on_save = on_save
-        self.last_saved_step = None
+        self.run_info = run_info
+        self.last_saved_step = last_saved_step
         self._step = 0
         self._bad = False
 
@@ -314,7 +403,7 @@ class GANCheckpoint(keras.callbacks.Callback):
         if self._bad or _finite_logs(logs) is not None or not checkpoints.all_finite(self.model):
             self._bad = True
             return False
-        checkpoints.save(self.model, self.path)
+        checkpoints.save(self.model, self.path, run_info=self.run_info)
         self.last_saved_step = self._step
         if self.on_save is not None:
             self.on_save(self._step)
@@ -353,3 +442,215 @@ class NaNGuard(keras.callbacks.Callback):
         if bad is not None and self.failure is None:
             self.failure = (self._step, *bad)
             self.model.stop_training = True
+
+
+class StopOnSignal(keras.callbacks.Callback):
+    """Turns Ctrl-C (SIGINT) and SIGTERM into a clean stop after the current step.
+
+    Use it as a context manager around one or more `fit` calls, and pass it in their callback
+    list: while the `with` block runs, the first signal asks `fit` to stop after the step it is
+    running (so `GANCheckpoint` saves and the history is written as at an epoch end); a second
+    Ctrl-C raises `KeyboardInterrupt` at once. Afterwards `signal_name` is `"SIGINT"`,
+    `"SIGTERM"` or None. Signal handlers can only be installed from the main thread; elsewhere
+    the callback does nothing.
+
+    Example:
+
+    ```python
+    stop = keras_gan.callbacks.StopOnSignal()
+    with stop:
+        model.fit(dataset, epochs=5, callbacks=[stop, checkpoint])
+    if stop.signal_name:
+        print(f"stopped by {stop.signal_name}")
+    ```
+    """
+
+    SIGNALS = ("SIGINT", "SIGTERM")
+
+    def __init__(self):
+        super().__init__()
+        self.signal_name = None
+        self._previous = {}
+
+    def _handle(self, number, frame):
+        if self.signal_name == "SIGINT" and number == signal.SIGINT:
+            raise KeyboardInterrupt  # a second Ctrl-C: stop now, without saving
+        self.signal_name = signal.Signals(number).name
+        if self.model is not None:
+            self.model.stop_training = True
+
+    def __enter__(self):
+        for name in self.SIGNALS:
+            number = getattr(signal, name, None)
+            if number is None:
+                continue
+            try:
+                self._previous[number] = signal.signal(number, self._handle)
+            except ValueError:  # not the main thread
+                pass
+        return self
+
+    def __exit__(self, *exc_info):
+        for number, handler in self._previous.items():
+            signal.signal(number, handler)
+        self._previous = {}
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.signal_name is not None:
+            self.model.stop_training = True
+
+
+def _duration(seconds):
+    seconds = int(round(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    if hours:
+        return f"{hours}h{minutes:02d}m"
+    return f"{minutes}m{seconds:02d}s" if minutes else f"{seconds}s"
+
+
+class ProgressLog(keras.callbacks.Callback):
+    """One line every `every` steps: overall step, the losses, speed and time left.
+
+    Unlike Keras' progress bar, which counts the steps of the current epoch and redraws itself
+    with terminal control characters, each line is plain text, so it reads well in a log file,
+    a notebook or CI. Example line:
+
+    `step 400/1000 (40%)  d_loss 1.2031  g_loss 0.9120  | 5.1 steps/s, 1m18s elapsed, ETA 1m57s`
+
+    Args:
+        total_steps: int, the step at which the run ends.
+        every: int, steps between lines. Defaults to 50. A line is also printed at the last step.
+        stream: file to print to. Defaults to `sys.stdout`.
+    """
+
+    def __init__(self, total_steps, every=50, stream=None):
+        super().__init__()
+        self.total_steps = int(total_steps)
+        self.every = max(1, int(every))
+        self.stream = stream
+        self._values = _StepValues()
+        self._sums = {}
+        self._count = 0
+        self._step = 0
+        self._start_step = None
+        self._start_time = None
+
+    def on_train_begin(self, logs=None):
+        self._step = _step(self.model)
+        if self._start_step is None:  # the first `fit` of the run: speed counts from here
+            self._start_step, self._start_time = self._step, time.perf_counter()
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._values.reset()
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._step += 1
+        for name, value in self._values(logs).items():
+            self._sums[name] = self._sums.get(name, 0.0) + value
+        self._count += 1
+        if self._step % self.every == 0 or self._step >= self.total_steps:
+            self._print()
+
+    def _print(self):
+        done = self._step - self._start_step
+        elapsed = time.perf_counter() - self._start_time
+        rate = done / elapsed if elapsed > 0 else 0.0
+        losses = "  ".join(f"{k} {v / self._count:.4f}" for k, v in self._sums.items())
+        left = self.total_steps - self._step
+        eta = f", ETA {_duration(left / rate)}" if rate > 0 and left > 0 else ""
+        width = len(str(self.total_steps))
+        print(
+            f"step {self._step:>{width}}/{self.total_steps} ({100 * self._step / self.total_steps:3.0f}%)"
+            f"  {losses}  | {rate:.1f} steps/s, {_duration(elapsed)} elapsed{eta}",
+            file=self.stream or sys.stdout, flush=True,
+        )  # fmt: skip
+        self._sums, self._count = {}, 0
+
+
+_TENSORBOARD_WARNED = []
+
+
+def summary_writer(log_dir):
+    """A `tf.summary` file writer for `log_dir`, or None (said once) without TensorBoard."""
+    try:
+        import tensorboard  # noqa: F401  (tf.summary writes through it)
+    except ImportError:
+        if not _TENSORBOARD_WARNED:
+            _TENSORBOARD_WARNED.append(True)
+            print(
+                "Skipping TensorBoard logs: the 'tensorboard' package is not installed "
+                "(pip install tensorboard). Samples, losses.png and history.json are written.",
+                file=sys.stderr,
+            )
+        return None
+    import tensorflow as tf
+
+    return tf.summary.create_file_writer(os.fspath(log_dir))
+
+
+def learning_rates(model):
+    """Each optimizer's current learning rate, `{"d_optimizer": 2e-4, ...}` (schedules evaluated)."""
+    checkpoints._sync(model)
+    rates = {}
+    for name in getattr(model, "optimizer_targets", {}):
+        optimizer = getattr(model, name, None)
+        if optimizer is not None:
+            rates[name] = float(np.asarray(keras.ops.convert_to_numpy(optimizer.learning_rate)))
+    return rates
+
+
+class TensorBoardScalars(keras.callbacks.Callback):
+    """Writes the losses and each optimizer's learning rate to TensorBoard every `every` steps.
+
+    Scalars are logged at the global step (the model's step counter, which a resumed run
+    continues), each loss as its mean over the steps since the last write, under `loss/NAME`,
+    and each optimizer's real learning rate (its schedule evaluated at that step) under
+    `learning_rate/NAME`. Keras' own `TensorBoard` callback logs per-epoch means at the epoch
+    index and the optimizer group's placeholder learning rate, which for a GAN is 0.
+
+    Args:
+        log_dir: folder of the event files.
+        every: int, steps between writes. Defaults to 10.
+        total_steps: optional int, the run's last step, written even when it is not a multiple
+            of `every`.
+    """
+
+    def __init__(self, log_dir, every=10, total_steps=None):
+        super().__init__()
+        self.log_dir = os.fspath(log_dir)
+        self.every = max(1, int(every))
+        self.total_steps = total_steps
+        self._writer = None
+        self._values = _StepValues()
+        self._sums, self._count, self._step = {}, 0, 0
+
+    def on_train_begin(self, logs=None):
+        self._step = _step(self.model)
+        if self._writer is None:
+            self._writer = summary_writer(self.log_dir) or False
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._values.reset()
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._step += 1
+        values = self._values(logs)
+        if not self._writer or not all(math.isfinite(v) for v in values.values()):
+            return
+        for name, value in values.items():
+            self._sums[name] = self._sums.get(name, 0.0) + value
+        self._count += 1
+        if self._step % self.every == 0 or self._step == self.total_steps:
+            self._write()
+
+    def _write(self):
+        import tensorflow as tf
+
+        with self._writer.as_default():
+            for name, total in self._sums.items():
+                tf.summary.scalar(f"loss/{name}", total / self._count, step=self._step)
+            for name, rate in learning_rates(self.model).items():
+                tf.summary.scalar(f"learning_rate/{name}", rate, step=self._step)
+        self._writer.flush()
+        self._sums, self._count = {}, 0

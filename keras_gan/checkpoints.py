@@ -20,6 +20,7 @@ Example:
 120
 """
 
+import json
 import os
 import tempfile
 import zipfile
@@ -30,6 +31,8 @@ import numpy as np
 #: File name of the latest checkpoint inside a run's `checkpoints/` folder.
 LAST = "last.keras"
 _TEMP_PREFIX = ".tmp-"
+# The archive member holding what the run that wrote a checkpoint was (variant, config, step).
+_RUN_INFO = "keras_gan_run.json"
 
 
 class CheckpointError(ValueError):
@@ -67,12 +70,15 @@ def all_finite(model):
     return True
 
 
-def save(model, path):
+def save(model, path, run_info=None):
     """Saves the whole model to `path` atomically (temporary file + `os.replace`).
 
     Args:
         model: a compiled `AdversarialModel`.
         path: str or path ending in `.keras`. Its folder is created if needed.
+        run_info: optional JSON-serialisable dict stored inside the archive with the model
+            (the CLI stores the run's variant and config, so a resume can check that the
+            checkpoint belongs to the run); read it back with `run_info(path)`.
 
     Returns:
         The path written, as a str.
@@ -90,6 +96,9 @@ def save(model, path):
     os.close(handle)
     try:
         model.save(temporary, overwrite=True)
+        if run_info is not None:
+            with zipfile.ZipFile(temporary, "a") as archive:
+                archive.writestr(_RUN_INFO, json.dumps(run_info, default=str))
         with open(temporary, "rb") as file:
             os.fsync(file.fileno())
         os.replace(temporary, path)
@@ -171,6 +180,17 @@ def load(path, variant=None, compile=True):
             f"'{variant}'."
         )
     return model
+
+
+def run_info(path):
+    """The `run_info` dict stored in a checkpoint by `save`, or None if it holds none."""
+    try:
+        with zipfile.ZipFile(os.fspath(path)) as archive:
+            if _RUN_INFO not in archive.namelist():
+                return None
+            return json.loads(archive.read(_RUN_INFO))
+    except (OSError, ValueError, zipfile.BadZipFile):
+        return None
 
 
 def latest(run_dir):

@@ -56,8 +56,13 @@ def _write_atomically(path, write):
     folder, name = os.path.split(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
     temporary = os.path.join(folder, f".{name}")
-    write(temporary)
-    os.replace(temporary, path)
+    try:
+        write(temporary)
+        os.replace(temporary, path)
+    except BaseException:  # a full disk or an interrupt leaves no temporary file behind
+        if os.path.exists(temporary):
+            os.remove(temporary)
+        raise
     return path
 
 

@@ -34,16 +34,19 @@ import argparse
 import ast
 import dataclasses
 import difflib
+import errno
 import inspect
 import json
 import os
+import shutil
 import sys
 import textwrap
 import types
 import typing
 
 # Run-level flags; every other flag is a field of the variant's config dataclass.
-_RUN_FLAGS = ("list", "steps", "output", "resume", "paper", "checkpoint_every", "num_samples", "verbose")
+_RUN_FLAGS = ("list", "steps", "output", "resume", "paper", "checkpoint_every", "num_samples", "verbose",
+              "log_every")
 # Config fields a resumed run may change: how long it trains.
 _RESUMABLE_CHANGES = ("epochs",)
 _ELEMENTS = {
@@ -160,7 +163,13 @@ def build_parser(variant=None, add_help=True):
                      help="save a checkpoint every STEPS steps too (always at each epoch end)")
     run.add_argument("--num-samples", type=int, default=64, help="samples in each grid. Default: 64")
     run.add_argument("--verbose", type=int, choices=(0, 1, 2),
-                     help="Keras fit verbosity. Default: 1 on a terminal, else 2")
+                     help="0: quiet; 1: Keras' progress bar per epoch; 2: one line every "
+                          "--log-every steps with the overall step and ETA. Default: 1 on a "
+                          "terminal, else 2")
+    run.add_argument("--log-every", type=int, metavar="STEPS",
+                     help="steps between progress lines (--verbose 2) and TensorBoard scalars. "
+                          "Default: about 20 progress lines per run, at most 100 steps apart; "
+                          "scalars every 10 steps")
     config_class = variant.config_class if variant is not None else TrainConfig
     title = f"{variant.name} config ({config_class.__name__})" if variant else "config (every variant)"
     group = parser.add_argument_group(title)
@@ -210,23 +219,51 @@ def plan(start, total, steps_per_epoch):
     return segments
 
 
-def _backend_hint(backend, model):
+# The DCGAN step on a 2-core CPU, as a multiple of plain PyTorch's time (the README's backend
+# table; `benchmarks/results/step_time_cpu2.json`, rows named in the comments; a test keeps the two
+# in step).
+CPU_STEP_TIME = {
+    "tensorflow": 0.69,  # "tensorflow"
+    "tensorflow-xla": 0.85,  # "tensorflow-xla"
+    "jax": 1.06,  # "jax-phases-hidden"
+    "torch": 1.13,  # "torch"
+}
+
+
+def _backend_hint(backend, model, accelerators):
     """One line for a CPU run on a backend that is not the fastest there, else None."""
-    if backend == "jax":
-        import jax
-
-        if jax.default_backend() != "cpu":
-            return None
-    elif backend == "tensorflow" and getattr(model, "jit_compile", False):
-        import tensorflow as tf
-
-        if tf.config.list_physical_devices("GPU"):
-            return None
-    else:
+    if accelerators:
         return None
+    name = "tensorflow-xla" if backend == "tensorflow" and getattr(model, "jit_compile", False) else backend
+    fastest = min(CPU_STEP_TIME, key=CPU_STEP_TIME.get)
+    if name == fastest or name not in CPU_STEP_TIME:
+        return None
+    others = ", ".join(f"{k} {v:.2f}x" for k, v in CPU_STEP_TIME.items() if k != fastest)
     return (
-        "hint: on a CPU, KERAS_BACKEND=torch or tensorflow (no XLA) runs a GAN step fastest "
-        "(~1.1x plain PyTorch; JAX ~1.3x); see benchmarks/step_time.py."
+        f"hint: on a CPU, KERAS_BACKEND={fastest} (no XLA) ran the DCGAN step fastest: "
+        f"{CPU_STEP_TIME[fastest]:.2f}x plain PyTorch's time ({others}; README, 'Choosing a "
+        "backend')."
+    )
+
+
+def _cpu_threads(backend, accelerators):
+    """Sets the torch backend's CPU threads to the cores not already busy; returns a line or None.
+
+    torch's default (one thread per core) oversubscribes a busy machine: on a 2-core CPU with
+    another process running, the DCGAN step took 2 s with 2 threads and 343 ms with 1
+    (FINDINGS.md). OMP_NUM_THREADS, when set, is left as the user chose it.
+    """
+    from keras_gan import backend as gan_backend
+
+    if backend != "torch" or accelerators or "OMP_NUM_THREADS" in os.environ:
+        return None
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    threads = max(1, min(cores, int(cores - load + 0.5)))
+    used = gan_backend.set_cpu_threads(threads)
+    return (
+        f"  threads: torch uses {used} CPU thread(s) (load average {load:.1f} on {cores} cores; "
+        "set OMP_NUM_THREADS to choose)"
     )
 
 
@@ -239,14 +276,32 @@ def _print_config(variant, backend, config, total, steps_per_epoch, out, start):
     print(f"  -> {total} steps ({steps_per_epoch} per epoch){resumed}; output: {out}")
 
 
+def _describe_data(config, info):
+    shape = "x".join(str(d) for d in info.image_shape)
+    where = info.extras.get("data_dir") if isinstance(info.extras, dict) else None
+    line = f"  data: '{config.dataset}', {info.num_examples} examples of {shape}"
+    return line + (f", prepared in {where}" if where else "")
+
+
 # -- main -------------------------------------------------------------------------------------------
 
 
-def main(argv=None):
-    """Runs the command line; returns the exit status (0, or 1 when a loss became NaN).
+class _FlagError(Exception):
+    """A bad flag value: reported with the usage line."""
 
-    Bad input (unknown variant or flag, an output folder holding another run, a bad checkpoint)
-    exits with status 2 and a message, before anything is written to the output folder.
+
+class _UsageError(Exception):
+    """Anything else the user can fix (output folder, data, resume): one line, exit status 2."""
+
+
+def main(argv=None):
+    """Runs the command line; returns the exit status.
+
+    0: done. 1: a loss became NaN (the last good checkpoint is kept). 2: bad input (unknown
+    variant or flag, a bad flag value, an output folder holding another run or locked by a
+    running one, a bad checkpoint, missing data, an unwritable output), reported in one line
+    before anything is written to the output folder, or an error while writing (a full disk).
+    130 / 143: stopped by Ctrl-C / SIGTERM after saving a checkpoint.
     """
     argv = list(sys.argv[1:] if argv is None else argv)
     from keras_gan import registry
@@ -273,12 +328,34 @@ def main(argv=None):
     args = parser.parse_args(argv)
     try:
         return _run(parser, variant, args)
-    except _UsageError as error:
+    except _FlagError as error:
         parser.error(str(error))
+    except _UsageError as error:
+        print(f"{parser.prog}: error: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
+    except KeyboardInterrupt:
+        print(
+            "Interrupted: stopped at once, without saving (a checkpoint already written is "
+            "intact; continue from it with --resume).", file=sys.stderr,
+        )  # fmt: skip
+        return 130
+    except OSError as error:
+        print(f"{parser.prog}: error: {_os_error(error)}", file=sys.stderr)
+        return 2
 
 
-class _UsageError(Exception):
-    pass
+def _os_error(error):
+    """One line for an operating-system error while writing a run."""
+    where = f" '{error.filename}'" if getattr(error, "filename", None) else ""
+    reason = error.strerror or str(error)
+    if error.errno == errno.ENOSPC:
+        fix = ("Free some space (or choose another --output); the last checkpoint is intact, "
+               "continue with --resume.")  # fmt: skip
+    elif error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        fix = "Choose an --output folder you can write to."
+    else:
+        fix = "Check the output folder, then continue with --resume."
+    return f"Could not write{where}: {reason}. {fix}"
 
 
 def _resolve(parser, variant, args, saved):
@@ -287,7 +364,10 @@ def _resolve(parser, variant, args, saved):
     fields = [f.name for f in dataclasses.fields(config_class)]
     explicit = {name: getattr(args, name) for name in fields if hasattr(args, name)}
     if saved is not None:
-        config = _config_from_dict(config_class, saved["config"])
+        try:
+            config = _config_from_dict(config_class, saved["config"])
+        except (TypeError, ValueError, KeyError) as error:
+            raise _UsageError(f"The run's config.json is not valid for {variant.name}: {error}") from error
         if args.paper and not saved.get("paper"):
             raise _UsageError("--paper cannot be added on --resume: the run was started without it.")
         changed = {
@@ -304,27 +384,56 @@ def _resolve(parser, variant, args, saved):
     try:
         return dataclasses.replace(config, **explicit)
     except (TypeError, ValueError) as error:
-        raise _UsageError(str(error)) from error
+        raise _FlagError(str(error)) from error
 
 
 def _plain(value):
     return list(value) if isinstance(value, tuple) else value
 
 
+# What a run writes into its folder (a plain rerun over a run that never saved removes these).
+_RUN_FILES = ("config.json", "history.json", "losses.png", "checkpoints", "samples", "tensorboard")
+
+
+def _check_path(out):
+    """Refuses an --output that is a file or cannot be written; writes nothing."""
+    if os.path.exists(out) and not os.path.isdir(out):
+        raise _UsageError(f"--output '{out}' is a file, not a folder. Choose a folder for the run.")
+    existing = os.path.abspath(out)
+    while not os.path.exists(existing):
+        existing = os.path.dirname(existing)
+    if not os.path.isdir(existing):
+        raise _UsageError(f"--output '{out}' is inside '{existing}', which is a file. Choose a folder.")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise _UsageError(f"Cannot write to '{existing}' (permission denied). Choose an --output folder you can write to.")
+
+
 def _check_output(out, variant, resume):
     """Reads (never writes) the output folder; returns the saved run dict or None."""
+    from keras_gan import checkpoints, runlock
+
     config_path = os.path.join(out, "config.json")
+    has_checkpoint = os.path.isfile(os.path.join(out, "checkpoints", checkpoints.LAST))
     if os.path.isfile(config_path):
         try:
             with open(config_path) as file:
                 saved = json.load(file)
         except (OSError, ValueError) as error:
             raise _UsageError(f"'{config_path}' is unreadable ({error}); choose another --output.") from error
-        if saved.get("variant") != variant.name:
+        if not isinstance(saved, dict) or saved.get("variant") != variant.name:
+            found = saved.get("variant") if isinstance(saved, dict) else None
             raise _UsageError(
-                f"The output folder '{out}' holds a run of '{saved.get('variant')}', not "
-                f"'{variant.name}'. Choose another --output."
+                f"The output folder '{out}' holds a run of '{found}', not '{variant.name}'. "
+                "Choose another --output."
             )
+        if not has_checkpoint:
+            if resume:
+                raise _UsageError(
+                    f"Nothing to resume: the run in '{out}' stopped before its first checkpoint "
+                    f"(no checkpoints/{checkpoints.LAST}). Run again without --resume to start "
+                    "it over."
+                )
+            return {"restart": True, **saved}
         if not resume:
             raise _UsageError(
                 f"The output folder '{out}' already holds a '{variant.name}' run. Pass --resume "
@@ -333,7 +442,7 @@ def _check_output(out, variant, resume):
         return saved
     if resume:
         raise _UsageError(f"Nothing to resume: '{out}' holds no keras_gan run (no config.json).")
-    if os.path.isdir(out) and os.listdir(out):
+    if os.path.isdir(out) and [f for f in os.listdir(out) if f != runlock.LOCK_FILE]:
         raise _UsageError(
             f"The output folder '{out}' is not empty and holds no keras_gan run; choose another "
             "--output."
@@ -341,20 +450,45 @@ def _check_output(out, variant, resume):
     return None
 
 
+def _check_checkpoint_matches(path, variant, config):
+    """Refuses a checkpoint written by a run with another architecture or data than `config`."""
+    from keras_gan import checkpoints
+
+    info = checkpoints.run_info(path)
+    if not info or "config" not in info:
+        return
+    if info.get("variant") not in (None, variant.name):
+        raise _UsageError(f"The checkpoint '{path}' belongs to a '{info['variant']}' run, not '{variant.name}'.")
+    current = config.to_dict()
+    differ = {
+        k: v for k, v in info["config"].items()
+        if k in current and k not in _RESUMABLE_CHANGES and _plain(current[k]) != _plain(v)
+    }  # fmt: skip
+    if differ:
+        detail = ", ".join(f"--{k.replace('_', '-')} {v!r} (config.json says {current[k]!r})" for k, v in differ.items())
+        raise _UsageError(
+            f"The checkpoint '{path}' was written by a run with {detail}: it is not this run's "
+            "checkpoint. Resume into the folder of that run, or start a new run."
+        )
+
+
 def _run(parser, variant, args):
+    from keras_gan import runlock
+
     out = args.output or os.path.join("runs", variant.name)
-    for name in ("steps", "checkpoint_every", "num_samples"):
+    for name in ("steps", "checkpoint_every", "num_samples", "log_every"):
         value = getattr(args, name)
         if value is not None and value <= 0:
-            raise _UsageError(f"--{name.replace('_', '-')} must be a positive integer. Received: {value}")
+            raise _FlagError(f"--{name.replace('_', '-')} must be a positive integer. Received: {value}")
+    _check_path(out)
     saved = _check_output(out, variant, args.resume)
-    config = _resolve(parser, variant, args, saved)
+    restart = bool(saved and saved.get("restart"))
+    config = _resolve(parser, variant, args, None if restart else saved)
 
     import keras
 
-    import keras_gan
-    from keras_gan import callbacks as gan_callbacks
-    from keras_gan import checkpoints, datasets
+    from keras_gan import backend as gan_backend
+    from keras_gan import datasets
 
     backend = keras.backend.backend()
     kind = getattr(variant.model_class, "data_kind", "images")
@@ -373,11 +507,51 @@ def _run(parser, variant, args):
             f"'{info.element}' batches. Choose a dataset of that kind with --dataset."
         )
 
+    # Everything read so far is valid: take the folder, then check again (another run may have
+    # written it in between), and from here on write.
+    lock = runlock.RunLock(out)
+    created = not os.path.exists(out)
+    try:
+        lock.acquire()
+    except runlock.RunLockError as error:
+        raise _UsageError(str(error)) from error
+    try:
+        again = _check_output(out, variant, args.resume)
+        if (again or {}).get("config") != (saved or {}).get("config"):
+            raise _UsageError(f"Another run wrote to '{out}' while this one started; choose another --output.")
+        return _train(variant, args, config, info, kind, load_kwargs, out, saved, restart, backend, gan_backend)
+    except _UsageError:
+        if created:
+            lock.release()
+            shutil.rmtree(out, ignore_errors=True)
+        raise
+    finally:
+        lock.release()
+
+
+def _train(variant, args, config, info, kind, load_kwargs, out, saved, restart, backend, gan_backend):
+    import keras
+
+    import keras_gan
+    from keras_gan import callbacks as gan_callbacks
+    from keras_gan import checkpoints, datasets
+
+    if restart:
+        print(f"The run in '{out}' stopped before its first checkpoint; starting it again.")
+        for name in _RUN_FILES:
+            path = os.path.join(out, name)
+            if os.path.isdir(path):
+                shutil.rmtree(path)
+            elif os.path.exists(path):
+                os.remove(path)
+        saved = None
+
     # The model: from the checkpoint when resuming, else built from the config.
     checkpoint_dir = os.path.join(out, "checkpoints")
     checkpoint_path = os.path.join(checkpoint_dir, checkpoints.LAST)
     keras.utils.set_random_seed(config.seed)
-    if saved is not None and os.path.isfile(checkpoint_path):
+    if saved is not None:
+        _check_checkpoint_matches(checkpoint_path, variant, config)
         try:
             model = checkpoints.load(checkpoint_path, variant=variant.name)
         except checkpoints.CheckpointError as error:
@@ -398,13 +572,27 @@ def _run(parser, variant, args):
         total = config.epochs * steps_per_epoch
     if saved is not None and saved.get("steps_per_epoch") not in (None, steps_per_epoch):
         raise _UsageError("The run's epoch length changed; resume with the same dataset and batch size.")
+    if total < start:
+        raise _UsageError(
+            f"The run is already at step {start}, past --steps {total}. Pass a larger --steps to "
+            "train further."
+        )
 
     k = getattr(model, "discriminator_steps", 1)
-    dataset = datasets.load(config.dataset, batch_size=config.batch_size * k, **load_kwargs)
+
+    def stream(step):
+        # A new dataset object each time: its first iterator replays the seeded shuffle from the
+        # start (a second iterator over the same object would reshuffle), so skipping the
+        # batches already consumed gives exactly the batches an uninterrupted run sees next.
+        data = datasets.load(config.dataset, batch_size=config.batch_size * k, **load_kwargs)
+        return data.repeat().skip(step)
+
+    first_stream = stream(start)
 
     # Everything is valid: from here on the output folder is written.
     os.makedirs(checkpoint_dir, exist_ok=True)
     checkpoints.remove_stale_temporaries(checkpoint_dir)
+    run_info = {"variant": variant.name, "config": config.to_dict()}
     record = {
         "variant": variant.name,
         "model_class": variant.model_class.__name__,
@@ -421,53 +609,81 @@ def _run(parser, variant, args):
     }
     gan_callbacks.write_json(record, os.path.join(out, "config.json"))
     _print_config(variant, backend, config.to_dict(), total, steps_per_epoch, out, start)
-    hint = _backend_hint(backend, model)
+    accelerators = gan_backend.accelerators()
+    print("  device: " + (", ".join(accelerators) if accelerators else "CPU (no GPU found)"))
+    threads = _cpu_threads(backend, accelerators)
+    if threads:
+        print(threads)
+    print(_describe_data(config, info))
+    hint = _backend_hint(backend, model, accelerators)
     if hint:
         print(hint)
 
     history_path = os.path.join(out, "history.json")
     previous = None
     if saved is not None and os.path.isfile(history_path):
-        with open(history_path) as file:
-            previous = json.load(file)
-    history = gan_callbacks.LossHistory(history_path, os.path.join(out, "losses.png"), previous, start)
+        try:
+            with open(history_path) as file:
+                previous = json.load(file)
+        except (OSError, ValueError):
+            print(f"warning: '{history_path}' is unreadable; the history restarts at step {start}.")
+    history = gan_callbacks.LossHistory(
+        history_path, os.path.join(out, "losses.png"), previous, start, steps_per_epoch=steps_per_epoch
+    )
     guard = gan_callbacks.NaNGuard()
+    stop = gan_callbacks.StopOnSignal()
+    saver = gan_callbacks.GANCheckpoint(
+        checkpoint_path, every_steps=args.checkpoint_every,
+        on_save=lambda step: history.write(plot=False), run_info=run_info,
+        last_saved_step=start if saved is not None else None,
+    )  # fmt: skip
     batch = None
     if hasattr(model, "sample_inputs"):
-        batch = next(iter(dataset.take(1)))
+        batch = next(iter(datasets.load(config.dataset, batch_size=config.batch_size * k, **load_kwargs).take(1)))
         batch = keras.tree.map_structure(lambda x: x.numpy(), batch)
+    interactive = sys.stdout.isatty()
+    verbose = args.verbose if args.verbose is not None else (1 if interactive else 2)
+    log_every = args.log_every or max(1, min(100, total // 20 or 1))
     callbacks = [
         guard,
-        gan_callbacks.GANCheckpoint(
-            checkpoint_path, every_steps=args.checkpoint_every,
-            on_save=lambda step: history.write(plot=False),
-        ),
-        history,
+        stop,
+        history,  # records a step before the checkpoint of that step writes the history
+        saver,
         gan_callbacks.SampleGrid(
             os.path.join(out, "samples"), num_samples=args.num_samples, seed=config.seed,
             tensorboard_dir=os.path.join(out, "tensorboard", "samples"), batch=batch,
         ),
-        keras.callbacks.TensorBoard(os.path.join(out, "tensorboard"), write_graph=False),
-    ]
-    verbose = args.verbose if args.verbose is not None else (1 if sys.stdout.isatty() else 2)
-    stream = dataset.repeat()
+        gan_callbacks.TensorBoardScalars(
+            os.path.join(out, "tensorboard"), every=args.log_every or 10, total_steps=total
+        ),
+    ]  # fmt: skip
+    if verbose == 2:
+        callbacks.append(gan_callbacks.ProgressLog(total, every=log_every))
     step = start
-    for initial_epoch, epochs, count in plan(start, total, steps_per_epoch):
-        # A fresh iterator replays the seeded shuffle from the start; skip what was consumed.
-        model.fit(
-            stream.skip(step), initial_epoch=initial_epoch, epochs=epochs, steps_per_epoch=count,
-            callbacks=callbacks, verbose=verbose, shuffle=False,
-        )  # fmt: skip
-        step += (epochs - initial_epoch) * count
-        if guard.failure:
-            break
+    with stop:
+        for number, (initial_epoch, epochs, count) in enumerate(plan(start, total, steps_per_epoch)):
+            model.fit(
+                first_stream if number == 0 else stream(step), initial_epoch=initial_epoch,
+                epochs=epochs, steps_per_epoch=count, callbacks=callbacks,
+                verbose=1 if verbose == 1 else 0, shuffle=False,
+            )  # fmt: skip
+            step = checkpoints.step_of(model)
+            if guard.failure or stop.signal_name:
+                break
     if guard.failure:
-        saved_step = callbacks[1].last_saved_step
+        saved_step = saver.last_saved_step
         last = f"{checkpoint_path} (step {saved_step})" if saved_step is not None else "none written"
         print(f"{guard.message}\nLast good checkpoint: {last}", file=sys.stderr)
         return 1
-    print(f"Done: {checkpoints.step_of(model)} steps. Wrote {out}/ (checkpoints/{checkpoints.LAST}, "
-          "samples/, losses.png, history.json, tensorboard/)")
+    if stop.signal_name:
+        where = f"checkpoint at step {saver.last_saved_step}" if saver.last_saved_step is not None else "no checkpoint"
+        again = " ".join(["python -m keras_gan.train", variant.name, "--output", out, "--resume"])
+        print(f"Stopped by {stop.signal_name} at step {step} ({where}): continue with `{again}`.", file=sys.stderr)
+        return 130 if stop.signal_name == "SIGINT" else 143
+    print(f"Done: {step} steps. Results in {out}/:")
+    print("  samples/progress.gif and samples/epoch_*.png: the fixed-latent sample grids")
+    print(f"  losses.png and history.json: the losses; checkpoints/{checkpoints.LAST}: the whole GAN")
+    print(f"  tensorboard --logdir {os.path.join(out, 'tensorboard')}")
     return 0
 
 

@@ -178,3 +178,282 @@ def test_sigkill_loses_only_the_steps_since_the_last_checkpoint(tmp_path):
     assert train.main(["dcgan", *TINY, "--steps", str(step + 1), "--output", out, "--resume"]) == 0
     assert checkpoints.step_of(checkpoints.load(path)) == step + 1
     assert not [f for f in os.listdir(os.path.dirname(path)) if f.startswith(".tmp-")]
+
+
+# -- Exact resume at any step -----------------------------------------------------------------------
+
+
+def history_of(out):
+    return json.load(open(os.path.join(out, "history.json")))
+
+
+def assert_same_run(a, b):
+    for x, y in zip(weights(checkpoints.latest(a)), weights(checkpoints.latest(b))):
+        np.testing.assert_allclose(y, x, atol=1e-6)
+    ha, hb = history_of(a), history_of(b)
+    assert ha["steps"]["step"] == hb["steps"]["step"]
+    for part in ("steps", "epochs"):
+        assert ha[part]["step"] == hb[part]["step"]
+        for name in ("d_loss", "g_loss"):
+            np.testing.assert_allclose(hb[part][name], ha[part][name], atol=1e-5)
+
+
+def test_resume_mid_epoch_several_times_equals_the_straight_run(tmp_path):
+    # 3 steps per epoch: stops at 4 and 8 are mid-epoch, each segment reaches a new epoch.
+    straight, pieces = str(tmp_path / "straight"), str(tmp_path / "pieces")
+    assert run("--steps", "10", "--output", straight) == 0
+    assert run("--steps", "4", "--output", pieces) == 0
+    assert run("--steps", "8", "--output", pieces, "--resume") == 0
+    assert run("--steps", "10", "--output", pieces, "--resume") == 0
+    assert_same_run(straight, pieces)
+    assert history_of(pieces)["epochs"]["step"] == [3, 6, 9, 10]
+    assert json.load(open(os.path.join(pieces, "config.json")))["resumed_from"] == [4, 8]
+
+
+def test_sigterm_saves_and_the_resumed_run_equals_the_straight_run(tmp_path):
+    out = str(tmp_path / "stopped")
+    command = [sys.executable, "-m", "keras_gan.train", "dcgan", *TINY, "--steps", "100000",
+               "--checkpoint-every", "1000", "--output", out, "--verbose", "2", "--log-every", "1"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 240
+    line = ""
+    while time.time() < deadline and not line.startswith("step"):
+        line = process.stdout.readline()
+    assert line.startswith("step"), "training did not start before the deadline"
+    process.send_signal(signal.SIGTERM)
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 143
+    assert "Stopped by SIGTERM at step" in stderr and "--resume" in stderr and "Traceback" not in stderr
+    step = checkpoints.step_of(checkpoints.load(checkpoints.latest(out)))
+    assert history_of(out)["steps"]["step"] == list(range(1, step + 1))
+    straight = str(tmp_path / "straight")
+    assert run("--steps", str(step + 4), "--output", straight) == 0
+    assert run("--steps", str(step + 4), "--output", out, "--resume") == 0
+    assert_same_run(straight, out)
+
+
+# -- One run per folder; a resume never silently changes the run -----------------------------------
+
+
+def test_a_folder_in_use_is_refused_at_once(tmp_path, capsys):
+    from keras_gan.runlock import RunLock
+
+    out = tmp_path / "busy"
+    with RunLock(out):
+        with pytest.raises(SystemExit) as exit_info:
+            run("--steps", "1", "--output", str(out))
+        assert exit_info.value.code == 2
+        assert f"Another run (pid {os.getpid()}" in capsys.readouterr().err
+    assert os.listdir(out) == [".lock"]  # nothing written by the refused run
+    # The lock file a finished (or killed) run leaves behind does not block the next one.
+    assert run("--steps", "1", "--output", str(out)) == 0
+
+
+def test_a_run_that_never_saved_is_started_over_not_resumed(tmp_path, capsys):
+    out = tmp_path / "crashed"
+    out.mkdir()
+    (out / "config.json").write_text(json.dumps({"variant": "dcgan", "config": {}}))
+    with pytest.raises(SystemExit):
+        run("--steps", "1", "--output", str(out), "--resume")
+    assert "stopped before its first checkpoint" in capsys.readouterr().err
+    assert run("--steps", "1", "--output", str(out)) == 0
+    assert "starting it again" in capsys.readouterr().out
+    assert checkpoints.step_of(checkpoints.load(checkpoints.latest(out))) == 1
+
+
+def test_a_checkpoint_of_another_architecture_is_refused(tmp_path, capsys):
+    out = str(tmp_path / "run")
+    assert run("--steps", "1", "--output", out, "--base-filters", "8") == 0
+    config_path = os.path.join(out, "config.json")
+    record = json.load(open(config_path))
+    record["config"]["base_filters"] = 4  # config.json no longer describes the checkpoint
+    json.dump(record, open(config_path, "w"))
+    with pytest.raises(SystemExit):
+        run("--steps", "2", "--output", out, "--resume")
+    err = capsys.readouterr().err
+    assert "--base-filters 8 (config.json says 4)" in err
+    assert json.load(open(config_path))["config"]["base_filters"] == 4
+
+
+def test_steps_change_on_resume_is_recorded(straight, tmp_path):
+    out = str(tmp_path / "longer")
+    assert run("--steps", "2", "--output", out) == 0
+    assert run("--steps", "3", "--output", out, "--resume") == 0
+    assert json.load(open(os.path.join(out, "config.json")))["total_steps"] == 3
+
+
+# -- Validation and one-line failures ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--epochs", "0"], "--epochs must be a positive integer. Received: epochs=0"),
+        (["--epochs", "-2"], "--epochs must be a positive integer"),
+        (["--steps-per-epoch", "-3"], "--steps-per-epoch must be a positive integer"),
+        (["--steps-per-epoch", "0"], "--steps-per-epoch must be a positive integer"),
+        (["--learning-rate", "nan"], "--learning-rate must be a finite number > 0. Received: learning_rate=nan"),
+        (["--learning-rate", "inf"], "--learning-rate must be a finite number > 0"),
+        (["--learning-rate", "-1"], "--learning-rate must be a finite number > 0"),
+        (["--beta-1", "1.5"], "--beta-1 must be a number in [0, 1)"),
+        (["--base-filters", "0"], "--base-filters must be a positive integer"),
+        (["--log-every", "0"], "--log-every must be a positive integer"),
+    ],
+)
+def test_bad_numbers_are_refused_before_anything_is_written(argv, message, tmp_path, capsys):
+    out = tmp_path / "out"
+    with pytest.raises(SystemExit) as exit_info:
+        run("--steps", "1", "--output", str(out), *argv)
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_config_validation_for_every_variant():
+    from keras_gan import registry
+
+    for name in registry.available():
+        config_class = registry.get(name).config_class
+        config_class()  # every default is valid
+        config_class().with_paper_settings()
+        with pytest.raises(ValueError, match="--batch-size must be a positive integer"):
+            config_class(batch_size=0)
+        with pytest.raises(ValueError, match="--seed must be an integer >= 0"):
+            config_class(seed=-1)
+
+
+def test_output_that_is_a_file_or_unwritable_is_one_line(tmp_path, capsys, monkeypatch):
+    file = tmp_path / "file"
+    file.write_text("x")
+    for out, message in [(file, "is a file, not a folder"), (file / "run", "which is a file")]:
+        with pytest.raises(SystemExit):
+            run("--steps", "1", "--output", str(out))
+        err = capsys.readouterr().err
+        assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    # Permissions cannot be taken away from root (CI runs as root): ask os.access.
+    monkeypatch.setattr(os, "access", lambda path, mode: False)
+    with pytest.raises(SystemExit):
+        run("--steps", "1", "--output", str(tmp_path / "ro" / "run"))
+    assert "permission denied" in capsys.readouterr().err
+
+
+def test_a_full_disk_is_one_line_and_leaves_no_temporary_files(tmp_path, capsys, monkeypatch):
+    import errno
+
+    from keras_gan import callbacks
+
+    out = tmp_path / "full"
+    real_dump = json.dump
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(json, "dump", full)
+    assert run("--steps", "1", "--output", str(out)) == 2
+    monkeypatch.setattr(json, "dump", real_dump)
+    err = capsys.readouterr().err
+    assert "No space left on device" in err and "Free some space" in err and "Traceback" not in err
+    leftovers = [f for _, _, files in os.walk(out) for f in files if f.startswith(".") and f != ".lock"]
+    assert leftovers == []
+    monkeypatch.setattr(json, "dump", full)
+    with pytest.raises(OSError):
+        callbacks.write_json({"a": 1}, str(tmp_path / "x.json"))
+    assert not [f for f in os.listdir(tmp_path) if "x.json" in f]
+
+
+# -- What a newcomer sees ---------------------------------------------------------------------------
+
+
+def test_redirected_output_shows_overall_progress_device_and_where_to_look(tmp_path, capsys):
+    out = str(tmp_path / "run")
+    assert train.main(["dcgan", *[a for a in TINY if a not in ("--verbose", "0")], "--steps", "4",
+                       "--log-every", "2", "--output", out]) == 0
+    printed = capsys.readouterr().out
+    assert "step 2/4 ( 50%)" in printed and "step 4/4 (100%)" in printed and "steps/s" in printed
+    assert "device: " in printed and "tensorboard --logdir" in printed
+    assert "\x1b[" not in printed and "\b" not in printed  # no terminal control characters
+
+
+def test_tensorboard_has_losses_and_real_learning_rates_at_the_global_step(tmp_path):
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    out = str(tmp_path / "run")
+    assert run("--steps", "4", "--log-every", "2", "--output", out) == 0
+    assert run("--steps", "6", "--output", out, "--resume") == 0
+    events = EventAccumulator(os.path.join(out, "tensorboard"), size_guidance={"tensors": 0})
+    events.Reload()
+    tags = events.Tags()["tensors"]
+    assert {"loss/d_loss", "loss/g_loss", "learning_rate/d_optimizer", "learning_rate/g_optimizer"} <= set(tags)
+    steps = [e.step for e in events.Tensors("loss/d_loss")]
+    assert steps == [2, 4, 6]
+    rates = [float(np.asarray(tf_value(e))) for e in events.Tensors("learning_rate/g_optimizer")]
+    np.testing.assert_allclose(rates, 2e-4, rtol=1e-6)
+
+
+def tf_value(event):
+    from tensorboard.util import tensor_util
+
+    return tensor_util.make_ndarray(event.tensor_proto)
+
+
+def test_the_backend_hint_matches_the_measured_table():
+    path = os.path.join(os.path.dirname(__file__), "..", "benchmarks", "results", "step_time_cpu2.json")
+    rows = json.load(open(path))["rows"]
+    measured = {
+        "tensorflow": rows["tensorflow"]["x_plain_pytorch"],
+        "tensorflow-xla": rows["tensorflow-xla"]["x_plain_pytorch"],
+        "jax": rows["jax-phases-hidden"]["x_plain_pytorch"],
+        "torch": rows["torch"]["x_plain_pytorch"],
+    }
+    assert train.CPU_STEP_TIME == measured
+    hint = train._backend_hint("jax", object(), accelerators=[])
+    assert "KERAS_BACKEND=tensorflow" in hint and "jax 1.06x" in hint
+    assert train._backend_hint("tensorflow", object(), accelerators=[]) is None
+    assert train._backend_hint("jax", object(), accelerators=["GPU"]) is None
+
+
+def test_a_missing_backend_names_the_extra_to_install():
+    hide_torch = (
+        "import importlib.util as u; real = u.find_spec; "
+        "u.find_spec = lambda name, *a: None if name == 'torch' else real(name, *a); "
+    )
+    env = dict(os.environ, KERAS_BACKEND="torch")
+    library = subprocess.run([sys.executable, "-c", hide_torch + "import keras_gan"], env=env,
+                             capture_output=True, text=True)
+    assert library.returncode == 1 and "ImportError" in library.stderr
+    assert "pip install 'keras_gan[torch]'" in library.stderr
+    command = subprocess.run(
+        [sys.executable, "-c", hide_torch + "import sys; sys.argv = ['-m']; import keras_gan"],
+        env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert command.returncode == 2 and "Traceback" not in command.stderr
+    assert "pip install 'keras_gan[torch]'" in command.stderr
+
+
+# -- The NaN guard on a resumed run -------------------------------------------------------------------
+
+
+def test_nan_on_a_resumed_run_names_the_checkpoint_and_stays_out_of_samples_and_history(tmp_path, capsys, monkeypatch):
+    from keras_gan import datasets
+
+    out = str(tmp_path / "run")
+    assert run("--steps", "3", "--output", out) == 0
+    grids = sorted(os.listdir(os.path.join(out, "samples")))
+    real_load = datasets.load
+
+    def poisoned(*args, **kwargs):
+        result = real_load(*args, **kwargs)
+        if isinstance(result, tuple):  # with_info=True, as datasets.info asks
+            return (result[0].map(lambda images: images * np.nan), *result[1:])
+        return result.map(lambda images: images * np.nan)
+
+    monkeypatch.setattr(datasets, "load", poisoned)
+    assert run("--steps", "6", "--output", out, "--resume") == 1
+    err = capsys.readouterr().err
+    assert "Training stopped at step 4" in err
+    assert f"Last good checkpoint: {os.path.join(out, 'checkpoints', 'last.keras')} (step 3)" in err
+    history = history_of(out)
+    assert history["steps"]["step"] == [1, 2, 3]
+    assert all(np.isfinite(v) for name, values in history["steps"].items() for v in values)
+    assert all(np.isfinite(v) for name, values in history["epochs"].items() for v in values)
+    assert sorted(os.listdir(os.path.join(out, "samples"))) == grids

@@ -9,6 +9,8 @@ by side:
   (stateful); JAX calls `train_step(self, state, data)` and expects `(logs, new_state)` back, so
   the JAX wrapper runs the variant's code inside a `keras.StatelessScope`.
 - `default_jit_compile()`: what `compile(jit_compile="auto")` means on this backend.
+- `accelerators()`: the names of the GPUs (or TPUs) the backend will use; empty on a CPU.
+- `set_cpu_threads(n)`: the backend's CPU thread count, where keras_gan sets one (torch).
 - `value_and_gradients(loss_fn, variables)`: runs `loss_fn()` and returns its value, its extra
   logs and the gradients of the value with respect to `variables` (`tf.GradientTape`,
   `torch.autograd.grad`, `jax.value_and_grad`).
@@ -25,22 +27,28 @@ _BACKEND = keras.backend.backend()
 
 if _BACKEND == "tensorflow":
     from keras_gan.backend.tensorflow import (
+        accelerators,
         default_jit_compile,
         input_gradients,
+        set_cpu_threads,
         value_and_gradients,
         wrap_train_step,
     )
 elif _BACKEND == "jax":
     from keras_gan.backend.jax import (
+        accelerators,
         default_jit_compile,
         input_gradients,
+        set_cpu_threads,
         value_and_gradients,
         wrap_train_step,
     )
 elif _BACKEND == "torch":
     from keras_gan.backend.torch import (
+        accelerators,
         default_jit_compile,
         input_gradients,
+        set_cpu_threads,
         value_and_gradients,
         wrap_train_step,
     )
@@ -50,5 +58,12 @@ else:
         f"Received: KERAS_BACKEND={_BACKEND!r}"
     )
 
-__all__ = ["default_jit_compile", "input_gradients", "value_and_gradients", "wrap_train_step"]
+__all__ = [
+    "accelerators",
+    "default_jit_compile",
+    "input_gradients",
+    "set_cpu_threads",
+    "value_and_gradients",
+    "wrap_train_step",
+]
 

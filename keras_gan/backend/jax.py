@@ -97,3 +97,15 @@ def input_gradients(fn, inputs):
 def default_jit_compile():
     # The step is always compiled on JAX: an eager JAX step would dispatch op by op.
     return True
+
+
+def accelerators():
+    """Names of the non-CPU devices JAX uses (empty on a CPU-only machine)."""
+    import jax
+
+    return [f"{d.platform.upper()} {d.device_kind}" for d in jax.devices() if d.platform != "cpu"]
+
+
+def set_cpu_threads(threads):
+    """XLA:CPU sizes its own thread pool; nothing to set. Returns None."""
+    return None

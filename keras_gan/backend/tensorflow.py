@@ -41,3 +41,14 @@ def default_jit_compile():
     # XLA pays off on a GPU; on a 2-core CPU the DCGAN step took 1.24x longer with it
     # (benchmarks/results/step_time_cpu2.json).
     return bool(tf.config.list_physical_devices("GPU"))
+
+
+def accelerators():
+    """Names of the GPUs TensorFlow sees (empty on a CPU-only machine)."""
+    return [d.name for d in tf.config.list_physical_devices("GPU")]
+
+
+def set_cpu_threads(threads):
+    """TensorFlow's own thread pools are left to it (the bimodal timings in FINDINGS did not
+    change with thread settings). Returns None."""
+    return None

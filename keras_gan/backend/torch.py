@@ -46,3 +46,18 @@ def input_gradients(fn, inputs):
 def default_jit_compile():
     # torch.compile recompiles the two-network step repeatedly and gains nothing on CPU.
     return False
+
+
+def accelerators():
+    """Names of the GPUs torch can use (empty on a CPU-only machine)."""
+    if torch.cuda.is_available():
+        return [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
+    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+        return ["Apple MPS"]
+    return []
+
+
+def set_cpu_threads(threads):
+    """Sets torch's intra-op CPU threads; returns the number now in use."""
+    torch.set_num_threads(int(threads))
+    return torch.get_num_threads()

@@ -44,7 +44,13 @@ from keras_gan.datasets.folders import (
     load_unpaired_folders,
 )
 from keras_gan.datasets.pipeline import DatasetInfo
-from keras_gan.datasets.tfds_loader import ENV_DATA_DIR, DataNotFoundError, load_tfds, raw_files
+from keras_gan.datasets.tfds_loader import (
+    ENV_DATA_DIR,
+    ChecksumMismatchError,
+    DataNotFoundError,
+    load_tfds,
+    raw_files,
+)
 from keras_gan.datasets.toy import GRID, RING, Mixture
 
 __all__ = [
@@ -53,6 +59,7 @@ __all__ = [
     "GRID",
     "IMAGE_EXTENSIONS",
     "RING",
+    "ChecksumMismatchError",
     "DataNotFoundError",
     "DatasetInfo",
     "Mixture",
@@ -179,9 +186,14 @@ def load(
 
     Raises:
         ValueError: unknown name (with the known ones and the nearest match), invalid
-            `image_size`, `channels` or `batch_size`, an empty folder or one without images.
-        DataNotFoundError: a tfds dataset can neither be downloaded nor found in
-            `KERAS_GAN_DATA_DIR`; the message lists the files and where to put them.
+            `image_size`, `channels` or `batch_size`, an empty folder or one without images, or
+            a dataset that would not fit in memory at this `image_size` (with the estimate, the
+            memory available and a size that fits; checked before anything is materialised).
+        DataNotFoundError: a tfds dataset is not prepared and cannot be had: its download host
+            cannot be reached (checked with one short connection, no retries), or
+            `KERAS_GAN_DATA_DIR` is set but lacks its folder or files. Raised at once, in one
+            line naming the files, their URLs and where to put them. `ChecksumMismatchError`
+            (a subclass) when a raw file is not the official one.
 
     Example:
 

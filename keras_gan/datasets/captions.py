@@ -128,6 +128,11 @@ def measure_digits(images):
     images = np.asarray(images)
     if images.ndim == 4:
         images = images[..., 0]
+    # In chunks of ~1M pixels: the float64 intermediates below take ~40 bytes per pixel.
+    step = max(1, 2**20 // max(1, images.shape[1] * images.shape[2]))
+    if len(images) > step:
+        parts = [measure_digits(images[i : i + step]) for i in range(0, len(images), step)]
+        return {k: np.concatenate([part[k] for part in parts]) for k in parts[0]}
     mid = 0.0 if np.issubdtype(images.dtype, np.floating) else 127.5
     ink = images > mid
     n, h, w = ink.shape

@@ -56,6 +56,34 @@ def _mnist(split, data_dir):
     return data["image"][..., 0], data["label"].astype(np.int32)
 
 
+def _native_digits(source, split, data_dir, stacklevel=4):
+    """`(images, labels, source)` at the native size: uint8 `(n, 28, 28)` or `(n, 8, 8)`."""
+    if source not in SOURCES:
+        raise ValueError(
+            f"`source` must be one of {', '.join(SOURCES)}. Received: source={source!r}"
+        )
+    if source == "auto":
+        source = "mnist" if tfds_loader.is_available("mnist", data_dir) else "digits"
+        if source == "digits":
+            warnings.warn(
+                "MNIST is not prepared in the tfds data directory and "
+                f"${tfds_loader.ENV_DATA_DIR}/mnist/ does not hold its raw files, so scikit-learn's "
+                "8x8 digits (1797 images, upsampled) are used instead. Pass source='mnist' to "
+                "download MNIST, or source='digits' to silence this warning.",
+                stacklevel=stacklevel,
+            )
+    if source == "mnist":
+        images, labels = _mnist(split, data_dir)
+    else:
+        if split not in ("train", "all"):
+            raise ValueError(
+                f"scikit-learn's digits have a single split, 'train' (all 1797 images). "
+                f"Received: split={split!r}"
+            )
+        images, labels = _sklearn_digits()
+    return images, labels, source
+
+
 def digit_images(source="auto", split="train", image_size=28, data_dir=None):
     """Real handwritten digits as numpy arrays, from MNIST or scikit-learn's 8x8 digits.
 
@@ -71,33 +99,44 @@ def digit_images(source="auto", split="train", image_size=28, data_dir=None):
     Returns:
         A tuple `(images, labels, source)`: uint8 `(n, h, w)`, int32 `(n,)` and the source used.
     """
-    if source not in SOURCES:
-        raise ValueError(
-            f"`source` must be one of {', '.join(SOURCES)}. Received: source={source!r}"
-        )
-    if source == "auto":
-        source = "mnist" if tfds_loader.is_available("mnist", data_dir) else "digits"
-        if source == "digits":
-            warnings.warn(
-                "MNIST is not prepared in the tfds data directory and "
-                f"${tfds_loader.ENV_DATA_DIR}/mnist/ does not hold its raw files, so scikit-learn's "
-                "8x8 digits (1797 images, upsampled) are used instead. Pass source='mnist' to "
-                "download MNIST, or source='digits' to silence this warning.",
-                stacklevel=3,
-            )
-    if source == "mnist":
-        images, labels = _mnist(split, data_dir)
-    else:
-        if split not in ("train", "all"):
-            raise ValueError(
-                f"scikit-learn's digits have a single split, 'train' (all 1797 images). "
-                f"Received: split={split!r}"
-            )
-        images, labels = _sklearn_digits()
     size = pipeline.check_image_size(image_size)
-    if size is not None and size != images.shape[1:3]:
-        images = pipeline.resize_uint8(images[..., None], size).numpy()[..., 0]
-    return images, labels, source
+    images, labels, source = _native_digits(source, split, data_dir)
+    return pipeline.resize_array(images, size), labels, source
+
+
+def _sized_digits(
+    name, source, split, image_size, data_dir, *, example_bytes, copies, stream, digit_copies=1
+):  # fmt: skip
+    """Loads digits at `image_size` after checking that what the loader builds fits in memory.
+
+    Args:
+        name: str, the dataset, for messages.
+        example_bytes: callable `(height, width) -> int`, bytes of one example of the dataset.
+        copies: number of arrays of `example_bytes` per example the loader holds at its peak
+            (numpy arrays and their tensor copies).
+        digit_copies: number of copies of the resized digits themselves. Defaults to `1`.
+        stream: dict of `memory_estimate` arguments: `batch_size`, `cache` (as given to `load`),
+            `shuffle`, and `num_examples` when it differs from the number of digits.
+
+    Returns:
+        A tuple `(images, labels, source)` as `digit_images`.
+    """
+    size = pipeline.check_image_size(image_size)
+    images, labels, used = _native_digits(source, split, data_dir, stacklevel=5)
+    height, width = size or images.shape[1:3]
+    digits = len(images)
+    num_examples = stream.pop("num_examples", digits)
+    example = example_bytes(height, width)
+    stream["cache"] = resolve_cache(stream.get("cache", "auto"), num_examples, (example,))
+    arrays = digit_copies * digits * height * width + copies * num_examples * example
+    if size is not None:
+        arrays += 3 * pipeline.RESIZE_CHUNK_BYTES  # float32 intermediates of one chunk
+    needed, what = pipeline.memory_estimate(num_examples, example, materialised=arrays, **stream)
+    pipeline.check_memory(
+        name, needed, what=f"{num_examples} examples of {pipeline.format_bytes(example)}: {what}",
+        fix=pipeline.memory_fix((height, width), stream.get("cache")),
+    )  # fmt: skip
+    return pipeline.resize_array(images, size), labels, used
 
 
 def stack_digits(labels, num_examples, seed=0):
@@ -123,11 +162,28 @@ def edge_maps(images):
 
     An ink pixel is on the outline when one of its 4 neighbours is not ink (the ink minus its
     erosion), which gives a one-pixel line like the edge maps of pix2pix's edges2shoes.
+    Computed in chunks, so the boolean intermediates stay small.
     """
-    ink = np.pad(images > 127, ((0, 0), (1, 1), (1, 1)))
-    core = ink[:, 1:-1, 1:-1]
-    interior = core & ink[:, :-2, 1:-1] & ink[:, 2:, 1:-1] & ink[:, 1:-1, :-2] & ink[:, 1:-1, 2:]
-    return np.where(core & ~interior, 255, 0).astype(np.uint8)
+    out = np.empty(images.shape, np.uint8)
+    for start, stop in _chunks(images):
+        ink = np.pad(images[start:stop] > 127, ((0, 0), (1, 1), (1, 1)))
+        core = ink[:, 1:-1, 1:-1]
+        interior = (
+            core & ink[:, :-2, 1:-1] & ink[:, 2:, 1:-1] & ink[:, 1:-1, :-2] & ink[:, 1:-1, 2:]
+        )
+        out[start:stop] = np.where(core & ~interior, 255, 0)
+    return out
+
+
+# Pixels per chunk of the numpy computations on whole digit sets (~128 MB of float64).
+_CHUNK_PIXELS = 16 * 1024**2
+
+
+def _chunks(images):
+    """`(start, stop)` ranges of at most `_CHUNK_PIXELS` pixels (at least one image)."""
+    per_image = max(1, int(np.prod(images.shape[1:])))
+    step = max(1, _CHUNK_PIXELS // per_image)
+    return [(i, min(i + step, len(images))) for i in range(0, len(images), step)]
 
 
 def colourise(images, seed=0):
@@ -139,7 +195,10 @@ def colourise(images, seed=0):
     """
     rng = np.random.default_rng(seed)
     colours = np.array([colorsys.hsv_to_rgb(h, 1.0, 1.0) for h in rng.random(len(images))])
-    coloured = np.round(images[..., None] * colours[:, None, None, :]).astype(np.uint8)
+    coloured = np.empty((*images.shape, 3), np.uint8)
+    for start, stop in _chunks(coloured):  # float64 intermediates one chunk at a time
+        part = images[start:stop, ..., None] * colours[start:stop, None, None, :]
+        coloured[start:stop] = np.round(part)
     return coloured, colours
 
 
@@ -171,15 +230,39 @@ def _finish(
     )  # fmt: skip
 
 
-def load_digits_dataset(*, split="train", image_size=None, channels=None, with_labels=False, **kw):
-    """scikit-learn's 8x8 digits: 1797 real images, 10 classes; see `keras_gan.datasets.load`."""
-    images, labels, _ = digit_images("digits", split, image_size)
-    images = pipeline.set_channels(tf.constant(images[..., None]), channels).numpy()
-    arrays = (images, labels) if with_labels else (images,)
-    element = pipeline.LABELLED if with_labels else pipeline.IMAGES
-    return _finish(
-        "digits", element, arrays, num_classes=10, class_names=tuple(map(str, range(10))),
-        extras={"source": "digits"}, **kw,
+def load_digits_dataset(
+    *, split="train", image_size=None, channels=None, with_labels=False, batch_size=64,
+    shuffle=True, seed=None, drop_remainder=True, cache="auto",
+):  # fmt: skip
+    """scikit-learn's 8x8 digits: 1797 real images, 10 classes; see `keras_gan.datasets.load`.
+
+    The 8x8 digits are resized and converted inside the `tf.data` pipeline, one image at a time,
+    so a large `image_size` streams (cached in memory only when it fits) instead of being
+    materialised at once.
+    """
+    size = pipeline.check_image_size(image_size)
+    images, labels, _ = _native_digits("digits", split, None)
+    n = len(images)
+    shape = (*(size or images.shape[1:3]), channels or 1)
+
+    def prepare(image, label):
+        image = tf.ensure_shape(
+            pipeline.set_channels(pipeline.resize_uint8(image, size), channels), shape
+        )
+        return (image, label) if with_labels else image
+
+    ds = tf.data.Dataset.from_tensor_slices((images[..., None], labels)).map(
+        prepare, num_parallel_calls=tf.data.AUTOTUNE
+    )
+    dataset = pipeline.finish(
+        ds, num_examples=n, batch_size=batch_size, shuffle=shuffle, seed=seed,
+        drop_remainder=drop_remainder, cache=resolve_cache(cache, n, shape), name="digits",
+    )  # fmt: skip
+    return dataset, pipeline.DatasetInfo(
+        name="digits", element=pipeline.LABELLED if with_labels else pipeline.IMAGES,
+        image_shape=shape, num_examples=n, batch_size=batch_size,
+        steps_per_epoch=pipeline.steps(n, batch_size, drop_remainder), num_classes=10,
+        class_names=tuple(map(str, range(10))), extras={"source": "digits"},
     )  # fmt: skip
 
 
@@ -188,9 +271,22 @@ def load_stacked_mnist(
     data_dir=None, seed=None, cache="auto", **kw,
 ):  # fmt: skip
     """Stacked MNIST (Metz et al. 2016): 3 random digits as R, G, B; see `load`."""
-    images, labels, used = digit_images(source, split, image_size, data_dir)
+    if not isinstance(num_examples, (int, np.integer)) or num_examples < 1:
+        raise ValueError(
+            f"`num_examples` must be a positive int. Received: num_examples={num_examples!r}"
+        )
+    batch_size = pipeline.check_batch_size(kw.pop("batch_size", 64))
+    size = pipeline.check_image_size(image_size)
+    stream = dict(
+        batch_size=batch_size, shuffle=kw.get("shuffle", True), num_examples=num_examples,
+        cache=cache,
+    )  # fmt: skip
+    images, labels, used = _sized_digits(
+        "stacked_mnist", source, split, size, data_dir, copies=0, digit_copies=2,
+        stream=stream, example_bytes=lambda h, w: 3 * h * w,
+    )  # fmt: skip
     indices, stacked_labels = stack_digits(labels, num_examples, 0 if seed is None else seed)
-    digits = tf.constant(images)
+    digits = tf.constant(images)  # the one copy of the digits the pipeline indexes
 
     def stack(index, label):
         image = tf.stack([digits[index[0]], digits[index[1]], digits[index[2]]], axis=-1)
@@ -198,7 +294,6 @@ def load_stacked_mnist(
 
     n, shape = num_examples, (*images.shape[1:], 3)
     ds = tf.data.Dataset.from_tensor_slices((indices, stacked_labels)).map(stack)
-    batch_size = pipeline.check_batch_size(kw.pop("batch_size", 64))
     dataset = pipeline.finish(
         ds, num_examples=n, batch_size=batch_size, seed=seed, name="stacked_mnist",
         cache=resolve_cache(cache, n, shape), **kw,
@@ -218,7 +313,19 @@ def load_pairs(
 ):  # fmt: skip
     """Digit pairs: `kind` is `"edges"`, `"colour"` or `"superres"`; see `load`."""
     size = pipeline.check_image_size(image_size)
-    images, _, used = digit_images(source, split, size, data_dir)
+    scale_ok = isinstance(scale, int) and scale >= 1
+    per_pixel = {"edges": 2, "colour": 6, "superres": 1 + (1 / scale**2 if scale_ok else 0)}
+    if kind not in per_pixel:
+        raise ValueError(f"Unknown pair kind {kind!r}. Known: edges, colour, superres.")
+    batch_size = pipeline.check_batch_size(kw.get("batch_size", 64))
+    stream = dict(
+        batch_size=batch_size, shuffle=kw.get("shuffle", True), cache=kw.get("cache", "auto")
+    )
+    images, _, used = _sized_digits(
+        f"mnist_{kind}", source, split, size, data_dir, stream=stream,
+        # numpy arrays and their tensor copies, plus the permuted targets of paired=False
+        copies=2 + (0 if paired else 1), example_bytes=lambda h, w: int(per_pixel[kind] * h * w),
+    )  # fmt: skip
     content_seed = 0 if seed is None else seed
     extras = {"source": used}
     if kind == "edges":
@@ -238,10 +345,8 @@ def load_pairs(
             )
         target_images = images[..., None]
         low = (height // scale, width // scale)
-        source_images = pipeline.resize_uint8(target_images, low).numpy()
+        source_images = pipeline.resize_array(target_images, low)
         extras["scale"] = scale
-    else:
-        raise ValueError(f"Unknown pair kind {kind!r}. Known: edges, colour, superres.")
     name = {"edges": "mnist_edges", "colour": "mnist_colour", "superres": "mnist_superres"}[kind]
     return _finish(
         name, pipeline.PAIRED, (source_images, target_images), seed=seed, paired=paired,
@@ -254,7 +359,14 @@ def load_captions(
     max_len=None, **kw,
 ):  # fmt: skip
     """Captioned digits for text-to-image GANs: `(images, token_ids[, labels])`; see `load`."""
-    images, labels, used = digit_images(source, split, image_size, data_dir)
+    stream = dict(
+        batch_size=pipeline.check_batch_size(kw.get("batch_size", 64)),
+        shuffle=kw.get("shuffle", True), cache=kw.get("cache", "auto"),
+    )  # fmt: skip
+    images, labels, used = _sized_digits(
+        "mnist_captions", source, split, image_size, data_dir, copies=2, stream=stream,
+        example_bytes=lambda h, w: h * w + 4 * (captions_lib.DIGIT_VOCABULARY.max_len + 1),
+    )  # fmt: skip
     texts, measures, thresholds = captions_lib.caption_digits(
         images, labels, seed=0 if seed is None else seed
     )

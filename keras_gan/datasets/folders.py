@@ -4,7 +4,9 @@ Images are found recursively (`.png .jpg .jpeg .bmp .gif .webp`, any letter case
 order, decoded once with Pillow (first frame of a GIF, alpha dropped), converted to grayscale or RGB
 (`channels=`) and resized to `image_size`, then kept in memory as uint8. A file Pillow cannot
 read is skipped; one warning names the skipped files and how many there were. Nothing is ever
-written inside your folders.
+written inside your folders. Before decoding, the memory the images will take is estimated
+(files x height x width x channels, from `image_size` or the first image's header) and loading is
+refused with a `ValueError` when it would not fit (see `pipeline.check_memory`).
 
 Layouts:
 
@@ -83,6 +85,9 @@ def _read(path, channels, image_size, part=None):
 def read_images(paths, *, channels=3, image_size=None, parts=(None,), where="folder"):
     """Decodes image files into one uint8 array, skipping unreadable ones with one warning.
 
+    The array is allocated once, at the first readable image, and filled in place (no list of
+    images stacked at the end, which would need twice the memory).
+
     Args:
         paths: list of paths.
         channels: int, 1 or 3. Defaults to `3`.
@@ -95,7 +100,7 @@ def read_images(paths, *, channels=3, image_size=None, parts=(None,), where="fol
         A tuple `(images, kept)`: uint8 array `(len(parts), n, h, w, channels)` and the indices of
         the paths that were read.
     """
-    arrays, kept, skipped, sizes = [], [], [], {}
+    out, kept, skipped, sizes = None, [], [], {}
     for index, path in enumerate(paths):
         try:
             decoded = [_read(path, channels, image_size, part) for part in parts]
@@ -103,7 +108,12 @@ def read_images(paths, *, channels=3, image_size=None, parts=(None,), where="fol
             skipped.append(f"{path} ({type(error).__name__})")
             continue
         sizes.setdefault(decoded[0].shape[:2], path)
-        arrays.append(decoded)
+        if out is None:
+            out = np.empty((len(parts), len(paths), *decoded[0].shape), np.uint8)
+        if len(sizes) > 1:
+            continue  # images of different sizes: reported below, once all are seen
+        for part, array in enumerate(decoded):
+            out[part, len(kept)] = array
         kept.append(index)
     if skipped:
         named = ", ".join(skipped[:_NAMED_IN_WARNING])
@@ -117,7 +127,7 @@ def read_images(paths, *, channels=3, image_size=None, parts=(None,), where="fol
             f"{named}{more}.",
             stacklevel=3,
         )
-    if not arrays:
+    if out is None:
         raise ValueError(
             f"None of the {len(paths)} image file(s) in {where} could be read "
             f"(first: {skipped[0]}). Check that they are valid {'/'.join(IMAGE_EXTENSIONS)} files."
@@ -128,7 +138,53 @@ def read_images(paths, *, channels=3, image_size=None, parts=(None,), where="fol
             f"Images in {where} have different sizes ({examples}); pass image_size=(height, "
             "width) to resize them all."
         )
-    return np.stack([np.stack(a) for a in zip(*arrays)]), kept
+    return out[:, : len(kept)], kept
+
+
+def _image_shape(paths, channels, image_size, halves=False):
+    """The `(height, width, channels)` the images will have, read from `image_size` or from
+    the header of the first file Pillow can open (nothing is decoded), or None."""
+    if image_size is not None:
+        return (*image_size, channels)
+    for path in paths:
+        try:
+            with Image.open(path) as image:
+                width, height = image.size
+        except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+            continue
+        return (height, width // 2 if halves else width, channels)
+    return None
+
+
+def check_folder_memory(
+    name, num_files, shape, *, batch_size, cache, shuffle, parts=1, copies=2, num_examples=None
+):  # fmt: skip
+    """Refuses (`ValueError`) to decode `num_files` images of `shape` when they would not fit.
+
+    Args:
+        name: str, the folder(s), for the message.
+        num_files: int, image files to decode.
+        shape: `(height, width, channels)` of one image, or None (nothing is checked).
+        batch_size, cache, shuffle: as passed to the loader.
+        parts: int, images per file (2 for side-by-side pairs). Defaults to `1`.
+        copies: int, arrays of all images held at once (the decoded array and its tensor copy,
+            and any selection copies). Defaults to `2`.
+        num_examples: int or None, examples per epoch when not `num_files`.
+    """
+    if shape is None:
+        return
+    example = parts * int(np.prod(shape))
+    num_examples = num_examples or num_files
+    cache = resolve_cache(cache, num_files, (parts, *shape))
+    needed, what = pipeline.memory_estimate(
+        num_examples, example, batch_size=batch_size, cache=cache, shuffle=shuffle,
+        materialised=copies * num_files * example,
+    )  # fmt: skip
+    pipeline.check_memory(
+        name, needed,
+        what=f"{num_files} file(s) of {shape[0]}x{shape[1]}x{shape[2]} uint8 images: {what}",
+        fix=pipeline.memory_fix(shape, cache),
+    )  # fmt: skip
 
 
 def _info(name, element, images, batch_size, drop_remainder, **kwargs):
@@ -190,6 +246,10 @@ def load_folder(
                 f"{len(loose)} image(s) lie directly in it (e.g. {loose[0].name})."
             )
         class_names = tuple(sorted({p.relative_to(root).parts[0] for p in paths}))
+    check_folder_memory(
+        f"{root}", len(paths), _image_shape(paths, channels, image_size),
+        batch_size=batch_size, cache=cache, shuffle=shuffle,
+    )  # fmt: skip
     images, kept = read_images(paths, channels=channels, image_size=image_size, where=f"'{root}'")
     images = images[0]
     if with_labels:
@@ -235,12 +295,19 @@ def load_unpaired_folders(
     image_size = pipeline.check_image_size(image_size)
     channels = pipeline.check_channels(channels, allow_none=False)
     batch_size = pipeline.check_batch_size(batch_size)
+    roots = [pathlib.Path(folder).expanduser() for folder in (domain_a, domain_b)]
+    files = [find_images(root) for root in roots]
+    if image_size is not None or _image_shape(files[0], channels, None) == _image_shape(
+        files[1], channels, None
+    ):
+        check_folder_memory(
+            f"{domain_a} | {domain_b}", len(files[0]) + len(files[1]),
+            _image_shape(files[0], channels, image_size), batch_size=batch_size, cache=cache,
+            shuffle=shuffle,
+        )  # fmt: skip
     domains = []
-    for folder in (domain_a, domain_b):
-        root = pathlib.Path(folder).expanduser()
-        images, _ = read_images(
-            find_images(root), channels=channels, image_size=image_size, where=f"'{root}'"
-        )
+    for root, paths in zip(roots, files):
+        images, _ = read_images(paths, channels=channels, image_size=image_size, where=f"'{root}'")
         domains.append(images[0])
     (a, b), name = domains, f"{domain_a} | {domain_b}"
     if a.shape[1:] != b.shape[1:]:
@@ -299,9 +366,13 @@ def load_paired_folder(
     batch_size = pipeline.check_batch_size(batch_size)
     root = pathlib.Path(directory).expanduser()
     if target_directory is None:
+        paths = find_images(root)
+        check_folder_memory(
+            str(root), len(paths), _image_shape(paths, channels, image_size, halves=True),
+            batch_size=batch_size, cache=cache, shuffle=shuffle, parts=2,
+        )  # fmt: skip
         pairs, _ = read_images(
-            find_images(root), channels=channels, image_size=image_size, parts=(0, 1),
-            where=f"'{root}'",
+            paths, channels=channels, image_size=image_size, parts=(0, 1), where=f"'{root}'",
         )  # fmt: skip
         a, b, name = pairs[0], pairs[1], str(root)
     else:
@@ -314,6 +385,11 @@ def load_paired_folder(
                 f"No file in '{root}' has a partner of the same name in '{other}' (e.g. "
                 f"{next(iter(a_files))} vs {next(iter(b_files))})."
             )
+        check_folder_memory(
+            f"{root} -> {other}", len(common),
+            _image_shape([a_files[k] for k in common], channels, image_size),
+            batch_size=batch_size, cache=cache, shuffle=shuffle, parts=2, copies=3,
+        )  # fmt: skip
         unmatched = len(a_files) + len(b_files) - 2 * len(common)
         if unmatched:
             warnings.warn(

@@ -6,12 +6,19 @@ place is what makes every dataset obey the same contract:
 
 * images float32 in [-1, 1], channels-last, static shapes (`drop_remainder=True` by default);
 * the shuffle is seeded, so two runs with the same `seed` see the same batches;
-* the decoded uint8 examples are cached (4x smaller than float32) and scaled after batching.
+* the decoded uint8 examples are cached (4x smaller than float32) and scaled after batching;
+* nothing is put in memory before its size is known to fit: `memory_estimate()` adds up the arrays
+  a loader materialises, the in-memory cache, the shuffle buffer and the batches in flight, and
+  `check_memory()` refuses with a `ValueError` (the estimate, the memory available and the fix)
+  when that exceeds 80% of the memory available. A huge `image_size` fails at once instead of
+  being killed by the kernel.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -28,6 +35,13 @@ POINTS = "points"  # 2-D points, (batch, 2), not scaled
 
 # Big enough to mix MNIST-sized sets well, small enough for celeb_a's 64x64 crops (~120 MB).
 DEFAULT_SHUFFLE_BUFFER = 10_000
+# ... and never more than this many bytes of examples, so large images stream instead of filling
+# memory (only examples over ~100 KB, e.g. 256x256x3, get a smaller buffer).
+SHUFFLE_BUFFER_BYTES = 1024**3
+# Batches the prefetch and the scaling map may hold at once, as uint8 plus float32 (5 bytes/pixel).
+_BATCHES_IN_FLIGHT = 4
+# A dataset may use at most this share of the available memory; the rest is the model's.
+MEMORY_FRACTION = 0.8
 
 
 @dataclasses.dataclass(frozen=True)
@@ -124,6 +138,35 @@ def resize_uint8(images, image_size):
     return tf.cast(tf.clip_by_value(tf.round(resized), 0.0, 255.0), tf.uint8)
 
 
+# Images resized at once by `resize_array`: its float32 intermediates stay near this many bytes.
+RESIZE_CHUNK_BYTES = 64 * 1024**2
+
+
+def resize_array(images, image_size):
+    """Resizes a uint8 numpy array `(n, h, w[, c])` in chunks; the same pixels as `resize_uint8`.
+
+    The result is allocated once as uint8; the float32 intermediates of `tf.image.resize` exist
+    for one chunk of about `RESIZE_CHUNK_BYTES` at a time, never for the whole array.
+
+    Args:
+        images: uint8 array `(n, height, width)` or `(n, height, width, channels)`.
+        image_size: `(height, width)` or None (returned unchanged).
+
+    Returns:
+        A uint8 array `(n, *image_size[, channels])`.
+    """
+    if image_size is None or tuple(images.shape[1:3]) == tuple(image_size):
+        return images
+    squeeze = images.ndim == 3
+    batch = images[..., None] if squeeze else images
+    out = np.empty((len(batch), *image_size, batch.shape[-1]), np.uint8)
+    per_image = 4 * int(np.prod(out.shape[1:]))
+    chunk = max(1, RESIZE_CHUNK_BYTES // per_image)
+    for start in range(0, len(batch), chunk):
+        out[start : start + chunk] = resize_uint8(batch[start : start + chunk], image_size).numpy()
+    return out[..., 0] if squeeze else out
+
+
 def set_channels(images, channels):
     """Converts a uint8 image tensor to 1 or 3 channels (None keeps it)."""
     if channels is None:
@@ -141,6 +184,150 @@ def set_channels(images, channels):
     if channels == 1 and have == 4:
         return set_channels(images[..., :3], 1)
     raise ValueError(f"Cannot convert images with {have} channels to channels={channels}.")
+
+
+def format_bytes(num_bytes):
+    """`1536` -> `"1.5 KB"` (powers of 1024)."""
+    value = float(num_bytes)
+    for unit in ("bytes", "KB", "MB", "GB", "TB"):
+        if value < 1024 or unit == "TB":
+            return f"{value:.0f} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1024
+
+
+def _read_int(path):
+    try:
+        with open(path) as file:
+            text = file.read().strip()
+    except (OSError, ValueError):
+        return None
+    return int(text) if text.isdigit() else None
+
+
+def available_memory():
+    """Bytes of memory this process can still allocate, or None when unknown.
+
+    `MemAvailable` of `/proc/meminfo` (else `os.sysconf` free pages), lowered to what a cgroup
+    (container) memory limit leaves.
+
+    Returns:
+        int or None.
+    """
+    found = []
+    try:
+        with open("/proc/meminfo") as file:
+            for line in file:
+                if line.startswith("MemAvailable:"):
+                    found.append(int(line.split()[1]) * 1024)
+                    break
+    except (OSError, ValueError, IndexError):
+        pass
+    if not found:
+        try:
+            found.append(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+        except (OSError, ValueError, AttributeError):
+            pass
+    for limit_file, usage_file in (
+        ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),  # cgroup v2
+        ("/sys/fs/cgroup/memory/memory.limit_in_bytes", "/sys/fs/cgroup/memory/memory.usage_in_bytes"),
+    ):  # fmt: skip
+        limit, usage = _read_int(limit_file), _read_int(usage_file)
+        if limit is not None and usage is not None and limit < 2**60:  # "max" / huge: no limit
+            found.append(max(0, limit - usage))
+    return min(found) if found else None
+
+
+def shuffle_buffer_size(num_examples, example_bytes):
+    """Examples in the shuffle buffer: `min(num_examples, 10000)`, at most 1 GiB of them."""
+    by_bytes = SHUFFLE_BUFFER_BYTES // max(1, int(example_bytes))
+    return max(1, min(num_examples, DEFAULT_SHUFFLE_BUFFER, by_bytes))
+
+
+def memory_estimate(
+    num_examples, example_bytes, *, batch_size, cache, shuffle, materialised=0,
+    shuffle_buffer=None,
+):  # fmt: skip
+    """Estimates the memory a dataset needs, in bytes, and says what it is made of.
+
+    Args:
+        num_examples: int, examples per epoch.
+        example_bytes: int, bytes of one uint8 example (all its images, labels and ids).
+        batch_size: int.
+        cache: bool or str, whether the examples are cached in memory (`True`); a file cache
+            (str) or no cache costs no memory.
+        shuffle: bool, whether a shuffle buffer holds examples.
+        materialised: int, bytes of the arrays the loader builds in memory first (numpy arrays
+            and their tensor copies). Defaults to `0`.
+        shuffle_buffer: int or None, the buffer size in examples; defaults to
+            `shuffle_buffer_size()`.
+
+    Returns:
+        A tuple `(total_bytes, description)`.
+    """
+    parts = {"arrays": materialised}
+    parts["in-memory cache"] = num_examples * example_bytes if cache is True else 0
+    if shuffle:
+        buffer = shuffle_buffer or shuffle_buffer_size(num_examples, example_bytes)
+        parts["shuffle buffer"] = min(buffer, num_examples) * example_bytes
+    # uint8 and float32 copies of the batches in flight.
+    parts["batches"] = _BATCHES_IN_FLIGHT * 5 * min(batch_size, num_examples) * example_bytes
+    described = ", ".join(f"{k} {format_bytes(v)}" for k, v in parts.items() if v)
+    return sum(parts.values()), described
+
+
+def check_memory(name, needed, *, what, fix):
+    """Raises a `ValueError` when `needed` bytes exceed 80% of the memory available.
+
+    Args:
+        name: str, the dataset, for the message.
+        needed: int, the estimate in bytes (see `memory_estimate`).
+        what: str, what the estimate is made of.
+        fix: str or callable, what to do instead; a callable receives the share of the estimate
+            that fits (< 1) and returns the text.
+
+    Raises:
+        ValueError: naming the estimate, the memory available and the fix.
+    """
+    available = available_memory()
+    if available is None or needed <= MEMORY_FRACTION * available:
+        return
+    fits = MEMORY_FRACTION * available / needed
+    advice = fix(fits) if callable(fix) else fix
+    raise ValueError(
+        f"Dataset '{name}' would need about {format_bytes(needed)} of memory ({what}), more than "
+        f"{MEMORY_FRACTION:.0%} of the {format_bytes(available)} available. {advice}"
+    )
+
+
+def smaller_image_size(image_shape, fits, extra=""):
+    """The fix of `check_memory` for images: the largest `image_size` that fits, roughly."""
+    height, width = image_shape[:2]
+    scale = math.sqrt(fits)
+    suggestion = (max(1, int(height * scale)), max(1, int(width * scale)))
+    size = suggestion[0] if suggestion[0] == suggestion[1] and height == width else suggestion
+    return (
+        f"Use a smaller image_size (now {height}x{width}; about image_size={size} or less "
+        f"fits){extra}."
+    )
+
+
+def element_bytes(element_spec):
+    """Bytes of one dataset element, or None when a shape is not fully known."""
+    total = 0
+    for spec in tf.nest.flatten(element_spec):
+        if not spec.shape.is_fully_defined():
+            return None
+        total += spec.shape.num_elements() * spec.dtype.size
+    return total
+
+
+def image_shape_of(element_spec):
+    """The `(height, width, channels)` of the largest image in an element spec, or None."""
+    shapes = [
+        tuple(s.shape) for s in tf.nest.flatten(element_spec)
+        if s.dtype == tf.uint8 and s.shape.rank == 3 and s.shape.is_fully_defined()
+    ]  # fmt: skip
+    return max(shapes, key=lambda shape: shape[0] * shape[1] * shape[2]) if shapes else None
 
 
 def to_float(images):
@@ -179,12 +366,17 @@ def finish(
         drop_remainder: bool.
         cache: bool or str, `True` caches in memory, a str caches to that file.
         name: str, used in error messages.
-        shuffle_buffer: int or None, defaults to `min(num_examples, 10000)`.
+        shuffle_buffer: int or None, defaults to `min(num_examples, 10000)`, at most 1 GiB of
+            examples (`shuffle_buffer_size`).
         before_batch: optional function applied to the unbatched dataset after the shuffle
             (used by unpaired sets to zip two shuffled domains).
 
     Returns:
         The batched, prefetched `tf.data.Dataset`.
+
+    Raises:
+        ValueError: too few examples for one batch, or the cache, shuffle buffer and batches
+            would not fit in memory (see `check_memory`).
     """
     if drop_remainder and num_examples < batch_size:
         raise ValueError(
@@ -192,6 +384,17 @@ def finish(
             "so with drop_remainder=True it would yield no batch. Use a smaller batch_size or "
             "drop_remainder=False."
         )
+    example = element_bytes(dataset.element_spec)
+    if example is not None:
+        shuffle_buffer = shuffle_buffer or shuffle_buffer_size(num_examples, example)
+        needed, what = memory_estimate(
+            num_examples, example, batch_size=batch_size, cache=cache, shuffle=shuffle,
+            shuffle_buffer=shuffle_buffer,
+        )  # fmt: skip
+        check_memory(
+            name, needed, what=f"{num_examples} examples of {format_bytes(example)}: {what}",
+            fix=memory_fix(image_shape_of(dataset.element_spec), cache),
+        )  # fmt: skip
     if cache is True:
         dataset = dataset.cache()
     elif isinstance(cache, str):
@@ -204,6 +407,14 @@ def finish(
     dataset = dataset.batch(batch_size, drop_remainder=drop_remainder)
     dataset = dataset.map(_scale_element, num_parallel_calls=tf.data.AUTOTUNE)
     return dataset.prefetch(tf.data.AUTOTUNE)
+
+
+def memory_fix(image_shape, cache=False):
+    """The fix named by `check_memory`: a smaller image_size, and cache=False when it caches."""
+    extra = " or cache=False" if cache is True else ""
+    if image_shape is None:
+        return f"Use fewer or smaller examples{extra}."
+    return lambda fits: smaller_image_size(image_shape, fits, extra)
 
 
 def steps(num_examples, batch_size, drop_remainder):

@@ -15,21 +15,38 @@ the tfds spelling (`fashion_mnist`) works too. It is handed to tfds as its *manu
 directory* (`tfds.download.DownloadConfig(manual_dir=...)`). In tfds 4.9 the download manager
 (`DownloadManager._download_or_get_cache`) looks there first for a file named like the last part of
 each URL the dataset's checksum table lists (`_get_manually_downloaded_path`), checks its size and
-SHA-256 against that table, and only downloads what is not there. So nothing is fetched, and a
-damaged or different file fails the checksum. The prepared dataset is written to tfds' data
-directory (`data_dir=`, else `$TFDS_DATA_DIR`, else `~/tensorflow_datasets`), never to
-`KERAS_GAN_DATA_DIR`, which may be read-only.
+SHA-256 against that table, and only downloads what is not there. The prepared dataset is written
+to tfds' data directory (`data_dir=`, else `$TFDS_DATA_DIR`, else `~/tensorflow_datasets`), never
+to `KERAS_GAN_DATA_DIR`, which may be read-only.
 
-If the dataset's sub-folder exists but lacks files, loading fails at once, listing the missing
-files and the official URLs to fetch them from (tfds would otherwise retry the network for
-minutes). If no sub-folder exists, tfds downloads as usual, and a failure says the same.
+Failures are immediate and say what to do, in one line (a `DataNotFoundError`):
+
+* `KERAS_GAN_DATA_DIR` is set: nothing is ever downloaded. A missing sub-folder or missing files
+  fail at once, naming the folder, the files and their official URLs. A file of the wrong size
+  or SHA-256 fails before tfds starts (`ChecksumMismatchError`, with the expected and actual
+  size or SHA-256 and the URL to download it again).
+* `KERAS_GAN_DATA_DIR` is not set: before tfds downloads anything, one TCP connection to each
+  host of the dataset's own download URLs (or to the proxy that `HTTPS_PROXY`/`HTTP_PROXY` name)
+  is tried, with a 5 s limit. If one cannot be reached, loading fails at once instead of after
+  minutes of tfds retries.
+* Whatever tfds created in its data directory during a failed or interrupted attempt (the
+  `incomplete.*` folder, partial downloads) is removed again; what was there before is kept.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import os
 import pathlib
+import shutil
+import socket
+import threading
+import time
+import urllib.parse
+import urllib.request
 
+import numpy as np
 import tensorflow as tf
 import tensorflow_datasets as tfds
 
@@ -44,9 +61,26 @@ DEFAULTS = {
     "celeb_a": {"center_crop": 108, "image_size": 64},
 }
 
+# Seconds one connectivity probe of a download host may take (name lookup and TCP connect).
+PROBE_TIMEOUT = 5.0
+
 
 class DataNotFoundError(FileNotFoundError):
     """A dataset could neither be downloaded nor found in `KERAS_GAN_DATA_DIR`."""
+
+
+class ChecksumMismatchError(DataNotFoundError):
+    """A raw file is not the official one: its size or SHA-256 differs from tfds' table."""
+
+
+def data_root() -> pathlib.Path | None:
+    """`$KERAS_GAN_DATA_DIR` as a path, or None when the variable is unset or empty."""
+    root = os.environ.get(ENV_DATA_DIR)
+    return pathlib.Path(root).expanduser() if root else None
+
+
+def _sub_folder_names(name):
+    return list(dict.fromkeys([name.replace("_", "-"), name]))
 
 
 def manual_dir(name: str) -> pathlib.Path | None:
@@ -59,48 +93,263 @@ def manual_dir(name: str) -> pathlib.Path | None:
         The first existing of `$KERAS_GAN_DATA_DIR/<name with - for _>` and
         `$KERAS_GAN_DATA_DIR/<name>`, or None when the variable is unset or neither exists.
     """
-    root = os.environ.get(ENV_DATA_DIR)
-    if not root:
+    root = data_root()
+    if root is None:
         return None
-    for candidate in dict.fromkeys([name.replace("_", "-"), name]):
-        path = pathlib.Path(root).expanduser() / candidate
-        if path.is_dir():
-            return path
+    for candidate in _sub_folder_names(name):
+        if (root / candidate).is_dir():
+            return root / candidate
     return None
 
 
+def _url_infos(name):
+    """`{file_name: (url, tfds UrlInfo)}` of the files tfds downloads for `name`."""
+    base, _, config = name.partition("/")
+    infos = tfds.builder_cls(base).url_infos or {}
+    files = {(info.filename or url.rsplit("/", 1)[-1]): (url, info) for url, info in infos.items()}
+    if config:  # e.g. cycle_gan/horse2zebra: only horse2zebra.zip, when the names say so
+        own = {f: v for f, v in files.items() if config in f}
+        files = own or files
+    return dict(sorted(files.items()))
+
+
 def raw_files(name: str) -> list[tuple[str, str]]:
-    """The `(file_name, official_url)` pairs tfds downloads for dataset `name`."""
-    builder_cls = tfds.builder_cls(name.split("/")[0])
-    infos = builder_cls.url_infos or {}
-    return sorted((info.filename or url.rsplit("/", 1)[-1], url) for url, info in infos.items())
+    """The `(file_name, official_url)` pairs tfds downloads for dataset `name`.
+
+    For a configuration (`"cycle_gan/horse2zebra"`), only the files whose names contain the
+    configuration name, when there are any.
+    """
+    return [(f, url) for f, (url, _) in _url_infos(name).items()]
 
 
-def _unavailable_message(name, data_dir, missing=None, folder=None):
+def _files_phrase(files):
+    """`a, b from https://host/dir/` when all share one folder URL, else `a from URL, ...`."""
+    folders = {url.rsplit("/", 1)[0] for _, url in files}
+    if len(folders) == 1 and all(url.rsplit("/", 1)[-1] == f for f, url in files):
+        return f"{', '.join(f for f, _ in files)} from {folders.pop()}/"
+    return ", ".join(f"{f} from {url}" for f, url in files)
+
+
+def _official_files(name):
     files = raw_files(name)
-    if missing is not None:
-        files = [(f, u) for f, u in files if f in missing]
-    sub = name.replace("_", "-")
-    where = folder or f"${ENV_DATA_DIR}/{sub}/"
-    lines = [f"Dataset '{name}' is not prepared in {data_dir or 'the tfds data directory'}"]
-    if folder is not None:
-        lines[0] += f" and {folder} lacks {len(files)} of its raw files."
-    else:
-        lines[0] += " and could not be downloaded (no network?)."
-    if files:
-        lines.append("To work offline, download these files unchanged:")
-        lines += [f"  {url}" for _, url in files]
-        lines.append(
-            f"put them in {where} (file names as above: {', '.join(f for f, _ in files)}), "
-            f"and set the environment variable {ENV_DATA_DIR} to the parent folder. "
-            "tensorflow-datasets checks their SHA-256 and prepares the dataset with no network."
-        )
-    else:
-        lines.append(
-            f"See https://www.tensorflow.org/datasets/catalog/{name.split('/')[0]} for its "
-            f"files; put them in {where} and set {ENV_DATA_DIR}."
-        )
-    return "\n".join(lines)
+    catalog = f"https://www.tensorflow.org/datasets/catalog/{name.split('/')[0]}"
+    if not files:
+        return f"the files listed at {catalog}"
+    count = f"its {len(files)} official files" if len(files) > 1 else "its official file"
+    return f"{count} ({_files_phrase(files)})"
+
+
+def _offline_hint(name):
+    sub = _sub_folder_names(name)[0]
+    return (
+        f"To work offline, download {_official_files(name)} unchanged into a folder "
+        f"<data>/{sub}/ and set {ENV_DATA_DIR}=<data> (see docs/datasets.md)."
+    )
+
+
+def _no_sub_folder_message(name, builder, root):
+    sub = _sub_folder_names(name)[0]
+    problem = "has no" if root.is_dir() else "is not a folder, so it has no"
+    return (
+        f"{ENV_DATA_DIR}={root} {problem} '{sub}' folder for dataset '{name}', which is not "
+        f"prepared in {builder.data_dir} either (nothing is downloaded while {ENV_DATA_DIR} is "
+        f"set). Put {_official_files(name)} unchanged in {root / sub}/, or unset "
+        f"{ENV_DATA_DIR} to let tensorflow-datasets download it."
+    )
+
+
+def _missing_files_message(name, folder, missing, total):
+    return (
+        f"{folder} lacks {len(missing)} of the {total} official files of dataset '{name}': "
+        f"{', '.join(f for f, _ in missing)}. Download them unchanged ({_files_phrase(missing)}) "
+        f"into {folder}/, or unset {ENV_DATA_DIR} to let tensorflow-datasets download the "
+        "dataset."
+    )
+
+
+def _sha256(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _mismatch_error(name, folder, wrong):
+    """`wrong`: list of `(file, url, expected UrlInfo, actual size, actual sha256 or None)`."""
+    parts = []
+    for file, _, expected, size, checksum in wrong:
+        if size != expected.size:
+            found = f"expected {int(expected.size)} bytes, found {size}"
+        else:
+            found = f"expected SHA-256 {expected.checksum}, found {checksum} ({size} bytes)"
+        parts.append(f"{folder / file} is not the official file of dataset '{name}' ({found})")
+    urls = ", ".join(url for _, url, *_ in wrong)
+    return ChecksumMismatchError(
+        f"{'; '.join(parts)}. It is damaged or a different version: download it again unchanged "
+        f"from {urls} and replace it (or unset {ENV_DATA_DIR} to let tensorflow-datasets "
+        "download the dataset)."
+    )
+
+
+def _check_raw_files(name, folder):
+    """Fails at once on missing files, or files of the wrong size or SHA-256, in `folder`.
+
+    tfds checks the SHA-256 too, but only after it has started preparing (with progress bars);
+    hashing first costs a second per GB, once, and gives a clear message.
+    """
+    infos = _url_infos(name)
+    missing = [(f, url) for f, (url, _) in infos.items() if not (folder / f).is_file()]
+    if missing:
+        raise DataNotFoundError(_missing_files_message(name, folder, missing, len(infos)))
+    wrong = []
+    for file, (url, info) in infos.items():
+        size = (folder / file).stat().st_size
+        if info.size is not None and size != info.size:
+            wrong.append((file, url, info, size, None))
+    wrong = wrong or _wrong_checksums(name, folder)
+    if wrong:
+        raise _mismatch_error(name, folder, wrong)
+
+
+def _wrong_checksums(name, folder):
+    """The files of `folder` whose SHA-256 differs from tfds' table."""
+    wrong = []
+    for file, (url, info) in _url_infos(name).items():
+        path = folder / file
+        if path.is_file() and info.checksum:
+            checksum = _sha256(path)
+            if checksum != info.checksum:
+                wrong.append((file, url, info, path.stat().st_size, checksum))
+    return wrong
+
+
+def _is_checksum_error(error):
+    return any(cls.__name__ == "NonMatchingChecksumError" for cls in type(error).__mro__)
+
+
+def _probe_targets(urls):
+    """`{(host, port): label}` to connect to for `urls`: each URL's host, or its proxy."""
+    proxies = urllib.request.getproxies()
+    targets = {}
+    for url in urls:
+        parts = urllib.parse.urlsplit(url)
+        if not parts.hostname or parts.scheme not in ("http", "https", "ftp"):
+            continue  # gs:// and local paths: tfds reads them without an HTTP download
+        proxy = proxies.get(parts.scheme)
+        if proxy and not urllib.request.proxy_bypass(parts.hostname):
+            proxy_parts = urllib.parse.urlsplit(proxy if "://" in proxy else f"http://{proxy}")
+            target = (proxy_parts.hostname, proxy_parts.port or 80)
+            targets[target] = f"the proxy {target[0]}:{target[1]} (for {parts.hostname})"
+        else:
+            default = {"http": 80, "https": 443, "ftp": 21}[parts.scheme]
+            target = (parts.hostname, parts.port or default)
+            targets[target] = parts.hostname
+    return targets
+
+
+def _connect(target, timeout, results):
+    try:
+        with socket.create_connection(target, timeout=timeout):
+            results[target] = None
+    except OSError as error:
+        results[target] = error.strerror or str(error) or type(error).__name__
+
+
+def unreachable_hosts(urls, timeout=PROBE_TIMEOUT) -> dict[str, str]:
+    """Tries one TCP connection to the host (or proxy) of each URL, all at once.
+
+    Args:
+        urls: iterable of str.
+        timeout: float, seconds for all probes together (name lookups included). Defaults to
+            `PROBE_TIMEOUT` (5 s).
+
+    Returns:
+        `{host: reason}` for each host that could not be reached; empty when all answered.
+    """
+    targets = _probe_targets(urls)
+    results = {}
+    threads = [
+        threading.Thread(target=_connect, args=(target, timeout, results), daemon=True)
+        for target in targets
+    ]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + timeout
+    for thread in threads:
+        thread.join(max(0.0, deadline - time.monotonic()))
+    late = f"no answer within {timeout:g} s"
+    return {
+        label: results.get(target, late)
+        for target, label in targets.items()
+        if results.get(target, late) is not None
+    }
+
+
+def _entries(root, names):
+    """Paths under `root` a tfds attempt may create: its entries and up to 3 levels below
+    the entries in `names` (the dataset's folder and `downloads/`)."""
+    found = set()
+    try:
+        children = list(root.iterdir())
+    except OSError:
+        return found
+    found.update(children)
+    level = [c for c in children if c.name in names and c.is_dir() and not c.is_symlink()]
+    for _ in range(3):
+        deeper = []
+        for folder in level:
+            try:
+                items = list(folder.iterdir())
+            except OSError:
+                continue
+            found.update(items)
+            deeper += [p for p in items if p.is_dir() and not p.is_symlink()]
+        level = deeper
+    return found
+
+
+@contextlib.contextmanager
+def removed_on_failure(builder):
+    """Removes what tfds created in its data directory when the block fails or is interrupted.
+
+    Only paths that did not exist before the block are removed (the dataset's `incomplete.*`
+    folder, partial downloads, and the data directory itself when the attempt created it).
+    """
+    root = pathlib.Path(os.fspath(builder.data_dir)).parents[
+        len(pathlib.PurePosixPath(builder.info.full_name).parts) - 1
+    ]
+    top_new = None
+    for folder in (root, *root.parents):
+        if folder.exists():
+            break
+        top_new = folder
+    names = {builder.name, "downloads"}
+    before = _entries(root, names)
+    try:
+        yield
+    except BaseException:
+        if top_new is not None:
+            shutil.rmtree(top_new, ignore_errors=True)
+        else:
+            for path in sorted(_entries(root, names) - before, key=lambda p: len(p.parts)):
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path, ignore_errors=True)
+                elif path.is_symlink() or path.exists():
+                    path.unlink(missing_ok=True)
+        raise
+
+
+def _is_prepared(builder):
+    # tfds logs a warning for a version folder without dataset_info.json, also when the folder
+    # does not exist at all: look first.
+    return pathlib.Path(os.fspath(builder.data_path)).is_dir() and builder.is_prepared()
+
+
+def _first_line(error, limit=200):
+    text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    text = text if len(text) <= limit else text[: limit - 3] + "..."
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
 def prepared_builder(name: str, data_dir: str | None = None):
@@ -115,30 +364,58 @@ def prepared_builder(name: str, data_dir: str | None = None):
         A prepared `tfds.core.DatasetBuilder`.
 
     Raises:
-        DataNotFoundError: the data is neither downloadable nor in `KERAS_GAN_DATA_DIR`.
+        DataNotFoundError: the data is not prepared and `KERAS_GAN_DATA_DIR` lacks its folder
+            or files, or (without `KERAS_GAN_DATA_DIR`) a download host cannot be reached or
+            the download failed. At once, in one line that says what to do.
+        ChecksumMismatchError: a raw file in `KERAS_GAN_DATA_DIR` (or a downloaded one) is not
+            the official file; names it with the expected and actual size or SHA-256.
     """
     builder = tfds.builder(name, data_dir=data_dir)
-    if builder.is_prepared():
+    if _is_prepared(builder):
         return builder
-    folder = manual_dir(name)
-    if folder is not None:
-        expected = [f for f, _ in raw_files(name)]
-        missing = [f for f in expected if not (folder / f).exists()]
-        if missing:
-            raise DataNotFoundError(_unavailable_message(name, data_dir, missing, folder))
+    root = data_root()
+    if root is not None:
+        folder = manual_dir(name)
+        if folder is None:
+            raise DataNotFoundError(_no_sub_folder_message(name, builder, root))
+        _check_raw_files(name, folder)
         config = tfds.download.DownloadConfig(manual_dir=str(folder))
-        builder.download_and_prepare(download_config=config)
+        try:
+            with removed_on_failure(builder):
+                builder.download_and_prepare(download_config=config)
+        except Exception as error:
+            if _is_checksum_error(error):
+                wrong = _wrong_checksums(name, folder)
+                if wrong:
+                    raise _mismatch_error(name, folder, wrong) from None
+            raise
         return builder
+    unreachable = unreachable_hosts(url for _, url in raw_files(name))
+    if unreachable:
+        hosts = "; ".join(f"{host} ({why})" for host, why in unreachable.items())
+        raise DataNotFoundError(
+            f"Dataset '{name}' is not prepared in {builder.data_dir} and cannot be downloaded: "
+            f"cannot reach {hosts}. {_offline_hint(name)}"
+        )
     try:
-        builder.download_and_prepare()
-    except Exception as error:  # tfds raises several kinds for a missing network
-        raise DataNotFoundError(_unavailable_message(name, data_dir)) from error
+        with removed_on_failure(builder):
+            builder.download_and_prepare()
+    except Exception as error:  # tfds raises several kinds for a failed download
+        if _is_checksum_error(error):
+            raise ChecksumMismatchError(
+                f"Dataset '{name}': a downloaded file is not the official one "
+                f"({_first_line(error)}). Try again later; if it persists, {_offline_hint(name)}"
+            ) from error
+        raise DataNotFoundError(
+            f"Dataset '{name}' is not prepared in {builder.data_dir} and its download failed "
+            f"({_first_line(error)}). {_offline_hint(name)}"
+        ) from error
     return builder
 
 
 def is_available(name: str, data_dir: str | None = None) -> bool:
     """True when `name` is prepared in `data_dir` or all its raw files are in `KERAS_GAN_DATA_DIR`."""
-    if tfds.builder(name, data_dir=data_dir).is_prepared():
+    if _is_prepared(tfds.builder(name, data_dir=data_dir)):
         return True
     folder = manual_dir(name)
     files = raw_files(name)
@@ -278,15 +555,22 @@ def load_tfds(
     return dataset, info
 
 
-# In-memory caching of the decoded uint8 images is the default below this size.
+# In-memory caching of the decoded uint8 images is the default below this size...
 _AUTO_CACHE_BYTES = 2 * 1024**3
+# ... and below this share of the memory available.
+_AUTO_CACHE_FRACTION = 0.25
 
 
 def resolve_cache(cache, num_examples, shape):
-    """`"auto"` caches in memory when the uint8 images fit in 2 GiB; True/False/str as given."""
+    """`"auto"`: cache in memory when the uint8 images take at most 2 GiB and a quarter of the
+    memory available; True/False/str as given."""
     if cache == "auto":
-        height, width, channels = shape
-        return num_examples * height * width * channels <= _AUTO_CACHE_BYTES
+        needed = num_examples * int(np.prod(shape))
+        available = pipeline.available_memory()
+        limit = _AUTO_CACHE_BYTES
+        if available is not None:
+            limit = min(limit, _AUTO_CACHE_FRACTION * available)
+        return needed <= limit
     return cache
 
 
@@ -304,6 +588,10 @@ def zip_unpaired(ds_a, ds_b, n_a, n_b, *, batch_size, shuffle, seed, drop_remain
             f"Dataset '{name}' has {num_examples} examples per domain, fewer than "
             f"batch_size={batch_size}. Use a smaller batch_size or drop_remainder=False."
         )
+    check_unpaired_memory(
+        name, ds_a.element_spec, n_a, n_b, batch_size=batch_size, shuffle=shuffle, cache=cache
+    )
+    example = pipeline.element_bytes(ds_a.element_spec) or 1
 
     def prepared(ds, n, offset):
         if cache is True:
@@ -312,7 +600,7 @@ def zip_unpaired(ds_a, ds_b, n_a, n_b, *, batch_size, shuffle, seed, drop_remain
             ds = ds.cache(f"{cache}.{offset}")
         if shuffle:
             seed_here = None if seed is None else seed + offset
-            ds = ds.shuffle(min(n, pipeline.DEFAULT_SHUFFLE_BUFFER), seed=seed_here)
+            ds = ds.shuffle(pipeline.shuffle_buffer_size(n, example), seed=seed_here)
         return ds.repeat()
 
     pairs = tf.data.Dataset.zip((prepared(ds_a, n_a, 0), prepared(ds_b, n_b, 1))).take(num_examples)
@@ -321,3 +609,24 @@ def zip_unpaired(ds_a, ds_b, n_a, n_b, *, batch_size, shuffle, seed, drop_remain
         drop_remainder=drop_remainder, cache=False, name=name,
     )  # fmt: skip
     return dataset, num_examples
+
+
+def check_unpaired_memory(
+    name, element_spec, n_a, n_b, *, batch_size, shuffle, cache, materialised=0
+):  # fmt: skip
+    """`check_memory` for two domains of `element_spec` images (caches and shuffle buffers)."""
+    example = pipeline.element_bytes(element_spec)
+    if example is None:
+        return
+    needed, what = pipeline.memory_estimate(
+        n_a + n_b, example, batch_size=2 * batch_size, cache=cache, shuffle=False,
+        materialised=materialised,
+    )  # fmt: skip
+    if shuffle:
+        buffers = sum(pipeline.shuffle_buffer_size(n, example) for n in (n_a, n_b)) * example
+        needed += buffers
+        what += f", shuffle buffers {pipeline.format_bytes(buffers)}"
+    pipeline.check_memory(
+        name, needed, what=f"{n_a} + {n_b} examples of {pipeline.format_bytes(example)}: {what}",
+        fix=pipeline.memory_fix(pipeline.image_shape_of(element_spec), cache),
+    )  # fmt: skip

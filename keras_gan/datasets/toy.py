@@ -116,6 +116,25 @@ def load_mixture(
     from keras_gan.datasets import pipeline
 
     truth = mixture(name)
+    if (
+        not isinstance(num_examples, (int, np.integer))
+        or isinstance(num_examples, bool)
+        or num_examples < 1
+    ):
+        raise ValueError(
+            f"`num_examples` must be a positive int. Received: num_examples={num_examples!r}"
+        )
+    batch_size = pipeline.check_batch_size(batch_size)
+    # Sampling makes float64 means, noise and sums (48 bytes a point) and int64 modes (8); the
+    # float32 points and int32 modes (12) are then copied into a tensor and cached (24 more).
+    needed, what = pipeline.memory_estimate(
+        num_examples, 12, batch_size=batch_size, cache=bool(cache), shuffle=shuffle,
+        materialised=num_examples * (48 + 8 + 12 + 12),
+    )  # fmt: skip
+    pipeline.check_memory(
+        name, needed, what=f"{num_examples} points: {what}",
+        fix=f"Use a smaller num_examples (now {num_examples}).",
+    )  # fmt: skip
     points, modes = truth.sample(num_examples, seed=0 if seed is None else seed)
     slices = (points, modes) if with_labels else points
     dataset = pipeline.finish(

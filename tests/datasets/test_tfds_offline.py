@@ -1,16 +1,54 @@
 """Real datasets through tensorflow-datasets from the official raw files, with no network.
 
-These tests need `KERAS_GAN_DATA_DIR` (a folder with `mnist/` and `fashion-mnist/` holding the
-official `*-idx*-ubyte.gz` files) and are skipped without it. The error for missing files is
-tested always.
+The loading tests need `KERAS_GAN_DATA_DIR` (a folder with `mnist/` and `fashion-mnist/` holding
+the official `*-idx*-ubyte.gz` files) and are skipped without it. The errors (no network, no
+folder, missing or damaged files) are tested always, with the network simulated away.
 """
 
-import time
+import hashlib
+import socket
+import urllib.parse
 
 import numpy as np
 import pytest
+import tensorflow_datasets as tfds
 
 from keras_gan import datasets
+from keras_gan.datasets import tfds_loader
+
+MNIST_FILES = (
+    "t10k-images-idx3-ubyte.gz",
+    "t10k-labels-idx1-ubyte.gz",
+    "train-images-idx3-ubyte.gz",
+    "train-labels-idx1-ubyte.gz",
+)
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    """Every name lookup fails, as on a machine without network; returns the hosts asked for."""
+    asked = []
+
+    def getaddrinfo(host, *args, **kwargs):
+        asked.append(host)
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return asked
+
+
+@pytest.fixture
+def no_download(monkeypatch):
+    """Fails the test if tfds starts downloading or preparing anything."""
+
+    def download_and_prepare(self, *args, **kwargs):
+        raise AssertionError("tfds download_and_prepare must not be called")
+
+    monkeypatch.setattr(tfds.core.DatasetBuilder, "download_and_prepare", download_and_prepare)
+
+
+def _tree(folder):
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
 
 
 def _grey_levels_exact(images):
@@ -56,26 +94,163 @@ def test_derived_sets_use_real_mnist_when_available(raw_data_dir, tfds_dir):
     assert info.extras["source"] == "mnist" and info.num_examples == 10_000
 
 
-def test_missing_raw_files_fail_fast_with_instructions(tmp_path, monkeypatch):
+def test_offline_without_data_dir_fails_at_once_quietly(
+    tmp_path, monkeypatch, no_network, no_download, capfd
+):
+    monkeypatch.delenv("KERAS_GAN_DATA_DIR", raising=False)
+    host = urllib.parse.urlsplit(datasets.raw_files("mnist")[0][1]).hostname
+    capfd.readouterr()
+    with pytest.raises(datasets.DataNotFoundError) as error:
+        datasets.load("mnist", data_dir=str(tmp_path / "tfds"))
+    message = str(error.value)
+    assert "\n" not in message  # one line
+    assert f"cannot reach {host} (Name or service not known)" in message
+    assert no_network == [host]  # one probe of the dataset's own download host, no retries
+    for name in MNIST_FILES:
+        assert name in message
+    assert "https://storage.googleapis.com/cvdf-datasets/mnist/" in message
+    assert "KERAS_GAN_DATA_DIR=<data>" in message and "<data>/mnist/" in message
+    assert not (tmp_path / "tfds").exists()  # nothing partial left behind
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""  # no retry lines, no progress bars
+
+
+def test_probe_reaches_a_listening_host_and_names_a_closed_one():
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(1)
+        port = server.getsockname()[1]
+        assert tfds_loader.unreachable_hosts([f"http://127.0.0.1:{port}/a.gz"]) == {}
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]  # bound but not listening: connection refused
+        failed = tfds_loader.unreachable_hosts([f"https://127.0.0.1:{port}/b.gz"])
+    assert list(failed) == ["127.0.0.1"] and "refused" in failed["127.0.0.1"].lower()
+
+
+def test_probe_goes_through_the_proxy(monkeypatch):
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    targets = tfds_loader._probe_targets(["https://storage.example/x.gz"])
+    assert list(targets) == [("proxy.example", 3128)]
+
+
+@pytest.mark.parametrize("failure", [ConnectionError, KeyboardInterrupt])
+def test_a_failed_download_leaves_only_what_was_there(tmp_path, monkeypatch, failure):
+    monkeypatch.delenv("KERAS_GAN_DATA_DIR", raising=False)
+    monkeypatch.setattr(tfds_loader, "unreachable_hosts", lambda urls: {})  # "online"
+    root = tmp_path / "tfds"
+    (root / "downloads").mkdir(parents=True)
+    (root / "downloads" / "earlier.zip").write_bytes(b"kept")
+    (root / "other_dataset" / "1.0.0").mkdir(parents=True)
+    before = _tree(root)
+
+    def download_and_prepare(self, *args, **kwargs):
+        partial = root / "mnist" / "incomplete.ABC_3.0.1"
+        partial.mkdir(parents=True)
+        (partial / "mnist-train.tfrecord-00000-of-00001").write_bytes(b"partial")
+        (root / "downloads" / "mnist").mkdir()
+        (root / "downloads" / "mnist" / "train-images.gz.tmp.123").write_bytes(b"partial")
+        raise failure("connection reset")
+
+    monkeypatch.setattr(tfds.core.DatasetBuilder, "download_and_prepare", download_and_prepare)
+    expected = KeyboardInterrupt if failure is KeyboardInterrupt else datasets.DataNotFoundError
+    with pytest.raises(expected) as error:
+        datasets.load("mnist", data_dir=str(root))
+    if failure is ConnectionError:
+        assert "download failed (ConnectionError: connection reset)" in str(error.value)
+    assert _tree(root) == before
+
+
+def test_data_dir_without_dataset_folder_fails_at_once(
+    tmp_path, monkeypatch, no_network, no_download
+):
+    raw = tmp_path / "raw"
+    (raw / "fashion-mnist").mkdir(parents=True)  # another dataset's folder only
+    monkeypatch.setenv("KERAS_GAN_DATA_DIR", str(raw))
+    with pytest.raises(datasets.DataNotFoundError) as error:
+        datasets.load("mnist", data_dir=str(tmp_path / "tfds"))
+    message = str(error.value)
+    assert no_network == []  # no network at all when the folder was given
+    assert "\n" not in message
+    assert f"KERAS_GAN_DATA_DIR={raw} has no 'mnist' folder" in message
+    assert f"in {raw / 'mnist'}/" in message and "or unset KERAS_GAN_DATA_DIR" in message
+    for name in MNIST_FILES:
+        assert name in message
+    assert not (tmp_path / "tfds").exists()
+
+
+def test_data_dir_that_does_not_exist(tmp_path, monkeypatch, no_network, no_download):
+    monkeypatch.setenv("KERAS_GAN_DATA_DIR", str(tmp_path / "nowhere"))
+    with pytest.raises(datasets.DataNotFoundError, match="is not a folder, so it has no 'mnist'"):
+        datasets.load("mnist", data_dir=str(tmp_path / "tfds"))
+    assert no_network == []
+
+
+def test_missing_raw_files_fail_fast_with_instructions(tmp_path, monkeypatch, no_network):
     (tmp_path / "raw" / "mnist").mkdir(parents=True)
     (tmp_path / "raw" / "mnist" / "train-labels-idx1-ubyte.gz").write_bytes(b"")
     monkeypatch.setenv("KERAS_GAN_DATA_DIR", str(tmp_path / "raw"))
-    start = time.monotonic()
     with pytest.raises(datasets.DataNotFoundError) as error:
         datasets.load("mnist", data_dir=str(tmp_path / "tfds"))
-    assert time.monotonic() - start < 30  # no network retries (not a timing test of the loader)
     message = str(error.value)
-    for name in (
-        "train-images-idx3-ubyte.gz",
-        "t10k-images-idx3-ubyte.gz",
-        "t10k-labels-idx1-ubyte.gz",
-    ):
-        assert f"https://storage.googleapis.com/cvdf-datasets/mnist/{name}" in message
-    assert (
-        "train-labels-idx1-ubyte.gz" not in message.split("put them")[0]
-    )  # present, not asked for
-    assert str(tmp_path / "raw" / "mnist") in message and "KERAS_GAN_DATA_DIR" in message
+    assert no_network == [] and "\n" not in message
+    folder = tmp_path / "raw" / "mnist"
+    assert message.startswith(f"{folder} lacks 3 of the 4 official files of dataset 'mnist': ")
+    assert "https://storage.googleapis.com/cvdf-datasets/mnist/" in message
+    for name in ("train-images-idx3-ubyte.gz", "t10k-images-idx3-ubyte.gz"):
+        assert name in message
+    assert "train-labels-idx1-ubyte.gz" not in message  # present, not asked for
     assert not list((tmp_path / "raw").rglob("*.tfrecord*"))
+
+
+def _official_sizes():
+    return {f: int(info.size) for f, (_, info) in tfds_loader._url_infos("mnist").items()}
+
+
+def test_file_of_the_wrong_size_is_named(tmp_path, monkeypatch, no_network, no_download):
+    folder = tmp_path / "raw" / "mnist"
+    folder.mkdir(parents=True)
+    for name, size in _official_sizes().items():
+        with open(folder / name, "wb") as file:
+            file.truncate(size - 10 if name.startswith("train-labels") else size)
+    monkeypatch.setenv("KERAS_GAN_DATA_DIR", str(tmp_path / "raw"))
+    with pytest.raises(datasets.ChecksumMismatchError) as error:
+        datasets.load("mnist", data_dir=str(tmp_path / "tfds"))
+    message = str(error.value)
+    expected = _official_sizes()["train-labels-idx1-ubyte.gz"]
+    assert isinstance(error.value, datasets.DataNotFoundError) and "\n" not in message
+    assert message.startswith(f"{folder / 'train-labels-idx1-ubyte.gz'} is not the official file")
+    assert f"expected {expected} bytes, found {expected - 10}" in message
+    assert (
+        "download it again unchanged from "
+        "https://storage.googleapis.com/cvdf-datasets/mnist/train-labels-idx1-ubyte.gz"
+    ) in message
+    assert no_network == [] and not (tmp_path / "tfds").exists()
+
+
+def test_corrupted_raw_file_names_both_checksums(raw_data_dir, tmp_path, monkeypatch, no_network):
+    # A real copy of MNIST with one byte of a small file changed (same size, other SHA-256).
+    folder = tmp_path / "raw" / "mnist"
+    folder.mkdir(parents=True)
+    for name in MNIST_FILES:
+        (folder / name).symlink_to(raw_data_dir / "mnist" / name)
+    damaged = folder / "t10k-labels-idx1-ubyte.gz"
+    data = bytearray((raw_data_dir / "mnist" / damaged.name).read_bytes())
+    data[100] ^= 0xFF
+    damaged.unlink()
+    damaged.write_bytes(bytes(data))
+    expected = hashlib.sha256((raw_data_dir / "mnist" / damaged.name).read_bytes()).hexdigest()
+    actual = hashlib.sha256(bytes(data)).hexdigest()
+    monkeypatch.setenv("KERAS_GAN_DATA_DIR", str(tmp_path / "raw"))
+    with pytest.raises(datasets.ChecksumMismatchError) as error:
+        datasets.load("mnist", data_dir=str(tmp_path / "tfds"))
+    message = str(error.value)
+    assert message.startswith(f"{damaged} is not the official file of dataset 'mnist'")
+    assert f"expected SHA-256 {expected}, found {actual} ({len(data)} bytes)" in message
+    assert "cvdf-datasets/mnist/t10k-labels-idx1-ubyte.gz and replace it" in message
+    assert no_network == [] and not (tmp_path / "tfds").exists()
 
 
 def test_raw_files_are_the_official_urls():
@@ -84,3 +259,5 @@ def test_raw_files_are_the_official_urls():
         "fashion-mnist.s3-website.eu-central-1.amazonaws.com/train-images-idx3-ubyte.gz"
     )
     assert len(files) == 4
+    # A configuration asks only for its own archive, not those of the other pairs.
+    assert [f for f, _ in datasets.raw_files("cycle_gan/horse2zebra")] == ["horse2zebra.zip"]
