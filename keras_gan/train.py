@@ -49,13 +49,6 @@ _RUN_FLAGS = ("list", "steps", "output", "resume", "paper", "checkpoint_every", 
               "log_every")
 # Config fields a resumed run may change: how long it trains.
 _RESUMABLE_CHANGES = ("epochs",)
-_ELEMENTS = {
-    "images": ("images", "points"),
-    "labelled": ("images_labels",),
-    "paired": ("paired",),
-    "unpaired": ("unpaired",),
-    "captioned": ("captions",),
-}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -491,21 +484,16 @@ def _run(parser, variant, args):
     from keras_gan import datasets
 
     backend = keras.backend.backend()
-    kind = getattr(variant.model_class, "data_kind", "images")
-    load_kwargs = dict(image_size=config.image_size, seed=config.seed)
-    if kind == "labelled":
-        load_kwargs["with_labels"] = True
+    kind = variant.data_kind
+    load_kwargs = variant.dataset_kwargs(config)
     try:
+        variant.check_dataset(config)  # a built-in dataset of another kind: before loading it
         info = datasets.info(config.dataset, batch_size=config.batch_size, **load_kwargs)
+        variant.check_dataset(config, info)
     except datasets.DataNotFoundError as error:
         raise _UsageError(f"{error}\n(For a dataset that always works offline: --dataset digits.)") from error
     except (ValueError, TypeError) as error:
         raise _UsageError(str(error)) from error
-    if info.element not in _ELEMENTS.get(kind, (info.element,)):
-        raise _UsageError(
-            f"{variant.name} trains on {kind} data, but dataset '{config.dataset}' yields "
-            f"'{info.element}' batches. Choose a dataset of that kind with --dataset."
-        )
 
     # Everything read so far is valid: take the folder, then check again (another run may have
     # written it in between), and from here on write.

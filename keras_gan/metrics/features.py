@@ -55,25 +55,33 @@ class FeatureNetwork:
         input_shape: tuple, the only image shape accepted, or `None` for any. Defaults to `None`.
         info: dict, extra facts reported with results (e.g. the classifier's test accuracy).
             Defaults to `None`.
+        resizes: bool, whether `build` resizes images of another height and width to
+            `input_shape` (then only the channels must match). Defaults to `False`.
     """
 
-    def __init__(self, name, build, protocol, num_classes=None, input_shape=None, info=None):
+    def __init__(
+        self, name, build, protocol, num_classes=None, input_shape=None, info=None, resizes=False
+    ):
         self.name = name
         self.protocol = protocol
         self.num_classes = num_classes
         self.input_shape = None if input_shape is None else tuple(input_shape)
         self.info = dict(info or {})
+        self.resizes = resizes
         self._build = build
         self._models = {}
 
     def model(self, image_shape):
         """The keras.Model for images of `image_shape` (built once per shape)."""
         image_shape = tuple(int(s) for s in image_shape)
-        if self.input_shape is not None and image_shape != self.input_shape:
-            raise ValueError(
-                f"Feature network '{self.name}' takes images of shape {self.input_shape}. "
-                f"Received: image shape {image_shape}"
-            )
+        expected = self.input_shape
+        if expected is not None and image_shape != expected:
+            if not (self.resizes and image_shape[-1:] == expected[-1:]):
+                resized = " (other sizes are resized)" if self.resizes else ""
+                raise ValueError(
+                    f"Feature network '{self.name}' takes images of shape {expected}{resized}. "
+                    f"Received: image shape {image_shape}"
+                )
         if image_shape not in self._models:
             self._models[image_shape] = self._build(image_shape)
         return self._models[image_shape]
@@ -284,7 +292,9 @@ def classifier_network(dataset, cache_dir=None):
     Features are the penultimate dense layer before its ReLU (128-d); probabilities the softmax.
     For `"stacked_mnist"` the MNIST classifier runs on each channel: features are the three
     channel features concatenated, probabilities the product of the three softmaxes over the
-    1000 modes `100 * d_r + 10 * d_g + d_b`.
+    1000 modes `100 * d_r + 10 * d_g + d_b`. Images of another height and width (a run at
+    another `--image-size`) are resized bilinearly, antialiased, to the classifier's own size
+    first, real and generated alike; the protocol says so.
 
     Args:
         dataset: str, one of `mnist`, `fashion_mnist`, `stacked_mnist`, `digits`.
@@ -306,19 +316,36 @@ def classifier_network(dataset, cache_dir=None):
         "classifier_test_examples": record["test_examples"],
     }
     accuracy = f"test accuracy {record['test_accuracy']:.4f} on {record['test_examples']} {base} test images"
+    # A run at another --image-size (digits at 16x16) is read at the classifier's own size.
+    resizing = f"images of another size resized bilinearly (antialiased) to {height}x{width} first"
+
+    def resize(inputs):
+        if tuple(inputs.shape[1:3]) == (height, width):
+            return inputs
+        return keras.layers.Resizing(height, width, "bilinear", antialias=True)(inputs)
+
     if dataset != "stacked_mnist":
         protocol = (
             f"keras_gan CNN classifier trained on the {base} training split ({accuracy}): images "
-            f"in [-1, 1] at {height}x{width}x1, no resizing; features = 128-d penultimate dense "
+            f"in [-1, 1] at {height}x{width}x1 ({resizing}); features = 128-d penultimate dense "
             "layer before ReLU, probabilities = softmax over 10 classes."
         )
+
+        def build_single(image_shape):
+            if tuple(image_shape[:2]) == (height, width):
+                return head
+            inputs = keras.Input(image_shape)
+            return keras.Model(inputs, head(resize(inputs)))
+
         return FeatureNetwork(
-            f"classifier:{dataset}", lambda shape: head, protocol, 10, (height, width, 1), info
-        )
+            f"classifier:{dataset}", build_single, protocol, 10, (height, width, 1), info,
+            resizes=True,
+        )  # fmt: skip
 
     def build(image_shape):
-        inputs = keras.Input(image_shape)  # (b, 28, 28, 3)
-        x = keras.ops.transpose(inputs, (0, 3, 1, 2))  # (b, 3, 28, 28)
+        inputs = keras.Input(image_shape)  # (b, h, w, 3)
+        x = resize(inputs)  # (b, 28, 28, 3)
+        x = keras.ops.transpose(x, (0, 3, 1, 2))  # (b, 3, 28, 28)
         x = keras.ops.reshape(x, (-1, height, width, 1))  # (3b, 28, 28, 1)
         features, probs = head(x)  # (3b, d), (3b, 10)
         features = keras.ops.reshape(features, (-1, 3 * features.shape[-1]))
@@ -329,12 +356,12 @@ def classifier_network(dataset, cache_dir=None):
 
     protocol = (
         f"keras_gan MNIST classifier ({accuracy}) applied to each channel of {height}x{width}x3 "
-        "images in [-1, 1]; features = the 3 channels' 128-d penultimate features concatenated "
-        "(384-d), probabilities = product of the channel softmaxes over 1000 modes "
+        f"images in [-1, 1] ({resizing}); features = the 3 channels' 128-d penultimate features "
+        "concatenated (384-d), probabilities = product of the channel softmaxes over 1000 modes "
         "100*d_r + 10*d_g + d_b."
     )
     return FeatureNetwork(
-        "classifier:stacked_mnist", build, protocol, 1000, (height, width, 3), info
+        "classifier:stacked_mnist", build, protocol, 1000, (height, width, 3), info, resizes=True
     )
 
 

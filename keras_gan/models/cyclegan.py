@@ -1,6 +1,7 @@
 """CycleGAN: unpaired image-to-image translation with cycle-consistent adversarial networks (Zhu et al. 2017)."""
 
 import dataclasses
+import os
 
 import keras
 import numpy as np
@@ -10,20 +11,24 @@ from keras_gan import losses
 from keras_gan.adversarial import AdversarialModel
 from keras_gan.config import TrainConfig
 from keras_gan.image_pool import ImagePool
-from keras_gan.models.pix2pix import check_pair_data, l1_loss, unpack_pair
+from keras_gan.models.pix2pix import check_pair_data, check_pair_info, l1_loss, unpack_pair
 from keras_gan.networks.patchgan import patchgan_discriminator
 from keras_gan.networks.resnet import resnet_generator
 from keras_gan.registry import register
 
 DIRECTIONS = ("a_to_b", "b_to_a")
+# The built-in sets of digit pairs, which take `paired=` (keras_gan.datasets.load).
+_DERIVED_PAIRS = ("mnist_edges", "mnist_colour", "mnist_color", "mnist_superres")
 
 
 @dataclasses.dataclass
 class CycleGANConfig(TrainConfig):
     # Edge maps (domain A) and digits (domain B) from different MNIST digits: a CPU-sized
-    # stand-in for horse2zebra. `paired=False` is passed to keras_gan.datasets.load.
+    # stand-in for horse2zebra (`paired=False` is passed to keras_gan.datasets.load).
     dataset: str = "mnist_edges"
     # Unpaired: the two sides of a batch come from different, independently shuffled images.
+    # --paired asks the digit pair sets (and a folder of side-by-side files) for aligned pairs,
+    # whose pairing the losses ignore.
     paired: bool = False
     # Multiple of 4 for the ResNet generator; the paper's 256 (--paper).
     image_size: int | None = 32
@@ -135,7 +140,11 @@ def identity_objective(real_a, identity_a, real_b, identity_b, weight=5.0):
     return weight * (l1_loss(real_a, identity_a) + l1_loss(real_b, identity_b))
 
 
-@register("cyclegan", config=CycleGANConfig, summary="Zhu et al. 2017: two generators, LSGAN + cycle consistency, unpaired translation")
+@register(
+    "cyclegan",
+    config=CycleGANConfig,
+    summary="Zhu et al. 2017: two generators, LSGAN + cycle consistency, unpaired translation",
+)
 @keras.saving.register_keras_serializable(package="keras_gan")
 class CycleGAN(AdversarialModel):
     r"""CycleGAN: two translators G: A -> B and F: B -> A, trained on unpaired images.
@@ -193,6 +202,14 @@ class CycleGAN(AdversarialModel):
         "d_loss", "g_loss", "d_a_loss", "d_b_loss", "g_adversarial_loss", "cycle_loss",
         "identity_loss",
     )  # fmt: skip
+    #: What the CLI loads for it (keras_gan.train): two image domains, one batch of each.
+    data_kind = "unpaired"
+    #: The datasets the CLI suggests when `--dataset` is of another kind.
+    suggested_datasets = (
+        "mnist_edges",
+        "mnist_colour",
+        "cycle_gan/horse2zebra (or another cycle_gan/*)",
+    )
 
     def __init__(
         self,
@@ -233,7 +250,10 @@ class CycleGAN(AdversarialModel):
 
         discriminator_a = discriminator_a or discriminator(shape_a, seeds[2], "discriminator_a")
         discriminator_b = discriminator_b or discriminator(shape_b, seeds[3], "discriminator_b")
-        if tuple(generator_ba.input_shape[1:]) != shape_b or tuple(generator_ba.output_shape[1:]) != shape_a:
+        if (
+            tuple(generator_ba.input_shape[1:]) != shape_b
+            or tuple(generator_ba.output_shape[1:]) != shape_a
+        ):
             raise ValueError(
                 f"generator_ba must map domain B images {shape_b} to domain A images {shape_a}. "
                 f"Received: {generator_ba.input_shape[1:]} -> {generator_ba.output_shape[1:]}"
@@ -316,10 +336,12 @@ class CycleGAN(AdversarialModel):
         def discriminator_loss():
             # (1/2)[(D(real) - 1)^2 + D(fake)^2] for each discriminator
             d_a = losses.least_squares_discriminator_loss(
-                self.discriminator_a(real_a, training=True), self.discriminator_a(fake_a, training=True)
+                self.discriminator_a(real_a, training=True),
+                self.discriminator_a(fake_a, training=True),
             )
             d_b = losses.least_squares_discriminator_loss(
-                self.discriminator_b(real_b, training=True), self.discriminator_b(fake_b, training=True)
+                self.discriminator_b(real_b, training=True),
+                self.discriminator_b(fake_b, training=True),
             )
             return d_a + d_b, {"d_a": d_a, "d_b": d_b}
 
@@ -399,6 +421,40 @@ class CycleGAN(AdversarialModel):
             "pool_size": self.pool_size,
         }  # fmt: skip
 
+    # -- Command line ------------------------------------------------------------------------
+
+    @classmethod
+    def dataset_options(cls, config):
+        """Extra `keras_gan.datasets.load` arguments for a `CycleGANConfig`'s dataset.
+
+        The digit pair sets (and a folder) take `paired=config.paired`: unpaired domains by
+        default. `cycle_gan/*` sets are unpaired already.
+        """
+        name = config.dataset
+        if name in _DERIVED_PAIRS or os.path.isdir(os.path.expanduser(name)):
+            return {"paired": bool(config.paired)}
+        return {}
+
+    @classmethod
+    def check_dataset_info(cls, config, info):
+        """Refuses domains of different sizes, or a domain A of other channels than the config's.
+
+        Args:
+            config: a `CycleGANConfig`.
+            info: the dataset's `keras_gan.datasets.DatasetInfo` (unpaired or paired batches).
+
+        Raises:
+            ValueError: one line, naming the shapes and the fix.
+        """
+        check_pair_info(cls, config, info, ("domain A", "domain B"), "--source-channels")
+
+    def sample_inputs(self, num_samples, seed=0, batch=None):
+        """`generate()` keywords for the CLI's sample grids: domain A images of a training batch."""
+        if batch is None:
+            raise NotImplementedError("CycleGAN translates images: pass a batch of both domains.")
+        images, _ = unpack_pair(batch, ("a", "b"))
+        return {"images": ops.convert_to_numpy(images)[:num_samples]}
+
     @classmethod
     def from_train_config(cls, config, sample_shape, num_classes=None):
         """Builds and compiles the model a `CycleGANConfig` describes, for domain B `sample_shape`.
@@ -408,7 +464,9 @@ class CycleGAN(AdversarialModel):
         so it needs `steps_per_epoch`; when the config leaves it None, it is read from the
         dataset's `keras_gan.datasets.info`.
         """
-        constant = config.constant_epochs if config.constant_epochs is not None else config.epochs // 2
+        constant = (
+            config.constant_epochs if config.constant_epochs is not None else config.epochs // 2
+        )
         decay = config.decay_epochs if config.decay_epochs is not None else config.epochs - constant
         steps = config.steps_per_epoch
         if steps is None:
@@ -416,7 +474,11 @@ class CycleGAN(AdversarialModel):
 
             try:
                 steps = datasets.info(
-                    config.dataset, batch_size=config.batch_size, image_size=config.image_size
+                    config.dataset,
+                    batch_size=config.batch_size,
+                    image_size=config.image_size,
+                    seed=config.seed,
+                    **cls.dataset_options(config),
                 ).steps_per_epoch
             except Exception as error:  # noqa: BLE001 (any loading problem: ask for the number)
                 raise ValueError(

@@ -1,6 +1,7 @@
 """pix2pix: image-to-image translation with conditional adversarial networks (Isola et al. 2017)."""
 
 import dataclasses
+import os
 
 import keras
 import numpy as np
@@ -44,6 +45,10 @@ class Pix2PixConfig(TrainConfig):
     beta_1: float = 0.5
     # The paper uses batch sizes 1-10 (1 for facades); 64 keeps a CPU epoch short.
     batch_size: int = 64
+    # For a --dataset folder of side-by-side pair files (A on the left): "a_to_b" translates the
+    # left half into the right one, "b_to_a" the right into the left (pix2pix's facades files
+    # are photo|labels, so labels -> photo is b_to_a). Ignored by the built-in pair sets.
+    direction: str = "a_to_b"
 
     PAPER = {
         "image_size": 256, "base_filters": 64, "discriminator_filters": 64,
@@ -154,7 +159,46 @@ def check_pair_data(model, x, names, same_size):
         )  # fmt: skip
 
 
-@register("pix2pix", config=Pix2PixConfig, summary="Isola et al. 2017: U-Net + PatchGAN conditional GAN with an L1 term, paired translation")
+def check_pair_info(model_class, config, info, names, channels_flag):
+    """Refuses a paired or unpaired dataset whose two sides a translation model cannot use.
+
+    Both sides must have the same height and width (the generators keep the size), and the
+    source side the channels the config builds for (`source_channels`, None: the targets').
+
+    Args:
+        model_class: the model class, for the message.
+        config: its config, with `dataset` and `source_channels`.
+        info: the dataset's `keras_gan.datasets.DatasetInfo`.
+        names: the two sides' names, e.g. `("source", "target")`.
+        channels_flag: the flag that sets the source channels, for the message.
+
+    Raises:
+        ValueError: one line, naming the shapes and the fix.
+    """
+    target = tuple(info.image_shape)
+    source = tuple(info.source_shape or target)
+    cls = model_class.__name__
+    if source[:2] != target[:2]:
+        hint = ", ".join(getattr(model_class, "suggested_datasets", ()))
+        raise ValueError(
+            f"{cls} translates pixel-aligned images, but dataset '{config.dataset}' has "
+            f"{names[0]} images of {source[0]}x{source[1]} and {names[1]} images of "
+            f"{target[0]}x{target[1]}. Choose a dataset whose two sides have the same size with "
+            f"--dataset: {hint}."
+        )
+    channels = config.source_channels or target[-1]
+    if source[-1] != channels:
+        raise ValueError(
+            f"{cls} is configured for {channels}-channel {names[0]} images, but dataset "
+            f"'{config.dataset}' has {source[-1]}-channel ones. Pass {channels_flag} {source[-1]}."
+        )
+
+
+@register(
+    "pix2pix",
+    config=Pix2PixConfig,
+    summary="Isola et al. 2017: U-Net + PatchGAN conditional GAN with an L1 term, paired translation",
+)
 @keras.saving.register_keras_serializable(package="keras_gan")
 class Pix2Pix(AdversarialModel):
     r"""pix2pix: a conditional GAN that translates a source image x into a target image y.
@@ -201,6 +245,10 @@ class Pix2Pix(AdversarialModel):
     """
 
     log_names = ("d_loss", "g_loss", "g_gan_loss", "g_l1_loss")
+    #: What the CLI loads for it (keras_gan.train): aligned (source, target) pairs.
+    data_kind = "paired"
+    #: The datasets the CLI suggests when `--dataset` is of another kind.
+    suggested_datasets = ("mnist_edges", "mnist_colour", "a folder of side-by-side pairs")
 
     def __init__(
         self,
@@ -330,6 +378,40 @@ class Pix2Pix(AdversarialModel):
             config.pop(unused, None)
         return {**config, "l1_weight": self.l1_weight}
 
+    # -- Command line ------------------------------------------------------------------------
+
+    @classmethod
+    def dataset_options(cls, config):
+        """Extra `keras_gan.datasets.load` arguments for a `Pix2PixConfig`'s dataset.
+
+        A folder is read as pix2pix's side-by-side pair files (`paired=True`, in
+        `config.direction`); the built-in pair sets need nothing more.
+        """
+        if os.path.isdir(os.path.expanduser(config.dataset)):
+            return {"paired": True, "direction": config.direction}
+        return {}
+
+    @classmethod
+    def check_dataset_info(cls, config, info):
+        """Refuses pairs a `Pix2PixConfig` cannot train on, before anything is built.
+
+        Args:
+            config: a `Pix2PixConfig`.
+            info: the dataset's `keras_gan.datasets.DatasetInfo` (paired batches).
+
+        Raises:
+            ValueError: sources and targets of different sizes (e.g. `mnist_superres`), or
+                sources with other channels than `config.source_channels`.
+        """
+        check_pair_info(cls, config, info, ("source", "target"), "--source-channels")
+
+    def sample_inputs(self, num_samples, seed=0, batch=None):
+        """`generate()` keywords for the CLI's sample grids: the sources of a training batch."""
+        if batch is None:
+            raise NotImplementedError("Pix2Pix translates source images: pass a batch of pairs.")
+        source, _ = unpack_pair(batch)
+        return {"source_images": ops.convert_to_numpy(source)[:num_samples]}
+
     @classmethod
     def from_train_config(cls, config, sample_shape, num_classes=None):
         """Builds and compiles the model a `Pix2PixConfig` describes, for targets of `sample_shape`."""
@@ -340,5 +422,7 @@ class Pix2Pix(AdversarialModel):
             dropout=config.dropout, paper_inference=config.paper_inference,
             l1_weight=config.l1_weight, seed=config.seed,
         )  # fmt: skip
-        model.compile(*[keras.optimizers.Adam(config.learning_rate, beta_1=config.beta_1) for _ in range(2)])
+        model.compile(
+            *[keras.optimizers.Adam(config.learning_rate, beta_1=config.beta_1) for _ in range(2)]
+        )
         return model

@@ -105,3 +105,26 @@ def test_digits_has_a_held_out_split_for_the_classifier():
     test_x, test_y = classifier._data("digits", "test", batch_size=64)
     assert len(train_x) + len(test_x) == 1797 and len(test_x) == 360
     assert train_x.shape[1:] == (8, 8, 1) and set(np.unique(test_y)) == set(range(10))
+
+
+def test_first_use_is_announced_with_an_estimate_and_no_progress_bar(
+    tmp_path, capsys, synthetic_digits
+):
+    images, labels = synthetic_digits(64, seed=0)
+    data = dict(train_data=(images, labels), test_data=(images[:16], labels[:16]))
+    classifier.load_classifier("mnist", cache_dir=tmp_path, epochs=1, batch_size=32, **data)
+    captured = capsys.readouterr()  # stdout is not a terminal here
+    assert "first use of the 'mnist' classifier" in captured.err
+    assert f"Cached at {tmp_path / 'classifier_mnist.keras'}" in captured.err
+    assert "on a 2-core CPU" in captured.err and "1 epoch over 60,000" in captured.err
+    # one plain line for the epoch (2 steps of 32), no bar
+    assert captured.out.startswith("2/2 - ") and len(captured.out.splitlines()) == 1
+    assert "\x1b[" not in captured.out and "━" not in captured.out
+    classifier.load_classifier("mnist", cache_dir=tmp_path)  # cached: loads without a word
+    assert capsys.readouterr().err == ""
+
+
+def test_training_estimate_scales_with_epochs():
+    four = classifier.training_estimate("mnist", backend="jax")
+    assert four > 60 and classifier.training_estimate("mnist", 8, "jax") == 2 * four
+    assert classifier.training_estimate("cifar10") is None
