@@ -120,10 +120,10 @@ def train(command, env):
     return status, wall, load, tail
 
 
-def _read(classifier, images):
+def _read(network, images):
     import numpy as np
 
-    probs = np.concatenate([classifier.predict_on_batch(images[i : i + 500]) for i in range(0, len(images), 500)])
+    probs = np.concatenate([network(images[i : i + 500])[1] for i in range(0, len(images), 500)])
     confidence, digits = probs.max(axis=1), probs.argmax(axis=1)
     counts = np.bincount(digits, minlength=10)
     shares = counts / len(images)
@@ -138,23 +138,29 @@ def _read(classifier, images):
     }
 
 
-def score(checkpoint, num_samples, seed):
-    """The classifier's reading of `num_samples` generated digits and of as many real ones."""
+def score(checkpoint, image_size, num_samples, seed):
+    """The classifier's reading of `num_samples` generated digits and of as many real ones.
+
+    Both go through `keras_gan.metrics.classifier_network("mnist")`, as `keras_gan.evaluate`
+    does: images of another size than 28x28 are resized to it first, real and generated alike.
+    """
     import numpy as np
 
-    from keras_gan import checkpoints, datasets
-    from keras_gan.metrics.classifier import load_classifier
+    from keras_gan import checkpoints, datasets, metrics
 
-    classifier, record = load_classifier("mnist")
+    network = metrics.classifier_network("mnist")
     model = checkpoints.load(checkpoint, variant="dcgan")
-    generated = _read(classifier, model.generate(num_samples, seed=seed))
-    test = datasets.load("mnist", split="test", batch_size=500, shuffle=False, drop_remainder=False)
-    real = np.concatenate([np.asarray(batch) for batch in test.take(-(-num_samples // 500))])[:num_samples]
+    generated = _read(network, model.generate(num_samples, seed=seed))
+    test = datasets.load(
+        "mnist", split="test", batch_size=500, image_size=image_size, shuffle=False,
+        drop_remainder=False,
+    )  # fmt: skip
+    real = np.concatenate([np.asarray(b) for b in test.take(-(-num_samples // 500))])[:num_samples]
     return {
         "step": checkpoints.step_of(model),
         "generated": generated,
-        "real_test_digits": _read(classifier, real),
-        "classifier": {"test_accuracy": record.get("test_accuracy"), "trained_on": record.get("backend")},
+        "real_test_digits": _read(network, real),
+        "classifier": network.describe(),
     }
 
 
@@ -200,7 +206,8 @@ def main(argv=None):
     result["config"] = run["config"]
     result["total_steps"] = run.get("total_steps")
     if status == 0:
-        result.update(score(os.path.join(run_dir, "checkpoints", "last.keras"), args.samples, args.seed))
+        checkpoint = os.path.join(run_dir, "checkpoints", "last.keras")
+        result.update(score(checkpoint, run["config"]["image_size"], args.samples, args.seed))
         generated = result["generated"]
         low, high = GOAL["digit_share"]
         result["meets_goal"] = {

@@ -165,7 +165,13 @@ def _feature_network(spec, dataset):
             raise ValueError(
                 f"No feature network file at '{spec}'. Received: --feature-network {spec}"
             )
-        return keras.saving.load_model(spec, compile=False)
+        try:
+            return keras.saving.load_model(spec, compile=False)
+        except Exception as error:  # a corrupt file or a model of unknown custom layers
+            raise ValueError(
+                f"Cannot load the feature network '{spec}' ({type(error).__name__}: {error}). "
+                "Pass a .keras file saved by keras.Model.save, or classifier:<dataset>."
+            ) from error
     return spec
 
 

@@ -1,34 +1,45 @@
 """Runs every shell command the documentation shows, scaled down, and says which ones fail.
 
-    python3 scripts/check_doc_commands.py              # all of them (about 10 min on a 2-core CPU)
+    python3 scripts/check_doc_commands.py              # all of them, two at a time
     python3 scripts/check_doc_commands.py --list       # only list them (file:line) and the plan
     python3 scripts/check_doc_commands.py -k sample    # those whose file:line or text matches
 
-Where the commands come from: fenced ```bash / ```sh / ```shell / ```console blocks and inline
-`...` commands (`python -m keras_gan...`, `python benchmarks/...`, `bash scripts/...`,
-`KERAS_BACKEND=... python ...`, `tensorboard --logdir ...`, `mkdocs ...`) in README.md,
-docs/**/*.md and tutorials/README.md, and the "Examples:" / "Usage::" sections of the module
-docstrings of keras_gan/train.py, sample.py and evaluate.py (what their --help prints).
+Where the commands come from: fenced ```bash / ```sh / ```shell / ```console blocks (and the
+`$ ` lines of untyped ``` / ```text transcripts) and inline `...` commands (`python -m
+keras_gan...`, `python benchmarks/...`, `bash scripts/...`, `KERAS_BACKEND=... python ...`,
+`tensorboard --logdir ...`, `mkdocs ...`, `pip install ...`) in README.md, docs/**/*.md and
+tutorials/README.md, and the "Examples:" / "Usage::" sections of the module docstrings of
+keras_gan/train.py, sample.py and evaluate.py (what their --help prints).
 
-How each one runs: in its own temporary copy of the repository (so relative paths such as
-`runs/dcgan` or `benchmarks/results/...` resolve as in a clone, and nothing is written into the
-real one), with the python, pip, mkdocs, ... of the interpreter running this script, and with the
-reductions of `plan()` (`TRAIN_FLAGS`, `BENCHMARK_FLAGS`, ...) that keep the whole check to a
-few minutes: training commands take `--steps 2`, benchmarks their smallest budgets, `pip install`
-becomes `pip install --dry-run`, `mkdocs serve` becomes `mkdocs build`, `tensorboard --logdir X`
-becomes `tensorboard --inspect --logdir X`. A command that reads what another one makes (a
-checkpoint to sample or evaluate, student notebooks to grade) gets it from a small setup run
-made once in the same check (`FIXTURES`). A command that cannot run here is SKIPPED with its
-reason (`SKIPS`), never silently. Each command has a timeout. A command whose reduced form is
-the same as an earlier one's reports that one's result instead of running again.
+How each one is checked, by `plan()`:
 
-Output: one line per command (ok / FAIL / SKIPPED with the reason), the end of the output of
-each failure, then `N passed, N failed, N skipped`; the exit status is 1 when any failed.
+- It runs in its own temporary copy of the repository (relative paths such as `runs/dcgan` or
+  `benchmarks/results/...` resolve as in a clone; nothing is written into the real one), with
+  the python, pip, tensorboard, ... of the interpreter running this script, under a timeout.
+- Scaled down: training commands take `--steps 2` (`TRAIN_FLAGS`), benchmarks their smallest
+  budgets (`BENCHMARK_FLAGS`); `pip install` is a `--dry-run` (and the extras it names must be
+  declared); `mkdocs serve` is `mkdocs build`; `tensorboard --logdir X` is
+  `tensorboard --inspect --logdir X`; `scripts/test.sh` runs one small test module.
+- What a command reads that another one makes (a checkpoint to sample or evaluate, student
+  notebooks to grade, the metrics' classifiers) comes from a setup run made once (`FIXTURES`).
+- A console transcript passes when the command prints the output the docs show (an error
+  message, say), whatever its exit status.
+- Commands whose reduced form is the same run once. A benchmark runs in full once per script,
+  backend and task (`BENCHMARK_RUN_ONCE_PER`); its other documented commands (other seeds,
+  budgets or subsets) have their arguments checked by the script's own parser.
+- A command that cannot run here (a GPU, a dataset from a download host, an interactive server)
+  or that .ci/run or a test already runs as written is SKIPPED with its reason (`SKIPS`,
+  `DEFAULTS_COVERED`), never silently; a command no rule covers FAILs.
+
+Output: one line per command (ok / FAIL / SKIPPED with the reason; wall and CPU seconds), the
+end of the output of each failure, then `N passed, N failed, N skipped`; the exit status is 1
+when any command or setup run failed.
 
 The environment is passed on: KERAS_BACKEND (for the commands that do not set it),
 KERAS_GAN_DATA_DIR (the offline MNIST files; a documented `KERAS_GAN_DATA_DIR=/some/path` is
-replaced by it), TFDS_DATA_DIR. The metric classifiers are cached in a temporary
-KERAS_GAN_CACHE_DIR, seeded with the ones already cached in yours (never written back).
+replaced by it; without it the commands that name one are skipped), TFDS_DATA_DIR. The
+metrics' classifiers are cached in a temporary KERAS_GAN_CACHE_DIR, seeded with the ones
+already cached in yours (never written back).
 """
 
 import argparse
@@ -121,6 +132,8 @@ DEFAULTS_COVERED = (
 # keras_gan.train: flags set (replaced when the command has them, else added).
 TRAIN_FLAGS = {"--steps": "2"}
 TRAIN_FLAGS_IF_GIVEN = {"--checkpoint-every": "1", "--epochs": None}
+# --paper runs at batch 8: the paper's networks and image sizes, without minutes per CPU step.
+TRAIN_FLAGS_IF_PAPER = {"--batch-size": "8"}
 # Variants whose default spends minutes on a pretraining phase that --steps does not count:
 # GAN-INT-CLS's text encoder (1,000 steps), SRGAN's MSE phase (as tests/test_cli_variants.py).
 TRAIN_VARIANT_FLAGS = {
@@ -132,7 +145,7 @@ BENCHMARK_FLAGS = {
     "mode_collapse.py": {"--steps": "4", "--eval-every": "4", "--seeds": "0"},
     "step_time.py": {"--steps": "2", "--warmup": "0", "--rounds": "1"},
     "torch_reference.py": {"--steps": "2", "--warmup": "0"},
-    "input_pipeline.py": {"--batches": "20", "--steps": "2", "--warmup": "0"},
+    "input_pipeline.py": {"--batches": "20", "--steps": "2", "--warmup": "1"},  # 0: fit forever
     "quality_conditional.py": {"--minutes": "0.05", "--samples-per-class": "10"},
     "quality_wasserstein.py": {"--minutes": "0.05", "--checkpoints": "1", "--num-samples": "200"},
     "quality_image_to_image.py": {"--minutes": "0.05", "--num-train": "256", "--num-test": "64"},
@@ -187,13 +200,17 @@ model.train_on_batch(RING.sample(16, seed=0)[0])
 model.save(sys.argv[1])
 """
 # Made before anything else: the MNIST files prepared once (commands run two at a time), and the
-# classifiers of the metrics (MNIST with one epoch instead of four: the scores are not checked).
+# classifiers of the metrics when none is cached: MNIST's on 5,000 images for one epoch (a full
+# training takes minutes; the scores are not what is checked), digits' as it comes.
 PREPARE_SNIPPET = """
+import numpy as np
 from keras_gan import datasets
 from keras_gan.metrics import classifier
-for split in ("train", "test"):
-    datasets.load("mnist", split=split, batch_size=64)
-classifier.load_classifier("mnist", epochs=1)
+def part(split, n):
+    data = datasets.load("mnist", split=split, batch_size=n, with_labels=True, shuffle=False)
+    images, labels = next(iter(data))
+    return np.asarray(images), np.asarray(labels)
+classifier.load_classifier("mnist", epochs=1, train_data=part("train", 5000), test_data=part("test", 1000))
 classifier.load_classifier("digits")
 """
 COPY_IGNORE = shutil.ignore_patterns(
@@ -231,6 +248,7 @@ class Command:
     line: int
     text: str
     env: dict = dataclasses.field(default_factory=dict)  # `export`s above it in its block
+    shown: str = None  # a console transcript's first line of output for it
 
     @property
     def where(self):
@@ -262,16 +280,19 @@ class Plan:
             return f"SKIPPED: {self.skip}"
         if self.fail:
             return f"FAIL: {self.fail}"
-        if self.note:
-            return f"{self.note}: {shlex.join(self.steps[0][1][3:])}"
         shown = []
         for env, argv in self.steps:
             words = [f"{k}={v}" for k, v in env.items()] + [
-                "python" if word == PYTHON else word for word in argv
+                {PYTHON: "python", PARSE_ONLY_SNIPPET: "<parse the arguments only>"}.get(w, w)
+                for w in argv
             ]
             shown.append(shlex.join(words))
         needs = f"   [with {', '.join(self.needs)} made first]" if self.needs else ""
-        return " && ".join(shown) + needs
+        if self.ok_codes != (0,):
+            needs += (
+                f"   [exit status {'/'.join(map(str, self.ok_codes))} accepted, output checked]"
+            )
+        return " && ".join(shown) + needs + (f"   ({self.note})" if self.note else "")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -293,12 +314,18 @@ def strip_comment(line):
 
 
 def shell_lines(lines, first_line, console=False):
-    """The commands of a shell block: `(line number, text)`, continuations joined."""
+    """The commands of a shell block: `(line number, text, shown)`, continuations joined.
+
+    In a console transcript (`console=True`) only the `$ ` lines are commands, and `shown` is the
+    first line of output the transcript gives for one (else `None`).
+    """
     commands, pending, start = [], "", None
     for offset, raw in enumerate(lines):
         line = raw.strip()
         if console and not pending:
             if not line.startswith("$ "):
+                if line and commands and commands[-1][2] is None:
+                    commands[-1] = commands[-1][:2] + (line,)
                 continue  # a console block's output
             line = line[2:]
         if not pending:
@@ -309,7 +336,7 @@ def shell_lines(lines, first_line, console=False):
         text = strip_comment(pending + line).strip()
         pending = ""
         if text and not text.startswith("#"):
-            commands.append((start, text))
+            commands.append((start, text, None))
     return commands
 
 
@@ -324,10 +351,10 @@ def commands_in_markdown(text, path):
             continue
         if fence is not None:
             if line.strip().startswith(fence) and not line.strip()[len(fence) :].strip():
-                if info in SHELL_FENCES:
-                    env = {}
-                    for start, command in shell_lines(block, block_start, info == "console"):
-                        commands.append(Command(path, start, command, dict(env)))
+                if info in SHELL_FENCES or info in ("", "text"):  # the latter: `$ ` lines only
+                    env, console = {}, info not in SHELL_FENCES or info == "console"
+                    for start, command, shown in shell_lines(block, block_start, console):
+                        commands.append(Command(path, start, command, dict(env), shown))
                         exported = re.match(r"^export\s+([A-Za-z_]\w*)=(\S+)$", command)
                         if exported:
                             env[exported.group(1)] = exported.group(2)
@@ -363,7 +390,7 @@ def commands_in_docstring(source, path):
             if following.strip() and len(following) - len(following.lstrip()) <= indent:
                 break
             section.append(following)
-        for start, text in shell_lines(section, node.value.lineno + index + 1):
+        for start, text, _ in shell_lines(section, node.value.lineno + index + 1):
             commands.append(Command(path, start, text))
     return commands
 
@@ -492,6 +519,8 @@ def plan(command, data_dir=None):
         for name, value in options.items():
             setattr(result, name, value)
     result.steps, result.needs, result.timeout = steps, tuple(needs), max(timeouts)
+    if command.shown:  # a transcript (of an error, say): its output must be what the docs show
+        result.ok_codes, result.expect = (0, 1, 2), re.escape(command.shown[:60])
     return result
 
 
@@ -532,9 +561,13 @@ def plan_part(env, argv):
             return [(env, argv)], ("prepare",) + fixtures_read_by(argv), {"timeout": 240}
         if argv[1:3] == ["-m", "keras_gan.metrics.classifier"]:
             argv = set_flag(argv, "--epochs", "1")
+            options = {"timeout": 300}
             if "--force" in argv:  # retrain into a cache of its own, not the one others read
                 env = dict(env, KERAS_GAN_CACHE_DIR="classifier-cache")
-            return [(env, argv)], ("prepare",), {"timeout": 300}
+                if get_flag(argv, "--dataset") != "digits":
+                    argv = set_flag(argv, "--dataset", "digits")
+                    options["note"] = "retrained on digits: an MNIST epoch takes minutes"
+            return [(env, argv)], ("prepare",), options
         if argv[1:3] == ["-m", "keras_gan.assignments"]:
             if argv[3:4] == ["grade"]:  # an unsolved student notebook scores less than full marks
                 expect = r'"score"' if "--json" in argv else r"Score: \d+/\d+"
@@ -548,7 +581,8 @@ def plan_part(env, argv):
     if program == "bash" and argv[1:2] == ["scripts/test.sh"]:
         # Only the script's own handling (BACKENDS, arguments); the suite itself is CI's part.
         env = dict(env, KERAS_GAN_SKIP_INSTALL="1")
-        return [(env, argv + ["tests/test_losses.py"])], (), {"timeout": 300}
+        # Its extra arguments go to `pytest tests`: -k keeps one small module of the suite.
+        return [(env, argv + ["-k", "test_losses"])], (), {"timeout": 300}
     if program == "bash" and argv[1:2] == ["scripts/run_tutorials.sh"]:
         return [(env, argv)], (), {"timeout": 480}
     if program == "pip" and argv[1:2] == ["install"]:
@@ -590,6 +624,8 @@ def plan_train(env, argv):
         if get_flag(argv, flag) is not None:
             argv = set_flag(argv, flag, value)
     for flag, value in TRAIN_FLAGS.items():
+        argv = set_flag(argv, flag, value)
+    for flag, value in TRAIN_FLAGS_IF_PAPER.items() if "--paper" in argv else ():
         argv = set_flag(argv, flag, value)
     for flag, value in TRAIN_VARIANT_FLAGS.get(positionals(rest)[0], {}).items():
         argv = set_flag(argv, flag, value)

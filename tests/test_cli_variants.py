@@ -8,6 +8,7 @@ wrong kind is a one-line refusal, exit status 2, before anything is loaded or wr
 import json
 import math
 
+import keras
 import numpy as np
 import pytest
 
@@ -73,6 +74,10 @@ def test_every_variant_trains_from_the_command_line_with_its_defaults(name, tmp_
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(
+    keras.backend.backend() != "torch",
+    reason="the step accounting does not depend on the backend: checked once, on torch",
+)
 @pytest.mark.xfail(
     strict=True,
     raises=AssertionError,

@@ -180,12 +180,14 @@ def test_checkpoint_outside_a_run_needs_dataset(run, tmp_path, capsys):
         ("toy_dataset", "'ring' is a 2-D toy dataset"),
         ("negative_count", "--num-samples must be a positive integer"),
         ("unknown_flag", "unrecognized arguments: --bogus"),
+        ("broken_feature_network", "Cannot load the feature network"),
     ],
 )
 def test_user_errors_are_one_line_with_status_2(run, tmp_path, capsys, case, message):
     checkpoint = os.path.join(run, "checkpoints", "last.keras")
     not_keras = tmp_path / "model.h5"
     not_keras.write_bytes(b"x")
+    (tmp_path / "model.h5.keras").write_bytes(b"x")
     (tmp_path / "a_file").write_text("x")
     argv = {
         "missing": [str(tmp_path / "none.keras")],
@@ -196,6 +198,7 @@ def test_user_errors_are_one_line_with_status_2(run, tmp_path, capsys, case, mes
         "toy_dataset": [checkpoint, "--dataset", "ring"],
         "negative_count": [checkpoint, "--num-samples", "-5"],
         "unknown_flag": [checkpoint, "--bogus"],
+        "broken_feature_network": [checkpoint, "--feature-network", str(not_keras) + ".keras"],
     }[case]
     assert evaluate.main(argv) == 2
     assert message in _one_line(capsys)
