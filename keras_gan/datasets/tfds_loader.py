@@ -41,6 +41,7 @@ import os
 import pathlib
 import shutil
 import socket
+import sys
 import threading
 import time
 import urllib.parse
@@ -340,6 +341,13 @@ def removed_on_failure(builder):
         raise
 
 
+def _progress_bars_only_on_a_terminal():
+    """tfds' download and preparation bars redraw a line in place: on a terminal that is a
+    progress display, in a log file or a notebook's captured output it is hundreds of lines."""
+    if not sys.stderr.isatty():
+        tfds.disable_progress_bar()
+
+
 def _is_prepared(builder):
     # tfds logs a warning for a version folder without dataset_info.json, also when the folder
     # does not exist at all: look first.
@@ -373,6 +381,7 @@ def prepared_builder(name: str, data_dir: str | None = None):
     builder = tfds.builder(name, data_dir=data_dir)
     if _is_prepared(builder):
         return builder
+    _progress_bars_only_on_a_terminal()
     root = data_root()
     if root is not None:
         folder = manual_dir(name)

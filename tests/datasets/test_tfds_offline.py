@@ -261,3 +261,28 @@ def test_raw_files_are_the_official_urls():
     assert len(files) == 4
     # A configuration asks only for its own archive, not those of the other pairs.
     assert [f for f, _ in datasets.raw_files("cycle_gan/horse2zebra")] == ["horse2zebra.zip"]
+
+
+@pytest.mark.parametrize("terminal", [True, False])
+def test_progress_bars_only_on_a_terminal(tmp_path, monkeypatch, terminal):
+    # tfds' bars redraw a line in place; in redirected output (a log, CI, a notebook's captured
+    # stderr) each redraw is a new line, so they are kept for a terminal.
+    from tensorflow_datasets.core.utils import tqdm_utils
+
+    monkeypatch.setattr(tqdm_utils, "_active", True)
+    monkeypatch.setattr(tfds_loader.sys.stderr, "isatty", lambda: terminal, raising=False)
+    shown = []
+
+    def download_and_prepare(self, *args, **kwargs):
+        shown.append(tqdm_utils._active)
+        raise RuntimeError("stop here")
+
+    monkeypatch.setattr(tfds.core.DatasetBuilder, "download_and_prepare", download_and_prepare)
+    monkeypatch.setenv("KERAS_GAN_DATA_DIR", str(tmp_path))
+    (tmp_path / "mnist").mkdir()
+    for name in MNIST_FILES:
+        (tmp_path / "mnist" / name).write_bytes(b"")
+    monkeypatch.setattr(tfds_loader, "_check_raw_files", lambda name, folder: None)
+    with pytest.raises(RuntimeError, match="stop here"):
+        tfds_loader.prepared_builder("mnist", data_dir=str(tmp_path / "tfds"))
+    assert shown == [terminal]
