@@ -320,6 +320,11 @@ def main(argv=None):
             )
         dataset, image_size, note = run_settings(args.checkpoint, args.dataset, args.image_size)
         sources = f" [{note}]" if note else ""
+        import keras
+
+        threads = _cli.cpu_threads(keras.backend.backend())
+        if threads:  # the classifier may train here on first use: no oversubscription
+            print(f"{PROG}: {threads.strip()}", file=sys.stderr)
         # Everything but the JSON goes to stderr (Keras and the classifier print to stdout).
         with contextlib.redirect_stdout(sys.stderr):
             result = evaluate_checkpoint(

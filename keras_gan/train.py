@@ -239,27 +239,6 @@ def _backend_hint(backend, model, accelerators):
     )
 
 
-def _cpu_threads(backend, accelerators):
-    """Sets the torch backend's CPU threads to the cores not already busy; returns a line or None.
-
-    torch's default (one thread per core) oversubscribes a busy machine: on a 2-core CPU with
-    another process running, the DCGAN step took 2 s with 2 threads and 343 ms with 1
-    (FINDINGS.md). OMP_NUM_THREADS, when set, is left as the user chose it.
-    """
-    from keras_gan import backend as gan_backend
-
-    if backend != "torch" or accelerators or "OMP_NUM_THREADS" in os.environ:
-        return None
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
-    threads = max(1, min(cores, int(cores - load + 0.5)))
-    used = gan_backend.set_cpu_threads(threads)
-    return (
-        f"  threads: torch uses {used} CPU thread(s) (load average {load:.1f} on {cores} cores; "
-        "set OMP_NUM_THREADS to choose)"
-    )
-
-
 def _print_config(variant, backend, config, total, steps_per_epoch, out, start):
     print(f"keras_gan.train {variant.name} ({variant.model_class.__name__}) on backend '{backend}'")
     width = max(len(k) for k in config)
@@ -521,8 +500,8 @@ def _train(variant, args, config, info, kind, load_kwargs, out, saved, restart, 
     import keras
 
     import keras_gan
+    from keras_gan import _cli, checkpoints, datasets
     from keras_gan import callbacks as gan_callbacks
-    from keras_gan import checkpoints, datasets
 
     if restart:
         print(f"The run in '{out}' stopped before its first checkpoint; starting it again.")
@@ -599,7 +578,7 @@ def _train(variant, args, config, info, kind, load_kwargs, out, saved, restart, 
     _print_config(variant, backend, config.to_dict(), total, steps_per_epoch, out, start)
     accelerators = gan_backend.accelerators()
     print("  device: " + (", ".join(accelerators) if accelerators else "CPU (no GPU found)"))
-    threads = _cpu_threads(backend, accelerators)
+    threads = _cli.cpu_threads(backend, accelerators)
     if threads:
         print(threads)
     print(_describe_data(config, info))
