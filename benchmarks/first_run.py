@@ -175,6 +175,9 @@ def main(argv=None):
     parser.add_argument("--run-dir", default=None, help="the run's --output. Default: a new temporary folder")
     parser.add_argument("--output", default=None, help="JSON path. Default: results/first_run_cpu<cores>_<backend>.json")
     args = parser.parse_args(argv)
+    # The command's environment is this shell's, before this process imports tensorflow (which
+    # sets TF_CPP_MIN_LOG_LEVEL=1 for itself; inherited, it would let TF's warnings through).
+    user_env = dict(os.environ)
     if not os.environ.get("KERAS_GAN_DATA_DIR"):
         print("note: KERAS_GAN_DATA_DIR is unset; MNIST comes from tensorflow-datasets (network).", file=sys.stderr)
 
@@ -188,7 +191,7 @@ def main(argv=None):
     command = [sys.executable, "-m", "keras_gan.train", "dcgan", "--output", run_dir, *extra]
     shown = f"KERAS_BACKEND={args.backend} python -m keras_gan.train dcgan" + "".join(f" {a}" for a in extra)
     print(f"running: {shown} (--output {run_dir})", file=sys.stderr)
-    status, wall, load, tail = train(command, dict(os.environ))
+    status, wall, load, tail = train(command, {**user_env, "KERAS_BACKEND": args.backend})
     result = {
         "benchmark": "first run: the default `python -m keras_gan.train dcgan`, timed and scored",
         "command": shown,

@@ -1,0 +1,136 @@
+"""How far DCGAN gets on MNIST in a few thousand steps: the classifier's reading at checkpoints.
+
+Trains `DCGAN` from a `DCGANConfig` (any of its fields as flags) on MNIST in one `fit` and, at
+each step of `--score-at`, reads 2,000 samples (fixed latents) with the project's MNIST
+classifier (`keras_gan.metrics.classifier_network("mnist")`): the share read with confidence
+>= 0.9 and each digit's share. The same at each step for an exponential moving average of the
+generator's weights (`--ema`, decays; updated every 10 steps with decay**10) and with the raw
+generator's BatchNorm in training mode (batch statistics). Used to choose the first run's
+defaults (docs/variants/dcgan.md, "The first run"); the figures are per step, not timed.
+
+    export KERAS_GAN_DATA_DIR=/work/shared/data
+    KERAS_BACKEND=jax python benchmarks/dcgan_short_runs.py --tag lr5e-4_w32 \\
+        --learning-rate 5e-4 --base-filters 32 --score-at 500 1000 1500 2000 2500
+    KERAS_BACKEND=jax python benchmarks/dcgan_short_runs.py --tag smoke --base-filters 8 \\
+        --score-at 20 40                              # a quick check that it runs
+
+Writes `benchmarks/results/dcgan_short_runs/<tag>.json` (or `--output`).
+"""
+
+import argparse
+import json
+import os
+import time
+
+import numpy as np
+
+RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results", "dcgan_short_runs")
+
+
+def reader(network, confidence=0.9):
+    def read(images):
+        probs = np.concatenate(
+            [np.asarray(network(images[i : i + 500])[1]) for i in range(0, len(images), 500)]
+        )
+        shares = np.bincount(probs.argmax(1), minlength=10) / len(probs)
+        return {
+            "confident_share": round(float((probs.max(1) >= confidence).mean()), 4),
+            "min_digit_share": round(float(shares.min()), 4),
+            "max_digit_share": round(float(shares.max()), 4),
+            "digit_shares": [round(float(s), 4) for s in shares],
+        }
+
+    return read
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--tag", required=True, help="name of the result file")
+    parser.add_argument("--learning-rate", type=float, default=None)
+    parser.add_argument("--d-learning-rate", type=float, default=None, help="TTUR: D's own rate")
+    parser.add_argument("--base-filters", type=int, default=None)
+    parser.add_argument("--batch-size", type=int, default=None)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--score-at", type=int, nargs="+", default=[500, 1000, 1500, 2000])
+    parser.add_argument("--ema", type=float, nargs="*", default=[0.99])
+    parser.add_argument("--samples", type=int, default=2000)
+    parser.add_argument("--output", default=None)
+    args = parser.parse_args(argv)
+
+    import keras
+
+    from keras_gan import datasets, metrics
+    from keras_gan.models import DCGAN, DCGANConfig
+
+    overrides = {k: getattr(args, k) for k in ("learning_rate", "base_filters", "batch_size")}
+    config = DCGANConfig(seed=args.seed, **{k: v for k, v in overrides.items() if v is not None})
+    keras.utils.set_random_seed(config.seed)
+    model = DCGAN.from_train_config(config, (28, 28, 1))
+    if args.d_learning_rate is not None:
+        model.compile(
+            keras.optimizers.Adam(args.d_learning_rate, beta_1=config.beta_1),
+            keras.optimizers.Adam(config.learning_rate, beta_1=config.beta_1),
+        )
+    read = reader(metrics.classifier_network("mnist"))
+    latents = np.asarray(model.sample_latent(args.samples, seed=123))
+    score_at, results = sorted(set(args.score_at)), []
+
+    class Score(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.step, self.ema = 0, None
+
+        def on_train_batch_end(self, batch, logs=None):
+            self.step += 1
+            if self.step % 10 and self.step not in score_at:
+                return
+            sync = getattr(self.model, "jax_state_sync", None)
+            if sync:
+                sync()
+            generator = self.model.generator
+            values = [np.asarray(v) for v in generator.variables]
+            if self.ema is None:
+                self.ema = {d: [v.copy() for v in values] for d in args.ema}
+            else:
+                for decay, averages in self.ema.items():
+                    for i, value in enumerate(values):  # 10 steps of decay at once
+                        averages[i] = decay**10 * averages[i] + (1 - decay**10) * value
+            if self.step not in score_at:
+                return
+            row = {"step": self.step, "seconds": round(time.time() - start, 1)}
+            row["generator"] = read(np.asarray(generator(latents, training=False)))
+            row["generator_batch_statistics"] = read(
+                np.concatenate(
+                    [np.asarray(generator(latents[i : i + 64], training=True))
+                     for i in range(0, len(latents), 64)]
+                )  # fmt: skip
+            )
+            for decay, averages in self.ema.items():
+                for variable, value in zip(generator.variables, averages):
+                    variable.assign(value)
+                row[f"ema_{decay}"] = read(np.asarray(generator(latents, training=False)))
+            for variable, value in zip(generator.variables, values):
+                variable.assign(value)
+            print(json.dumps(row), flush=True)
+            results.append(row)
+
+    data = datasets.load("mnist", batch_size=config.batch_size, seed=config.seed).repeat()
+    start = time.time()
+    model.fit(data, steps_per_epoch=max(score_at), epochs=1, callbacks=[Score()], verbose=0)
+    output = args.output or os.path.join(RESULTS, f"{args.tag}.json")
+    os.makedirs(os.path.dirname(output), exist_ok=True)
+    record = {
+        "benchmark": "DCGAN on MNIST: the classifier's reading of samples at checkpoints",
+        "backend": keras.backend.backend(),
+        "config": config.to_dict(),
+        "d_learning_rate": args.d_learning_rate,
+        "results": results,
+        "note": "seconds include the scoring and are not a speed figure",
+    }
+    with open(output, "w") as file:
+        json.dump(record, file, indent=1)
+    print(f"wrote {output}")
+
+
+if __name__ == "__main__":
+    main()
