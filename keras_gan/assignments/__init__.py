@@ -2,12 +2,16 @@
 
     python -m keras_gan.assignments build tutorials/04_wasserstein.ipynb --output student/
     python -m keras_gan.assignments grade student/04_wasserstein.ipynb [--json]
+    python -m keras_gan.assignments grade-class submitted/ --output grades/
 
 `build` replaces each `### BEGIN SOLUTION` ... `### END SOLUTION` region of a tutorial with a
-`NotImplementedError("TODO: ...")` stub (signature and docstring kept); `grade` runs the
-reference checks of `keras_gan.assignments.checks` on the student's definitions, each in a
-subprocess under a time limit, and prints a score with a message per failed check.
+`NotImplementedError("TODO: ...")` stub (signature and docstring kept); `grade` evaluates the
+student's definitions in a sandboxed worker process on inputs the grader chose, compares the
+outputs with references computed in the grader's own process (`keras_gan.assignments.checks`)
+and prints a score with one message per root cause; `grade-class` grades a folder of
+submissions into a JSON per submission and a class CSV.
 
-From Python: `keras_gan.assignments.build.build(path, output_dir)` and
-`keras_gan.assignments.grade.grade(path)` (the submodules keep those names).
+From Python: `keras_gan.assignments.build.build(path, output_dir)`,
+`keras_gan.assignments.grade.grade(path)` and `keras_gan.assignments.grade.grade_class(folder)`
+(the submodules keep those names).
 """

@@ -1,17 +1,21 @@
 """Assignments: the student build (stubs, no leaked solution) and the autograder's verdicts.
 
-The grader runs the student's code in subprocesses that inherit KERAS_BACKEND, so this file
-checks it on the backend under test. Each `grade` call starts one subprocess (one keras import):
-the tests grade three notebooks, each holding all four graded pieces.
+The grader runs the student's code in a sandboxed worker on the backend under test
+(KERAS_BACKEND). Each `grade` call that reaches the student's code starts one worker (one keras
+import), so the fixtures group several answers per notebook.
 """
 
 import glob
+import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
+import uuid
 
 import nbformat
+import numpy as np
 import pytest
 
 from keras_gan.assignments import build as build_lib
@@ -21,6 +25,7 @@ from keras_gan.assignments import grade as grade_lib
 HERE = os.path.dirname(__file__)
 FIXTURE = os.path.join(HERE, "fixtures", "assignment.py")
 WRONG = os.path.join(HERE, "fixtures", "wrong_answers.py")
+FIXTURES = os.path.join(HERE, "fixtures")
 TUTORIALS = os.path.join(HERE, "..", "..", "tutorials")
 GRADED = ["discriminator_loss", "generator_loss", "gradient_penalty", "MyGAN.train_step"]
 
@@ -131,7 +136,15 @@ def test_build_of_each_tutorial_hides_its_solutions(tmp_path):
             assert checks_lib.checks_for(graded["name"]), f"{path}: no checks for {graded['name']}"
 
 
-# -- grade ---------------------------------------------------------------------------------------
+# -- grade: the verdicts ------------------------------------------------------------------------------
+
+
+def fixture(name):
+    return os.path.join(FIXTURES, name)
+
+
+def skipped(result):
+    return result["skipped"] and result["points"] == 0 and result["message"].startswith("skipped")
 
 
 def test_reference_solution_gets_full_marks():
@@ -141,32 +154,176 @@ def test_reference_solution_gets_full_marks():
     assert {r["target"] for r in report["results"]} == set(GRADED)
 
 
-def test_typical_wrong_answers_get_partial_marks_and_the_right_messages():
+def test_typical_wrong_answers_fail_with_one_message_each():
     report = grade_lib.grade(WRONG)
     results = by_check(report)
     text = grade_lib.format_report(report)
-    assert 0 < report["score"] < report["max_score"], text
     assert "the fake term" in results[("discriminator_loss", "value")]["message"]
-    assert results[("discriminator_loss", "large logits")]["passed"] is False
+    assert skipped(results[("discriminator_loss", "large logits")])  # same root cause
     assert "check the sign" in results[("generator_loss", "value")]["message"]
-    assert results[("generator_loss", "large logits")]["passed"] is False
+    assert "logits fake = [-3, 0, 1.5, -2]" in results[("generator_loss", "value")]["message"]
+    assert skipped(results[("generator_loss", "large logits")])
     penalty = results[("gradient_penalty", "linear critic")]["message"]
     assert "||w|| = 0.5" in penalty and "two-sided" in penalty
-    assert not results[("gradient_penalty", "interpolates")]["passed"]  # one-sided: norms < 1
-    assert "no gradient reaches the critic" in results[("gradient_penalty", "differentiable")]["message"]
+    assert skipped(results[("gradient_penalty", "interpolates")])
+    assert skipped(results[("gradient_penalty", "differentiable")])
     step = "MyGAN.train_step"
     assert results[(step, "runs")]["passed"] and results[(step, "updates both networks")]["passed"]
     assert results[(step, "discriminator learns")]["passed"]
     assert "check the sign of its loss" in results[(step, "generator learns")]["message"]
     assert "without training=True" in results[(step, "training=True")]["message"]
-    assert not results[(step, "matches keras_gan.models.GAN")]["passed"]
+    assert skipped(results[(step, "matches keras_gan.models.GAN")])
     advice = results[(step, "stop_gradient (advice)")]
     assert advice["max_points"] == 0 and "stop_gradient" in advice["message"]
     assert report["score"] == 3, text  # train_step: runs, updates both, discriminator learns
+    assert "[SKIP] generator_loss - large logits: 0/1" in text
+
+
+def test_documented_shapes_and_delegation():
+    """epsilon[:, None, None, None] is right; delegating to the package earns nothing."""
+    report = grade_lib.grade(fixture("answers_a.py"))
+    results, text = by_check(report), grade_lib.format_report(report)
+    penalty = [r for r in report["results"] if r["target"] == "gradient_penalty"]
+    assert sum(r["points"] for r in penalty) == 4 and all(r["passed"] for r in penalty), text
+    message = results[("discriminator_loss", "value")]["message"]
+    assert "keras_gan.losses.minimax_discriminator_loss" in message and "no credit" in message
+    assert skipped(results[("discriminator_loss", "large logits")])
+    step = "MyGAN.train_step"  # forgot the generator update: one message, not three
+    assert "generator's weights did not change" in results[(step, "updates both networks")]["message"]
+    assert results[(step, "discriminator learns")]["passed"]
+    assert skipped(results[(step, "generator learns")])
+    assert skipped(results[(step, "matches keras_gan.models.GAN")])
+    assert "check the sign" not in text and "update the discriminator first" not in text
+
+
+def test_forgotten_reshape_and_delegation_by_import_or_subclass():
+    report = grade_lib.grade(fixture("answers_b.py"))
+    results, text = by_check(report), grade_lib.format_report(report)
+    assert sum(r["points"] for r in report["results"]) == 0, text
+    penalty = results[("gradient_penalty", "linear critic")]["message"]
+    assert "epsilon[:, None, None, None]" in penalty, penalty
+    assert "non_saturating_generator_loss" in results[("generator_loss", "value")]["message"]
+    delegated = results[("MyGAN.train_step", "runs")]["message"]
+    assert "keras_gan.models.GAN.train_step" in delegated and "no credit" in delegated
+    steps = [r for r in report["results"] if r["target"] == "MyGAN.train_step"]
+    assert all(skipped(r) for r in steps[1:])
+
+
+@pytest.mark.parametrize("name, message", [
+    ("answers_c.py", "square the distance to 1"),
+    ("answers_d.py", "keras_gan.losses.gradient_penalty"),
+])
+def test_gradient_penalty_missing_square_or_delegated(name, message):
+    report = grade_lib.grade(fixture(name))
+    results = by_check(report)
+    assert report["score"] == 0
+    assert message in results[("gradient_penalty", "linear critic")]["message"]
+    assert skipped(results[("gradient_penalty", "differentiable")])  # no stop_gradient hint
+
+
+def test_docs_sample_output_is_what_the_grader_prints():
+    """docs/assignments.md shows 01 with a flipped generator_loss: the verdict's own message."""
+    from keras_gan.assignments import _protocol
+
+    reference = checks_lib.piece_for("generator_loss").expected()
+    run = {"results": [{"value": _protocol.encode(np.float32(-reference["value"]))}] * 2,
+           "reference": reference}
+    with pytest.raises(checks_lib.CheckFailure) as failure:
+        checks_lib.generator_loss_value(run)
+    docs = open(os.path.join(HERE, "..", "..", "docs", "assignments.md"), encoding="utf-8").read()
+    assert f"         {failure.value}\n" in docs
+    assert "[SKIP] generator_loss - large logits: 0/1\n         skipped: depends on 'value'" in docs
+
+
+# -- grade: isolation ----------------------------------------------------------------------------
+
+
+def package_copy(tmp_path, monkeypatch):
+    """A copy of keras_gan for the worker to import, so that attacks never touch the real one."""
+    root = tmp_path / "site"
+    source = os.path.dirname(os.path.abspath(grade_lib.keras_gan.__file__))
+    shutil.copytree(source, root / "keras_gan", ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(grade_lib, "_PACKAGE_ROOT", str(root))
+    return root / "keras_gan" / "assignments" / "checks.py"
+
+
+def attack_notebook(tmp_path):
+    outside, marker = tmp_path / "outside.txt", f"grading-escapee-{uuid.uuid4().hex}"
+    text = open(fixture("attacks.py")).read()
+    path = tmp_path / "attacks.py"
+    path.write_text(text.replace("__OUTSIDE__", str(outside)).replace("__MARKER__", marker))
+    return str(path), outside, marker
+
+
+def running(marker):
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                if marker.encode() in f.read():
+                    found.append(pid)
+        except OSError:
+            pass
+    return found
+
+
+def digest(path):
+    return hashlib.sha256(open(path, "rb").read()).hexdigest()
+
+
+def test_attacks_from_the_issue_cannot_change_the_grade(tmp_path, monkeypatch):
+    checks_copy = package_copy(tmp_path, monkeypatch)
+    before, real_checks = checks_copy.read_text(), digest(checks_lib.__file__)
+    path, outside, marker = attack_notebook(tmp_path)
+    (tmp_path / "cwd").mkdir()
+    monkeypatch.chdir(tmp_path / "cwd")
+    report = grade_lib.grade(path)
+    results, text = by_check(report), grade_lib.format_report(report)
+    assert report["score"] == 0 and report["max_score"] == 10, text
+    # the decorator that no-ops the checks: the missing term is still found
+    assert "the fake term" in results[("discriminator_loss", "value")]["message"]
+    # fake protocol lines: generator_loss still raises NotImplementedError
+    assert "not written yet" in results[("generator_loss", "value")]["message"]
+    # `return 0` with a default argument replacing checks.find
+    assert "got 0" in results[("gradient_penalty", "linear critic")]["message"], text
+    assert not running(marker)  # the process started with start_new_session=True is gone
+    assert not (tmp_path / "cwd" / "escaped.txt").exists()
+    assert not os.path.exists(os.path.expanduser("~/escaped.txt"))
+    assert digest(checks_lib.__file__) == real_checks
+    if report["sandbox"] == "landlock":  # kernels with Landlock: no write outside the folder
+        assert not outside.exists()
+        assert checks_copy.read_text() == before
+
+
+def test_an_edited_package_cannot_change_the_next_grade(tmp_path, monkeypatch):
+    """Without the file-system sandbox the attack does edit (a copy of) the installed checks.py;
+    the next student's wrong answer still fails: the verdicts never leave this process."""
+    checks_copy = package_copy(tmp_path, monkeypatch)
+    path, outside, marker = attack_notebook(tmp_path)
+    grade_lib.grade(path, sandbox=False)
+    assert "_close = lambda *args: True" in checks_copy.read_text()  # the attack did happen
+    assert not running(marker)
+    report = grade_lib.grade(fixture("wrong_sign.py"))
+    result = by_check(report)[("generator_loss", "value")]
+    assert not result["passed"] and "check the sign" in result["message"]
+    assert report["score"] == 0
+
+
+def test_processes_of_a_worker_that_exits_are_killed_too(tmp_path):
+    marker = f"grading-escapee-{uuid.uuid4().hex}"
+    path = tmp_path / "escape.py"
+    path.write_text(open(fixture("escape_and_exit.py")).read().replace("__MARKER__", marker))
+    report = grade_lib.grade(str(path))
+    message = by_check(report)[("generator_loss", "value")]["message"]
+    assert "grading process stopped (exit code 3)" in message, message
+    assert not running(marker)
+
+
+# -- grade: bad input ------------------------------------------------------------------------------
 
 
 def test_bad_input_scores_with_messages_not_tracebacks(tmp_path):
-    """A TODO left, a syntax error and a hang, graded from the command line with --json."""
+    """A TODO, a syntax error, a hang, unbounded memory and a missing import, from the CLI."""
     info = build_lib.build(FIXTURE, str(tmp_path))
     student = nbformat.read(info["output"], as_version=4)
     for cell in student.cells:
@@ -174,29 +331,113 @@ def test_bad_input_scores_with_messages_not_tracebacks(tmp_path):
         if "def gradient_penalty" in source:
             cell.source = source.replace('raise NotImplementedError("TODO: write `gradient_penalty` '
                                          '(see the instructions above)")', "while True:\n        pass")
+        if "def discriminator_loss" in source:
+            cell.source = source.replace(
+                'raise NotImplementedError("TODO: write `discriminator_loss` '
+                '(see the instructions above)")',
+                "blocks = []\n    while True:\n        blocks.append(bytearray(2**26))")
         if "class MyGAN" in source:
             cell.source = source.replace("raise NotImplementedError", "return self.update_logs(d_loss=")
+    student.cells.insert(1, nbformat.v4.new_code_cell("import keras_gan.no_such_module"))
     nbformat.write(student, info["output"])
     command = [sys.executable, "-m", "keras_gan.assignments", "grade", info["output"], "--json",
-               "--timeout", "5"]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=600)
+               "--timeout", "5", "--memory-limit", "512"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=tmp_path)
     assert done.returncode == 1, done.stderr[-2000:]
     assert "Traceback" not in done.stdout + done.stderr
     report = json.loads(done.stdout)
     assert report["score"] == 0 and report["max_score"] == 17
     results = by_check(report)
-    assert "not written yet" in results[("discriminator_loss", "value")]["message"]
+    assert "memory (limit 512 MiB)" in results[("discriminator_loss", "value")]["message"]
     assert "NotImplementedError" in results[("generator_loss", "value")]["message"]
     assert "timed out after 5 s" in results[("gradient_penalty", "linear critic")]["message"]
-    assert "earlier check of it timed out" in results[("gradient_penalty", "differentiable")]["message"]
+    assert skipped(results[("gradient_penalty", "differentiable")])
     syntax = results[("MyGAN.train_step", "runs")]["message"]
     assert "syntax error" in syntax and "code cell" in syntax, syntax
+    assert any("No module named 'keras_gan.no_such_module'" in n for n in report["notes"])
+    assert all("\n" not in r["message"] for r in report["results"])
+    assert sorted(os.listdir(tmp_path)) == sorted(["assignment.ipynb", "manifest.json"])
 
 
-def test_unreadable_notebook_is_a_clear_error(tmp_path):
+def test_deleted_or_renamed_graded_cells(tmp_path):
+    info = build_lib.build(FIXTURE, str(tmp_path))
+    student = nbformat.read(info["output"], as_version=4)
+    kept = []
+    for cell in student.cells:
+        source = build_lib.cell_source(cell)
+        if "def generator_loss" in source or "class MyGAN" in source:
+            continue  # deleted
+        kept.append(cell)
+        cell.source = source.replace("def discriminator_loss", "def my_loss").replace(
+            "def gradient_penalty", "def penalty")
+    student.cells = kept
+    nbformat.write(student, info["output"])
+    report = grade_lib.grade(info["output"])
+    assert report["score"] == 0 and report["max_score"] == 17
+    firsts = [r for r in report["results"] if not r["skipped"]]
+    assert {r["target"] for r in firsts} == set(GRADED)
+    assert all("not defined in the notebook" in r["message"] for r in firsts)
+
+
+NOT_NOTEBOOKS = [
+    "{not json",
+    '{"cells": 3}',
+    "\x89PNG\r\n\x1a\n",
+    '{"cells": [1, 2], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}',
+]
+
+
+@pytest.mark.parametrize("content", NOT_NOTEBOOKS)
+def test_unreadable_notebook_is_a_clear_error(tmp_path, content):
     with pytest.raises(grade_lib.GradingError, match="No notebook"):
         grade_lib.grade(str(tmp_path / "missing.ipynb"))
     bad = tmp_path / "bad.ipynb"
-    bad.write_text("{not json")
-    with pytest.raises(grade_lib.GradingError, match="not a readable notebook"):
+    bad.write_text(content)
+    with pytest.raises(grade_lib.GradingError, match="not a readable notebook") as caught:
         grade_lib.grade(str(bad))
+    assert "\n" not in str(caught.value)
+
+
+# -- instructor output --------------------------------------------------------------------------------
+
+
+def test_grade_class_writes_a_json_per_submission_and_a_csv(tmp_path):
+    submissions = tmp_path / "submitted"
+    for student in ("ada", "bob"):
+        (submissions / student).mkdir(parents=True)
+    nbformat.write(build_lib.read_notebook(fixture("wrong_sign.py")),
+                   str(submissions / "ada" / "01_gan_objective_toy.ipynb"))
+    (submissions / "bob" / "01_gan_objective_toy.ipynb").write_text("{not json")
+    manifest = tmp_path / "manifest.json"  # as written by build: ada's metadata cannot drop a piece
+    manifest.write_text(json.dumps({"01_gan_objective_toy": {"graded": [
+        {"name": "discriminator_loss", "cell": 3}, {"name": "generator_loss", "cell": 4}]}}))
+    command = [sys.executable, "-m", "keras_gan.assignments", "grade-class", str(submissions),
+               "--output", str(tmp_path / "grades"), "--manifest", str(manifest)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    ada = json.loads((tmp_path / "grades" / "ada" / "01_gan_objective_toy.json").read_text())
+    assert ada["student"] == "ada" and ada["score"] == 0 and ada["max_score"] == 6
+    results = by_check(ada)
+    assert "not defined in the notebook" in results[("discriminator_loss", "value")]["message"]
+    assert "check the sign" in results[("generator_loss", "value")]["message"]
+    bob = json.loads((tmp_path / "grades" / "bob" / "01_gan_objective_toy.json").read_text())
+    assert bob["score"] == 0 and "not a readable notebook" in bob["error"]
+    rows = (tmp_path / "grades" / "grades.csv").read_text().splitlines()
+    assert rows[0] == "student,assignment,score,max_score,discriminator_loss,generator_loss,error"
+    assert rows[1] == "ada,01_gan_objective_toy,0,6,0,0,"
+    assert rows[2].startswith("bob,01_gan_objective_toy,0,0,,,")
+
+
+def test_without_proc_only_the_process_group_is_killed(monkeypatch):
+    # macOS has no /proc: the descendants cannot be listed, and grading must still go on.
+    from keras_gan.assignments import grade as grade_lib
+
+    real = os.listdir
+
+    def listdir(path):
+        if path == "/proc":
+            raise FileNotFoundError(path)
+        return real(path)
+
+    monkeypatch.setattr(os, "listdir", listdir)
+    assert grade_lib._children() == {}
