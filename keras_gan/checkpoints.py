@@ -138,6 +138,7 @@ def load(path, variant=None, compile=True):
         CheckpointError: the file does not exist, is not a `.keras` file, is truncated or
             corrupt, holds no keras_gan model, or holds another variant than `variant`.
     """
+    import keras_gan.lab.layers  # noqa: F401  (the lab's layers: Pack, MinibatchStdDev)
     import keras_gan.models  # noqa: F401  (registers every variant's custom objects)
     from keras_gan.adversarial import AdversarialModel
 

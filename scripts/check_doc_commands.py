@@ -150,7 +150,10 @@ BENCHMARK_FLAGS = {
     "quality_wasserstein.py": {"--minutes": "0.05", "--checkpoints": "1", "--num-samples": "200"},
     "quality_image_to_image.py": {"--minutes": "0.05", "--num-train": "256", "--num-test": "64"},
     "quality_special.py": {"--minutes": "0.05"},
+    "first_run.py": {"--samples": "50"},
 }
+# Benchmarks that pass the flags after `--` to `python -m keras_gan.train`: these are set there.
+BENCHMARK_TRAIN_FLAGS = {"first_run.py": {"--steps": "2"}}
 # A benchmark runs in full once per script, backend and these flags (the first such command in
 # the docs); its other documented commands (other seeds, budgets, subsets) only have their
 # arguments checked (parsed by the script's own parser), which costs an import, not a run.
@@ -176,6 +179,7 @@ runpy.run_path(sys.argv[0], run_name="__main__")
 NARGS_PLUS = {"--seeds", "--packing", "--variants", "--models", "--classes", "--metrics"}
 # Benchmarks that score with the cached MNIST classifier.
 NEEDS_MNIST_CLASSIFIER = {
+    "first_run.py",
     "mode_collapse.py",
     "quality_conditional.py",
     "quality_wasserstein.py",
@@ -190,6 +194,8 @@ FIXTURES = {
     "dcgan_smnist.keras": "python -m keras_gan.train dcgan --dataset stacked_mnist --steps 2",
     "ring_gan.keras": "a 2-D toy GAN (keras_gan.lab.build_toy_gan), one step on the ring, saved",
     "student": "python -m keras_gan.assignments build tutorials/04_wasserstein.ipynb",
+    "submitted": "one student's folder: python -m keras_gan.assignments build "
+    "tutorials/04_wasserstein.ipynb --output submitted/alice",
 }
 RING_SNIPPET = """
 import sys
@@ -222,6 +228,8 @@ COPY_IGNORE = shutil.ignore_patterns(
     "runs",
     "site",
     "student",
+    "submitted",
+    "grades",
     "out",
     ".ci-cache",
     ".cache",
@@ -572,6 +580,8 @@ def plan_part(env, argv):
             if argv[3:4] == ["grade"]:  # an unsolved student notebook scores less than full marks
                 expect = r'"score"' if "--json" in argv else r"Score: \d+/\d+"
                 return [(env, argv)], fixtures_read_by(argv), {"ok_codes": (0, 1), "expect": expect}
+            if argv[3:4] == ["grade-class"]:  # a folder of one unsolved submission
+                return [(env, argv)], fixtures_read_by(argv), {"expect": r"1 submissions graded"}
             return [(env, argv)], (), {"timeout": 180}
         if argv[1:2] == ["-c"]:
             return [(env, argv)], (), {"timeout": 120}
@@ -640,10 +650,16 @@ def plan_benchmark(env, argv):
     script = os.path.basename(argv[1])
     if script not in BENCHMARK_FLAGS:
         return None
+    train = []
+    if script in BENCHMARK_TRAIN_FLAGS:  # split off what goes to keras_gan.train
+        argv, train = (argv[: argv.index("--")], argv[argv.index("--") + 1 :]) if "--" in argv else (argv, [])
+        for flag, value in BENCHMARK_TRAIN_FLAGS[script].items():
+            train = set_flag(train, flag, value)
     for flag, value in BENCHMARK_FLAGS[script].items():
         if script == "step_time.py" and "--profile-layers" in argv and flag != "--warmup":
             continue  # the layer profile has no steps or rounds of its own
         argv = set_flag(argv, flag, value)
+    argv = argv + (["--", *train] if train else [])
     output = get_flag(argv, "--output")
     if output and output.endswith(".json"):  # the name of the JSON file makes no difference
         argv = set_flag(argv, "--output", "result.json")
@@ -820,6 +836,11 @@ class Runner:
         if name == "prepare":
             steps = [({}, [PYTHON, "-c", PREPARE_SNIPPET])]
             description = "MNIST prepared; the mnist (1 epoch) and digits classifiers cached"
+        elif name == "submitted":  # FOLDER/<student>/<assignment>.ipynb
+            build = [PYTHON, "-m", "keras_gan.assignments", "build",
+                     os.path.join(self.snapshot, "tutorials", "04_wasserstein.ipynb")]  # fmt: skip
+            steps = [({}, build + ["--output", os.path.join(cwd, "made", "alice")])]
+            description = FIXTURES[name]
         elif name == "ring_gan.keras":
             steps = [({}, [PYTHON, "-c", RING_SNIPPET, os.path.join(cwd, name)])]
             description = FIXTURES[name]

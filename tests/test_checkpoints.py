@@ -149,3 +149,32 @@ def test_checkpoints_load_on_every_backend_with_the_same_images(tmp_path):
             assert error < 1e-4, f"{prefix} read on {reader}: max difference {error}"
             assert step == 2
     assert keras_gan.__version__
+
+
+def test_a_lab_model_loads_in_a_process_that_never_imported_the_lab(tmp_path):
+    # The mode-collapse lab's packed discriminator uses its own layer (Pack); a fresh process
+    # loading the checkpoint (python -m keras_gan.evaluate ring_gan.keras) must know it.
+    path = str(tmp_path / "ring_gan.keras")
+    save = textwrap.dedent(
+        """
+        import sys
+        from keras_gan.datasets import RING
+        from keras_gan.lab import build_toy_gan
+        model = build_toy_gan(packing=2, generator_units=8, discriminator_units=4)
+        model.train_on_batch(RING.sample(16, seed=0)[0])
+        model.save(sys.argv[1])
+        """
+    )
+    load = textwrap.dedent(
+        """
+        import sys
+        from keras_gan import checkpoints
+        model = checkpoints.load(sys.argv[1])
+        assert "keras_gan.lab" in sys.modules
+        print(type(model).__name__, checkpoints.step_of(model))
+        """
+    )
+    for code in (save, load):
+        done = subprocess.run([sys.executable, "-c", code, path], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["GAN", "1"]
