@@ -84,7 +84,7 @@ def test_list_and_help(capsys):
     help_text = " ".join(capsys.readouterr().out.split())
     assert "KERAS_BACKEND=jax python -m keras_gan.train dcgan" in help_text
     # the field's comment and default, from DCGANConfig's source
-    assert "32 (dcgan.torch: 64) halves the CPU step" in help_text and "Default: 32." in help_text
+    assert "32 (dcgan.torch: 64) makes the CPU step cheap" in help_text and "Default: 32." in help_text
     assert "--paper" in help_text and "--resume" in help_text
 
 
