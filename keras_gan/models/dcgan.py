@@ -100,8 +100,10 @@ class DCGAN(GAN):
         )
 
     def default_optimizers(self):
-        # Section 4: Adam, learning rate 0.0002, beta_1 0.5.
-        return dict(zip(("d_optimizer", "g_optimizer"), _adam_pair(DCGANConfig())))
+        # Section 4: Adam, learning rate 0.0002, beta_1 0.5: the paper's settings, not the
+        # CLI's CPU default rate (DCGANConfig.learning_rate).
+        paper = DCGANConfig().with_paper_settings()
+        return dict(zip(("d_optimizer", "g_optimizer"), _adam_pair(paper)))
 
     @classmethod
     def from_train_config(cls, config, sample_shape, num_classes=None):
