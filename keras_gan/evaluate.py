@@ -322,9 +322,9 @@ def main(argv=None):
         sources = f" [{note}]" if note else ""
         import keras
 
-        threads = _cli.cpu_threads(keras.backend.backend())
-        if threads:  # the classifier may train here on first use: no oversubscription
-            print(f"{PROG}: {threads.strip()}", file=sys.stderr)
+        # The classifier may train here on first use: no oversubscription. Silently: a user's
+        # error must stay the only line on stderr.
+        _cli.cpu_threads(keras.backend.backend())
         # Everything but the JSON goes to stderr (Keras and the classifier print to stdout).
         with contextlib.redirect_stdout(sys.stderr):
             result = evaluate_checkpoint(
