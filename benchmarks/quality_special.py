@@ -71,8 +71,8 @@ def bench_srgan(seconds, seed):
     from skimage.metrics import structural_similarity
 
     from keras_gan import datasets
+    from keras_gan.metrics.image import bicubic_upscale, psnr
     from keras_gan.models import SRGAN, SRGANConfig
-    from keras_gan.models.srgan import bicubic_upscale, psnr
 
     config = SRGANConfig(seed=seed)
     train, info = datasets.load("mnist_superres", batch_size=config.batch_size, seed=seed, with_info=True)

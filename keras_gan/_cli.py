@@ -6,8 +6,8 @@
   `RUN/config.json` and `RUN/checkpoints/last.keras`, so a run's checkpoint sits two levels below
   its `config.json`.
 - `check_output_file`: refuses an output path that cannot be written, before any work is done.
-- `cpu_threads`: the torch backend's CPU threads, set to the cores not already busy (all three
-  commands).
+
+The torch backend's CPU threads, which all three commands set, are `keras_gan.backend.hints.cpu_threads`.
 """
 
 import argparse
@@ -111,37 +111,4 @@ def write_error(path, error, flag="--output"):
     return UsageError(
         f"Writing {flag} '{path}' failed ({error.strerror or error}); free some space or choose "
         f"another {flag}."
-    )
-
-
-def cpu_threads(backend, accelerators=None):
-    """Sets the torch backend's CPU threads to the cores not already busy; returns a line or None.
-
-    torch's default (one thread per core) oversubscribes a busy machine: on a 2-core CPU with
-    another process running, the DCGAN step took 2 s with 2 threads and 343 ms with 1
-    (FINDINGS.md). Nothing changes on the other backends, with an accelerator, or when
-    OMP_NUM_THREADS is set (the user chose).
-
-    Args:
-        backend: string, the Keras backend's name.
-        accelerators: list of the accelerators found, or None to ask the backend.
-
-    Returns:
-        A line for the user (`"  threads: ..."`) when the threads were set, else `None`.
-    """
-    from keras_gan import backend as gan_backend
-
-    if backend != "torch" or "OMP_NUM_THREADS" in os.environ:
-        return None
-    if accelerators is None:
-        accelerators = gan_backend.accelerators()
-    if accelerators:
-        return None
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
-    threads = max(1, min(cores, int(cores - load + 0.5)))
-    used = gan_backend.set_cpu_threads(threads)
-    return (
-        f"  threads: torch uses {used} CPU thread(s) (load average {load:.1f} on {cores} cores; "
-        "set OMP_NUM_THREADS to choose)"
     )

@@ -513,3 +513,15 @@ class AdversarialModel(keras.Model):
             hi = min(lo + batch_size, total)
             outputs.append(ops.convert_to_numpy(self.generator(inputs_for(lo, hi), training=False)))
         return np.concatenate(outputs, axis=0)
+
+
+class JointNetworks:
+    """Several networks trained by one optimizer, seen as one by `minimize`: their trainable
+    variables (CycleGAN's two generators; GAN-INT-CLS's discriminator and text encoder)."""
+
+    def __init__(self, *networks):
+        self.networks = networks
+
+    @property
+    def trainable_variables(self):
+        return [v for network in self.networks for v in network.trainable_variables]

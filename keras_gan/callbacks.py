@@ -43,7 +43,8 @@ import warnings
 import keras
 import numpy as np
 
-from keras_gan import checkpoints, plotting
+from keras_gan import backend, checkpoints, plotting
+from keras_gan.backend import tensorboard
 
 
 def _step(model):
@@ -212,7 +213,7 @@ class SampleGrid(keras.callbacks.Callback):
             return
         if _finite_logs(logs) is not None:
             return  # a diverged epoch: no grid of NaN samples in the folder, the GIF or TensorBoard
-        checkpoints._sync(self.model)
+        backend.sync_state(self.model)
         samples = self.samples()
         if not np.all(np.isfinite(samples)):
             warnings.warn(
@@ -233,16 +234,10 @@ class SampleGrid(keras.callbacks.Callback):
             self._write_tensorboard(grid)
 
     def _write_tensorboard(self, grid):
-        import tensorflow as tf
-
         if self._writer is None:
-            self._writer = summary_writer(self.tensorboard_dir) or False
-        if not self._writer:
-            return
-        image = grid[..., None] if grid.ndim == 2 else grid
-        with self._writer.as_default():
-            tf.summary.image("samples", image[None], step=_step(self.model))
-        self._writer.flush()
+            self._writer = tensorboard.summary_writer(self.tensorboard_dir) or False
+        if self._writer:
+            tensorboard.write_image(self._writer, "samples", grid, step=_step(self.model))
 
     def on_train_end(self, logs=None):
         frames = sorted(glob.glob(os.path.join(self.directory, "epoch_*.png")))
@@ -568,30 +563,9 @@ class ProgressLog(keras.callbacks.Callback):
         self._sums, self._count = {}, 0
 
 
-_TENSORBOARD_WARNED = []
-
-
-def summary_writer(log_dir):
-    """A `tf.summary` file writer for `log_dir`, or None (said once) without TensorBoard."""
-    try:
-        import tensorboard  # noqa: F401  (tf.summary writes through it)
-    except ImportError:
-        if not _TENSORBOARD_WARNED:
-            _TENSORBOARD_WARNED.append(True)
-            print(
-                "Skipping TensorBoard logs: the 'tensorboard' package is not installed "
-                "(pip install tensorboard). Samples, losses.png and history.json are written.",
-                file=sys.stderr,
-            )
-        return None
-    import tensorflow as tf
-
-    return tf.summary.create_file_writer(os.fspath(log_dir))
-
-
 def learning_rates(model):
     """Each optimizer's current learning rate, `{"d_optimizer": 2e-4, ...}` (schedules evaluated)."""
-    checkpoints._sync(model)
+    backend.sync_state(model)
     rates = {}
     for name in getattr(model, "optimizer_targets", {}):
         optimizer = getattr(model, name, None)
@@ -628,7 +602,7 @@ class TensorBoardScalars(keras.callbacks.Callback):
     def on_train_begin(self, logs=None):
         self._step = _step(self.model)
         if self._writer is None:
-            self._writer = summary_writer(self.log_dir) or False
+            self._writer = tensorboard.summary_writer(self.log_dir) or False
 
     def on_epoch_begin(self, epoch, logs=None):
         self._values.reset()
@@ -645,12 +619,8 @@ class TensorBoardScalars(keras.callbacks.Callback):
             self._write()
 
     def _write(self):
-        import tensorflow as tf
-
-        with self._writer.as_default():
-            for name, total in self._sums.items():
-                tf.summary.scalar(f"loss/{name}", total / self._count, step=self._step)
-            for name, rate in learning_rates(self.model).items():
-                tf.summary.scalar(f"learning_rate/{name}", rate, step=self._step)
-        self._writer.flush()
+        scalars = {f"loss/{name}": total / self._count for name, total in self._sums.items()}
+        for name, rate in learning_rates(self.model).items():
+            scalars[f"learning_rate/{name}"] = rate
+        tensorboard.write_scalars(self._writer, scalars, step=self._step)
         self._sums, self._count = {}, 0

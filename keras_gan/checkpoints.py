@@ -28,6 +28,8 @@ import zipfile
 import keras
 import numpy as np
 
+from keras_gan import backend
+
 #: File name of the latest checkpoint inside a run's `checkpoints/` folder.
 LAST = "last.keras"
 _TEMP_PREFIX = ".tmp-"
@@ -48,20 +50,13 @@ def step_of(model):
     Returns:
         int.
     """
-    _sync(model)
+    backend.sync_state(model)
     return int(keras.ops.convert_to_numpy(model.optimizer.iterations))
-
-
-def _sync(model):
-    # During fit on JAX the variables hold no values until the trainer's state is written back.
-    sync = getattr(model, "jax_state_sync", None)
-    if sync is not None:
-        sync()
 
 
 def all_finite(model):
     """Whether every weight and optimizer variable of `model` is finite."""
-    _sync(model)
+    backend.sync_state(model)
     variables = list(model.weights) + list(getattr(model.optimizer, "variables", []))
     for variable in variables:
         value = keras.ops.convert_to_numpy(variable)
@@ -89,7 +84,7 @@ def save(model, path, run_info=None):
     path = os.fspath(path)
     if not path.endswith(".keras"):
         raise ValueError(f"A checkpoint file name must end in '.keras'. Received: path={path!r}")
-    _sync(model)
+    backend.sync_state(model)
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=_TEMP_PREFIX, suffix=".keras", dir=folder)

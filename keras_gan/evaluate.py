@@ -322,9 +322,11 @@ def main(argv=None):
         sources = f" [{note}]" if note else ""
         import keras
 
+        from keras_gan.backend import hints
+
         # The classifier may train here on first use: no oversubscription. Silently: a user's
         # error must stay the only line on stderr.
-        _cli.cpu_threads(keras.backend.backend())
+        hints.cpu_threads(keras.backend.backend())
         # Everything but the JSON goes to stderr (Keras and the classifier print to stdout).
         with contextlib.redirect_stdout(sys.stderr):
             result = evaluate_checkpoint(

@@ -3,6 +3,8 @@
 import keras
 from keras import ops
 
+from keras_gan import backend
+
 _IMPLEMENTATIONS = ("auto", "native", "phases")
 # "auto" keeps image output layers (grayscale, RGB) native: faster there on JAX too.
 _NATIVE_MAX_FILTERS = 3
@@ -76,7 +78,7 @@ class Conv2DTranspose(keras.layers.Conv2DTranspose):
         if implementation == "auto":
             # Phases win where XLA:CPU's kernel gradient is slow: many output channels.
             wide = self.filters > _NATIVE_MAX_FILTERS
-            implementation = "phases" if keras.backend.backend() == "jax" and wide else "native"
+            implementation = "phases" if backend.PREFERS_PHASE_TRANSPOSED_CONV and wide else "native"
         return (
             implementation == "phases"
             and tuple(self.kernel_size) == (4, 4)

@@ -268,3 +268,8 @@ def r1_penalty(discriminator, real):
     """
     gradients = backend.input_gradients(discriminator, real)
     return 0.5 * ops.mean(_squared_norms(gradients))
+
+
+def l1_loss(target, output):
+    r"""$\mathbb{E}_{x,y,z}\,\|y - G(x, z)\|_1$: the mean absolute error over every pixel."""
+    return ops.mean(ops.abs(target - output))

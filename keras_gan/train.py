@@ -212,33 +212,6 @@ def plan(start, total, steps_per_epoch):
     return segments
 
 
-# The DCGAN step on a 2-core CPU, as a multiple of plain PyTorch's time (the README's backend
-# table; `benchmarks/results/step_time_cpu2.json`, rows named in the comments; a test keeps the two
-# in step).
-CPU_STEP_TIME = {
-    "tensorflow": 0.69,  # "tensorflow"
-    "tensorflow-xla": 0.85,  # "tensorflow-xla"
-    "jax": 1.06,  # "jax-phases-hidden"
-    "torch": 1.13,  # "torch"
-}
-
-
-def _backend_hint(backend, model, accelerators):
-    """One line for a CPU run on a backend that is not the fastest there, else None."""
-    if accelerators:
-        return None
-    name = "tensorflow-xla" if backend == "tensorflow" and getattr(model, "jit_compile", False) else backend
-    fastest = min(CPU_STEP_TIME, key=CPU_STEP_TIME.get)
-    if name == fastest or name not in CPU_STEP_TIME:
-        return None
-    others = ", ".join(f"{k} {v:.2f}x" for k, v in CPU_STEP_TIME.items() if k != fastest)
-    return (
-        f"hint: on a CPU, KERAS_BACKEND={fastest} (no XLA) ran the DCGAN step fastest: "
-        f"{CPU_STEP_TIME[fastest]:.2f}x plain PyTorch's time ({others}; README, 'Choosing a "
-        "backend')."
-    )
-
-
 def _print_config(variant, backend, config, total, steps_per_epoch, out, start):
     print(f"keras_gan.train {variant.name} ({variant.model_class.__name__}) on backend '{backend}'")
     width = max(len(k) for k in config)
@@ -500,8 +473,8 @@ def _train(variant, args, config, info, kind, load_kwargs, out, saved, restart, 
     import keras
 
     import keras_gan
-    from keras_gan import _cli, checkpoints, datasets
     from keras_gan import callbacks as gan_callbacks
+    from keras_gan import checkpoints, datasets
 
     if restart:
         print(f"The run in '{out}' stopped before its first checkpoint; starting it again.")
@@ -578,11 +551,13 @@ def _train(variant, args, config, info, kind, load_kwargs, out, saved, restart, 
     _print_config(variant, backend, config.to_dict(), total, steps_per_epoch, out, start)
     accelerators = gan_backend.accelerators()
     print("  device: " + (", ".join(accelerators) if accelerators else "CPU (no GPU found)"))
-    threads = _cli.cpu_threads(backend, accelerators)
+    from keras_gan.backend import hints
+
+    threads = hints.cpu_threads(backend, accelerators)
     if threads:
         print(threads)
     print(_describe_data(config, info))
-    hint = _backend_hint(backend, model, accelerators)
+    hint = hints.backend_hint(backend, model, accelerators)
     if hint:
         print(hint)
 

@@ -1,21 +1,34 @@
-"""The only place where keras_gan touches backend-specific gradient machinery.
+"""Everything in keras_gan that depends on which backend Keras runs on.
 
-Keras picks its trainer class by backend when it is imported (`keras/src/models/model.py`);
-keras_gan does the same here. Each module below has the same three functions, so they read side
-by side:
+Keras picks its trainer class by backend when it is imported; keras_gan does the same here:
+`tensorflow.py`, `jax.py` and `torch.py` each define the same names, so they read side by side,
+and this package exports those of the active backend:
 
 - `wrap_train_step(step)`: turns a variant's `train_step(self, data)`, written with
   `keras.ops`, into what the backend's Keras trainer calls. TensorFlow and PyTorch call it as is
-  (stateful); JAX calls `train_step(self, state, data)` and expects `(logs, new_state)` back, so
-  the JAX wrapper runs the variant's code inside a `keras.StatelessScope`.
-- `default_jit_compile()`: what `compile(jit_compile="auto")` means on this backend.
-- `accelerators()`: the names of the GPUs (or TPUs) the backend will use; empty on a CPU.
-- `set_cpu_threads(n)`: the backend's CPU thread count, where keras_gan sets one (torch).
+  (stateful, `common.wrap_stateful_train_step`); JAX calls `train_step(self, state, data)` and
+  expects `(logs, new_state)` back, so the JAX wrapper runs the variant's code inside a
+  `keras.StatelessScope`.
 - `value_and_gradients(loss_fn, variables)`: runs `loss_fn()` and returns its value, its extra
   logs and the gradients of the value with respect to `variables` (`tf.GradientTape`,
   `torch.autograd.grad`, `jax.value_and_grad`).
 - `input_gradients(fn, inputs)`: the gradient of `sum(fn(inputs))` with respect to `inputs`,
   itself differentiable (gradient penalties need a gradient of a gradient).
+- `sync_state(model)`: writes the trainer's state back into the variables before a callback
+  reads them (JAX; nothing to do elsewhere).
+- `default_jit_compile()`: what `compile(jit_compile="auto")` means on this backend.
+- `accelerators()`: the names of the GPUs (or TPUs) the backend will use; empty on a CPU.
+- `set_cpu_threads(n)`: the backend's CPU thread count, where keras_gan sets one (torch).
+- `PREFERS_PHASE_TRANSPOSED_CONV`: whether `keras_gan.layers.Conv2DTranspose(implementation=
+  "auto")` computes wide layers as four convolutions (JAX, for XLA:CPU's slow gradient).
+
+Beside them, backend-independent modules that still belong behind this boundary:
+`compat.py` (the private Keras APIs keras_gan imports, in one place, with a test),
+`tensorboard.py` (`tf.summary` event files on every backend) and `hints.py` (the fastest
+backend on a CPU, torch's CPU threads).
+
+Not here: tf.data. TensorFlow's input pipeline feeds training on every backend, as in Keras'
+own examples, so `keras_gan.datasets` imports TensorFlow whatever the backend.
 
 Variants never import this package directly: they call `AdversarialModel.minimize` and the
 penalties in `keras_gan.losses`.
@@ -26,29 +39,35 @@ import keras
 _BACKEND = keras.backend.backend()
 
 if _BACKEND == "tensorflow":
-    from keras_gan.backend.tensorflow import (
+    from keras_gan.backend.tensorflow import (  # noqa: F401
+        PREFERS_PHASE_TRANSPOSED_CONV,
         accelerators,
         default_jit_compile,
         input_gradients,
         set_cpu_threads,
+        sync_state,
         value_and_gradients,
         wrap_train_step,
     )
 elif _BACKEND == "jax":
-    from keras_gan.backend.jax import (
+    from keras_gan.backend.jax import (  # noqa: F401
+        PREFERS_PHASE_TRANSPOSED_CONV,
         accelerators,
         default_jit_compile,
         input_gradients,
         set_cpu_threads,
+        sync_state,
         value_and_gradients,
         wrap_train_step,
     )
 elif _BACKEND == "torch":
-    from keras_gan.backend.torch import (
+    from keras_gan.backend.torch import (  # noqa: F401
+        PREFERS_PHASE_TRANSPOSED_CONV,
         accelerators,
         default_jit_compile,
         input_gradients,
         set_cpu_threads,
+        sync_state,
         value_and_gradients,
         wrap_train_step,
     )
@@ -59,11 +78,12 @@ else:
     )
 
 __all__ = [
+    "PREFERS_PHASE_TRANSPOSED_CONV",
     "accelerators",
     "default_jit_compile",
     "input_gradients",
     "set_cpu_threads",
+    "sync_state",
     "value_and_gradients",
     "wrap_train_step",
 ]
-

@@ -1,5 +1,7 @@
 """Pieces of the step that are the same on every backend."""
 
+import functools
+
 
 def split_loss(result):
     """Normalises a loss function's result to `(loss, logs)`.
@@ -36,3 +38,14 @@ def state_variables(model):
         model.optimizer.variables,
         model.metrics_variables,
     )
+
+
+def wrap_stateful_train_step(step):
+    """`wrap_train_step` of the stateful backends (TensorFlow, PyTorch): the variant's step as
+    it is, counted once."""
+
+    @functools.wraps(step)
+    def train_step(self, data):
+        return count_step(self, step, data)
+
+    return train_step

@@ -18,9 +18,9 @@ import functools
 
 import jax
 from keras import StatelessScope
-from keras.src.backend.common.stateless_scope import get_stateless_scope
 
 from keras_gan.backend import common
+from keras_gan.backend.compat import get_stateless_scope
 
 
 def wrap_train_step(step):
@@ -92,6 +92,23 @@ def input_gradients(fn, inputs):
     gradients, updates = jax.grad(pure_sum, has_aux=True)(inputs)
     _write_back(parent, updates)
     return gradients
+
+
+# XLA:CPU computes the gradient of a wide stride-2 transposed convolution slowly; the phase
+# decomposition in `keras_gan.layers.Conv2DTranspose` avoids it (FINDINGS.md, "XLA:CPU").
+PREFERS_PHASE_TRANSPOSED_CONV = True
+
+
+def sync_state(model):
+    """Writes Keras' JAX trainer state back into `model`'s variables.
+
+    During `fit` on JAX the trainer holds the weights as arrays of its own and the variables
+    are stale until it writes them back; callbacks that read weights (checkpoints, sample
+    grids) call this first.
+    """
+    sync = getattr(model, "jax_state_sync", None)
+    if sync is not None:
+        sync()
 
 
 def default_jit_compile():

@@ -5,20 +5,19 @@ untouched, so no `zero_grad()` is needed and the backward pass stops where those
 graph ends (a discriminator update does not backpropagate into the generator).
 """
 
-import functools
-
 import keras
 import torch
 
 from keras_gan.backend import common
 
+wrap_train_step = common.wrap_stateful_train_step
 
-def wrap_train_step(step):
-    @functools.wraps(step)
-    def train_step(self, data):
-        return common.count_step(self, step, data)
+# The native transposed convolution is used: its gradient is not the slow XLA:CPU one.
+PREFERS_PHASE_TRANSPOSED_CONV = False
 
-    return train_step
+
+def sync_state(model):
+    """Nothing to do: the variables hold their values during and after `fit`."""
 
 
 def value_and_gradients(loss_fn, variables):

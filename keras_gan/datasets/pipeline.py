@@ -84,6 +84,11 @@ class DatasetInfo:
     extras: dict = dataclasses.field(default_factory=dict)
 
 
+def is_dataset(x):
+    """Whether `x` is a `tf.data.Dataset` (the input pipeline's type, on every backend)."""
+    return isinstance(x, tf.data.Dataset)
+
+
 def check_image_size(image_size):
     """Returns `image_size` as a `(height, width)` tuple of ints, or None.
 

@@ -93,7 +93,7 @@ def build_toy_gan(packing=1, minibatch_std=False, learning_rate=None, beta_1=Non
 
     With `decay_fraction > 0` (and `steps`), both learning rates are held for the first
     `(1 - decay_fraction) * steps` steps and then decay linearly to zero at `steps`
-    (the schedule CycleGAN uses, `keras_gan.models.cyclegan.LinearDecay`, counted in steps;
+    (the schedule CycleGAN uses, `keras_gan.schedules.LinearDecay`, counted in steps;
     the discriminator's schedule counts its `discriminator_steps` updates per step).
     """
     from keras_gan.models import GAN
@@ -124,7 +124,7 @@ def held_then_decayed(learning_rate, steps, decay_fraction):
         decay_fraction: float in [0, 1]; 0 returns `learning_rate` itself.
 
     Returns:
-        `learning_rate`, or a `keras_gan.models.cyclegan.LinearDecay` counted in steps.
+        `learning_rate`, or a `keras_gan.schedules.LinearDecay` counted in steps.
     """
     if not 0.0 <= decay_fraction <= 1.0:
         raise ValueError(f"`decay_fraction` must be in [0, 1]. Received: decay_fraction={decay_fraction!r}")
@@ -132,7 +132,7 @@ def held_then_decayed(learning_rate, steps, decay_fraction):
         return learning_rate
     if not steps:
         raise ValueError(f"`decay_fraction` needs `steps`. Received: steps={steps!r}")
-    from keras_gan.models.cyclegan import LinearDecay
+    from keras_gan.schedules import LinearDecay
 
     decay_steps = max(1, round(decay_fraction * steps))
     # eta(t) = eta_0 (1 - max(0, t + 1 - hold) / (decay + 1)), one "epoch" per step

@@ -18,7 +18,7 @@ import os
 import keras
 import numpy as np
 
-from keras_gan import plotting
+from keras_gan import backend, plotting
 
 
 def _pyplot():
@@ -133,9 +133,7 @@ class DecisionSurfaceAnimation(keras.callbacks.Callback):
         self._step = 0
 
     def _snapshot(self):
-        sync = getattr(self.model, "jax_state_sync", None)
-        if sync is not None:
-            sync()  # JAX: write the trainer's state back into the variables first
+        backend.sync_state(self.model)  # JAX: the trainer's state into the variables first
         self.frames.append(
             decision_surface_frame(
                 self.model, self.real, self.mixture, self.num_samples,

@@ -8,13 +8,15 @@ import numpy as np
 from keras import ops
 
 from keras_gan import losses
-from keras_gan.adversarial import AdversarialModel
+from keras_gan.adversarial import AdversarialModel, JointNetworks
 from keras_gan.config import TrainConfig
 from keras_gan.image_pool import ImagePool
-from keras_gan.models.pix2pix import check_pair_data, check_pair_info, l1_loss, unpack_pair
+from keras_gan.losses import l1_loss
 from keras_gan.networks.patchgan import patchgan_discriminator
 from keras_gan.networks.resnet import resnet_generator
+from keras_gan.pairs import check_pair_data, check_pair_info, unpack_pair
 from keras_gan.registry import register
+from keras_gan.schedules import LinearDecay
 
 DIRECTIONS = ("a_to_b", "b_to_a")
 # The built-in sets of digit pairs, which take `paired=` (keras_gan.datasets.load).
@@ -63,66 +65,6 @@ class CycleGANConfig(TrainConfig):
         "receptive_field": 70, "batch_size": 1, "epochs": 200, "constant_epochs": 100,
         "decay_epochs": 100,
     }  # fmt: skip
-
-
-@keras.saving.register_keras_serializable(package="keras_gan")
-class LinearDecay(keras.optimizers.schedules.LearningRateSchedule):
-    r"""A learning rate held for some epochs, then decayed linearly to zero (CycleGAN, section 7.1).
-
-    The reference code's `lambda_rule`, with epoch $e = \lfloor step / steps\_per\_epoch \rfloor$
-    (0-based, constant within an epoch):
-
-    $$\eta(e) = \eta_0 \left(1 - \frac{\max(0,\, e + 1 - n_{const})}{n_{decay} + 1}\right)$$
-
-    so the rate is $\eta_0$ for the first `constant_epochs`, falls by $\eta_0 / (n_{decay} + 1)$
-    at every later epoch, reaches $\eta_0 / (n_{decay} + 1)$ in the last and 0 after training.
-
-    Args:
-        initial_learning_rate: float, $\eta_0$.
-        constant_epochs: int >= 0, epochs at $\eta_0$ (the paper's 100).
-        decay_epochs: int >= 0, epochs of linear decay (the paper's 100).
-        steps_per_epoch: int > 0, optimizer steps per epoch.
-    """
-
-    def __init__(self, initial_learning_rate, constant_epochs, decay_epochs, steps_per_epoch):
-        if not isinstance(steps_per_epoch, (int, np.integer)) or steps_per_epoch < 1:
-            raise ValueError(
-                f"`steps_per_epoch` must be a positive int. Received: steps_per_epoch={steps_per_epoch!r}"
-            )
-        if constant_epochs < 0 or decay_epochs < 0:
-            raise ValueError(
-                "`constant_epochs` and `decay_epochs` must be >= 0. Received: "
-                f"constant_epochs={constant_epochs}, decay_epochs={decay_epochs}"
-            )
-        self.initial_learning_rate = float(initial_learning_rate)
-        self.constant_epochs = int(constant_epochs)
-        self.decay_epochs = int(decay_epochs)
-        self.steps_per_epoch = int(steps_per_epoch)
-
-    def __call__(self, step):
-        epoch = ops.floor(ops.cast(step, "float32") / self.steps_per_epoch)
-        # 1 - max(0, e + 1 - n_const) / (n_decay + 1), floored at 0 after training
-        decayed = ops.maximum(0.0, epoch + 1.0 - self.constant_epochs) / (self.decay_epochs + 1.0)
-        return self.initial_learning_rate * ops.maximum(1.0 - decayed, 0.0)
-
-    def get_config(self):
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "constant_epochs": self.constant_epochs,
-            "decay_epochs": self.decay_epochs,
-            "steps_per_epoch": self.steps_per_epoch,
-        }
-
-
-class _Joint:
-    """Several networks trained by one optimizer, seen as one: their trainable variables."""
-
-    def __init__(self, *networks):
-        self.networks = networks
-
-    @property
-    def trainable_variables(self):
-        return [v for network in self.networks for v in network.trainable_variables]
 
 
 def least_squares_generator_objective(fake_outputs):
@@ -286,12 +228,12 @@ class CycleGAN(AdversarialModel):
     @property
     def generators(self):
         """G and F together: what `g_optimizer` updates (the reference's `optimizer_G`)."""
-        return _Joint(self.generator_ab, self.generator_ba)
+        return JointNetworks(self.generator_ab, self.generator_ba)
 
     @property
     def discriminators(self):
         """D_A and D_B together: what `d_optimizer` updates (the reference's `optimizer_D`)."""
-        return _Joint(self.discriminator_a, self.discriminator_b)
+        return JointNetworks(self.discriminator_a, self.discriminator_b)
 
     @property
     def pair_shapes(self):

@@ -5,19 +5,19 @@ import sys
 
 import keras
 import numpy as np
-from keras import layers, ops
+from keras import ops
 
 from keras_gan import losses
-from keras_gan.adversarial import AdversarialModel
+from keras_gan.adversarial import AdversarialModel, JointNetworks
 from keras_gan.config import TrainConfig
 from keras_gan.datasets.captions import DIGIT_VOCABULARY, Vocabulary
-from keras_gan.layers import Conv2DTranspose
-from keras_gan.networks.dcgan import _stages
-from keras_gan.networks.text import pretrain_text_encoder
+from keras_gan.networks.text import (
+    matching_discriminator,
+    pretrain_text_encoder,
+    text_conditional_generator,
+)
 from keras_gan.networks.text import text_encoder as build_text_encoder
 from keras_gan.registry import register
-
-_INIT = dict(mean=0.0, stddev=0.02)
 
 
 @dataclasses.dataclass
@@ -73,81 +73,6 @@ def matching_aware_discriminator_loss(real_right, real_wrong, fake_right):
 def interpolate_embeddings(t1, t2, beta=0.5):
     r"""GAN-INT's interpolated text embedding $\beta t_1 + (1 - \beta) t_2$."""
     return beta * t1 + (1.0 - beta) * t2
-
-
-def text_conditional_generator(
-    image_shape=(28, 28, 1), latent_dim=100, embedding_dim=128, compressed_dim=128,
-    base_filters=32, name="generator",
-):  # fmt: skip
-    """G(z, phi(t)): phi(t) -> dense(128) -> LeakyReLU, concatenated with z, then DCGAN's stack.
-
-    Returns:
-        A `keras.Model` mapping `[z (b, latent_dim), phi(t) (b, embedding_dim)]` to images in
-        [-1, 1].
-    """
-    start, stages = _stages(image_shape[0])
-    z = keras.Input((latent_dim,), name="latent")
-    text = keras.Input((embedding_dim,), name="text_embedding")
-    # phi(t) -> (b, 128) -> LeakyReLU, then [z, compressed text] (b, latent_dim + 128)
-    compressed = layers.LeakyReLU(0.2)(layers.Dense(compressed_dim, name="compress_text")(text))
-    x = layers.Concatenate()([z, compressed])
-    filters = base_filters * 2 ** (stages - 1)
-    x = layers.Dense(start * start * filters, use_bias=False, kernel_initializer=keras.initializers.RandomNormal(**_INIT))(x)
-    x = layers.Reshape((start, start, filters))(x)
-    x = layers.ReLU()(layers.BatchNormalization()(x))
-    for _ in range(1, stages):
-        filters //= 2
-        x = Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=False,
-                            kernel_initializer=keras.initializers.RandomNormal(**_INIT))(x)
-        x = layers.ReLU()(layers.BatchNormalization()(x))
-    x = Conv2DTranspose(image_shape[-1], 4, strides=2, padding="same",
-                        kernel_initializer=keras.initializers.RandomNormal(**_INIT))(x)
-    return keras.Model([z, text], layers.Activation("tanh")(x), name=name)
-
-
-def matching_discriminator(
-    image_shape=(28, 28, 1), embedding_dim=128, compressed_dim=128, base_filters=32,
-    name="discriminator",
-):  # fmt: skip
-    """D(x, phi(t)): stride-2 convolutions down to 4x4, the compressed text replicated over the
-    4x4 grid and depth-concatenated, a 1x1 convolution, then a 4x4 convolution to one logit.
-    """
-    images = keras.Input(image_shape, name="images")
-    text = keras.Input((embedding_dim,), name="text_embedding")
-    x, size, filters, first = images, image_shape[0], base_filters, True
-    while size > 4:
-        # (b, s, s, c) -> (b, ceil(s / 2), ceil(s / 2), filters)
-        x = layers.Conv2D(filters, 4, strides=2, padding="same", use_bias=first,
-                          kernel_initializer=keras.initializers.RandomNormal(**_INIT))(x)
-        if not first:  # no BatchNorm at the input, as in DCGAN
-            x = layers.BatchNormalization()(x)
-        x = layers.LeakyReLU(0.2)(x)
-        size, filters, first = (size + 1) // 2, filters * 2, False
-    if size != 4:
-        raise ValueError(
-            "The GAN-CLS discriminator halves the image down to 4x4; the image size must reach "
-            f"exactly 4 (e.g. 16, 28, 32, 64). Received: image_shape={image_shape}"
-        )
-    # phi(t) -> (b, 128), rectified, replicated spatially to (b, 4, 4, 128)
-    compressed = layers.LeakyReLU(0.2)(layers.Dense(compressed_dim, name="compress_text")(text))
-    tiled = layers.UpSampling2D(4)(layers.Reshape((1, 1, compressed_dim))(compressed))
-    x = layers.Concatenate()([x, tiled])
-    # 1x1 convolution with rectification, then a 4x4 convolution to the score
-    x = layers.Conv2D(filters // 2, 1, use_bias=False, kernel_initializer=keras.initializers.RandomNormal(**_INIT))(x)
-    x = layers.LeakyReLU(0.2)(layers.BatchNormalization()(x))
-    x = layers.Conv2D(1, 4, padding="valid", kernel_initializer=keras.initializers.RandomNormal(**_INIT))(x)
-    return keras.Model([images, text], layers.Flatten()(x), name=name)
-
-
-class _Networks:
-    """Several networks' trainable variables as one optimizer target."""
-
-    def __init__(self, *networks):
-        self.networks = networks
-
-    @property
-    def trainable_variables(self):
-        return [v for network in self.networks for v in network.trainable_variables]
 
 
 @register("gan_int_cls", config=GANINTCLSConfig, summary="Reed et al. 2016: text-to-image GAN, matching-aware D (CLS) and embedding interpolation (INT)")
@@ -268,7 +193,7 @@ class GANINTCLS(AdversarialModel):
     @property
     def discriminator_and_text_encoder(self):
         """The discriminator's optimizer target: D and the text encoder, trained together."""
-        return _Networks(self.discriminator, self.text_encoder)
+        return JointNetworks(self.discriminator, self.text_encoder)
 
     @staticmethod
     def unpack_captions(data):

@@ -10,12 +10,14 @@ from keras import ops
 from keras_gan import losses
 from keras_gan.adversarial import AdversarialModel
 from keras_gan.config import TrainConfig
-from keras_gan.networks.srresnet import srgan_discriminator, srresnet_generator
+from keras_gan.networks.srresnet import (
+    VGG_LAYERS,
+    srgan_discriminator,
+    srresnet_generator,
+    vgg19_features,
+)
 from keras_gan.registry import register
 
-# The paper's VGG losses: phi_{i,j} is the j-th convolution (after its ReLU) before the i-th
-# max-pooling of VGG19. SRGAN-VGG54 is the paper's headline model.
-VGG_LAYERS = {"vgg54": "block5_conv4", "vgg22": "block2_conv2"}
 # "we rescaled the VGG feature maps by a factor of 1/12.75 ... to obtain VGG losses of a scale
 # that is comparable to the MSE loss" (section 2.2.1).
 VGG_RESCALE = 1.0 / 12.75
@@ -56,36 +58,6 @@ class SRGANConfig(TrainConfig):
         "num_blocks": 16, "filters": 64, "discriminator_filters": 64, "dense_units": 1024,
         "content_loss": "vgg54", "pretrain_steps": 1_000_000,
     }  # fmt: skip
-
-
-def vgg19_features(layer="vgg54"):
-    """The frozen VGG19 feature network of the paper's content loss (ImageNet weights).
-
-    Args:
-        layer: `"vgg54"` (block5_conv4, the paper's phi_{5,4}) or `"vgg22"` (block2_conv2).
-
-    Returns:
-        A `keras.Model` from BGR, mean-subtracted images to that layer's feature maps.
-
-    Raises:
-        ValueError: when the ImageNet weights cannot be loaded (no network), saying what to use
-            instead.
-    """
-    try:
-        vgg = keras.applications.VGG19(
-            weights="imagenet", include_top=False, input_shape=(None, None, 3)
-        )
-    except Exception as error:  # no network, no cached file: say what to do instead
-        raise ValueError(
-            f"content_loss='{layer}' needs the ImageNet weights of VGG19 "
-            "(keras.applications.VGG19(weights='imagenet')), which could not be loaded: "
-            f"{type(error).__name__}: {error}. Without them use content_loss='mse' (the paper's "
-            "SRGAN-MSE) or pass a feature network trained locally as content_loss=<keras.Model "
-            "mapping images in [-1, 1] to feature maps>."
-        ) from error
-    features = keras.Model(vgg.input, vgg.get_layer(VGG_LAYERS[layer]).output, name=f"vgg19_{layer}")
-    features.trainable = False
-    return features
 
 
 @register("srgan", config=SRGANConfig, summary="Ledig et al. 2017: SRResNet + adversarial and VGG content losses, 4x super-resolution")
@@ -454,36 +426,3 @@ class SRGAN(AdversarialModel):
             for _ in range(2)
         ])  # fmt: skip
         return model
-
-
-# -- Evaluation helpers (numpy) -----------------------------------------------------------------
-
-
-def psnr(images, references, data_range=2.0):
-    r"""Peak signal-to-noise ratio per image, in dB: $10 \log_{10}(R^2 / \mathrm{MSE})$.
-
-    Args:
-        images: array `(n, h, w, c)`.
-        references: array of the same shape.
-        data_range: float, the range R of the values (2 for [-1, 1]). Defaults to 2.0.
-
-    Returns:
-        float64 array `(n,)`.
-    """
-    images, references = np.asarray(images, "float64"), np.asarray(references, "float64")
-    mse = np.mean((images - references) ** 2, axis=tuple(range(1, images.ndim)))
-    return 10.0 * np.log10(data_range**2 / np.maximum(mse, 1e-12))
-
-
-def bicubic_upscale(images, scale):
-    """Bicubic upsampling of `(n, h, w, c)` float images by `scale` (PIL, the usual baseline)."""
-    from PIL import Image
-
-    images = np.asarray(images, "float32")
-    n, h, w, c = images.shape
-    out = np.empty((n, h * scale, w * scale, c), "float32")
-    for i in range(n):
-        for k in range(c):
-            image = Image.fromarray(images[i, :, :, k], mode="F")
-            out[i, :, :, k] = np.asarray(image.resize((w * scale, h * scale), Image.BICUBIC))
-    return out

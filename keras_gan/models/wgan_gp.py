@@ -3,15 +3,13 @@
 import dataclasses
 
 import keras
-from keras import layers, ops
+from keras import ops
 
 from keras_gan import losses
 from keras_gan.adversarial import AdversarialModel
 from keras_gan.config import TrainConfig
-from keras_gan.networks import dcgan_discriminator, dcgan_generator
+from keras_gan.networks.dcgan import _NORMALIZATIONS, dcgan_generator, wgan_gp_critic
 from keras_gan.registry import register
-
-_NORMALIZATIONS = (None, "layer")
 
 
 @dataclasses.dataclass
@@ -36,46 +34,6 @@ class WGANGPConfig(TrainConfig):
     # Algorithm 1's minibatch size m = 64. The command line loads batches of n_critic * m
     # samples, one minibatch per critic update.
     batch_size: int = 64
-
-
-def wgan_gp_critic(image_shape=(28, 28, 1), base_filters=64, normalization=None, seed=None,
-                   name="discriminator"):
-    """DCGAN's discriminator without BatchNorm, optionally with layer normalisation.
-
-    Args:
-        image_shape: tuple `(height, width, channels)`. Defaults to `(28, 28, 1)`.
-        base_filters: int, width of the first convolution. Defaults to 64.
-        normalization: `None` (no normalisation, `dcgan_discriminator(batchnorm=False)`) or
-            `"layer"` (LayerNormalization over each sample's height, width and channels after
-            every convolution but the first). Defaults to `None`.
-        seed: optional int, seed of the initialisers.
-        name: string. Defaults to `"discriminator"`.
-
-    Returns:
-        A `keras.Model` mapping images to one score per sample.
-    """
-    if normalization not in _NORMALIZATIONS:
-        raise ValueError(
-            "`critic_normalization` must be None or 'layer' (batch normalisation would make "
-            "the penalty's per-sample gradients depend on the rest of the batch). "
-            f"Received: critic_normalization={normalization!r}"
-        )
-    if normalization is None:
-        return dcgan_discriminator(image_shape, base_filters, batchnorm=False, seed=seed, name=name)
-    reference = dcgan_discriminator(image_shape, base_filters, batchnorm=False, seed=seed)
-    images = keras.Input(tuple(image_shape), name="images")
-    x, stage = images, 0
-    for layer in reference.layers[1:]:
-        layer_copy = layer.__class__.from_config(layer.get_config())
-        x = layer_copy(x)
-        if isinstance(layer, layers.Conv2D):
-            layer_copy.set_weights(layer.get_weights())
-            stage += 1
-            if stage > 1:  # as BatchNorm in DCGAN: not at the critic's input
-                x = layers.LayerNormalization(axis=(1, 2, 3), epsilon=1e-5, name=f"down{stage}_ln")(x)
-        elif isinstance(layer, layers.Dense):
-            layer_copy.set_weights(layer.get_weights())
-    return keras.Model(images, x, name=name)
 
 
 @register("wgan_gp", config=WGANGPConfig, summary="Gulrajani et al. 2017: Wasserstein critic with a gradient penalty")

@@ -24,7 +24,8 @@ Reference: https://arxiv.org/abs/1802.05957
 
 import keras
 from keras import layers, ops
-from keras.src.utils.numerical_utils import normalize
+
+from keras_gan.backend.compat import BaseConv, normalize
 
 
 @keras.saving.register_keras_serializable(package="keras_gan")
@@ -44,7 +45,7 @@ class SpectralNormalization(keras.layers.SpectralNormalization):
     """
 
     def build(self, input_shape):
-        if not isinstance(self.layer, (layers.Dense, keras.src.layers.convolutional.base_conv.BaseConv)):
+        if not isinstance(self.layer, (layers.Dense, BaseConv)):
             raise ValueError(
                 "keras_gan's SpectralNormalization wraps Dense or convolution layers. "
                 f"Received: layer={type(self.layer).__name__}"

@@ -150,3 +150,38 @@ def srgan_discriminator(
     x = layers.LeakyReLU(0.2)(x)
     logits = layers.Dense(1, name="logit")(x)
     return keras.Model(images, logits, name=name)
+
+
+# The paper's VGG losses: phi_{i,j} is the j-th convolution (after its ReLU) before the i-th
+# max-pooling of VGG19. SRGAN-VGG54 is the paper's headline model.
+VGG_LAYERS = {"vgg54": "block5_conv4", "vgg22": "block2_conv2"}
+
+
+def vgg19_features(layer="vgg54"):
+    """The frozen VGG19 feature network of the paper's content loss (ImageNet weights).
+
+    Args:
+        layer: `"vgg54"` (block5_conv4, the paper's phi_{5,4}) or `"vgg22"` (block2_conv2).
+
+    Returns:
+        A `keras.Model` from BGR, mean-subtracted images to that layer's feature maps.
+
+    Raises:
+        ValueError: when the ImageNet weights cannot be loaded (no network), saying what to use
+            instead.
+    """
+    try:
+        vgg = keras.applications.VGG19(
+            weights="imagenet", include_top=False, input_shape=(None, None, 3)
+        )
+    except Exception as error:  # no network, no cached file: say what to do instead
+        raise ValueError(
+            f"content_loss='{layer}' needs the ImageNet weights of VGG19 "
+            "(keras.applications.VGG19(weights='imagenet')), which could not be loaded: "
+            f"{type(error).__name__}: {error}. Without them use content_loss='mse' (the paper's "
+            "SRGAN-MSE) or pass a feature network trained locally as content_loss=<keras.Model "
+            "mapping images in [-1, 1] to feature maps>."
+        ) from error
+    features = keras.Model(vgg.input, vgg.get_layer(VGG_LAYERS[layer]).output, name=f"vgg19_{layer}")
+    features.trainable = False
+    return features

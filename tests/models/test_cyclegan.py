@@ -8,8 +8,9 @@ from keras import layers
 
 from keras_gan import registry, testing
 from keras_gan.models import CycleGAN
-from keras_gan.models.cyclegan import LinearDecay, cycle_objective, identity_objective
+from keras_gan.models.cyclegan import cycle_objective, identity_objective
 from keras_gan.networks.resnet import ReflectionPadding2D, default_blocks, resnet_generator
+from keras_gan.schedules import LinearDecay
 
 NETWORKS = ("generator_ab", "generator_ba", "discriminator_a", "discriminator_b")
 

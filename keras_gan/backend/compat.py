@@ -1,0 +1,52 @@
+"""The private Keras APIs keras_gan uses, imported in this one place.
+
+Keras promises nothing about `keras.src`; a Keras release may move any of these. Each is named
+once in `PRIVATE_SYMBOLS` with what it is for, and `tests/backend/test_compat.py` imports every
+one of them, so a Keras upgrade that moves one fails that test, naming the symbol and the Keras
+version, instead of failing a user's run. They were written against `TESTED_KERAS`.
+
+- `get_stateless_scope()`: the `keras.StatelessScope` now active, or None. keras_gan's JAX
+  gradients read and write the values of the scope Keras' JAX trainer runs the step in
+  (`keras_gan/backend/jax.py`).
+- `normalize(x, axis)`: L2 normalisation, exactly as `keras.layers.SpectralNormalization`'s
+  power iteration computes it (`keras_gan/networks/sngan.py` keeps its numbers identical).
+- `BaseConv`: the base class of Keras' `Conv1D/2D/3D`, which spectral normalisation accepts.
+"""
+
+import importlib
+
+import keras
+
+#: The Keras versions these imports were written and tested against.
+TESTED_KERAS = ("3.15",)
+
+#: name -> (module, attribute) of every private Keras symbol keras_gan uses.
+PRIVATE_SYMBOLS = {
+    "get_stateless_scope": ("keras.src.backend.common.stateless_scope", "get_stateless_scope"),
+    "normalize": ("keras.src.utils.numerical_utils", "normalize"),
+    "BaseConv": ("keras.src.layers.convolutional.base_conv", "BaseConv"),
+}
+
+
+def private_symbol(name):
+    """Imports one of `PRIVATE_SYMBOLS`.
+
+    Raises:
+        ImportError: naming the symbol, where it was expected and the installed Keras version,
+            when a Keras release has moved or removed it.
+    """
+    module_name, attribute = PRIVATE_SYMBOLS[name]
+    try:
+        return getattr(importlib.import_module(module_name), attribute)
+    except (ImportError, AttributeError) as error:
+        raise ImportError(
+            f"keras_gan needs Keras' private `{module_name}.{attribute}`, which Keras "
+            f"{keras.__version__} does not have (keras_gan was tested with Keras "
+            f"{', '.join(TESTED_KERAS)}). Install a tested Keras, e.g. pip install "
+            f"'keras=={TESTED_KERAS[-1]}.*'."
+        ) from error
+
+
+get_stateless_scope = private_symbol("get_stateless_scope")
+normalize = private_symbol("normalize")
+BaseConv = private_symbol("BaseConv")
