@@ -10,6 +10,8 @@ The contract is the one keras.io's GAN examples use: `generator=`, `discriminato
 `latent_dim=`; `compile(d_optimizer=, g_optimizer=)`; logs `d_loss` and `g_loss`.
 """
 
+import dataclasses
+import inspect
 import sys
 
 import keras
@@ -102,6 +104,10 @@ class AdversarialModel(keras.Model):
     #: (`(source, target)`), `"unpaired"` (`(domain_a, domain_b)`) or `"captioned"`
     #: (`(images, token_ids)`).
     data_kind = "images"
+    #: The variant's config dataclass (set by `keras_gan.registry.register`).
+    config_class = None
+    #: Config fields whose constructor argument has another name, `{field: argument}`.
+    config_arguments = {}
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -237,16 +243,88 @@ class AdversarialModel(keras.Model):
         """Shape of one generated sample, e.g. `(28, 28, 1)`."""
         return tuple(self.generator.output_shape[1:])
 
+    # -- Built from the variant's config -------------------------------------------------------
+
     def default_optimizers(self):
         """The paper's optimizers, used by `compile()` when none is given.
+
+        Those the variant's config describes with its default values:
+        `optimizers_from_config(config_class())`. A model class no config was registered for
+        gets Adam(2e-4, beta_1=0.5), DCGAN's setting, per network.
+
+        Returns:
+            dict mapping each name in `optimizer_targets` to a new optimizer.
+        """
+        if self.config_class is None:
+            return {name: keras.optimizers.Adam(2e-4, beta_1=0.5) for name in self.optimizer_targets}
+        return self.optimizers_from_config(self.config_class())
+
+    def optimizers_from_config(self, config):
+        """One new optimizer per network, as `config` describes them.
+
+        Adam with the config's `learning_rate`, `beta_1` and, where the config has one,
+        `beta_2` (else Adam's 0.999). A variant whose paper uses another optimizer overrides
+        this (WGAN's RMSProp, InfoGAN's two rates, LAPGAN's SGD, CycleGAN's decay).
+
+        Args:
+            config: the variant's config dataclass instance.
 
         Returns:
             dict mapping each name in `optimizer_targets` to a new optimizer.
         """
         return {
-            name: keras.optimizers.Adam(learning_rate=2e-4, beta_1=0.5)
+            name: keras.optimizers.Adam(
+                learning_rate=config.learning_rate, beta_1=config.beta_1,
+                beta_2=getattr(config, "beta_2", 0.999),
+            )
             for name in self.optimizer_targets
-        }
+        }  # fmt: skip
+
+    @classmethod
+    def constructor_arguments(cls):
+        """The keyword arguments the constructor takes, through the classes it passes
+        `**kwargs` to, up to `AdversarialModel`."""
+        names = set()
+        for klass in cls.__mro__:
+            if "__init__" not in klass.__dict__:
+                continue
+            parameters = inspect.signature(klass.__init__).parameters.values()
+            names.update(p.name for p in parameters if p.kind is p.POSITIONAL_OR_KEYWORD)
+            if klass is AdversarialModel or not any(p.kind is p.VAR_KEYWORD for p in parameters):
+                break
+        return names - {"self"}
+
+    @classmethod
+    def from_train_config(cls, config, sample_shape, num_classes=None):
+        """Builds and compiles the model a config describes.
+
+        The config is the one source of the hyperparameters: every field that is also a
+        constructor argument is passed under its name (`config_arguments` renames the few
+        whose names differ), `sample_shape` as `image_shape` (or `sample_shape`), `num_classes`
+        where the constructor takes it, and the optimizers are `optimizers_from_config(config)`.
+
+        Args:
+            config: the variant's config dataclass instance.
+            sample_shape: tuple, the shape of one training sample (the generator's output).
+            num_classes: optional int, the dataset's number of classes.
+
+        Returns:
+            The compiled model.
+        """
+        accepted = cls.constructor_arguments()
+        kwargs = {}
+        for field in dataclasses.fields(config):
+            name = cls.config_arguments.get(field.name, field.name)
+            if name in accepted:
+                kwargs[name] = getattr(config, field.name)
+        for name in ("image_shape", "sample_shape"):
+            if name in accepted:
+                kwargs[name] = tuple(sample_shape)
+        if "num_classes" in accepted and num_classes is not None:
+            kwargs["num_classes"] = num_classes
+        model = cls(**kwargs)
+        model.compile(**model.optimizers_from_config(config))
+        return model
 
     def compile(self, d_optimizer=None, g_optimizer=None, jit_compile="auto", **kwargs):
         """Configures the model for training.

@@ -30,7 +30,6 @@ if guard.failure:
 """
 
 import glob
-import inspect
 import json
 import math
 import os
@@ -119,8 +118,8 @@ class _StepValues:
 def fixed_inputs(model, num_samples=64, seed=0, batch=None):
     """The keyword arguments of `model.generate` for a fixed preview grid.
 
-    Unconditional models get `latents`; models whose `generate` takes `labels` (conditional
-    variants) also get `labels`, one row per class. A variant whose `generate` needs something
+    Unconditional models get `latents`; models of `data_kind` `"labelled"` (conditional
+    variants, whose `generate` takes `labels`) also get `labels`, one row per class. A variant whose `generate` needs something
     else (a source image, a caption) defines `sample_inputs(num_samples, seed, batch)` returning
     its own keyword arguments, where `batch` is one batch of its training data.
 
@@ -138,10 +137,9 @@ def fixed_inputs(model, num_samples=64, seed=0, batch=None):
     if hook is not None:
         return {k: np.asarray(v) for k, v in hook(num_samples, seed=seed, batch=batch).items()}
     kind = getattr(model, "data_kind", "images")
-    parameters = inspect.signature(model.generate).parameters
     num_classes = getattr(model, "num_classes", None)
     inputs = {}
-    if "labels" in parameters and num_classes:
+    if kind == "labelled" and num_classes:
         per_class = max(1, num_samples // num_classes)
         num_samples = per_class * num_classes
         inputs["labels"] = np.repeat(np.arange(num_classes, dtype="int32"), per_class)

@@ -166,6 +166,7 @@ def register(name, config, summary):
             raise ValueError(f"Variant name '{name}' is registered twice.")
         _VARIANTS[name] = Variant(name, model_class, config, summary)
         model_class.variant_name = name
+        model_class.config_class = config
         return model_class
 
     return decorator

@@ -1,5 +1,7 @@
 """The base model's contract: compile/fit checks, step counting, seeds, sampling."""
 
+import dataclasses
+
 import keras
 import numpy as np
 import pytest
@@ -134,3 +136,74 @@ def test_array_batch_must_split_into_discriminator_steps():
         model.fit(testing.random_images(SHAPE, 14), batch_size=7, verbose=0)
     with pytest.raises(ValueError, match="multiple of 5. Received: batch of 7"):
         model.train_on_batch(testing.random_images(SHAPE, 7))
+
+
+# -- Built from the config: one source of truth -------------------------------------------------
+
+# Narrow networks, so that building all fourteen variants takes seconds.
+_NARROW = {"base_filters": 4, "filters": 4, "discriminator_filters": 4, "generator_filters": 4,
+           "hidden_units": 8, "coarse_units": 8, "dense_units": 8, "embedding_dim": 8,
+           "compressed_dim": 8, "generator_units": (8,), "discriminator_units": (8,),
+           "text_pretrain_steps": 0, "pretrain_steps": 0}  # fmt: skip
+_SHAPES = {"unpaired": (32, 32, 1), "paired": (32, 32, 1)}
+
+
+def _narrow_config(variant, **changes):
+    config = variant.config_class()
+    fields = {f.name for f in dataclasses.fields(config)}
+    narrow = {k: v for k, v in _NARROW.items() if k in fields}
+    return dataclasses.replace(config, **narrow, **changes)
+
+
+@pytest.mark.parametrize("name", registry.available())
+def test_every_constructor_argument_comes_from_the_config(name):
+    variant = registry.get(name)
+    model_class = variant.model_class
+    assert model_class.config_class is variant.config_class
+    config = _narrow_config(variant)
+    shape = (28, 28, 1) if name == "srgan" else _SHAPES.get(variant.data_kind, (28, 28, 1))
+    model = model_class.from_train_config(config, shape, num_classes=10)
+    accepted = model_class.constructor_arguments()
+    saved = model.get_config()
+    passed = 0
+    for field in dataclasses.fields(config):
+        argument = model_class.config_arguments.get(field.name, field.name)
+        if argument in accepted and argument in saved:
+            value = getattr(config, field.name)
+            expected = list(value) if isinstance(value, tuple) else value
+            got = list(saved[argument]) if isinstance(saved[argument], tuple) else saved[argument]
+            assert got == expected, f"{name}: --{field.name} {value!r} became {argument}={got!r}"
+            passed += 1
+    assert passed >= 1
+    # Every renamed field names a real config field and a real constructor argument.
+    for field_name, argument in model_class.config_arguments.items():
+        assert field_name in {f.name for f in dataclasses.fields(config)} and argument in accepted
+
+
+def test_the_optimizers_come_from_the_config():
+    variant = registry.get("wgan_gp")
+    model = variant.model_class.from_train_config(
+        _narrow_config(variant, learning_rate=3e-4), (28, 28, 1)
+    )
+    for name in ("d_optimizer", "g_optimizer"):
+        optimizer = getattr(model, name)
+        assert isinstance(optimizer, keras.optimizers.Adam)
+        assert np.isclose(float(optimizer.learning_rate), 3e-4)
+        assert optimizer.beta_1 == 0.0 and optimizer.beta_2 == 0.9  # WGANGPConfig's, not Adam's
+    # compile() without optimizers: the config's defaults, read from the same fields.
+    defaults = variant.model_class(image_shape=(28, 28, 1), base_filters=4).default_optimizers()
+    assert np.isclose(float(defaults["d_optimizer"].learning_rate), variant.config_class().learning_rate)
+    wgan = registry.get("wgan")
+    rmsprop = wgan.model_class.from_train_config(_narrow_config(wgan), (28, 28, 1)).d_optimizer
+    assert isinstance(rmsprop, keras.optimizers.RMSprop) and rmsprop.rho == 0.99
+
+
+def test_a_renamed_config_field_reaches_its_constructor_argument():
+    # Pix2PixConfig.unet_depth (--unet-depth) is Pix2Pix(depth=...).
+    variant = registry.get("pix2pix")
+    built = variant.model_class.from_train_config(_narrow_config(variant, unet_depth=3), (32, 32, 1))
+    narrow = {"image_shape": (32, 32, 1), "base_filters": 4, "discriminator_filters": 4}
+    direct = variant.model_class(**narrow, depth=3)
+    default = variant.model_class(**narrow)
+    assert built.generator.count_params() == direct.generator.count_params()
+    assert built.generator.count_params() != default.generator.count_params()

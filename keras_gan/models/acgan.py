@@ -10,7 +10,7 @@ from keras_gan import losses
 from keras_gan.adversarial import AdversarialModel
 from keras_gan.config import TrainConfig
 from keras_gan.models.cgan import LabelConditioned
-from keras_gan.models.gan import GENERATOR_LOSSES, _adam_pair
+from keras_gan.models.gan import GENERATOR_LOSSES
 from keras_gan.networks.conditional import acgan_discriminator, conditional_generator
 from keras_gan.registry import register
 
@@ -193,9 +193,6 @@ class ACGAN(LabelConditioned, AdversarialModel):
             outputs.append(ops.convert_to_numpy(ops.softmax(logits, axis=-1)))
         return np.concatenate(outputs, axis=0)
 
-    def default_optimizers(self):
-        return dict(zip(("d_optimizer", "g_optimizer"), _adam_pair(ACGANConfig())))
-
     def get_config(self):
         return {
             **super().get_config(),
@@ -205,14 +202,3 @@ class ACGAN(LabelConditioned, AdversarialModel):
             "dropout": self.dropout,
             "generator_loss": self.generator_loss,
         }
-
-    @classmethod
-    def from_train_config(cls, config, sample_shape, num_classes=None):
-        """Builds and compiles the model an `ACGANConfig` describes."""
-        model = cls(
-            latent_dim=config.latent_dim, num_classes=num_classes or 10,
-            image_shape=sample_shape, base_filters=config.base_filters, dropout=config.dropout,
-            generator_loss=config.generator_loss, seed=config.seed,
-        )
-        model.compile(*_adam_pair(config))
-        return model

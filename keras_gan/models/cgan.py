@@ -10,7 +10,7 @@ from keras import ops
 from keras_gan import losses
 from keras_gan.adversarial import AdversarialModel
 from keras_gan.config import TrainConfig
-from keras_gan.models.gan import GENERATOR_LOSSES, _adam_pair
+from keras_gan.models.gan import GENERATOR_LOSSES
 from keras_gan.networks.conditional import (
     CONDITIONINGS,
     conditional_discriminator,
@@ -277,9 +277,6 @@ class ConditionalGAN(LabelConditioned, AdversarialModel):
         """`model([latents, labels])` returns the generator's samples."""
         return self.generator(inputs, training=training)
 
-    def default_optimizers(self):
-        return dict(zip(("d_optimizer", "g_optimizer"), _adam_pair(ConditionalGANConfig())))
-
     def get_config(self):
         return {
             **super().get_config(),
@@ -289,15 +286,3 @@ class ConditionalGAN(LabelConditioned, AdversarialModel):
             "conditioning": self.conditioning,
             "generator_loss": self.generator_loss,
         }
-
-    @classmethod
-    def from_train_config(cls, config, sample_shape, num_classes=None):
-        """Builds and compiles the model a `ConditionalGANConfig` describes."""
-        model = cls(
-            latent_dim=config.latent_dim, num_classes=num_classes or 10,
-            image_shape=sample_shape, base_filters=config.base_filters,
-            conditioning=config.conditioning, generator_loss=config.generator_loss,
-            seed=config.seed,
-        )
-        model.compile(*_adam_pair(config))
-        return model

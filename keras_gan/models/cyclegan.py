@@ -140,6 +140,8 @@ class CycleGAN(AdversarialModel):
 
     optimizer_targets = {"d_optimizer": "discriminators", "g_optimizer": "generators"}
     network_names = ("generator_ab", "generator_ba", "discriminator_a", "discriminator_b")
+    # --resnet-blocks on the command line; `num_blocks` in Python.
+    config_arguments = {"resnet_blocks": "num_blocks"}
     log_names = (
         "d_loss", "g_loss", "d_a_loss", "d_b_loss", "g_adversarial_loss", "cycle_loss",
         "identity_loss",
@@ -351,8 +353,12 @@ class CycleGAN(AdversarialModel):
         return self.translate(images, direction, batch_size)
 
     def default_optimizers(self):
-        # Section 7.1: Adam, learning rate 0.0002; beta_1 = 0.5 in the reference code.
-        return {name: keras.optimizers.Adam(2e-4, beta_1=0.5) for name in self.optimizer_targets}
+        # Without a run's epochs there is no decay to schedule: the config's constant rate.
+        config = self.config_class()
+        return {
+            name: keras.optimizers.Adam(config.learning_rate, beta_1=config.beta_1)
+            for name in self.optimizer_targets
+        }
 
     def get_config(self):
         config = super().get_config()
@@ -397,14 +403,12 @@ class CycleGAN(AdversarialModel):
         images, _ = unpack_pair(batch, ("a", "b"))
         return {"images": ops.convert_to_numpy(images)[:num_samples]}
 
-    @classmethod
-    def from_train_config(cls, config, sample_shape, num_classes=None):
-        """Builds and compiles the model a `CycleGANConfig` describes, for domain B `sample_shape`.
+    def optimizers_from_config(self, config):
+        """Adam per network, its learning rate following `LinearDecay`.
 
-        The learning rate follows `LinearDecay`: `constant_epochs` at `learning_rate`, then
-        `decay_epochs` of linear decay (None: half of `epochs` each). It counts optimizer steps,
-        so it needs `steps_per_epoch`; when the config leaves it None, it is read from the
-        dataset's `keras_gan.datasets.info`.
+        `constant_epochs` at `learning_rate`, then `decay_epochs` of linear decay (None: half
+        of `epochs` each). The schedule counts optimizer steps, so it needs `steps_per_epoch`;
+        when the config leaves it None, it is read from the dataset's `keras_gan.datasets.info`.
         """
         constant = (
             config.constant_epochs if config.constant_epochs is not None else config.epochs // 2
@@ -420,24 +424,16 @@ class CycleGAN(AdversarialModel):
                     batch_size=config.batch_size,
                     image_size=config.image_size,
                     seed=config.seed,
-                    **cls.dataset_options(config),
+                    **self.dataset_options(config),
                 ).steps_per_epoch
             except Exception as error:  # noqa: BLE001 (any loading problem: ask for the number)
                 raise ValueError(
                     "CycleGAN's learning rate schedule counts steps: set steps_per_epoch (could "
                     f"not read it from dataset {config.dataset!r}: {error})"
                 ) from error
-        model = cls(
-            image_shape=sample_shape, source_channels=config.source_channels,
-            base_filters=config.base_filters, num_blocks=config.resnet_blocks,
-            discriminator_filters=config.discriminator_filters,
-            receptive_field=config.receptive_field, cycle_weight=config.cycle_weight,
-            identity_weight=config.identity_weight, pool_size=config.pool_size, seed=config.seed,
-        )  # fmt: skip
-        model.compile(*[
-            keras.optimizers.Adam(
+        return {
+            name: keras.optimizers.Adam(
                 LinearDecay(config.learning_rate, constant, decay, int(steps)), beta_1=config.beta_1
             )
-            for _ in range(2)
-        ])  # fmt: skip
-        return model
+            for name in self.optimizer_targets
+        }  # fmt: skip

@@ -6,7 +6,7 @@ import keras
 
 from keras_gan.adversarial import check_latent_dim
 from keras_gan.config import TrainConfig
-from keras_gan.models.gan import GAN, _adam_pair
+from keras_gan.models.gan import GAN
 from keras_gan.networks import dcgan_discriminator, dcgan_generator
 from keras_gan.registry import register
 
@@ -102,15 +102,4 @@ class DCGAN(GAN):
     def default_optimizers(self):
         # Section 4: Adam, learning rate 0.0002, beta_1 0.5: the paper's settings, not the
         # CLI's CPU default rate (DCGANConfig.learning_rate).
-        paper = DCGANConfig().with_paper_settings()
-        return dict(zip(("d_optimizer", "g_optimizer"), _adam_pair(paper)))
-
-    @classmethod
-    def from_train_config(cls, config, sample_shape, num_classes=None):
-        """Builds and compiles the model a `DCGANConfig` describes."""
-        model = cls(
-            latent_dim=config.latent_dim, image_shape=sample_shape,
-            base_filters=config.base_filters, seed=config.seed,
-        )
-        model.compile(*_adam_pair(config))
-        return model
+        return self.optimizers_from_config(DCGANConfig().with_paper_settings())

@@ -65,6 +65,14 @@ class GAN(AdversarialModel):
         sample_shape: tuple, shape of one sample, used only to build the default networks.
             Defaults to `(28, 28, 1)`.
         generator_loss: `"non_saturating"` or `"minimax"`. Defaults to `"non_saturating"`.
+        generator_units: tuple of ints, hidden widths of the default generator. Defaults to
+            the paper's `(1200, 1200)`.
+        discriminator_units: tuple of ints, maxout units per layer of the default
+            discriminator. Defaults to the paper's `(240, 240)`.
+        maxout_pieces: int, linear pieces per maxout unit of the default discriminator.
+            Defaults to 5.
+        dropout: float in [0, 1], dropout before each layer of the default discriminator.
+            Defaults to 0.5.
         **kwargs: `latent_distribution`, `discriminator_steps` (the paper's k), `seed`, ...
             as in `AdversarialModel`.
 
@@ -87,6 +95,10 @@ class GAN(AdversarialModel):
         latent_dim=100,
         sample_shape=(28, 28, 1),
         generator_loss="non_saturating",
+        generator_units=(1200, 1200),
+        discriminator_units=(240, 240),
+        maxout_pieces=5,
+        dropout=0.5,
         **kwargs,
     ):
         check_latent_dim(latent_dim)
@@ -94,8 +106,10 @@ class GAN(AdversarialModel):
             raise ValueError(
                 f"Unknown generator_loss '{generator_loss}'. Accepted: {', '.join(GENERATOR_LOSSES)}"
             )
-        generator = generator or mlp_generator(tuple(sample_shape), latent_dim)
-        discriminator = discriminator or mlp_discriminator(tuple(sample_shape))
+        generator = generator or mlp_generator(tuple(sample_shape), latent_dim, generator_units)
+        discriminator = discriminator or mlp_discriminator(
+            tuple(sample_shape), discriminator_units, maxout_pieces, dropout
+        )
         super().__init__(generator, discriminator, latent_dim, **kwargs)
         self.generator_loss = generator_loss
 
@@ -133,31 +147,3 @@ class GAN(AdversarialModel):
     def get_config(self):
         return {**super().get_config(), "generator_loss": self.generator_loss}
 
-    @classmethod
-    def from_train_config(cls, config, sample_shape, num_classes=None):
-        """Builds and compiles the model a `GANConfig` describes, for samples of `sample_shape`."""
-        generator = mlp_generator(sample_shape, config.latent_dim, config.generator_units)
-        discriminator = mlp_discriminator(
-            sample_shape, config.discriminator_units, config.maxout_pieces, config.dropout
-        )
-        model = cls(
-            generator, discriminator, latent_dim=config.latent_dim,
-            generator_loss=config.generator_loss,
-            discriminator_steps=config.discriminator_steps, seed=config.seed,
-        )
-        model.compile(*_adam_pair(config))
-        return model
-
-
-def _adam_pair(config):
-    """A discriminator and a generator Adam optimizer with the config's settings.
-
-    Reads `learning_rate`, `beta_1` and, where the config has one, `beta_2` (else Adam's 0.999).
-    """
-    return [
-        keras.optimizers.Adam(
-            learning_rate=config.learning_rate, beta_1=config.beta_1,
-            beta_2=getattr(config, "beta_2", 0.999),
-        )
-        for _ in range(2)
-    ]

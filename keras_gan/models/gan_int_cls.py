@@ -377,19 +377,3 @@ class GANINTCLS(AdversarialModel):
             "interpolation_beta": self.interpolation_beta,
             "text_pretrain_steps": self.text_pretrain_steps,
         }
-
-    @classmethod
-    def from_train_config(cls, config, sample_shape, num_classes=None):
-        """Builds and compiles the model a `GANINTCLSConfig` describes."""
-        model = cls(
-            image_shape=sample_shape, latent_dim=config.latent_dim,
-            embedding_dim=config.embedding_dim, compressed_dim=config.compressed_dim,
-            base_filters=config.base_filters, interpolation=config.interpolation,
-            interpolation_beta=config.interpolation_beta, seed=config.seed,
-            text_pretrain_steps=config.text_pretrain_steps,
-        )  # fmt: skip
-        model.compile(*[
-            keras.optimizers.Adam(learning_rate=config.learning_rate, beta_1=config.beta_1)
-            for _ in range(2)
-        ])  # fmt: skip
-        return model

@@ -259,10 +259,6 @@ class InfoGAN(AdversarialModel):
         g_loss, _ = self.minimize(generator_loss, self.generator, self.g_optimizer)
         return self.update_logs(d_loss=d_loss, g_loss=g_loss, **d_logs)
 
-    def default_optimizers(self):
-        config = InfoGANConfig()
-        return _optimizers(config)
-
     # -- Sampling ----------------------------------------------------------------------------
 
     def _check_codes(self, codes, num_samples):
@@ -410,6 +406,13 @@ class InfoGAN(AdversarialModel):
 
     # -- Serialisation -------------------------------------------------------------------------
 
+    def optimizers_from_config(self, config):
+        """Adam for D (and Q) and for G, each at its own rate (`InfoGANConfig`)."""
+        return {
+            "d_optimizer": keras.optimizers.Adam(config.d_learning_rate, beta_1=config.beta_1),
+            "g_optimizer": keras.optimizers.Adam(config.g_learning_rate, beta_1=config.beta_1),
+        }
+
     def get_config(self):
         config = super().get_config()
         config.pop("latent_dim")
@@ -421,22 +424,3 @@ class InfoGAN(AdversarialModel):
         )
         return config
 
-    @classmethod
-    def from_train_config(cls, config, sample_shape, num_classes=None):
-        """Builds and compiles the model an `InfoGANConfig` describes (labels are not used)."""
-        model = cls(
-            noise_dim=config.noise_dim, num_categories=config.num_categories,
-            num_continuous=config.num_continuous, info_weight=config.info_weight,
-            continuous_weight=config.continuous_weight, image_shape=sample_shape,
-            hidden_units=config.hidden_units, base_filters=config.base_filters, seed=config.seed,
-        )
-        model.compile(**_optimizers(config))
-        return model
-
-
-def _optimizers(config):
-    """D/Q and G Adam optimizers with the paper's two learning rates."""
-    return {
-        "d_optimizer": keras.optimizers.Adam(learning_rate=config.d_learning_rate, beta_1=config.beta_1),
-        "g_optimizer": keras.optimizers.Adam(learning_rate=config.g_learning_rate, beta_1=config.beta_1),
-    }

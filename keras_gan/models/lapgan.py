@@ -226,13 +226,18 @@ class LAPGAN(AdversarialModel):
         total_g = sum(logs[f"g_loss_{k}"] for k in range(self.levels))
         return self.update_logs(d_loss=total_d, g_loss=total_g, **logs)
 
-    def default_optimizers(self):
-        # Adam(2e-4, beta_1=0.5) per network; the paper's SGD with momentum is optimizer="sgd"
-        # in LAPGANConfig.
-        return {
-            name: keras.optimizers.Adam(learning_rate=2e-4, beta_1=0.5)
-            for name in self.optimizer_targets
-        }
+    def optimizers_from_config(self, config):
+        """Per network, Adam(`learning_rate`, `beta_1`) or, with `optimizer="sgd"`, the paper's
+        SGD with momentum `beta_1`."""
+        if config.optimizer not in ("adam", "sgd"):
+            raise ValueError(f"`optimizer` must be 'adam' or 'sgd'. Received: {config.optimizer!r}")
+
+        def make():
+            if config.optimizer == "sgd":
+                return keras.optimizers.SGD(learning_rate=config.learning_rate, momentum=config.beta_1)
+            return keras.optimizers.Adam(learning_rate=config.learning_rate, beta_1=config.beta_1)
+
+        return {name: make() for name in self.optimizer_targets}
 
     def compile(self, jit_compile="auto", **kwargs):
         """Configures training: pass every optimizer by name (see `optimizer_targets`) or none.
@@ -310,21 +315,3 @@ class LAPGAN(AdversarialModel):
             if config.get(key) is not None:
                 config[key] = [keras.saving.deserialize_keras_object(c) for c in config[key]]
         return cls(**config)
-
-    @classmethod
-    def from_train_config(cls, config, sample_shape, num_classes=None):
-        """Builds and compiles the model a `LAPGANConfig` describes."""
-        model = cls(
-            image_shape=sample_shape, levels=config.levels, latent_dim=config.latent_dim,
-            coarse_units=config.coarse_units, filters=config.filters, seed=config.seed,
-        )  # fmt: skip
-        if config.optimizer not in ("adam", "sgd"):
-            raise ValueError(f"`optimizer` must be 'adam' or 'sgd'. Received: {config.optimizer!r}")
-
-        def make():
-            if config.optimizer == "sgd":
-                return keras.optimizers.SGD(learning_rate=config.learning_rate, momentum=config.beta_1)
-            return keras.optimizers.Adam(learning_rate=config.learning_rate, beta_1=config.beta_1)
-
-        model.compile(**{name: make() for name in model.optimizer_targets})
-        return model

@@ -145,25 +145,5 @@ class LSGAN(AdversarialModel):
         g_loss, _ = self.minimize(generator_loss, self.generator, self.g_optimizer)
         return self.update_logs(d_loss=d_loss, g_loss=g_loss)
 
-    def default_optimizers(self):
-        # Adam, learning rate 2e-4, beta_1 = 0.5 (the paper follows DCGAN's settings).
-        return {
-            name: keras.optimizers.Adam(learning_rate=2e-4, beta_1=0.5)
-            for name in self.optimizer_targets
-        }
-
     def get_config(self):
         return {**super().get_config(), "coding": self.coding, "a": self.a, "b": self.b, "c": self.c}
-
-    @classmethod
-    def from_train_config(cls, config, sample_shape, num_classes=None):
-        """Builds and compiles the model an `LSGANConfig` describes."""
-        model = cls(
-            latent_dim=config.latent_dim, image_shape=sample_shape,
-            base_filters=config.base_filters, a=config.a, b=config.b, c=config.c, seed=config.seed,
-        )
-        model.compile(*[
-            keras.optimizers.Adam(learning_rate=config.learning_rate, beta_1=config.beta_1)
-            for _ in range(2)
-        ])
-        return model

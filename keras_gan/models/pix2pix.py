@@ -131,6 +131,8 @@ class Pix2Pix(AdversarialModel):
     Reference: https://arxiv.org/abs/1611.07004
     """
 
+    # --unet-depth on the command line; `depth` in Python.
+    config_arguments = {"unet_depth": "depth"}
     log_names = ("d_loss", "g_loss", "g_gan_loss", "g_l1_loss")
     #: What the CLI loads for it (keras_gan.train): aligned (source, target) pairs.
     data_kind = "paired"
@@ -255,10 +257,6 @@ class Pix2Pix(AdversarialModel):
             )
         return self.translate(source_images, batch_size)
 
-    def default_optimizers(self):
-        # Section 3.3: Adam, learning rate 0.0002, beta_1 = 0.5, beta_2 = 0.999.
-        return {name: keras.optimizers.Adam(2e-4, beta_1=0.5) for name in self.optimizer_targets}
-
     def get_config(self):
         config = super().get_config()
         for unused in ("latent_dim", "latent_distribution", "discriminator_steps"):
@@ -298,18 +296,3 @@ class Pix2Pix(AdversarialModel):
             raise NotImplementedError("Pix2Pix translates source images: pass a batch of pairs.")
         source, _ = unpack_pair(batch)
         return {"source_images": ops.convert_to_numpy(source)[:num_samples]}
-
-    @classmethod
-    def from_train_config(cls, config, sample_shape, num_classes=None):
-        """Builds and compiles the model a `Pix2PixConfig` describes, for targets of `sample_shape`."""
-        model = cls(
-            image_shape=sample_shape, source_channels=config.source_channels,
-            base_filters=config.base_filters, discriminator_filters=config.discriminator_filters,
-            receptive_field=config.receptive_field, depth=config.unet_depth,
-            dropout=config.dropout, paper_inference=config.paper_inference,
-            l1_weight=config.l1_weight, seed=config.seed,
-        )  # fmt: skip
-        model.compile(
-            *[keras.optimizers.Adam(config.learning_rate, beta_1=config.beta_1) for _ in range(2)]
-        )
-        return model

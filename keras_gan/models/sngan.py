@@ -8,7 +8,6 @@ from keras import ops
 from keras_gan import losses
 from keras_gan.adversarial import AdversarialModel
 from keras_gan.config import TrainConfig
-from keras_gan.models.gan import _adam_pair
 from keras_gan.networks import dcgan_generator
 from keras_gan.networks.sngan import sngan_discriminator
 from keras_gan.registry import register
@@ -124,18 +123,3 @@ class SNGAN(AdversarialModel):
 
         g_loss, _ = self.minimize(generator_loss, self.generator, self.g_optimizer)
         return self.update_logs(d_loss=d_loss, g_loss=g_loss)
-
-    def default_optimizers(self):
-        # The authors' hinge-loss setting: Adam(alpha = 2e-4, beta_1 = 0, beta_2 = 0.9).
-        return dict(zip(("d_optimizer", "g_optimizer"), _adam_pair(SNGANConfig())))
-
-    @classmethod
-    def from_train_config(cls, config, sample_shape, num_classes=None):
-        """Builds and compiles the model an `SNGANConfig` describes."""
-        model = cls(
-            latent_dim=config.latent_dim, image_shape=sample_shape,
-            base_filters=config.base_filters, generator_filters=config.generator_filters,
-            discriminator_steps=config.discriminator_steps, seed=config.seed,
-        )
-        model.compile(*_adam_pair(config))
-        return model

@@ -313,13 +313,6 @@ class SRGAN(AdversarialModel):
             self.pretrain(x, remaining, kwargs.get("batch_size"), kwargs.get("verbose", "auto"))
         return super().fit(x, y, **kwargs)
 
-    def default_optimizers(self):
-        # Section 3.2: Adam with beta_1 = 0.9 and a learning rate of 10^-4.
-        return {
-            name: keras.optimizers.Adam(learning_rate=1e-4, beta_1=0.9)
-            for name in self.optimizer_targets
-        }
-
     # -- Data checks and sampling ----------------------------------------------------------------
 
     @property
@@ -410,19 +403,3 @@ class SRGAN(AdversarialModel):
         if isinstance(config.get("content_loss"), dict):
             config["content_loss"] = keras.saving.deserialize_keras_object(config["content_loss"])
         return super().from_config(config)
-
-    @classmethod
-    def from_train_config(cls, config, sample_shape, num_classes=None):
-        """Builds and compiles the model an `SRGANConfig` describes; `sample_shape` is the HR shape."""
-        model = cls(
-            image_shape=sample_shape, scale=config.scale, num_blocks=config.num_blocks,
-            filters=config.filters, discriminator_filters=config.discriminator_filters,
-            dense_units=config.dense_units, content_loss=config.content_loss,
-            adversarial_weight=config.adversarial_weight, pretrain_steps=config.pretrain_steps,
-            seed=config.seed,
-        )  # fmt: skip
-        model.compile(*[
-            keras.optimizers.Adam(learning_rate=config.learning_rate, beta_1=config.beta_1)
-            for _ in range(2)
-        ])  # fmt: skip
-        return model

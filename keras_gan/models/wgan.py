@@ -136,27 +136,13 @@ class WGAN(AdversarialModel):
         g_loss, _ = self.minimize(generator_loss, self.generator, self.g_optimizer)
         return self.update_logs(d_loss=d_loss, g_loss=g_loss, wasserstein=-d_loss)
 
-    def default_optimizers(self):
-        # Algorithm 1: RMSProp with alpha = 5e-5. rho = 0.99 and epsilon = 1e-8 are the
-        # PyTorch RMSprop defaults the authors' code ran with (the paper states neither).
+    def optimizers_from_config(self, config):
+        """RMSProp at the config's rate. rho = 0.99 and epsilon = 1e-8 are the PyTorch RMSprop
+        defaults the authors' code ran with (the paper states neither)."""
         return {
-            name: keras.optimizers.RMSprop(learning_rate=5e-5, rho=0.99, epsilon=1e-8)
+            name: keras.optimizers.RMSprop(learning_rate=config.learning_rate, rho=0.99, epsilon=1e-8)
             for name in self.optimizer_targets
         }
 
     def get_config(self):
         return {**super().get_config(), "clip_value": self.clip_value}
-
-    @classmethod
-    def from_train_config(cls, config, sample_shape, num_classes=None):
-        """Builds and compiles the model a `WGANConfig` describes."""
-        model = cls(
-            latent_dim=config.latent_dim, image_shape=sample_shape,
-            base_filters=config.base_filters, clip_value=config.clip_value,
-            discriminator_steps=config.discriminator_steps, seed=config.seed,
-        )
-        model.compile(*[
-            keras.optimizers.RMSprop(learning_rate=config.learning_rate, rho=0.99, epsilon=1e-8)
-            for _ in range(2)
-        ])
-        return model

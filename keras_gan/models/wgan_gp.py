@@ -150,33 +150,9 @@ class WGANGP(AdversarialModel):
         g_loss, _ = self.minimize(generator_loss, self.generator, self.g_optimizer)
         return self.update_logs(d_loss=d_loss, g_loss=g_loss, **extra)
 
-    def default_optimizers(self):
-        # Algorithm 1: Adam with alpha = 1e-4, beta_1 = 0, beta_2 = 0.9.
-        return {
-            name: keras.optimizers.Adam(learning_rate=1e-4, beta_1=0.0, beta_2=0.9)
-            for name in self.optimizer_targets
-        }
-
     def get_config(self):
         return {
             **super().get_config(),
             "gp_weight": self.gp_weight,
             "critic_normalization": self.critic_normalization,
         }
-
-    @classmethod
-    def from_train_config(cls, config, sample_shape, num_classes=None):
-        """Builds and compiles the model a `WGANGPConfig` describes."""
-        model = cls(
-            latent_dim=config.latent_dim, image_shape=sample_shape,
-            base_filters=config.base_filters, gp_weight=config.gp_weight,
-            discriminator_steps=config.discriminator_steps,
-            critic_normalization=config.critic_normalization, seed=config.seed,
-        )
-        model.compile(*[
-            keras.optimizers.Adam(
-                learning_rate=config.learning_rate, beta_1=config.beta_1, beta_2=config.beta_2
-            )
-            for _ in range(2)
-        ])
-        return model
