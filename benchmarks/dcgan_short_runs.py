@@ -101,8 +101,10 @@ def main(argv=None):
             row["generator"] = read(np.asarray(generator(latents, training=False)))
             row["generator_batch_statistics"] = read(
                 np.concatenate(
-                    [np.asarray(generator(latents[i : i + 64], training=True))
-                     for i in range(0, len(latents), 64)]
+                    [
+                        np.asarray(generator(latents[i : i + 64], training=True))
+                        for i in range(0, len(latents), 64)
+                    ]
                 )  # fmt: skip
             )
             for decay, averages in self.ema.items():

@@ -83,7 +83,9 @@ def _machine():
     }
     try:
         with open("/proc/cpuinfo") as file:
-            names = [line.split(":", 1)[1].strip() for line in file if line.startswith("model name")]
+            names = [
+                line.split(":", 1)[1].strip() for line in file if line.startswith("model name")
+            ]
         info["cpu_model"] = names[0] if names else None
     except OSError:
         pass
@@ -97,7 +99,9 @@ def train(command, env):
     load_before = _load_average()
     start = time.perf_counter()
     sampler.start()
-    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     tail = []
     for line in process.stdout:  # pass the run's output through, keep the end of it
         sys.stderr.write(line)
@@ -106,7 +110,9 @@ def train(command, env):
     wall = time.perf_counter() - start
     sampler.done.set()
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    own = (children.ru_utime + children.ru_stime) - (children_before.ru_utime + children_before.ru_stime)
+    own = (children.ru_utime + children.ru_stime) - (
+        children_before.ru_utime + children_before.ru_stime
+    )
     others = max(0.0, _cpu_busy_seconds() - busy_before - own)
     load = {
         "load_average_at_start": load_before,
@@ -169,17 +175,34 @@ def main(argv=None):
     extra = argv[argv.index("--") + 1 :] if "--" in argv else []
     argv = argv[: argv.index("--")] if "--" in argv else argv
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--backend", default=os.environ.get("KERAS_BACKEND", "jax"), choices=("jax", "tensorflow", "torch"))
-    parser.add_argument("--samples", type=int, default=2000, help="generated digits scored. Default: 2000")
-    parser.add_argument("--seed", type=int, default=1, help="seed of the scored latents. Default: 1")
-    parser.add_argument("--run-dir", default=None, help="the run's --output. Default: a new temporary folder")
-    parser.add_argument("--output", default=None, help="JSON path. Default: results/first_run_cpu<cores>_<backend>.json")
+    parser.add_argument(
+        "--backend",
+        default=os.environ.get("KERAS_BACKEND", "jax"),
+        choices=("jax", "tensorflow", "torch"),
+    )
+    parser.add_argument(
+        "--samples", type=int, default=2000, help="generated digits scored. Default: 2000"
+    )
+    parser.add_argument(
+        "--seed", type=int, default=1, help="seed of the scored latents. Default: 1"
+    )
+    parser.add_argument(
+        "--run-dir", default=None, help="the run's --output. Default: a new temporary folder"
+    )
+    parser.add_argument(
+        "--output",
+        default=None,
+        help="JSON path. Default: results/first_run_cpu<cores>_<backend>.json",
+    )
     args = parser.parse_args(argv)
     # The command's environment is this shell's, before this process imports tensorflow (which
     # sets TF_CPP_MIN_LOG_LEVEL=1 for itself; inherited, it would let TF's warnings through).
     user_env = dict(os.environ)
     if not os.environ.get("KERAS_GAN_DATA_DIR"):
-        print("note: KERAS_GAN_DATA_DIR is unset; MNIST comes from tensorflow-datasets (network).", file=sys.stderr)
+        print(
+            "note: KERAS_GAN_DATA_DIR is unset; MNIST comes from tensorflow-datasets (network).",
+            file=sys.stderr,
+        )
 
     # Score in this process on the same backend; the classifier is ready before the clock starts.
     os.environ["KERAS_BACKEND"] = args.backend
@@ -189,7 +212,9 @@ def main(argv=None):
 
     run_dir = args.run_dir or os.path.join(tempfile.mkdtemp(prefix="first_run_"), "dcgan")
     command = [sys.executable, "-m", "keras_gan.train", "dcgan", "--output", run_dir, *extra]
-    shown = f"KERAS_BACKEND={args.backend} python -m keras_gan.train dcgan" + "".join(f" {a}" for a in extra)
+    shown = f"KERAS_BACKEND={args.backend} python -m keras_gan.train dcgan" + "".join(
+        f" {a}" for a in extra
+    )
     print(f"running: {shown} (--output {run_dir})", file=sys.stderr)
     status, wall, load, tail = train(command, {**user_env, "KERAS_BACKEND": args.backend})
     result = {
@@ -216,17 +241,25 @@ def main(argv=None):
         result["meets_goal"] = {
             "time": wall <= GOAL["max_seconds"],
             "confident": generated["confident_share"] >= GOAL["confident_share"],
-            "digit_shares": low <= generated["min_digit_share"] and generated["max_digit_share"] <= high,
+            "digit_shares": low <= generated["min_digit_share"]
+            and generated["max_digit_share"] <= high,
         }
     else:
         result["output_tail"] = tail
-    path = args.output or os.path.join(RESULTS, f"first_run_cpu{os.cpu_count()}_{args.backend}.json")
+    path = args.output or os.path.join(
+        RESULTS, f"first_run_cpu{os.cpu_count()}_{args.backend}.json"
+    )
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     with open(path, "w") as file:
         json.dump(result, file, indent=1)
     summary = {k: result[k] for k in ("wall_seconds", "exit_status") if k in result}
     if "generated" in result:
-        summary.update({k: result["generated"][k] for k in ("confident_share", "min_digit_share", "max_digit_share")})
+        summary.update(
+            {
+                k: result["generated"][k]
+                for k in ("confident_share", "min_digit_share", "max_digit_share")
+            }
+        )
         summary["meets_goal"] = result["meets_goal"]
     print(json.dumps(summary))
     print(f"wrote {path}", file=sys.stderr)

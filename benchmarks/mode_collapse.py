@@ -95,8 +95,15 @@ class StackedEvaluation(keras.callbacks.Callback):
         images = self.model.generate(self.lab.PROTOCOL_SAMPLES, seed=self.seed, batch_size=1000)
         self.metrics = self.lab.count_modes(images, self.classifier)
         self.seconds += time.perf_counter() - start
-        self.history.append({"step": (epoch + 1) * self.block,
-                             **{k: self.metrics[k] for k in ("modes_captured", "kl", "channel_kl", "total_correlation")}})
+        self.history.append(
+            {
+                "step": (epoch + 1) * self.block,
+                **{
+                    k: self.metrics[k]
+                    for k in ("modes_captured", "kl", "channel_kl", "total_correlation")
+                },
+            }
+        )
         print(json.dumps(self.history[-1]), file=sys.stderr, flush=True)
 
 
@@ -114,7 +121,9 @@ def stacked_mnist(args):
         runs = []
         for seed in args.seeds:
             data, info = datasets.load("stacked_mnist", batch_size=1000, seed=seed, with_info=True)
-            images = np.concatenate([np.asarray(x) for x in data.take(lab.PROTOCOL_SAMPLES // 1000)])
+            images = np.concatenate(
+                [np.asarray(x) for x in data.take(lab.PROTOCOL_SAMPLES // 1000)]
+            )
             metrics = lab.count_modes(images, classifier)
             runs.append({
                 "setting": "real Stacked MNIST", "seed": seed, "data_source": info.extras.get("source"),
@@ -145,8 +154,13 @@ def stacked_mnist(args):
                 raise SystemExit(f"--eval-every {block} must divide --steps {args.steps}")
             evaluation = StackedEvaluation(lab, classifier, seed + 10_000, block)
             start = time.perf_counter()
-            model.fit(data.repeat(), epochs=args.steps // block, steps_per_epoch=block, verbose=0,
-                      callbacks=[evaluation])
+            model.fit(
+                data.repeat(),
+                epochs=args.steps // block,
+                steps_per_epoch=block,
+                verbose=0,
+                callbacks=[evaluation],
+            )
             wall = time.perf_counter() - start - evaluation.seconds
             metrics, history = evaluation.metrics, evaluation.history
             runs.append({
@@ -164,19 +178,55 @@ def stacked_mnist(args):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--task", required=True, choices=("ring", "grid", "stacked_mnist"))
-    parser.add_argument("--packing", type=int, nargs="+", default=[1, 2], help="degrees of packing m to run (1 = no packing)")
+    parser.add_argument(
+        "--packing",
+        type=int,
+        nargs="+",
+        default=[1, 2],
+        help="degrees of packing m to run (1 = no packing)",
+    )
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
-    parser.add_argument("--steps", type=int, default=None, help="adversarial steps (toys: 4000; stacked_mnist: 5000)")
-    parser.add_argument("--minibatch-std", action="store_true", help="toys: minibatch std layer in D")
-    parser.add_argument("--discriminator-steps", type=int, default=1, help="toys: D updates per G update (default 1, the paper's)")
-    parser.add_argument("--learning-rate", type=float, default=None, help="toys: Adam step (default 5e-4)")
-    parser.add_argument("--decay", type=float, default=0.0, help="last fraction of the steps over which the learning rates fall linearly to 0")
-    parser.add_argument("--eval-every", type=int, default=None, help="steps between history points (toys: 500; stacked_mnist: only at the end)")
+    parser.add_argument(
+        "--steps",
+        type=int,
+        default=None,
+        help="adversarial steps (toys: 4000; stacked_mnist: 5000)",
+    )
+    parser.add_argument(
+        "--minibatch-std", action="store_true", help="toys: minibatch std layer in D"
+    )
+    parser.add_argument(
+        "--discriminator-steps",
+        type=int,
+        default=1,
+        help="toys: D updates per G update (default 1, the paper's)",
+    )
+    parser.add_argument(
+        "--learning-rate", type=float, default=None, help="toys: Adam step (default 5e-4)"
+    )
+    parser.add_argument(
+        "--decay",
+        type=float,
+        default=0.0,
+        help="last fraction of the steps over which the learning rates fall linearly to 0",
+    )
+    parser.add_argument(
+        "--eval-every",
+        type=int,
+        default=None,
+        help="steps between history points (toys: 500; stacked_mnist: only at the end)",
+    )
     parser.add_argument("--batch-size", type=int, default=64, help="stacked_mnist: packs per batch")
     parser.add_argument("--base-filters", type=int, default=64, help="stacked_mnist: DCGAN width")
-    parser.add_argument("--real", action="store_true", help="stacked_mnist: count the modes of 26,000 real samples instead of training")
+    parser.add_argument(
+        "--real",
+        action="store_true",
+        help="stacked_mnist: count the modes of 26,000 real samples instead of training",
+    )
     parser.add_argument("--output", default=None, help="also write the JSON here")
     args = parser.parse_args(argv)
     if args.steps is None:
@@ -189,7 +239,8 @@ def main(argv=None):
         "backend": keras.backend.backend(),
         "host": platform.node(),
         "cpu_count": os.cpu_count(),
-        "command": "python benchmarks/mode_collapse.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "command": "python benchmarks/mode_collapse.py "
+        + " ".join(argv if argv is not None else sys.argv[1:]),
         "protocol": protocol,
         "runs": runs,
         "total_wall_seconds": round(time.perf_counter() - start, 1),

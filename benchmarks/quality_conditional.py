@@ -66,7 +66,10 @@ def _build(variant, dataset, seed):
 
 def _classify(classifier, images):
     return np.concatenate(
-        [classifier.predict_on_batch(images[i : i + 500]).argmax(axis=1) for i in range(0, len(images), 500)]
+        [
+            classifier.predict_on_batch(images[i : i + 500]).argmax(axis=1)
+            for i in range(0, len(images), 500)
+        ]
     )
 
 
@@ -107,10 +110,17 @@ def run(variant, minutes, samples_per_class, seed, raw_files=False):
     classifier, record = classifier_module.load_classifier(name)
     wanted = np.repeat(np.arange(10), samples_per_class)
     result = {
-        "variant": variant, "backend": keras.backend.backend(), "dataset": name,
-        "budget_minutes": minutes, "train_seconds": round(train_seconds, 1), "steps": budget.steps,
-        "batch_size": config.batch_size, "samples": len(wanted),
-        "device": str(keras.ops.convert_to_tensor(0.0).device) if keras.backend.backend() != "tensorflow" else "tf",
+        "variant": variant,
+        "backend": keras.backend.backend(),
+        "dataset": name,
+        "budget_minutes": minutes,
+        "train_seconds": round(train_seconds, 1),
+        "steps": budget.steps,
+        "batch_size": config.batch_size,
+        "samples": len(wanted),
+        "device": str(keras.ops.convert_to_tensor(0.0).device)
+        if keras.backend.backend() != "tensorflow"
+        else "tf",
         "classifier_test_accuracy": record.get("test_accuracy"),
         "final_logs": {k: round(float(v[-1]), 4) for k, v in history.history.items()},
     }
@@ -143,7 +153,9 @@ def fid_and_coverage(dataset, images, raw_files=False):
     else:
         from keras_gan import datasets
 
-        test = datasets.load(dataset, split="test", batch_size=500, shuffle=False, drop_remainder=False)
+        test = datasets.load(
+            dataset, split="test", batch_size=500, shuffle=False, drop_remainder=False
+        )
         real = np.concatenate([np.asarray(batch) for batch in test])
     network = metrics.classifier_network(dataset)
     real_features = metrics.extract_features(network, real[: len(images)])
@@ -165,7 +177,8 @@ def main(argv=None):
     parser.add_argument("--samples-per-class", type=int, default=100)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
-        "--raw-files", action="store_true",
+        "--raw-files",
+        action="store_true",
         help="read MNIST from KERAS_GAN_DATA_DIR's raw files with NumPy (no TensorFlow needed)",
     )
     args = parser.parse_args(argv)

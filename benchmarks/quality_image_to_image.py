@@ -62,7 +62,7 @@ def load_data(num_train, num_test):
         labels, test_labels = labels[:-300], labels[-300:]
 
     def scaled(uint8):
-        return (uint8[..., None].astype("float32") / 127.5 - 1.0)
+        return uint8[..., None].astype("float32") / 127.5 - 1.0
 
     train = dict(
         digits=scaled(images[:num_train]), edges=scaled(derived.edge_maps(images[:num_train])),
@@ -89,7 +89,9 @@ def train_classifier(images, labels, seconds=20):
 
 
 def accuracy(classifier, images, labels):
-    return float(np.mean(np.argmax(classifier.predict(images, batch_size=256, verbose=0), -1) == labels))
+    return float(
+        np.mean(np.argmax(classifier.predict(images, batch_size=256, verbose=0), -1) == labels)
+    )
 
 
 def run_pix2pix(train, test, seconds, digit_classifier, batch_size):
@@ -103,7 +105,13 @@ def run_pix2pix(train, test, seconds, digit_classifier, batch_size):
     model.compile()
     budget = TimeBudget(seconds * 0.7)
     start = time.time()
-    model.fit((train["edges"], train["digits"]), batch_size=batch_size, epochs=1000, verbose=0, callbacks=[budget])
+    model.fit(
+        (train["edges"], train["digits"]),
+        batch_size=batch_size,
+        epochs=1000,
+        verbose=0,
+        callbacks=[budget],
+    )
     pix2pix_time = time.time() - start
     steps = budget.steps
     # L1-only: the same U-Net (same dropout, same test-time noise), the L1 term alone, same steps
@@ -141,7 +149,13 @@ def run_cyclegan(train, test, seconds, digit_classifier, edge_classifier, batch_
     order = np.random.default_rng(1).permutation(len(train["digits"]))
     budget = TimeBudget(seconds)
     start = time.time()
-    model.fit((train["edges"], train["digits"][order]), batch_size=batch_size, epochs=1000, verbose=0, callbacks=[budget])
+    model.fit(
+        (train["edges"], train["digits"][order]),
+        batch_size=batch_size,
+        epochs=1000,
+        verbose=0,
+        callbacks=[budget],
+    )
     elapsed = time.time() - start
     fake_b = model.translate(test["edges"], "a_to_b")
     fake_a = model.translate(test["digits"], "b_to_a")
@@ -157,8 +171,15 @@ def run_cyclegan(train, test, seconds, digit_classifier, edge_classifier, batch_
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--minutes", type=float, default=4.0, help="training budget per run, split between the variants")
-    parser.add_argument("--variants", nargs="+", default=["pix2pix", "cyclegan"], choices=["pix2pix", "cyclegan"])
+    parser.add_argument(
+        "--minutes",
+        type=float,
+        default=4.0,
+        help="training budget per run, split between the variants",
+    )
+    parser.add_argument(
+        "--variants", nargs="+", default=["pix2pix", "cyclegan"], choices=["pix2pix", "cyclegan"]
+    )
     parser.add_argument("--num-train", type=int, default=6000)
     parser.add_argument("--num-test", type=int, default=1000)
     parser.add_argument("--batch-size", type=int, default=32)
@@ -174,7 +195,9 @@ def main(argv=None):
         "batch_size": args.batch_size,
         "num_train": len(train["digits"]),
         "num_test": len(test["digits"]),
-        "classifier_accuracy_real_digits": accuracy(digit_classifier, test["digits"], test["labels"]),
+        "classifier_accuracy_real_digits": accuracy(
+            digit_classifier, test["digits"], test["labels"]
+        ),
         "classifier_accuracy_real_edges": accuracy(edge_classifier, test["edges"], test["labels"]),
     }
     seconds = 60 * args.minutes / len(args.variants)

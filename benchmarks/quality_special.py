@@ -51,7 +51,9 @@ class TimeBudget(keras.callbacks.Callback):
 
 def _fit(model, data, seconds, **kwargs):
     budget = TimeBudget(seconds)
-    model.fit(data.repeat(), epochs=1, steps_per_epoch=10**7, verbose=0, callbacks=[budget], **kwargs)
+    model.fit(
+        data.repeat(), epochs=1, steps_per_epoch=10**7, verbose=0, callbacks=[budget], **kwargs
+    )
     return budget.steps
 
 
@@ -75,14 +77,17 @@ def bench_srgan(seconds, seed):
     from keras_gan.models import SRGAN, SRGANConfig
 
     config = SRGANConfig(seed=seed)
-    train, info = datasets.load("mnist_superres", batch_size=config.batch_size, seed=seed, with_info=True)
+    train, info = datasets.load(
+        "mnist_superres", batch_size=config.batch_size, seed=seed, with_info=True
+    )
     test = datasets.load("mnist_superres", split="test", batch_size=100, shuffle=False)
     low, high = _test_arrays(test, 500)
     model = SRGAN.from_train_config(config, (28, 28, 1))
 
     def scores(images):
         ssim = [
-            structural_similarity(a[..., 0], b[..., 0], data_range=2.0) for a, b in zip(images, high)
+            structural_similarity(a[..., 0], b[..., 0], data_range=2.0)
+            for a, b in zip(images, high)
         ]
         return {"psnr_db": float(np.mean(psnr(images, high))), "ssim": float(np.mean(ssim))}
 

@@ -50,10 +50,13 @@ def load_data(dataset, batch_size, seed):
     note = None
     if dataset == "mnist" and not os.environ.get("KERAS_GAN_DATA_DIR"):
         dataset = "digits"
-        note = ("KERAS_GAN_DATA_DIR is unset: no offline MNIST, fell back to sklearn digits "
-                "(8x8); figures are not comparable with MNIST ones.")
-    test = datasets.load(dataset, split="test", batch_size=500, with_labels=True, shuffle=False,
-                         drop_remainder=False)
+        note = (
+            "KERAS_GAN_DATA_DIR is unset: no offline MNIST, fell back to sklearn digits "
+            "(8x8); figures are not comparable with MNIST ones."
+        )
+    test = datasets.load(
+        dataset, split="test", batch_size=500, with_labels=True, shuffle=False, drop_remainder=False
+    )
     images, labels = zip(*[(np.asarray(x), np.asarray(y)) for x, y in test])
     images, labels = np.concatenate(images), np.concatenate(labels)
 
@@ -118,8 +121,14 @@ def run_variant(name, args, train_data, image_shape, scorer):
         if trained >= checkpoints[0]:
             checkpoints.pop(0)
             score = scorer(model, seed=args.seed + 1)
-            curve.append({"step": steps, "seconds": round(trained, 1),
-                          "wasserstein": logs.get("wasserstein"), **score})
+            curve.append(
+                {
+                    "step": steps,
+                    "seconds": round(trained, 1),
+                    "wasserstein": logs.get("wasserstein"),
+                    **score,
+                }
+            )
     return {
         "variant": name,
         "steps": steps,
@@ -148,8 +157,12 @@ def plot(results, path):
         ax.set_xlabel("generator steps")
         ax.set_ylabel("critic's Wasserstein estimate", color="tab:blue")
         twin = ax.twinx()
-        twin.plot([c["step"] for c in result["checkpoints"]], [c["fid"] for c in result["checkpoints"]],
-                  "o-", color="tab:red")
+        twin.plot(
+            [c["step"] for c in result["checkpoints"]],
+            [c["fid"] for c in result["checkpoints"]],
+            "o-",
+            color="tab:red",
+        )
         twin.set_ylabel("classifier FID", color="tab:red")
         ax.set_title(result["variant"])
     fig.tight_layout()
@@ -173,7 +186,8 @@ def main(argv=None):
         result.pop("trace")
     report = {
         "benchmark": "quality_wasserstein",
-        "command": "python benchmarks/quality_wasserstein.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "command": "python benchmarks/quality_wasserstein.py "
+        + " ".join(argv if argv is not None else sys.argv[1:]),
         "backend": keras.backend.backend(),
         "dataset": dataset,
         "data_note": note,

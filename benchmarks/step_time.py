@@ -247,7 +247,10 @@ def profile_layers(batch_size, repeats=10):
     rng = np.random.default_rng(0)
     results = {}
     # DCGAN 28x28 generator: up1 (7x7x128 -> 14x14x64), up2 (14x14x64 -> 28x28x1)
-    for name, (size, channels, filters) in {"up1_7to14": (7, 128, 64), "up2_14to28": (14, 64, 1)}.items():
+    for name, (size, channels, filters) in {
+        "up1_7to14": (7, 128, 64),
+        "up2_14to28": (14, 64, 1),
+    }.items():
         x = jnp.asarray(rng.normal(size=(batch_size, size, size, channels)), jnp.float32)
         kernel = jnp.asarray(rng.normal(0, 0.02, size=(4, 4, filters, channels)), jnp.float32)
         cotangent = jnp.asarray(
@@ -256,7 +259,6 @@ def profile_layers(batch_size, repeats=10):
         reference = native(x, kernel)
         row = {}
         for label, fn in (("native", native), ("phases", Conv2DTranspose._phases)):
-
             # sum(y * g): its gradients are the layer's VJPs with cotangent g
             def loss(x, kernel, fn=fn, cotangent=cotangent):
                 return jnp.sum(fn(x, kernel) * cotangent)
@@ -332,9 +334,20 @@ def _start(row, args):
     if backend == "jax" and args.jax_xla_flags:
         env["XLA_FLAGS"] = args.jax_xla_flags
     command = [
-        sys.executable, os.path.abspath(__file__), "--worker", row,
-        "--batch-size", str(args.batch_size), "--warmup", str(args.warmup),
-        "--loop", args.loop, "--device", args.device, "--torch-threads", str(args.torch_threads),
+        sys.executable,
+        os.path.abspath(__file__),
+        "--worker",
+        row,
+        "--batch-size",
+        str(args.batch_size),
+        "--warmup",
+        str(args.warmup),
+        "--loop",
+        args.loop,
+        "--device",
+        args.device,
+        "--torch-threads",
+        str(args.torch_threads),
     ]
     process = subprocess.Popen(
         command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT
@@ -347,7 +360,9 @@ def _read(process, row):
         line = line.strip()
         if line.startswith("{"):
             return json.loads(line)
-    raise RuntimeError(f"The worker for row {row!r} exited (code {process.wait()}); see its stderr.")
+    raise RuntimeError(
+        f"The worker for row {row!r} exited (code {process.wait()}); see its stderr."
+    )
 
 
 def _percentile(values, q):
@@ -424,25 +439,33 @@ def main(argv=None):
         description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--steps", type=int, default=30, help="timed steps per row (default 30)")
-    parser.add_argument("--warmup", type=int, default=3, help="untimed steps after the first (default 3)")
+    parser.add_argument(
+        "--warmup", type=int, default=3, help="untimed steps after the first (default 3)"
+    )
     parser.add_argument("--batch-size", type=int, default=64, help="default 64")
     parser.add_argument(
-        "--backends", default="tensorflow,jax,torch,reference",
+        "--backends",
+        default="tensorflow,jax,torch,reference",
         help="comma-separated subset of tensorflow,jax,torch,reference (default: all)",
     )
     parser.add_argument("--device", default="cpu", choices=["cpu", "gpu"], help="default cpu")
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds (default 5)")
     parser.add_argument(
-        "--loop", default="train_on_batch", choices=["train_on_batch", "fit"],
+        "--loop",
+        default="train_on_batch",
+        choices=["train_on_batch", "fit"],
         help="how Keras steps are driven (default train_on_batch)",
     )
     parser.add_argument(
-        "--torch-threads", type=int, default=0,
+        "--torch-threads",
+        type=int,
+        default=0,
         help="torch intra-op threads for the torch rows (default 0: torch's own choice)",
     )
     parser.add_argument("--jax-xla-flags", default="", help="XLA_FLAGS for the JAX rows only")
     parser.add_argument(
-        "--profile-layers", action="store_true",
+        "--profile-layers",
+        action="store_true",
         help="time only the JAX transposed convolutions (forward, gradients), native vs phases",
     )
     parser.add_argument("--output", help="also write the JSON to this file")
@@ -450,7 +473,9 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     if args.worker:
-        worker(args.worker, args.batch_size, args.warmup, args.loop, args.device, args.torch_threads)
+        worker(
+            args.worker, args.batch_size, args.warmup, args.loop, args.device, args.torch_threads
+        )
         return
     if args.profile_layers:
         if os.environ.get("KERAS_BACKEND", "jax") != "jax" or "keras" in sys.modules:

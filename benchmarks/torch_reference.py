@@ -363,7 +363,9 @@ def check(atol=1e-4, batch_size=8, seed=0):
     results["atol"] = atol
     bad = {k: v for k, v in results.items() if isinstance(v, float) and k != "atol" and v > atol}
     if bad:
-        raise AssertionError(f"Converted PyTorch outputs differ from Keras' by more than {atol}: {bad}")
+        raise AssertionError(
+            f"Converted PyTorch outputs differ from Keras' by more than {atol}: {bad}"
+        )
     return results
 
 
@@ -375,7 +377,8 @@ def main(argv=None):
     parser.add_argument("--batch-size", type=int, default=64, help="default 64")
     parser.add_argument("--device", default="cpu", choices=["cpu", "gpu"], help="default cpu")
     parser.add_argument(
-        "--reuse-fake", action="store_true",
+        "--reuse-fake",
+        action="store_true",
         help="reuse the D step's fake batch in the G step (pytorch/examples) instead of "
         "regenerating it (keras_gan's Keras step)",
     )
@@ -386,13 +389,18 @@ def main(argv=None):
     device = "cuda" if args.device == "gpu" else "cpu"
     result = time_steps(args.batch_size, args.steps, args.warmup, device, args.reuse_fake)
     times = result["times_ms"]
-    print(json.dumps({
-        "ms_per_step_median": round(statistics.median(times), 2),
-        "first_step_ms": round(result["first_step_ms"], 2),
-        "torch_threads": torch.get_num_threads(),
-        "device": device,
-        "reuse_fake": args.reuse_fake,
-    }, indent=2))
+    print(
+        json.dumps(
+            {
+                "ms_per_step_median": round(statistics.median(times), 2),
+                "first_step_ms": round(result["first_step_ms"], 2),
+                "torch_threads": torch.get_num_threads(),
+                "device": device,
+                "reuse_fake": args.reuse_fake,
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

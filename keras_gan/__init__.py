@@ -32,7 +32,7 @@ def _prepare_backend():
     message = (
         f"KERAS_BACKEND={backend} needs {module}, which is not installed. Install keras_gan's "
         f"'{extra}' extra: pip install 'keras_gan[{extra}]' (in a clone: pip install -e "
-        f"\".[{extra}]\"), or choose another backend: KERAS_BACKEND=tensorflow."
+        f'".[{extra}]"), or choose another backend: KERAS_BACKEND=tensorflow.'
     )
     if command_line:
         print(f"error: {message}", file=sys.stderr)

@@ -25,8 +25,14 @@ _FORBIDDEN_COMPILE_ARGS = ("optimizer", "loss", "loss_weights", "metrics", "weig
 
 def check_latent_dim(latent_dim):
     """Raises a `ValueError` unless `latent_dim` is a positive integer."""
-    if isinstance(latent_dim, bool) or not isinstance(latent_dim, (int, np.integer)) or latent_dim <= 0:
-        raise ValueError(f"`latent_dim` must be a positive integer. Received: latent_dim={latent_dim!r}")
+    if (
+        isinstance(latent_dim, bool)
+        or not isinstance(latent_dim, (int, np.integer))
+        or latent_dim <= 0
+    ):
+        raise ValueError(
+            f"`latent_dim` must be a positive integer. Received: latent_dim={latent_dim!r}"
+        )
 
 
 class OptimizerGroup(keras.optimizers.Optimizer):
@@ -142,7 +148,11 @@ class AdversarialModel(keras.Model):
             if not isinstance(network, keras.layers.Layer):
                 raise ValueError(f"`{name}` must be a keras.Model. Received: {name}={network!r}")
         generator_inputs = getattr(generator, "input_shape", None)
-        if isinstance(generator_inputs, tuple) and generator_inputs and generator_inputs[-1] not in (None, latent_dim):
+        if (
+            isinstance(generator_inputs, tuple)
+            and generator_inputs
+            and generator_inputs[-1] not in (None, latent_dim)
+        ):
             raise ValueError(
                 f"The generator takes inputs of shape {generator_inputs}, which does not match "
                 f"latent_dim={latent_dim}."
@@ -191,7 +201,11 @@ class AdversarialModel(keras.Model):
         Returns:
             `(loss, logs)`: the loss value and the extra logs, before the update.
         """
-        variables = network.trainable_variables if hasattr(network, "trainable_variables") else list(network)
+        variables = (
+            network.trainable_variables
+            if hasattr(network, "trainable_variables")
+            else list(network)
+        )
         loss, logs, gradients = backend.value_and_gradients(loss_fn, variables)
         optimizer.apply(gradients, variables)
         return loss, logs
@@ -256,7 +270,9 @@ class AdversarialModel(keras.Model):
             dict mapping each name in `optimizer_targets` to a new optimizer.
         """
         if self.config_class is None:
-            return {name: keras.optimizers.Adam(2e-4, beta_1=0.5) for name in self.optimizer_targets}
+            return {
+                name: keras.optimizers.Adam(2e-4, beta_1=0.5) for name in self.optimizer_targets
+            }
         return self.optimizers_from_config(self.config_class())
 
     def optimizers_from_config(self, config):
@@ -406,7 +422,10 @@ class AdversarialModel(keras.Model):
     def get_config(self):
         config = super().get_config()
         config.update(
-            {name: keras.saving.serialize_keras_object(getattr(self, name)) for name in self.network_names}
+            {
+                name: keras.saving.serialize_keras_object(getattr(self, name))
+                for name in self.network_names
+            }
         )
         config.update(
             latent_dim=self.latent_dim,
@@ -476,7 +495,9 @@ class AdversarialModel(keras.Model):
         """
         expected = self.sample_shape
         got = tuple(shape)[1:]
-        if len(got) != len(expected) or any(g is not None and g != e for g, e in zip(got, expected)):
+        if len(got) != len(expected) or any(
+            g is not None and g != e for g, e in zip(got, expected)
+        ):
             hint = ""
             if len(got) == len(expected) and got[:-1] == expected[:-1]:
                 hint = " (grayscale vs RGB? load the dataset with the channels the model has)"

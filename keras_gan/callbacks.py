@@ -171,8 +171,9 @@ class SampleGrid(keras.callbacks.Callback):
         scale: int, pixel enlargement of the saved PNGs. Defaults to 2.
     """
 
-    def __init__(self, directory, num_samples=64, seed=0, every=1, tensorboard_dir=None,
-                 batch=None, scale=2):
+    def __init__(
+        self, directory, num_samples=64, seed=0, every=1, tensorboard_dir=None, batch=None, scale=2
+    ):
         super().__init__()
         self.directory = os.fspath(directory)
         self.num_samples = int(num_samples)

@@ -12,8 +12,14 @@ import typing
 from typing import ClassVar
 
 # Integer fields that may be 0 (0 turns the feature off); every other count must be >= 1.
-_MAY_BE_ZERO = ("seed", "pool_size", "pretrain_steps", "text_pretrain_steps", "constant_epochs",
-                "decay_epochs")
+_MAY_BE_ZERO = (
+    "seed",
+    "pool_size",
+    "pretrain_steps",
+    "text_pretrain_steps",
+    "constant_epochs",
+    "decay_epochs",
+)
 # Float fields in [0, 1]: probabilities and interpolation weights.
 _UNIT_INTERVAL = ("dropout", "interpolation_beta", "label_smoothing")
 
@@ -74,8 +80,12 @@ class TrainConfig:
                 if value is None and type(None) in typing.get_args(kind):
                     continue
                 kind = next((a for a in typing.get_args(kind) if a is not type(None)), kind)
-            if (kind is tuple or typing.get_origin(kind) is tuple) and isinstance(value, (tuple, list)):
-                if not value or any(isinstance(v, bool) or not isinstance(v, int) or v < 1 for v in value):
+            if (kind is tuple or typing.get_origin(kind) is tuple) and isinstance(
+                value, (tuple, list)
+            ):
+                if not value or any(
+                    isinstance(v, bool) or not isinstance(v, int) or v < 1 for v in value
+                ):
                     flag = "--" + field.name.replace("_", "-")
                     raise ValueError(
                         f"{flag} must be one or more positive integers. Received: "
@@ -94,7 +104,9 @@ class TrainConfig:
                 if not math.isfinite(value):
                     raise ValueError(f"{flag} must be {text}. Received: {field.name}={value!r}")
             too_low = low is not None and (value < low or (value == low and not inclusive))
-            too_high = high is not None and (value > high or (value == high and field.name.startswith("beta")))
+            too_high = high is not None and (
+                value > high or (value == high and field.name.startswith("beta"))
+            )
             if too_low or too_high:
                 raise ValueError(f"{flag} must be {text}. Received: {field.name}={value!r}")
 

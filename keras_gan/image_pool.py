@@ -94,7 +94,9 @@ class ImagePool(keras.layers.Layer):
                 returned = ops.slice_update(returned, (i, 0, 0, 0), out[None])
                 return pool, count, returned
 
-            pool, count, returned = ops.fori_loop(0, batch, body, (pool, count, ops.zeros_like(images)))
+            pool, count, returned = ops.fori_loop(
+                0, batch, body, (pool, count, ops.zeros_like(images))
+            )
         self.images.assign(pool)
         self.count.assign(count)
         return returned
@@ -121,4 +123,8 @@ class ImagePool(keras.layers.Layer):
         return self.query(images, seed)
 
     def get_config(self):
-        return {**super().get_config(), "image_shape": self.image_shape, "pool_size": self.pool_size}
+        return {
+            **super().get_config(),
+            "image_shape": self.image_shape,
+            "pool_size": self.pool_size,
+        }

@@ -61,8 +61,9 @@ class Conv2DTranspose(keras.layers.Conv2DTranspose):
     (2, 28, 28, 64)
     """
 
-    def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid",
-                 implementation="auto", **kwargs):
+    def __init__(
+        self, filters, kernel_size, strides=(1, 1), padding="valid", implementation="auto", **kwargs
+    ):
         if implementation not in _IMPLEMENTATIONS:
             raise ValueError(
                 f"`implementation` must be one of {_IMPLEMENTATIONS}. "
@@ -78,7 +79,9 @@ class Conv2DTranspose(keras.layers.Conv2DTranspose):
         if implementation == "auto":
             # Phases win where XLA:CPU's kernel gradient is slow: many output channels.
             wide = self.filters > _NATIVE_MAX_FILTERS
-            implementation = "phases" if backend.PREFERS_PHASE_TRANSPOSED_CONV and wide else "native"
+            implementation = (
+                "phases" if backend.PREFERS_PHASE_TRANSPOSED_CONV and wide else "native"
+            )
         return (
             implementation == "phases"
             and tuple(self.kernel_size) == (4, 4)

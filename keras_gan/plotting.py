@@ -87,9 +87,7 @@ def save_gif(frames, path, duration_ms=300, scale=1):
     if scale > 1:
         images = [i.resize((i.width * scale, i.height * scale), Image.NEAREST) for i in images]
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    images[0].save(
-        path, save_all=True, append_images=images[1:], duration=duration_ms, loop=0
-    )
+    images[0].save(path, save_all=True, append_images=images[1:], duration=duration_ms, loop=0)
     return path
 
 
@@ -115,7 +113,9 @@ def scatter_points(points, path, title=None):
     if title:
         axes.set_title(title)
     # SampleGrid writes toy models' epoch_*.png with this and reads them back into its GIF
-    _write_atomically(path, lambda temporary: figure.savefig(temporary, dpi=100, bbox_inches="tight"))
+    _write_atomically(
+        path, lambda temporary: figure.savefig(temporary, dpi=100, bbox_inches="tight")
+    )
     plt.close(figure)
     return path
 

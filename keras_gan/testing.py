@@ -230,7 +230,10 @@ def check_parity(name, logs, fixture_dir, rtol=1e-4, atol=1e-6):
     for step, (expected, actual) in enumerate(zip(reference["logs"], logs)):
         for key, value in expected.items():
             np.testing.assert_allclose(
-                actual[key], value, rtol=rtol, atol=atol,
+                actual[key],
+                value,
+                rtol=rtol,
+                atol=atol,
                 err_msg=f"{name}: step {step + 1} {key} differs from the "
                 f"{reference['backend']} reference",
             )

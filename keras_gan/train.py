@@ -45,8 +45,17 @@ import types
 import typing
 
 # Run-level flags; every other flag is a field of the variant's config dataclass.
-_RUN_FLAGS = ("list", "steps", "output", "resume", "paper", "checkpoint_every", "num_samples", "verbose",
-              "log_every")
+_RUN_FLAGS = (
+    "list",
+    "steps",
+    "output",
+    "resume",
+    "paper",
+    "checkpoint_every",
+    "num_samples",
+    "verbose",
+    "log_every",
+)
 # Config fields a resumed run may change: how long it trains.
 _RESUMABLE_CHANGES = ("epochs",)
 
@@ -56,7 +65,9 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message):
         if "unrecognized arguments:" in message:
-            options = [o for action in self._actions for o in action.option_strings if o.startswith("--")]
+            options = [
+                o for action in self._actions for o in action.option_strings if o.startswith("--")
+            ]
             hints = []
             for token in message.split("unrecognized arguments:", 1)[1].split():
                 flag = token.split("=", 1)[0]
@@ -125,12 +136,19 @@ def _add_field(group, field, kind, comment):
     elif kind is tuple or typing.get_origin(kind) is tuple:
         args = [a for a in typing.get_args(kind) if a is not Ellipsis]
         element = args[0] if args else (type(default[0]) if default else str)
-        group.add_argument(flag, nargs="+", type=element, metavar=element.__name__.upper(), **options)
+        group.add_argument(
+            flag, nargs="+", type=element, metavar=element.__name__.upper(), **options
+        )
     elif inner is not None:
         if inner is tuple or typing.get_origin(inner) is tuple:
             group.add_argument(flag, nargs="+", type=int, metavar="INT", **options)
         else:
-            group.add_argument(flag, type=_converter(inner, field.name), metavar=f"{inner.__name__.upper()}|none", **options)
+            group.add_argument(
+                flag,
+                type=_converter(inner, field.name),
+                metavar=f"{inner.__name__.upper()}|none",
+                **options,
+            )
     elif kind in (int, float, str):
         group.add_argument(flag, type=kind, metavar=kind.__name__.upper(), **options)
     else:
@@ -147,24 +165,48 @@ def build_parser(variant=None, add_help=True):
     )  # fmt: skip
     parser.add_argument("variant", nargs="?", help="the variant to train (see --list)")
     run = parser.add_argument_group("run")
-    run.add_argument("--list", action="store_true", help="list the variants, one line each, and exit")
+    run.add_argument(
+        "--list", action="store_true", help="list the variants, one line each, and exit"
+    )
     run.add_argument("--steps", type=int, help="train this many steps in all (instead of --epochs)")
     run.add_argument("--output", help="output folder. Default: runs/VARIANT")
-    run.add_argument("--resume", action="store_true", help="continue the run in --output from its last checkpoint")
-    run.add_argument("--paper", action="store_true", help="apply the paper's settings (the config's PAPER dict)")
-    run.add_argument("--checkpoint-every", type=int, metavar="STEPS",
-                     help="save a checkpoint every STEPS steps too (always at each epoch end)")
-    run.add_argument("--num-samples", type=int, default=64, help="samples in each grid. Default: 64")
-    run.add_argument("--verbose", type=int, choices=(0, 1, 2),
-                     help="0: quiet; 1: Keras' progress bar per epoch; 2: one line every "
-                          "--log-every steps with the overall step and ETA. Default: 1 on a "
-                          "terminal, else 2")
-    run.add_argument("--log-every", type=int, metavar="STEPS",
-                     help="steps between progress lines (--verbose 2) and TensorBoard scalars. "
-                          "Default: about 20 progress lines per run, at most 100 steps apart; "
-                          "scalars every 10 steps")
+    run.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the run in --output from its last checkpoint",
+    )
+    run.add_argument(
+        "--paper", action="store_true", help="apply the paper's settings (the config's PAPER dict)"
+    )
+    run.add_argument(
+        "--checkpoint-every",
+        type=int,
+        metavar="STEPS",
+        help="save a checkpoint every STEPS steps too (always at each epoch end)",
+    )
+    run.add_argument(
+        "--num-samples", type=int, default=64, help="samples in each grid. Default: 64"
+    )
+    run.add_argument(
+        "--verbose",
+        type=int,
+        choices=(0, 1, 2),
+        help="0: quiet; 1: Keras' progress bar per epoch; 2: one line every "
+        "--log-every steps with the overall step and ETA. Default: 1 on a "
+        "terminal, else 2",
+    )
+    run.add_argument(
+        "--log-every",
+        type=int,
+        metavar="STEPS",
+        help="steps between progress lines (--verbose 2) and TensorBoard scalars. "
+        "Default: about 20 progress lines per run, at most 100 steps apart; "
+        "scalars every 10 steps",
+    )
     config_class = variant.config_class if variant is not None else TrainConfig
-    title = f"{variant.name} config ({config_class.__name__})" if variant else "config (every variant)"
+    title = (
+        f"{variant.name} config ({config_class.__name__})" if variant else "config (every variant)"
+    )
     group = parser.add_argument_group(title)
     comments = field_comments(config_class)
     hints = typing.get_type_hints(config_class)
@@ -264,7 +306,9 @@ def main(argv=None):
         if any(a in ("-h", "--help") for a in argv):
             parser.print_help()
             return 0
-        parser.error(f"name a variant to train, e.g. dcgan. Available: {', '.join(registry.available())}")
+        parser.error(
+            f"name a variant to train, e.g. dcgan. Available: {', '.join(registry.available())}"
+        )
     try:
         variant = registry.get(known.variant)
     except ValueError as error:
@@ -312,16 +356,25 @@ def _resolve(parser, variant, args, saved):
         try:
             config = _config_from_dict(config_class, saved["config"])
         except (TypeError, ValueError, KeyError) as error:
-            raise _UsageError(f"The run's config.json is not valid for {variant.name}: {error}") from error
+            raise _UsageError(
+                f"The run's config.json is not valid for {variant.name}: {error}"
+            ) from error
         if args.paper and not saved.get("paper"):
-            raise _UsageError("--paper cannot be added on --resume: the run was started without it.")
+            raise _UsageError(
+                "--paper cannot be added on --resume: the run was started without it."
+            )
         changed = {
             k: v for k, v in explicit.items()
             if k not in _RESUMABLE_CHANGES and _plain(v) != _plain(getattr(config, k))
         }  # fmt: skip
         if changed:
-            detail = ", ".join(f"--{k.replace('_', '-')} {v!r} (the run has {getattr(config, k)!r})" for k, v in changed.items())
-            raise _UsageError(f"--resume continues a run with its own config; these flags differ: {detail}")
+            detail = ", ".join(
+                f"--{k.replace('_', '-')} {v!r} (the run has {getattr(config, k)!r})"
+                for k, v in changed.items()
+            )
+            raise _UsageError(
+                f"--resume continues a run with its own config; these flags differ: {detail}"
+            )
     else:
         config = config_class()
         if args.paper:
@@ -348,9 +401,13 @@ def _check_path(out):
     while not os.path.exists(existing):
         existing = os.path.dirname(existing)
     if not os.path.isdir(existing):
-        raise _UsageError(f"--output '{out}' is inside '{existing}', which is a file. Choose a folder.")
+        raise _UsageError(
+            f"--output '{out}' is inside '{existing}', which is a file. Choose a folder."
+        )
     if not os.access(existing, os.W_OK | os.X_OK):
-        raise _UsageError(f"Cannot write to '{existing}' (permission denied). Choose an --output folder you can write to.")
+        raise _UsageError(
+            f"Cannot write to '{existing}' (permission denied). Choose an --output folder you can write to."
+        )
 
 
 def _check_output(out, variant, resume):
@@ -364,7 +421,9 @@ def _check_output(out, variant, resume):
             with open(config_path) as file:
                 saved = json.load(file)
         except (OSError, ValueError) as error:
-            raise _UsageError(f"'{config_path}' is unreadable ({error}); choose another --output.") from error
+            raise _UsageError(
+                f"'{config_path}' is unreadable ({error}); choose another --output."
+            ) from error
         if not isinstance(saved, dict) or saved.get("variant") != variant.name:
             found = saved.get("variant") if isinstance(saved, dict) else None
             raise _UsageError(
@@ -403,14 +462,19 @@ def _check_checkpoint_matches(path, variant, config):
     if not info or "config" not in info:
         return
     if info.get("variant") not in (None, variant.name):
-        raise _UsageError(f"The checkpoint '{path}' belongs to a '{info['variant']}' run, not '{variant.name}'.")
+        raise _UsageError(
+            f"The checkpoint '{path}' belongs to a '{info['variant']}' run, not '{variant.name}'."
+        )
     current = config.to_dict()
     differ = {
         k: v for k, v in info["config"].items()
         if k in current and k not in _RESUMABLE_CHANGES and _plain(current[k]) != _plain(v)
     }  # fmt: skip
     if differ:
-        detail = ", ".join(f"--{k.replace('_', '-')} {v!r} (config.json says {current[k]!r})" for k, v in differ.items())
+        detail = ", ".join(
+            f"--{k.replace('_', '-')} {v!r} (config.json says {current[k]!r})"
+            for k, v in differ.items()
+        )
         raise _UsageError(
             f"The checkpoint '{path}' was written by a run with {detail}: it is not this run's "
             "checkpoint. Resume into the folder of that run, or start a new run."
@@ -424,7 +488,9 @@ def _run(parser, variant, args):
     for name in ("steps", "checkpoint_every", "num_samples", "log_every"):
         value = getattr(args, name)
         if value is not None and value <= 0:
-            raise _FlagError(f"--{name.replace('_', '-')} must be a positive integer. Received: {value}")
+            raise _FlagError(
+                f"--{name.replace('_', '-')} must be a positive integer. Received: {value}"
+            )
     _check_path(out)
     saved = _check_output(out, variant, args.resume)
     restart = bool(saved and saved.get("restart"))
@@ -443,7 +509,9 @@ def _run(parser, variant, args):
         info = datasets.info(config.dataset, batch_size=config.batch_size, **load_kwargs)
         variant.check_dataset(config, info)
     except datasets.DataNotFoundError as error:
-        raise _UsageError(f"{error}\n(For a dataset that always works offline: --dataset digits.)") from error
+        raise _UsageError(
+            f"{error}\n(For a dataset that always works offline: --dataset digits.)"
+        ) from error
     except (ValueError, TypeError) as error:
         raise _UsageError(str(error)) from error
 
@@ -458,8 +526,22 @@ def _run(parser, variant, args):
     try:
         again = _check_output(out, variant, args.resume)
         if (again or {}).get("config") != (saved or {}).get("config"):
-            raise _UsageError(f"Another run wrote to '{out}' while this one started; choose another --output.")
-        return _train(variant, args, config, info, kind, load_kwargs, out, saved, restart, backend, gan_backend)
+            raise _UsageError(
+                f"Another run wrote to '{out}' while this one started; choose another --output."
+            )
+        return _train(
+            variant,
+            args,
+            config,
+            info,
+            kind,
+            load_kwargs,
+            out,
+            saved,
+            restart,
+            backend,
+            gan_backend,
+        )
     except _UsageError:
         if created:
             lock.release()
@@ -469,7 +551,9 @@ def _run(parser, variant, args):
         lock.release()
 
 
-def _train(variant, args, config, info, kind, load_kwargs, out, saved, restart, backend, gan_backend):
+def _train(
+    variant, args, config, info, kind, load_kwargs, out, saved, restart, backend, gan_backend
+):
     import keras
 
     import keras_gan
@@ -498,7 +582,9 @@ def _train(variant, args, config, info, kind, load_kwargs, out, saved, restart, 
             raise _UsageError(str(error)) from error
     else:
         try:
-            model = variant.model_class.from_train_config(config, info.image_shape, num_classes=info.num_classes)
+            model = variant.model_class.from_train_config(
+                config, info.image_shape, num_classes=info.num_classes
+            )
         except ValueError as error:
             raise _UsageError(str(error)) from error
     start = checkpoints.step_of(model)
@@ -511,7 +597,9 @@ def _train(variant, args, config, info, kind, load_kwargs, out, saved, restart, 
     else:
         total = config.epochs * steps_per_epoch
     if saved is not None and saved.get("steps_per_epoch") not in (None, steps_per_epoch):
-        raise _UsageError("The run's epoch length changed; resume with the same dataset and batch size.")
+        raise _UsageError(
+            "The run's epoch length changed; resume with the same dataset and batch size."
+        )
     if total < start:
         raise _UsageError(
             f"The run is already at step {start}, past --steps {total}. Pass a larger --steps to "
@@ -541,8 +629,12 @@ def _train(variant, args, config, info, kind, load_kwargs, out, saved, restart, 
         "keras_version": keras.__version__,
         "config": config.to_dict(),
         "paper": bool(args.paper or (saved or {}).get("paper")),
-        "dataset": {"element": info.element, "image_shape": list(info.image_shape),
-                    "num_examples": info.num_examples, "num_classes": info.num_classes},
+        "dataset": {
+            "element": info.element,
+            "image_shape": list(info.image_shape),
+            "num_examples": info.num_examples,
+            "num_classes": info.num_classes,
+        },
         "steps_per_epoch": steps_per_epoch,
         "total_steps": total,
         "resumed_from": ((saved or {}).get("resumed_from") or []) + ([start] if saved else []),
@@ -570,7 +662,11 @@ def _train(variant, args, config, info, kind, load_kwargs, out, saved, restart, 
         except (OSError, ValueError):
             print(f"warning: '{history_path}' is unreadable; the history restarts at step {start}.")
     history = gan_callbacks.LossHistory(
-        history_path, os.path.join(out, "losses.png"), previous, start, steps_per_epoch=steps_per_epoch
+        history_path,
+        os.path.join(out, "losses.png"),
+        previous,
+        start,
+        steps_per_epoch=steps_per_epoch,
     )
     guard = gan_callbacks.NaNGuard()
     stop = gan_callbacks.StopOnSignal()
@@ -581,7 +677,13 @@ def _train(variant, args, config, info, kind, load_kwargs, out, saved, restart, 
     )  # fmt: skip
     batch = None
     if hasattr(model, "sample_inputs"):
-        batch = next(iter(datasets.load(config.dataset, batch_size=config.batch_size * k, **load_kwargs).take(1)))
+        batch = next(
+            iter(
+                datasets.load(config.dataset, batch_size=config.batch_size * k, **load_kwargs).take(
+                    1
+                )
+            )
+        )
         batch = keras.tree.map_structure(lambda x: x.numpy(), batch)
     interactive = sys.stdout.isatty()
     verbose = args.verbose if args.verbose is not None else (1 if interactive else 2)
@@ -603,7 +705,9 @@ def _train(variant, args, config, info, kind, load_kwargs, out, saved, restart, 
         callbacks.append(gan_callbacks.ProgressLog(total, every=log_every))
     step = start
     with stop:
-        for number, (initial_epoch, epochs, count) in enumerate(plan(start, total, steps_per_epoch)):
+        for number, (initial_epoch, epochs, count) in enumerate(
+            plan(start, total, steps_per_epoch)
+        ):
             model.fit(
                 first_stream if number == 0 else stream(step), initial_epoch=initial_epoch,
                 epochs=epochs, steps_per_epoch=count, callbacks=callbacks,
@@ -614,17 +718,28 @@ def _train(variant, args, config, info, kind, load_kwargs, out, saved, restart, 
                 break
     if guard.failure:
         saved_step = saver.last_saved_step
-        last = f"{checkpoint_path} (step {saved_step})" if saved_step is not None else "none written"
+        last = (
+            f"{checkpoint_path} (step {saved_step})" if saved_step is not None else "none written"
+        )
         print(f"{guard.message}\nLast good checkpoint: {last}", file=sys.stderr)
         return 1
     if stop.signal_name:
-        where = f"checkpoint at step {saver.last_saved_step}" if saver.last_saved_step is not None else "no checkpoint"
+        where = (
+            f"checkpoint at step {saver.last_saved_step}"
+            if saver.last_saved_step is not None
+            else "no checkpoint"
+        )
         again = " ".join(["python -m keras_gan.train", variant.name, "--output", out, "--resume"])
-        print(f"Stopped by {stop.signal_name} at step {step} ({where}): continue with `{again}`.", file=sys.stderr)
+        print(
+            f"Stopped by {stop.signal_name} at step {step} ({where}): continue with `{again}`.",
+            file=sys.stderr,
+        )
         return 130 if stop.signal_name == "SIGINT" else 143
     print(f"Done: {step} steps. Results in {out}/:")
     print("  samples/progress.gif and samples/epoch_*.png: the fixed-latent sample grids")
-    print(f"  losses.png and history.json: the losses; checkpoints/{checkpoints.LAST}: the whole GAN")
+    print(
+        f"  losses.png and history.json: the losses; checkpoints/{checkpoints.LAST}: the whole GAN"
+    )
     print(f"  tensorboard --logdir {os.path.join(out, 'tensorboard')}")
     return 0
 

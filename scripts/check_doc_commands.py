@@ -652,7 +652,9 @@ def plan_benchmark(env, argv):
         return None
     train = []
     if script in BENCHMARK_TRAIN_FLAGS:  # split off what goes to keras_gan.train
-        argv, train = (argv[: argv.index("--")], argv[argv.index("--") + 1 :]) if "--" in argv else (argv, [])
+        argv, train = (
+            (argv[: argv.index("--")], argv[argv.index("--") + 1 :]) if "--" in argv else (argv, [])
+        )
         for flag, value in BENCHMARK_TRAIN_FLAGS[script].items():
             train = set_flag(train, flag, value)
     for flag, value in BENCHMARK_FLAGS[script].items():

@@ -22,9 +22,15 @@ import tempfile
 import threading
 
 FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-    "--virtual-time-budget=15000", "--window-size=1280,1600",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--virtual-time-budget=15000",
+    "--window-size=1280,1600",
 ]
 
 
@@ -33,8 +39,12 @@ def chromium(*args, timeout=120):
     if binary is None:
         sys.exit("chromium not found: apt-get install -y chromium")
     with tempfile.TemporaryDirectory() as profile:
-        done = subprocess.run([binary, *FLAGS, f"--user-data-dir={profile}", *args],
-                              capture_output=True, text=True, timeout=timeout)
+        done = subprocess.run(
+            [binary, *FLAGS, f"--user-data-dir={profile}", *args],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
     return done.stdout
 
 
@@ -48,7 +58,7 @@ def inspect(url, screenshot):
         "math_rendered": dom.count("<mjx-container"),
         "raw_display_math": text.count("$$") + text.count("\\["),
         "images": len(re.findall(r"<img\b", dom)),
-        "mathjax_errors": dom.count("<mjx-merror") + dom.count('data-mjx-error'),
+        "mathjax_errors": dom.count("<mjx-merror") + dom.count("data-mjx-error"),
     }
 
 

@@ -31,8 +31,12 @@ def fetch(target=TARGET, timeout=180):
     with tempfile.TemporaryDirectory() as tmp:
         try:
             subprocess.run(
-                [npm, "pack", f"mathjax@{VERSION}", "--silent"], cwd=tmp, check=True,
-                timeout=timeout, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                [npm, "pack", f"mathjax@{VERSION}", "--silent"],
+                cwd=tmp,
+                check=True,
+                timeout=timeout,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
             )
         except (subprocess.SubprocessError, OSError) as error:
             print(f"fetch_mathjax: npm pack mathjax@{VERSION} failed: {error}", file=sys.stderr)

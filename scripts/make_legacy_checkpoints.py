@@ -70,8 +70,19 @@ def main():
         variant = registry.get(name)
         run = os.path.join(OUT, name)
         shutil.rmtree(run, ignore_errors=True)
-        argv = [name, "--steps", "2", "--batch-size", "4", "--num-samples", "4",
-                "--output", run, "--verbose", "0"]
+        argv = [
+            name,
+            "--steps",
+            "2",
+            "--batch-size",
+            "4",
+            "--num-samples",
+            "4",
+            "--output",
+            run,
+            "--verbose",
+            "0",
+        ]
         argv += NARROW[name].split() + DATA[variant.data_kind].split()
         status = train.main(argv)
         if status:
@@ -92,8 +103,15 @@ def main():
         weights = {v.path: keras.ops.convert_to_numpy(v) for v in model.weights}
         np.savez(os.path.join(run, "expected.npz"), outputs=outputs, **weights)
         with open(os.path.join(run, "made_with.json"), "w") as file:
-            json.dump({"keras": keras.__version__, "backend": keras.backend.backend(),
-                       "command": "python -m keras_gan.train " + " ".join(argv)}, file, indent=1)
+            json.dump(
+                {
+                    "keras": keras.__version__,
+                    "backend": keras.backend.backend(),
+                    "command": "python -m keras_gan.train " + " ".join(argv),
+                },
+                file,
+                indent=1,
+            )
         size = sum(os.path.getsize(os.path.join(r, f)) for r, _, fs in os.walk(run) for f in fs)
         print(f"{name}: {size / 1024:.0f} KiB, outputs {outputs.shape}")
 

@@ -21,8 +21,20 @@ LOCAL_MATHJAX = "javascripts/vendor/mathjax/tex-svg.js"
 CDN_MATHJAX = "https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-svg.js"
 # Course order of the variant pages (docs/variants/<name>.md); others follow alphabetically.
 VARIANTS = [
-    "gan", "dcgan", "cgan", "acgan", "infogan", "lsgan", "wgan", "wgan_gp", "sngan",
-    "pix2pix", "cyclegan", "srgan", "lapgan", "gan_int_cls",
+    "gan",
+    "dcgan",
+    "cgan",
+    "acgan",
+    "infogan",
+    "lsgan",
+    "wgan",
+    "wgan_gp",
+    "sngan",
+    "pix2pix",
+    "cyclegan",
+    "srgan",
+    "lapgan",
+    "gan_int_cls",
 ]
 
 
@@ -49,8 +61,10 @@ def _title_of_notebook(path):
 
 
 def _variants(docs_dir):
-    found = {os.path.splitext(os.path.basename(p))[0]: p
-             for p in glob.glob(os.path.join(docs_dir, "variants", "*.md"))}
+    found = {
+        os.path.splitext(os.path.basename(p))[0]: p
+        for p in glob.glob(os.path.join(docs_dir, "variants", "*.md"))
+    }
     order = [n for n in VARIANTS if n in found] + sorted(set(found) - set(VARIANTS))
     return [{_title_of_markdown(found[n]): f"variants/{n}.md"} for n in order]
 
@@ -65,7 +79,7 @@ def _prune(items, docs_dir, generated):
     kept = []
     for item in items:
         if isinstance(item, dict):
-            (title, value), = item.items()
+            ((title, value),) = item.items()
             if title in generated:
                 value = generated[title]
             if isinstance(value, list):
@@ -76,8 +90,10 @@ def _prune(items, docs_dir, generated):
             item = {title: value}
         else:
             value = item
-        if isinstance(value, str) and "://" not in value and not os.path.exists(
-            os.path.join(docs_dir, value)
+        if (
+            isinstance(value, str)
+            and "://" not in value
+            and not os.path.exists(os.path.join(docs_dir, value))
         ):
             log.info("nav: %s does not exist yet, left out", value)
             continue

@@ -17,7 +17,9 @@ def tiny_dcgan(**kwargs):
 
 
 def test_unknown_variant_names_the_nearest_and_the_available():
-    with pytest.raises(ValueError, match=r"Unknown variant 'dcgam'\. Did you mean 'dcgan'\?.*Available: .*gan"):
+    with pytest.raises(
+        ValueError, match=r"Unknown variant 'dcgam'\. Did you mean 'dcgan'\?.*Available: .*gan"
+    ):
         registry.get("dcgam")
 
 
@@ -60,7 +62,10 @@ def test_same_optimizer_instance_twice_is_refused():
 @pytest.mark.parametrize(
     "images, message",
     [
-        (testing.random_images((16, 16, 3), 8), r"shape \(16, 16, 1\).*\(16, 16, 3\).*grayscale vs RGB"),
+        (
+            testing.random_images((16, 16, 3), 8),
+            r"shape \(16, 16, 1\).*\(16, 16, 3\).*grayscale vs RGB",
+        ),
         (testing.random_images((28, 28, 1), 8), r"shape \(16, 16, 1\).*\(28, 28, 1\)"),
         (np.zeros((8, 16, 16, 1), "int32"), "floating point"),
         (testing.random_images(SHAPE, 8) * 127.5 + 127.5, r"\[-1, 1\].*Received values in \[0"),
@@ -78,7 +83,9 @@ def test_batch_must_split_into_discriminator_steps():
 
     model = tiny_dcgan(discriminator_steps=3)
     model.compile()
-    data = tf.data.Dataset.from_tensor_slices(testing.random_images(SHAPE, 16)).batch(8, drop_remainder=True)
+    data = tf.data.Dataset.from_tensor_slices(testing.random_images(SHAPE, 16)).batch(
+        8, drop_remainder=True
+    )
     with pytest.raises(ValueError, match="multiple of 3. Received: batch of 8"):
         model.fit(data, verbose=0)
 
@@ -96,7 +103,9 @@ def test_same_seed_gives_the_same_training_twice():
         keras.utils.set_random_seed(7)
         model = tiny_dcgan()
         model.compile()
-        model.fit(testing.random_images(SHAPE, 16), batch_size=8, epochs=1, verbose=0, shuffle=False)
+        model.fit(
+            testing.random_images(SHAPE, 16), batch_size=8, epochs=1, verbose=0, shuffle=False
+        )
         return testing.snapshot(model.generator.weights)
 
     for a, b in zip(train(), train()):
@@ -192,7 +201,9 @@ def test_the_optimizers_come_from_the_config():
         assert optimizer.beta_1 == 0.0 and optimizer.beta_2 == 0.9  # WGANGPConfig's, not Adam's
     # compile() without optimizers: the config's defaults, read from the same fields.
     defaults = variant.model_class(image_shape=(28, 28, 1), base_filters=4).default_optimizers()
-    assert np.isclose(float(defaults["d_optimizer"].learning_rate), variant.config_class().learning_rate)
+    assert np.isclose(
+        float(defaults["d_optimizer"].learning_rate), variant.config_class().learning_rate
+    )
     wgan = registry.get("wgan")
     rmsprop = wgan.model_class.from_train_config(_narrow_config(wgan), (28, 28, 1)).d_optimizer
     assert isinstance(rmsprop, keras.optimizers.RMSprop) and rmsprop.rho == 0.99
@@ -201,7 +212,9 @@ def test_the_optimizers_come_from_the_config():
 def test_a_renamed_config_field_reaches_its_constructor_argument():
     # Pix2PixConfig.unet_depth (--unet-depth) is Pix2Pix(depth=...).
     variant = registry.get("pix2pix")
-    built = variant.model_class.from_train_config(_narrow_config(variant, unet_depth=3), (32, 32, 1))
+    built = variant.model_class.from_train_config(
+        _narrow_config(variant, unet_depth=3), (32, 32, 1)
+    )
     narrow = {"image_shape": (32, 32, 1), "base_filters": 4, "discriminator_filters": 4}
     direct = variant.model_class(**narrow, depth=3)
     default = variant.model_class(**narrow)

@@ -21,8 +21,15 @@ def test_nan_guard_stops_at_the_bad_step_and_keeps_the_last_good_checkpoint(tmp_
     path = str(tmp_path / "last.keras")
     guard = callbacks.NaNGuard()
     saver = callbacks.GANCheckpoint(path, every_steps=1)
-    model.fit(images, batch_size=8, epochs=1, steps_per_epoch=4, shuffle=False, verbose=0,
-              callbacks=[guard, saver])
+    model.fit(
+        images,
+        batch_size=8,
+        epochs=1,
+        steps_per_epoch=4,
+        shuffle=False,
+        verbose=0,
+        callbacks=[guard, saver],
+    )
     step, name, value = guard.failure
     assert step == 3 and name == "d_loss" and np.isnan(value)
     assert "step 3" in guard.message and "'d_loss'" in guard.message
@@ -34,9 +41,17 @@ def test_nan_guard_stops_at_the_bad_step_and_keeps_the_last_good_checkpoint(tmp_
 
 def test_sample_grid_uses_the_same_latents_every_epoch_and_writes_a_gif(tmp_path):
     model = tiny_dcgan()
-    grid = callbacks.SampleGrid(tmp_path, num_samples=9, seed=5, tensorboard_dir=str(tmp_path / "tb"))
-    model.fit(testing.random_images((16, 16, 1), 16), batch_size=8, epochs=2, steps_per_epoch=1,
-              verbose=0, callbacks=[grid])
+    grid = callbacks.SampleGrid(
+        tmp_path, num_samples=9, seed=5, tensorboard_dir=str(tmp_path / "tb")
+    )
+    model.fit(
+        testing.random_images((16, 16, 1), 16),
+        batch_size=8,
+        epochs=2,
+        steps_per_epoch=1,
+        verbose=0,
+        callbacks=[grid],
+    )
     latents = np.load(tmp_path / "fixed_inputs.npz")["latents"]
     assert latents.shape == (9, 8)
     np.testing.assert_allclose(grid.samples(), model.generate(latents=latents), atol=1e-6)

@@ -23,7 +23,13 @@ def tiny_dcgan(seed=0):
 
 def trained_dcgan(steps=2):
     model = tiny_dcgan()
-    model.fit(testing.random_images((16, 16, 1), 16), batch_size=8, epochs=1, steps_per_epoch=steps, verbose=0)
+    model.fit(
+        testing.random_images((16, 16, 1), 16),
+        batch_size=8,
+        epochs=1,
+        steps_per_epoch=steps,
+        verbose=0,
+    )
     return model
 
 
@@ -32,10 +38,15 @@ def test_checkpoint_holds_networks_optimizers_step_and_random_state(tmp_path):
     path = checkpoints.save(model, tmp_path / "last.keras")
     restored = checkpoints.load(path, variant="dcgan")
     latents = np.random.default_rng(0).normal(size=(4, 8)).astype("float32")
-    np.testing.assert_allclose(restored.generate(latents=latents), model.generate(latents=latents), atol=1e-6)
+    np.testing.assert_allclose(
+        restored.generate(latents=latents), model.generate(latents=latents), atol=1e-6
+    )
     for name in model.optimizer_targets:
         assert int(getattr(restored, name).iterations.numpy()) == 2
-        for a, b in zip(testing.snapshot(getattr(model, name).variables), testing.snapshot(getattr(restored, name).variables)):
+        for a, b in zip(
+            testing.snapshot(getattr(model, name).variables),
+            testing.snapshot(getattr(restored, name).variables),
+        ):
             np.testing.assert_array_equal(a, b)
     assert checkpoints.step_of(restored) == 2
     # The training random stream: its state moved during fit and comes back exactly.
@@ -49,7 +60,9 @@ def test_checkpoint_holds_networks_optimizers_step_and_random_state(tmp_path):
 def test_dropout_seed_states_are_saved(tmp_path):
     model = GAN(latent_dim=4, sample_shape=(8, 8, 1), seed=3)
     model.compile()
-    model.fit(testing.random_images((8, 8, 1), 8), batch_size=8, epochs=1, steps_per_epoch=1, verbose=0)
+    model.fit(
+        testing.random_images((8, 8, 1), 8), batch_size=8, epochs=1, steps_per_epoch=1, verbose=0
+    )
     states = model._seed_states()
     assert len(states) > 1  # the model's own stream and the discriminator's dropout layers
     restored = checkpoints.load(checkpoints.save(model, tmp_path / "gan.keras"))
@@ -133,11 +146,15 @@ _READ = textwrap.dedent(
 
 def _python(code, backend, *args):
     env = dict(os.environ, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="3")
-    result = subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-c", code, *args], env=env, capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, f"{backend}: {result.stderr[-3000:]}"
 
 
-@pytest.mark.skipif(keras.backend.backend() != "jax", reason="runs every backend pairing once, in the jax pass")
+@pytest.mark.skipif(
+    keras.backend.backend() != "jax", reason="runs every backend pairing once, in the jax pass"
+)
 def test_checkpoints_load_on_every_backend_with_the_same_images(tmp_path):
     written = {b: str(tmp_path / f"written_on_{b}") for b in BACKENDS}
     for backend, prefix in written.items():

@@ -11,7 +11,9 @@ SHAPE = (2, 2, 1)
 
 def numbered(start, count):
     """Images whose every pixel is their number: easy to tell apart."""
-    return np.arange(start, start + count, dtype="float32")[:, None, None, None] * np.ones(SHAPE, "float32")
+    return np.arange(start, start + count, dtype="float32")[:, None, None, None] * np.ones(
+        SHAPE, "float32"
+    )
 
 
 def ids(images):
@@ -67,7 +69,8 @@ def test_full_pool_swaps_like_the_reference_with_the_same_draws():
 
 
 @pytest.mark.skipif(
-    keras.backend.backend() != "tensorflow", reason="only a TensorFlow graph has an unknown batch size"
+    keras.backend.backend() != "tensorflow",
+    reason="only a TensorFlow graph has an unknown batch size",
 )
 def test_unknown_batch_size_follows_the_same_rule():
     # fit() on arrays traces TensorFlow's step with batch size None: the pool then loops at run
@@ -78,13 +81,17 @@ def test_unknown_batch_size_follows_the_same_rule():
     pool = ImagePool(SHAPE, pool_size=pool_size)
     seed = keras.random.SeedGenerator(7)
     twin = keras.random.SeedGenerator(7)
-    query = tf.function(lambda images: pool.query(images, seed), input_signature=[tf.TensorSpec((None, *SHAPE))])
+    query = tf.function(
+        lambda images: pool.query(images, seed), input_signature=[tf.TensorSpec((None, *SHAPE))]
+    )
     reference = []
     for step in range(6):
         images = numbered(batch * step, batch)
         coins = keras.ops.convert_to_numpy(keras.random.uniform((batch,), seed=twin))
         slots = keras.ops.convert_to_numpy(keras.random.randint((batch,), 0, pool_size, seed=twin))
-        assert ids(query(images)) == reference_query(reference, ids(images), coins, slots, pool_size)
+        assert ids(query(images)) == reference_query(
+            reference, ids(images), coins, slots, pool_size
+        )
         assert ids(pool.images)[: len(reference)] == reference
 
 

@@ -27,7 +27,10 @@ def _pair(filters, use_bias, input_shape, **kwargs):
     """Returns (keras_gan layer with phases, plain Keras layer) built with identical weights."""
     options = dict(DCGAN, **kwargs)
     ours = Conv2DTranspose(
-        filters, use_bias=use_bias, implementation="phases", bias_initializer="random_normal",
+        filters,
+        use_bias=use_bias,
+        implementation="phases",
+        bias_initializer="random_normal",
         **options,
     )
     ours.build(input_shape)
@@ -57,7 +60,9 @@ def _one_sgd_step(conv_transpose, x, target, seed):
     """
     inputs = keras.Input(x.shape[1:])
     hidden = keras.layers.Conv2D(
-        x.shape[-1], 1, kernel_initializer=keras.initializers.RandomNormal(seed=seed),
+        x.shape[-1],
+        1,
+        kernel_initializer=keras.initializers.RandomNormal(seed=seed),
         bias_initializer=keras.initializers.RandomNormal(seed=seed + 1),
     )(inputs)
     model = keras.Model(inputs, conv_transpose(hidden))
@@ -78,9 +83,7 @@ def test_phases_gradients_equal_native(batch, height, width, channels, filters, 
     target = rng.normal(size=(batch, 2 * height, 2 * width, filters)).astype("float32")
     grads = {}
     for implementation in ("phases", "native"):
-        layer = Conv2DTranspose(
-            filters, use_bias=use_bias, implementation=implementation, **DCGAN
-        )
+        layer = Conv2DTranspose(filters, use_bias=use_bias, implementation=implementation, **DCGAN)
         grads[implementation] = _one_sgd_step(layer, x, target, seed=3)
     # 1x1 kernel and bias (input gradient), then transposed kernel (and bias)
     assert len(grads["phases"]) == 3 + int(use_bias)

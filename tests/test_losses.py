@@ -44,12 +44,16 @@ def test_losses_are_stable_for_large_logits():
 def test_least_squares(a, b, c):
     d = 0.5 * np.mean((REAL - b) ** 2) + 0.5 * np.mean((FAKE - a) ** 2)
     g = 0.5 * np.mean((FAKE - c) ** 2)
-    assert value(losses.least_squares_discriminator_loss(REAL, FAKE, a=a, b=b)) == pytest.approx(d, rel=1e-6)
+    assert value(losses.least_squares_discriminator_loss(REAL, FAKE, a=a, b=b)) == pytest.approx(
+        d, rel=1e-6
+    )
     assert value(losses.least_squares_generator_loss(FAKE, c=c)) == pytest.approx(g, rel=1e-6)
 
 
 def test_wasserstein():
-    assert value(losses.wasserstein_critic_loss(REAL, FAKE)) == pytest.approx(FAKE.mean() - REAL.mean(), rel=1e-6)
+    assert value(losses.wasserstein_critic_loss(REAL, FAKE)) == pytest.approx(
+        FAKE.mean() - REAL.mean(), rel=1e-6
+    )
     assert value(losses.wasserstein_generator_loss(FAKE)) == pytest.approx(-FAKE.mean(), rel=1e-6)
 
 
@@ -91,5 +95,7 @@ def test_r1_penalty_of_linear_critic():
 
 def test_input_gradients_of_a_quadratic():
     x = np.array([[1.0, -2.0], [0.5, 3.0]], "float32")
-    grads = ops.convert_to_numpy(backend.input_gradients(lambda t: ops.sum(t**2, axis=1), ops.convert_to_tensor(x)))
+    grads = ops.convert_to_numpy(
+        backend.input_gradients(lambda t: ops.sum(t**2, axis=1), ops.convert_to_tensor(x))
+    )
     np.testing.assert_allclose(grads, 2 * x, rtol=1e-6)

@@ -38,7 +38,9 @@ def test_upsample_places_pixels_on_even_grid_then_blurs():
     np.testing.assert_allclose(up, expected, atol=1e-6)
 
 
-@pytest.mark.parametrize("shape,levels", [((3, 28, 28, 1), 3), ((2, 32, 32, 3), 3), ((2, 16, 16, 2), 2)])
+@pytest.mark.parametrize(
+    "shape,levels", [((3, 28, 28, 1), 3), ((2, 32, 32, 3), 3), ((2, 16, 16, 2), 2)]
+)
 def test_laplacian_pyramid_inverts_exactly(shape, levels):
     x = np.random.default_rng(1).uniform(-1, 1, shape).astype("float32")
     bands = pyramid.laplacian_pyramid(x, levels)

@@ -14,8 +14,22 @@ import pytest
 from keras_gan import checkpoints, testing, train
 from keras_gan.registry import Variant
 
-TINY = ["--dataset", "digits", "--image-size", "16", "--batch-size", "8", "--base-filters", "4",
-        "--latent-dim", "8", "--steps-per-epoch", "3", "--verbose", "0"]
+TINY = [
+    "--dataset",
+    "digits",
+    "--image-size",
+    "16",
+    "--batch-size",
+    "8",
+    "--base-filters",
+    "4",
+    "--latent-dim",
+    "8",
+    "--steps-per-epoch",
+    "3",
+    "--verbose",
+    "0",
+]
 
 
 def run(*argv):
@@ -24,7 +38,9 @@ def run(*argv):
 
 def weights(path):
     model = checkpoints.load(path)
-    return testing.snapshot(list(model.weights) + list(model.optimizer.variables) + model._seed_states())
+    return testing.snapshot(
+        list(model.weights) + list(model.optimizer.variables) + model._seed_states()
+    )
 
 
 @pytest.fixture(scope="module")
@@ -36,9 +52,18 @@ def straight(tmp_path_factory):
 
 def test_a_run_writes_samples_history_config_tensorboard_and_a_checkpoint(straight):
     files = set(os.listdir(straight))
-    assert {"config.json", "history.json", "losses.png", "checkpoints", "samples", "tensorboard"} <= files
+    assert {
+        "config.json",
+        "history.json",
+        "losses.png",
+        "checkpoints",
+        "samples",
+        "tensorboard",
+    } <= files
     config = json.load(open(os.path.join(straight, "config.json")))
-    assert config["variant"] == "dcgan" and config["backend"] == os.environ.get("KERAS_BACKEND", config["backend"])
+    assert config["variant"] == "dcgan" and config["backend"] == os.environ.get(
+        "KERAS_BACKEND", config["backend"]
+    )
     assert config["keras_gan_version"] and config["config"]["base_filters"] == 4
     assert config["total_steps"] == 4 and config["steps_per_epoch"] == 3
     samples = sorted(os.listdir(os.path.join(straight, "samples")))
@@ -48,7 +73,9 @@ def test_a_run_writes_samples_history_config_tensorboard_and_a_checkpoint(straig
     assert history["steps"]["step"] == [1, 2, 3, 4] and len(history["steps"]["g_loss"]) == 4
     assert history["epochs"]["step"] == [3, 4]
     # The epoch mean equals the mean of the recovered per-step values.
-    np.testing.assert_allclose(np.mean(history["steps"]["d_loss"][:3]), history["epochs"]["d_loss"][0], rtol=1e-4)
+    np.testing.assert_allclose(
+        np.mean(history["steps"]["d_loss"][:3]), history["epochs"]["d_loss"][0], rtol=1e-4
+    )
     events = [f for _, _, fs in os.walk(os.path.join(straight, "tensorboard")) for f in fs]
     assert len([f for f in events if f.startswith("events.out.tfevents")]) >= 2  # scalars + images
     model = checkpoints.load(checkpoints.latest(straight), variant="dcgan")
@@ -84,7 +111,9 @@ def test_list_and_help(capsys):
     help_text = " ".join(capsys.readouterr().out.split())
     assert "KERAS_BACKEND=jax python -m keras_gan.train dcgan" in help_text
     # the field's comment and default, from DCGANConfig's source
-    assert "32 (dcgan.torch: 64) makes the CPU step cheap" in help_text and "Default: 32." in help_text
+    assert (
+        "32 (dcgan.torch: 64) makes the CPU step cheap" in help_text and "Default: 32." in help_text
+    )
     assert "--paper" in help_text and "--resume" in help_text
 
 
@@ -101,10 +130,17 @@ def test_flags_follow_field_types():
         rate: float = 0.5
 
     parser = train.build_parser(Variant("toy", object, Config, "toy"))
-    args = parser.parse_args(["toy", "--units", "1", "2", "3", "--no-flag", "--size", "none", "--rate", "2"])
+    args = parser.parse_args(
+        ["toy", "--units", "1", "2", "3", "--no-flag", "--size", "none", "--rate", "2"]
+    )
     assert (args.units, args.flag, args.size, args.rate) == ([1, 2, 3], False, None, 2.0)
     assert not hasattr(parser.parse_args(["toy"]), "units")  # unset flags keep the config's value
-    assert train.field_comments(Config) == {"units": "Widths.", "flag": "Use it.", "size": "Maybe a size.", "rate": "A rate."}
+    assert train.field_comments(Config) == {
+        "units": "Widths.",
+        "flag": "Use it.",
+        "size": "Maybe a size.",
+        "rate": "A rate.",
+    }
 
 
 @pytest.mark.parametrize(
@@ -160,10 +196,25 @@ def test_missing_offline_data_names_the_fix(tmp_path, capsys, monkeypatch):
 
 def test_sigkill_loses_only_the_steps_since_the_last_checkpoint(tmp_path):
     out = str(tmp_path / "killed")
-    command = [sys.executable, "-m", "keras_gan.train", "dcgan", *TINY, "--steps", "100000",
-               "--checkpoint-every", "2", "--output", out]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
+    command = [
+        sys.executable,
+        "-m",
+        "keras_gan.train",
+        "dcgan",
+        *TINY,
+        "--steps",
+        "100000",
+        "--checkpoint-every",
+        "2",
+        "--output",
+        out,
+    ]
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"),
+    )
     path = os.path.join(out, "checkpoints", checkpoints.LAST)
     deadline = time.time() + 240
     while time.time() < deadline and not os.path.exists(path):
@@ -212,8 +263,23 @@ def test_resume_mid_epoch_several_times_equals_the_straight_run(tmp_path):
 
 def test_sigterm_saves_and_the_resumed_run_equals_the_straight_run(tmp_path):
     out = str(tmp_path / "stopped")
-    command = [sys.executable, "-m", "keras_gan.train", "dcgan", *TINY, "--steps", "100000",
-               "--checkpoint-every", "1000", "--output", out, "--verbose", "2", "--log-every", "1"]
+    command = [
+        sys.executable,
+        "-m",
+        "keras_gan.train",
+        "dcgan",
+        *TINY,
+        "--steps",
+        "100000",
+        "--checkpoint-every",
+        "1000",
+        "--output",
+        out,
+        "--verbose",
+        "2",
+        "--log-every",
+        "1",
+    ]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 240
     line = ""
@@ -223,7 +289,11 @@ def test_sigterm_saves_and_the_resumed_run_equals_the_straight_run(tmp_path):
     process.send_signal(signal.SIGTERM)
     stdout, stderr = process.communicate(timeout=120)
     assert process.returncode == 143
-    assert "Stopped by SIGTERM at step" in stderr and "--resume" in stderr and "Traceback" not in stderr
+    assert (
+        "Stopped by SIGTERM at step" in stderr
+        and "--resume" in stderr
+        and "Traceback" not in stderr
+    )
     step = checkpoints.step_of(checkpoints.load(checkpoints.latest(out)))
     assert history_of(out)["steps"]["step"] == list(range(1, step + 1))
     straight = str(tmp_path / "straight")
@@ -292,7 +362,10 @@ def test_steps_change_on_resume_is_recorded(straight, tmp_path):
         (["--epochs", "-2"], "--epochs must be a positive integer"),
         (["--steps-per-epoch", "-3"], "--steps-per-epoch must be a positive integer"),
         (["--steps-per-epoch", "0"], "--steps-per-epoch must be a positive integer"),
-        (["--learning-rate", "nan"], "--learning-rate must be a finite number > 0. Received: learning_rate=nan"),
+        (
+            ["--learning-rate", "nan"],
+            "--learning-rate must be a finite number > 0. Received: learning_rate=nan",
+        ),
         (["--learning-rate", "inf"], "--learning-rate must be a finite number > 0"),
         (["--learning-rate", "-1"], "--learning-rate must be a finite number > 0"),
         (["--beta-1", "1.5"], "--beta-1 must be a number in [0, 1)"),
@@ -353,7 +426,9 @@ def test_a_full_disk_is_one_line_and_leaves_no_temporary_files(tmp_path, capsys,
     monkeypatch.setattr(json, "dump", real_dump)
     err = capsys.readouterr().err
     assert "No space left on device" in err and "Free some space" in err and "Traceback" not in err
-    leftovers = [f for _, _, files in os.walk(out) for f in files if f.startswith(".") and f != ".lock"]
+    leftovers = [
+        f for _, _, files in os.walk(out) for f in files if f.startswith(".") and f != ".lock"
+    ]
     assert leftovers == []
     monkeypatch.setattr(json, "dump", full)
     with pytest.raises(OSError):
@@ -366,8 +441,21 @@ def test_a_full_disk_is_one_line_and_leaves_no_temporary_files(tmp_path, capsys,
 
 def test_redirected_output_shows_overall_progress_device_and_where_to_look(tmp_path, capsys):
     out = str(tmp_path / "run")
-    assert train.main(["dcgan", *[a for a in TINY if a not in ("--verbose", "0")], "--steps", "4",
-                       "--log-every", "2", "--output", out]) == 0
+    assert (
+        train.main(
+            [
+                "dcgan",
+                *[a for a in TINY if a not in ("--verbose", "0")],
+                "--steps",
+                "4",
+                "--log-every",
+                "2",
+                "--output",
+                out,
+            ]
+        )
+        == 0
+    )
     printed = capsys.readouterr().out
     assert "step 2/4 ( 50%)" in printed and "step 4/4 (100%)" in printed and "steps/s" in printed
     assert "device: " in printed and "tensorboard --logdir" in printed
@@ -383,7 +471,12 @@ def test_tensorboard_has_losses_and_real_learning_rates_at_the_global_step(tmp_p
     events = EventAccumulator(os.path.join(out, "tensorboard"), size_guidance={"tensors": 0})
     events.Reload()
     tags = events.Tags()["tensors"]
-    assert {"loss/d_loss", "loss/g_loss", "learning_rate/d_optimizer", "learning_rate/g_optimizer"} <= set(tags)
+    assert {
+        "loss/d_loss",
+        "loss/g_loss",
+        "learning_rate/d_optimizer",
+        "learning_rate/g_optimizer",
+    } <= set(tags)
     steps = [e.step for e in events.Tensors("loss/d_loss")]
     assert steps == [2, 4, 6]
     rates = [float(np.asarray(tf_value(e))) for e in events.Tensors("learning_rate/g_optimizer")]
@@ -402,8 +495,12 @@ def test_a_missing_backend_names_the_extra_to_install():
         "u.find_spec = lambda name, *a: None if name == 'torch' else real(name, *a); "
     )
     env = dict(os.environ, KERAS_BACKEND="torch")
-    library = subprocess.run([sys.executable, "-c", hide_torch + "import keras_gan"], env=env,
-                             capture_output=True, text=True)
+    library = subprocess.run(
+        [sys.executable, "-c", hide_torch + "import keras_gan"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert library.returncode == 1 and "ImportError" in library.stderr
     assert "pip install 'keras_gan[torch]'" in library.stderr
     command = subprocess.run(
@@ -417,7 +514,9 @@ def test_a_missing_backend_names_the_extra_to_install():
 # -- The NaN guard on a resumed run -------------------------------------------------------------------
 
 
-def test_nan_on_a_resumed_run_names_the_checkpoint_and_stays_out_of_samples_and_history(tmp_path, capsys, monkeypatch):
+def test_nan_on_a_resumed_run_names_the_checkpoint_and_stays_out_of_samples_and_history(
+    tmp_path, capsys, monkeypatch
+):
     from keras_gan import datasets
 
     out = str(tmp_path / "run")

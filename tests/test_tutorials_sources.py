@@ -35,7 +35,9 @@ def test_numbers_are_unique_and_every_notebook_has_a_source():
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.name)
 def test_paired_notebook_has_the_same_code_cells(source):
     paired = source.with_suffix(".ipynb")
-    assert paired.exists(), f"{source.name} has no paired notebook: run jupytext --to ipynb {source}"
+    assert paired.exists(), (
+        f"{source.name} has no paired notebook: run jupytext --to ipynb {source}"
+    )
     from_source = jupytext.read(source)
     from_notebook = jupytext.read(paired)
     assert _code(from_notebook) == _code(from_source), (

@@ -25,18 +25,36 @@ def main(argv=None):
     g.add_argument("--json", action="store_true", help="print the report as JSON")
     c = commands.add_parser("grade-class", help="grade every submission in a folder")
     c.add_argument("folder", help="submissions: FOLDER/<student>/<assignment>.ipynb")
-    c.add_argument("--output", "-o", default="grades",
-                   help="where to write <student>/<assignment>.json and grades.csv (default: grades/)")
-    c.add_argument("--manifest", default=None,
-                   help="the manifest.json written by build: grade each assignment on what it lists")
+    c.add_argument(
+        "--output",
+        "-o",
+        default="grades",
+        help="where to write <student>/<assignment>.json and grades.csv (default: grades/)",
+    )
+    c.add_argument(
+        "--manifest",
+        default=None,
+        help="the manifest.json written by build: grade each assignment on what it lists",
+    )
     for sub in (g, c):
-        sub.add_argument("--timeout", type=float, default=grade_lib.CHECK_TIMEOUT,
-                         help=f"seconds per graded definition (default {grade_lib.CHECK_TIMEOUT})")
-        sub.add_argument("--setup-timeout", type=float, default=grade_lib.SETUP_TIMEOUT,
-                         help="seconds to import and define the code "
-                         f"(default {grade_lib.SETUP_TIMEOUT})")
-        sub.add_argument("--memory-limit", type=int, default=grade_lib.MEMORY_LIMIT,
-                         help=f"MiB the student's code may allocate (default {grade_lib.MEMORY_LIMIT})")
+        sub.add_argument(
+            "--timeout",
+            type=float,
+            default=grade_lib.CHECK_TIMEOUT,
+            help=f"seconds per graded definition (default {grade_lib.CHECK_TIMEOUT})",
+        )
+        sub.add_argument(
+            "--setup-timeout",
+            type=float,
+            default=grade_lib.SETUP_TIMEOUT,
+            help=f"seconds to import and define the code (default {grade_lib.SETUP_TIMEOUT})",
+        )
+        sub.add_argument(
+            "--memory-limit",
+            type=int,
+            default=grade_lib.MEMORY_LIMIT,
+            help=f"MiB the student's code may allocate (default {grade_lib.MEMORY_LIMIT})",
+        )
     args = parser.parse_args(argv)
 
     if args.command == "build":
@@ -50,12 +68,16 @@ def main(argv=None):
             return 2
         return 0
 
-    limits = {"timeout": args.timeout, "setup_timeout": args.setup_timeout,
-              "memory_limit": args.memory_limit}
+    limits = {
+        "timeout": args.timeout,
+        "setup_timeout": args.setup_timeout,
+        "memory_limit": args.memory_limit,
+    }
     if args.command == "grade-class":
         try:
-            reports = grade_lib.grade_class(args.folder, args.output, manifest=args.manifest,
-                                            **limits)
+            reports = grade_lib.grade_class(
+                args.folder, args.output, manifest=args.manifest, **limits
+            )
         except (grade_lib.GradingError, OSError, ValueError, KeyError) as error:
             print(f"error: {error}", file=sys.stderr)
             return 2

@@ -81,8 +81,11 @@ def compile_tiny(model):
     import keras
 
     # eager: a single step does not repay XLA compilation
-    model.compile(d_optimizer=keras.optimizers.SGD(0.01), g_optimizer=keras.optimizers.SGD(0.01),
-                  jit_compile=False)
+    model.compile(
+        d_optimizer=keras.optimizers.SGD(0.01),
+        g_optimizer=keras.optimizers.SGD(0.01),
+        jit_compile=False,
+    )
 
 
 # -- messages -----------------------------------------------------------------------------------------
@@ -90,7 +93,9 @@ def compile_tiny(model):
 
 def _location(error):
     """' (code cell 7, line 3: `return x`)' for the innermost frame in the student's code."""
-    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename.startswith("<cell")]
+    frames = [
+        f for f in traceback.extract_tb(error.__traceback__) if f.filename.startswith("<cell")
+    ]
     if not frames:
         return ""
     frame = frames[-1]
@@ -104,8 +109,10 @@ def describe(error, what):
     if isinstance(error, NotImplementedError):
         return f"{what}: not written yet - it still raises NotImplementedError({str(error)!r})"
     if isinstance(error, MemoryError):
-        return (f"{what} ran out of memory (limit {MEMORY_LIMIT_MB} MiB): a computation far "
-                f"larger than asked?{_location(error)}")
+        return (
+            f"{what} ran out of memory (limit {MEMORY_LIMIT_MB} MiB): a computation far "
+            f"larger than asked?{_location(error)}"
+        )
     text = str(error).strip().splitlines()
     text = text[0] if text else ""
     if len(text) > 300:
@@ -211,8 +218,13 @@ def install_sentinels():
     import keras_gan.losses
     import keras_gan.models
 
-    for name in ("minimax_discriminator_loss", "minimax_generator_loss",
-                 "non_saturating_generator_loss", "gradient_penalty", "interpolate"):
+    for name in (
+        "minimax_discriminator_loss",
+        "minimax_generator_loss",
+        "non_saturating_generator_loss",
+        "gradient_penalty",
+        "interpolate",
+    ):
         original = getattr(keras_gan.losses, name)
         wrapped = _sentinel(f"keras_gan.losses.{name}", original)
         for module in list(sys.modules.values()):  # also `from keras_gan.losses import ...`
@@ -223,8 +235,9 @@ def install_sentinels():
     for cls_name in dir(keras_gan.models):
         cls = getattr(keras_gan.models, cls_name)
         if isinstance(cls, type) and "train_step" in cls.__dict__:
-            cls.train_step = _sentinel(f"keras_gan.models.{cls_name}.train_step",
-                                       cls.__dict__["train_step"])
+            cls.train_step = _sentinel(
+                f"keras_gan.models.{cls_name}.train_step", cls.__dict__["train_step"]
+            )
 
 
 # -- evaluating the student's code on the grader's inputs -----------------------------------------
@@ -327,8 +340,9 @@ def _train_step(probe, target):
         "logs": out_logs,
         "g_weights": [_protocol.encode(w) for w in model.generator.get_weights()],
         "d_weights": [_protocol.encode(w) for w in model.discriminator.get_weights()],
-        "flags": [[name, flag if isinstance(flag, bool) else None]
-                  for name, flag in probe_layer.calls],
+        "flags": [
+            [name, flag if isinstance(flag, bool) else None] for name, flag in probe_layer.calls
+        ],
     }
 
 
@@ -361,8 +375,9 @@ def main():
     setup = json.loads(sys.stdin.readline())
     MEMORY_LIMIT_MB = setup["memory_mb"]
     install_sentinels()
-    sandbox = confine(setup["folder"], setup["memory_mb"], setup["cpu_seconds"],
-                      setup.get("sandbox", True))
+    sandbox = confine(
+        setup["folder"], setup["memory_mb"], setup["cpu_seconds"], setup.get("sandbox", True)
+    )
     for cell, text in setup.get("cells", {}).items():
         filename = f"<cell {cell}>"
         linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
@@ -373,8 +388,15 @@ def main():
         except BaseException as error:  # noqa: BLE001 - reported, never raised
             key = snippet.get("name") or snippet["code"].strip()[:60]
             errors[key] = describe(error, f"code cell {snippet['cell']}")
-    send({"nonce": setup["nonce"], "ready": True, "errors": errors,
-          "backend": keras.backend.backend(), "sandbox": sandbox})
+    send(
+        {
+            "nonce": setup["nonce"],
+            "ready": True,
+            "errors": errors,
+            "backend": keras.backend.backend(),
+            "sandbox": sandbox,
+        }
+    )
     for line in sys.stdin:
         request = json.loads(line)
         qualname = request["target"]
@@ -391,14 +413,16 @@ def main():
             except _Returned as returned:
                 results.append({"error": str(returned)})
             except BaseException as error:  # noqa: BLE001 - the student's code failed
-                results.append({"error": describe(error, qualname),
-                                "type": type(error).__name__})
+                results.append({"error": describe(error, qualname), "type": type(error).__name__})
                 del error
                 gc.collect()  # e.g. what a MemoryError left behind
-            delegated += [name for name in _CALLED if name in forbidden or any(
-                f.endswith(".") and name.startswith(f) for f in forbidden)]
-        send({"nonce": request["nonce"], "results": results,
-              "delegated": sorted(set(delegated))})
+            delegated += [
+                name
+                for name in _CALLED
+                if name in forbidden
+                or any(f.endswith(".") and name.startswith(f) for f in forbidden)
+            ]
+        send({"nonce": request["nonce"], "results": results, "delegated": sorted(set(delegated))})
 
 
 if __name__ == "__main__":

@@ -189,7 +189,9 @@ def stub_source(source, where="cell"):
     for first, last in solutions:
         indent = re.match(r"\s*", lines[first]).group(0)
         body = lines[first + 1 : last]
-        removed += [line.strip() for line in body if line.strip() and not line.strip().startswith("#")]
+        removed += [
+            line.strip() for line in body if line.strip() and not line.strip().startswith("#")
+        ]
         name = _enclosing(definitions, first + 1)
         if name is not None:
             new = [_stub(indent, name)]

@@ -160,16 +160,20 @@ _FAKE = np.asarray([[-3.0], [0.0], [1.5], [-2.0]])
 _REAL_LARGE, _FAKE_LARGE = np.asarray([[-100.0], [50.0]]), np.asarray([[100.0], [-50.0]])
 _FAKE_EXTREME = np.asarray([[-200.0], [50.0]])
 _LOGITS = f"on the logits real = {_show(_REAL)}, fake = {_show(_FAKE)} (shape (4, 1))"
-_LOSSES_01 = ("keras_gan.losses.minimax_discriminator_loss",
-              "keras_gan.losses.minimax_generator_loss",
-              "keras_gan.losses.non_saturating_generator_loss")
+_LOSSES_01 = (
+    "keras_gan.losses.minimax_discriminator_loss",
+    "keras_gan.losses.minimax_generator_loss",
+    "keras_gan.losses.non_saturating_generator_loss",
+)
 
 
 @piece("discriminator_loss", forbidden=_LOSSES_01)
 def _discriminator_loss_reference():
     return {
-        "probes": [{"op": "call", "args": [_array(_REAL), _array(_FAKE)]},
-                   {"op": "call", "args": [_array(_REAL_LARGE), _array(_FAKE_LARGE)]}],
+        "probes": [
+            {"op": "call", "args": [_array(_REAL), _array(_FAKE)]},
+            {"op": "call", "args": [_array(_REAL_LARGE), _array(_FAKE_LARGE)]},
+        ],
         "value": _softplus(-_REAL).mean() + _softplus(_FAKE).mean(),
         "large": _softplus(-_REAL_LARGE).mean() + _softplus(_FAKE_LARGE).mean(),
     }
@@ -181,12 +185,20 @@ def discriminator_loss_value(run):
     expected = run["reference"]["value"]
     real, fake = _REAL, _FAKE
     _compare(
-        "discriminator_loss", got, expected, _LOGITS,
+        "discriminator_loss",
+        got,
+        expected,
+        _LOGITS,
         [
-            (-expected, "check the sign: the discriminator minimises "
-             "-log sigmoid(D(x)) - log(1 - sigmoid(D(G(z))))"),
-            (_softplus(-fake).mean() + _softplus(real).mean(),
-             "real and fake are swapped: real samples are class 1, generated ones class 0"),
+            (
+                -expected,
+                "check the sign: the discriminator minimises "
+                "-log sigmoid(D(x)) - log(1 - sigmoid(D(G(z))))",
+            ),
+            (
+                _softplus(-fake).mean() + _softplus(real).mean(),
+                "real and fake are swapped: real samples are class 1, generated ones class 0",
+            ),
             (_softplus(-real).mean(), "the fake term -log(1 - sigmoid(D(G(z)))) is missing"),
             (_softplus(fake).mean(), "the real term -log sigmoid(D(x)) is missing"),
             (4 * expected, "use the mean over the batch, not the sum"),
@@ -204,8 +216,10 @@ def discriminator_loss_stable(run):
 @piece("generator_loss", forbidden=_LOSSES_01)
 def _generator_loss_reference():
     return {
-        "probes": [{"op": "call", "args": [_array(_FAKE)]},
-                   {"op": "call", "args": [_array(_FAKE_EXTREME)]}],
+        "probes": [
+            {"op": "call", "args": [_array(_FAKE)]},
+            {"op": "call", "args": [_array(_FAKE_EXTREME)]},
+        ],
         "value": _softplus(-_FAKE).mean(),
         "large": _softplus(-_FAKE_EXTREME).mean(),
     }
@@ -217,13 +231,22 @@ def generator_loss_value(run):
     expected = run["reference"]["value"]
     fake = _FAKE
     _compare(
-        "generator_loss", got, expected, f"on the logits fake = {_show(_FAKE)} (shape (4, 1))",
+        "generator_loss",
+        got,
+        expected,
+        f"on the logits fake = {_show(_FAKE)} (shape (4, 1))",
         [
             (-expected, "check the sign: the generator minimises -log sigmoid(D(G(z)))"),
-            (-_softplus(fake).mean(), "that is the saturating minimax loss log(1 - sigmoid(t)); "
-             "the exercise asks for the non-saturating -log sigmoid(t)"),
-            (_softplus(fake).mean(), "that is the discriminator's fake term; the generator wants "
-             "its samples called real: -log sigmoid(t) = softplus(-t)"),
+            (
+                -_softplus(fake).mean(),
+                "that is the saturating minimax loss log(1 - sigmoid(t)); "
+                "the exercise asks for the non-saturating -log sigmoid(t)",
+            ),
+            (
+                _softplus(fake).mean(),
+                "that is the discriminator's fake term; the generator wants "
+                "its samples called real: -log sigmoid(t) = softplus(-t)",
+            ),
             (4 * expected, "use the mean over the batch, not the sum"),
         ],
     )
@@ -265,36 +288,74 @@ def _quadratic_penalty(real, fake, epsilon):
 _NORMS = (3.0, 0.5)
 
 
-@piece("gradient_penalty", forbidden=("keras_gan.losses.gradient_penalty",
-                                      "keras_gan.losses.interpolate"))
+@piece(
+    "gradient_penalty",
+    forbidden=("keras_gan.losses.gradient_penalty", "keras_gan.losses.interpolate"),
+)
 def _gradient_penalty_reference():
     probes = []
     real, fake, epsilon = _penalty_inputs(0)
     for norm in _NORMS:  # probes 0, 1
-        probes.append({"op": "penalty", "critic": "linear", "w": _array(_direction(norm)),
-                       "real": _array(real), "fake": _array(fake), "epsilon": _array(epsilon)})
+        probes.append(
+            {
+                "op": "penalty",
+                "critic": "linear",
+                "w": _array(_direction(norm)),
+                "real": _array(real),
+                "fake": _array(fake),
+                "epsilon": _array(epsilon),
+            }
+        )
     q_real, q_fake, q_epsilon = _penalty_inputs(1)  # probe 2
-    probes.append({"op": "penalty", "critic": "quadratic", "real": _array(q_real),
-                   "fake": _array(q_fake), "epsilon": _array(q_epsilon)})
+    probes.append(
+        {
+            "op": "penalty",
+            "critic": "quadratic",
+            "real": _array(q_real),
+            "fake": _array(q_fake),
+            "epsilon": _array(q_epsilon),
+        }
+    )
     g_real, g_fake, g_epsilon = _penalty_inputs(2)  # probe 3
-    probes.append({"op": "penalty_grad", "critic": "linear", "w": _array(_direction(3.0)),
-                   "real": _array(g_real), "fake": _array(g_fake), "epsilon": _array(g_epsilon)})
+    probes.append(
+        {
+            "op": "penalty_grad",
+            "critic": "linear",
+            "w": _array(_direction(3.0)),
+            "real": _array(g_real),
+            "fake": _array(g_fake),
+            "epsilon": _array(g_epsilon),
+        }
+    )
     # probe 4, diagnosis only: epsilon already shaped (m, 1, 1, 1)
-    probes.append({"op": "penalty", "critic": "linear", "w": _array(_direction(3.0)),
-                   "real": _array(real), "fake": _array(fake),
-                   "epsilon": _array(epsilon.reshape(-1, 1, 1, 1))})
+    probes.append(
+        {
+            "op": "penalty",
+            "critic": "linear",
+            "w": _array(_direction(3.0)),
+            "real": _array(real),
+            "fake": _array(fake),
+            "epsilon": _array(epsilon.reshape(-1, 1, 1, 1)),
+        }
+    )
     return {
         "probes": probes,
         "quadratic": _quadratic_penalty(q_real, q_fake, q_epsilon),
         "quadratic_diagnoses": [
-            (_quadratic_penalty(q_real, q_fake, 1.0 - q_epsilon),
-             "epsilon weights the wrong end: x_hat = epsilon * real + (1 - epsilon) * fake"),
-            (_quadratic_penalty(q_real, q_fake, np.ones_like(q_epsilon)),
-             "the penalty is taken at the real samples; take it at the interpolates "
-             "x_hat = epsilon * real + (1 - epsilon) * fake"),
-            (_quadratic_penalty(q_real, q_fake, np.zeros_like(q_epsilon)),
-             "the penalty is taken at the generated samples; take it at the interpolates "
-             "x_hat = epsilon * real + (1 - epsilon) * fake"),
+            (
+                _quadratic_penalty(q_real, q_fake, 1.0 - q_epsilon),
+                "epsilon weights the wrong end: x_hat = epsilon * real + (1 - epsilon) * fake",
+            ),
+            (
+                _quadratic_penalty(q_real, q_fake, np.ones_like(q_epsilon)),
+                "the penalty is taken at the real samples; take it at the interpolates "
+                "x_hat = epsilon * real + (1 - epsilon) * fake",
+            ),
+            (
+                _quadratic_penalty(q_real, q_fake, np.zeros_like(q_epsilon)),
+                "the penalty is taken at the generated samples; take it at the interpolates "
+                "x_hat = epsilon * real + (1 - epsilon) * fake",
+            ),
         ],
         # d/dw (||w|| - 1)^2 = 2 (||w|| - 1) w / ||w||
         "gradient": 2.0 * (3.0 - 1.0) * _direction(3.0) / 3.0,
@@ -319,18 +380,25 @@ def gradient_penalty_linear(run):
                     )
         got = _number(run, index, "gradient_penalty")
         _compare(
-            "gradient_penalty", got, expected,
+            "gradient_penalty",
+            got,
+            expected,
             f"for a linear critic with ||w|| = {norm:g} (gradient norm {norm:g} everywhere)",
             [
                 (-expected, "check the sign: the penalty (||grad|| - 1)^2 is never negative"),
-                (0.0, "the paper's penalty is two-sided: (||grad|| - 1)^2 also when the norm "
-                 "is below 1"),
+                (
+                    0.0,
+                    "the paper's penalty is two-sided: (||grad|| - 1)^2 also when the norm "
+                    "is below 1",
+                ),
                 (norm - 1.0, "square the distance to 1: (||grad|| - 1)^2"),
                 (1.0 - norm, "square the distance to 1: (||grad|| - 1)^2"),
                 ((norm**2 - 1.0) ** 2, "take the square root: the norm, not the squared norm"),
                 (norm**2, "penalise the distance to 1: (||grad|| - 1)^2, not ||grad||^2"),
-                ((norm * np.sqrt(n) - 1.0) ** 2,
-                 "take one norm per sample (reduce over every axis but the batch axis)"),
+                (
+                    (norm * np.sqrt(n) - 1.0) ** 2,
+                    "take one norm per sample (reduce over every axis but the batch axis)",
+                ),
                 (n * expected, "average over the batch, not sum"),
                 (abs(norm - 1.0), "square the distance to 1: (||grad|| - 1)^2"),
             ],
@@ -342,7 +410,9 @@ def gradient_penalty_interpolates(run):
     got = _number(run, 2, "gradient_penalty")
     reference = run["reference"]
     _compare(
-        "gradient_penalty", got, reference["quadratic"],
+        "gradient_penalty",
+        got,
+        reference["quadratic"],
         "for the critic f(x) = ||x||^2 / 2 (gradient x) on fixed samples and epsilon",
         reference["quadratic_diagnoses"],
     )
@@ -352,16 +422,20 @@ def gradient_penalty_interpolates(run):
 def gradient_penalty_differentiable(run):
     result = _result(run, 3)
     expected = run["reference"]["gradient"]
-    gradient = (np.asarray(_protocol.decode(result["gradient"]), dtype="float64")
-                if "gradient" in result else None)
+    gradient = (
+        np.asarray(_protocol.decode(result["gradient"]), dtype="float64")
+        if "gradient" in result
+        else None
+    )
     if gradient is None or not np.any(gradient):
         raise CheckFailure(
             "gradient_penalty: no gradient reaches the critic's weights - the penalty must stay "
             "differentiable: compute the input gradients with keras_gan.backend.input_gradients "
             "and don't wrap them (or the norm) in ops.stop_gradient"
         )
-    if gradient.shape != expected.shape or not np.allclose(gradient, expected, rtol=1e-3,
-                                                            atol=1e-4):
+    if gradient.shape != expected.shape or not np.allclose(
+        gradient, expected, rtol=1e-3, atol=1e-4
+    ):
         raise CheckFailure(
             "gradient_penalty: the gradient with respect to the critic's weights is wrong "
             f"(||w|| = 3: expected norm {np.linalg.norm(expected):.4g}, got "
@@ -394,7 +468,9 @@ def _train_step_reference():
     g_weights, d_weights = generator.get_weights(), discriminator.get_weights()
     rng = np.random.default_rng(0)
     # images in [-1, 1], far from the generator's first samples
-    real = np.clip(rng.normal(size=(16,) + _worker.IMAGE_SHAPE) * 0.1 + 0.7, -1, 1).astype("float32")
+    real = np.clip(rng.normal(size=(16,) + _worker.IMAGE_SHAPE) * 0.1 + 0.7, -1, 1).astype(
+        "float32"
+    )
     z = rng.normal(size=(256, _worker.LATENT_DIM)).astype("float32")
     reference = GAN(generator, discriminator, latent_dim=_worker.LATENT_DIM, seed=_SEED)
     _worker.compile_tiny(reference)
@@ -405,9 +481,15 @@ def _train_step_reference():
     g0.set_weights(g_weights)
     fake_before = np.asarray(ops.convert_to_numpy(g0(z, training=False)))
     return {
-        "probes": [{"op": "train_step", "seed": _SEED, "real": _protocol.encode(real),
-                    "g_weights": [_protocol.encode(w) for w in g_weights],
-                    "d_weights": [_protocol.encode(w) for w in d_weights]}],
+        "probes": [
+            {
+                "op": "train_step",
+                "seed": _SEED,
+                "real": _protocol.encode(real),
+                "g_weights": [_protocol.encode(w) for w in g_weights],
+                "d_weights": [_protocol.encode(w) for w in d_weights],
+            }
+        ],
         "real": real,
         "z": z,
         "fake_before": fake_before,
@@ -536,8 +618,12 @@ def train_step_training_flag(run):
             )
 
 
-@check("train_step", name="matches keras_gan.models.GAN", points=2,
-       needs=("runs", "updates both networks", "discriminator learns", "generator learns"))
+@check(
+    "train_step",
+    name="matches keras_gan.models.GAN",
+    points=2,
+    needs=("runs", "updates both networks", "discriminator learns", "generator learns"),
+)
 def train_step_matches_reference(run):
     step, reference = _step(run), run["reference"]
     for name in ("d_loss", "g_loss"):

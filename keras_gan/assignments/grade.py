@@ -137,7 +137,13 @@ def extract(notebook):
             elif isinstance(node, ast.Assign) and _is_constant(node):
                 for target in node.targets:
                     definitions.setdefault(target.id, []).append(
-                        {"kind": "const", "name": target.id, "code": code, "cell": index, "node": node}
+                        {
+                            "kind": "const",
+                            "name": target.id,
+                            "code": code,
+                            "cell": index,
+                            "node": node,
+                        }
                     )
     chosen, problems, queue = {}, {}, []
     for qualname, cell in graded:
@@ -174,8 +180,14 @@ def extract(notebook):
 
 # -- the worker ------------------------------------------------------------------------------------
 
-_ENV_KEPT = ("JAX_PLATFORMS", "CUDA_VISIBLE_DEVICES", "LD_LIBRARY_PATH", "OMP_NUM_THREADS",
-             "XLA_FLAGS", "LANG")
+_ENV_KEPT = (
+    "JAX_PLATFORMS",
+    "CUDA_VISIBLE_DEVICES",
+    "LD_LIBRARY_PATH",
+    "OMP_NUM_THREADS",
+    "XLA_FLAGS",
+    "LANG",
+)
 _MAX_BUFFER = 64 * 2**20  # bytes of replies kept waiting for a newline
 
 
@@ -275,25 +287,44 @@ class _Worker:
         self.log = tempfile.TemporaryFile()
         self.buffer = b""
         env = {k: os.environ[k] for k in _ENV_KEPT if k in os.environ}
-        env.update({
-            "PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": self.folder, "TMPDIR": self.folder,
-            "KERAS_HOME": os.path.join(self.folder, ".keras"), "MPLCONFIGDIR": self.folder,
-            "KERAS_BACKEND": _backend(), "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1",
-            "TF_CPP_MIN_LOG_LEVEL": "3",
-        })
-        bootstrap = (f"import sys; sys.path.insert(0, {_PACKAGE_ROOT!r}); "
-                     "from keras_gan.assignments import _worker; _worker.main()")
+        env.update(
+            {
+                "PATH": "/usr/local/bin:/usr/bin:/bin",
+                "HOME": self.folder,
+                "TMPDIR": self.folder,
+                "KERAS_HOME": os.path.join(self.folder, ".keras"),
+                "MPLCONFIGDIR": self.folder,
+                "KERAS_BACKEND": _backend(),
+                "PYTHONDONTWRITEBYTECODE": "1",
+                "PYTHONUNBUFFERED": "1",
+                "TF_CPP_MIN_LOG_LEVEL": "3",
+            }
+        )
+        bootstrap = (
+            f"import sys; sys.path.insert(0, {_PACKAGE_ROOT!r}); "
+            "from keras_gan.assignments import _worker; _worker.main()"
+        )
         self.process = subprocess.Popen(
-            [sys.executable, "-I", "-B", "-c", bootstrap], cwd=self.folder, env=env,
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log,
+            [sys.executable, "-I", "-B", "-c", bootstrap],
+            cwd=self.folder,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.log,
             start_new_session=True,
         )
         self.errors, self.sandbox, self.backend = {}, None, None
-        reply = self.ask({
-            "snippets": snippets, "cells": {str(k): v for k, v in cells.items()},
-            "folder": self.folder, "memory_mb": memory_limit, "cpu_seconds": cpu_seconds,
-            "sandbox": sandbox,
-        }, setup_timeout)
+        reply = self.ask(
+            {
+                "snippets": snippets,
+                "cells": {str(k): v for k, v in cells.items()},
+                "folder": self.folder,
+                "memory_mb": memory_limit,
+                "cpu_seconds": cpu_seconds,
+                "sandbox": sandbox,
+            },
+            setup_timeout,
+        )
         if reply.get("timeout"):
             raise TimeoutError(
                 f"defining the notebook's code took more than {setup_timeout:g} s "
@@ -354,8 +385,10 @@ class _Worker:
             name = signal.Signals(-code).name if -code in signal.valid_signals() else str(-code)
             if -code == signal.SIGXCPU:
                 return f"the grading process ran out of CPU time ({name})"
-            return (f"the grading process crashed ({name}) - did the code run out of memory "
-                    f"(limit {self.memory_limit} MiB), or crash in native code?")
+            return (
+                f"the grading process crashed ({name}) - did the code run out of memory "
+                f"(limit {self.memory_limit} MiB), or crash in native code?"
+            )
         errors = [line for line in lines if re.match(r"^\w*(Error|Exception)\b", line)]
         detail = (": " + errors[-1][:300]) if errors else ""
         return f"the grading process stopped (exit code {code}){detail}"
@@ -380,16 +413,19 @@ def _read(path):
         raise GradingError(f"No notebook at {path!r}")
     try:
         notebook = build_lib.read_notebook(path)
-        if not isinstance(getattr(notebook, "cells", None), list) or not all(
-            isinstance(cell, dict) and isinstance(build_lib.cell_source(cell), str)
-            for cell in notebook.cells
-        ) or not isinstance(notebook.get("metadata", {}), dict):
+        if (
+            not isinstance(getattr(notebook, "cells", None), list)
+            or not all(
+                isinstance(cell, dict) and isinstance(build_lib.cell_source(cell), str)
+                for cell in notebook.cells
+            )
+            or not isinstance(notebook.get("metadata", {}), dict)
+        ):
             raise ValueError("no list of cells")
     except Exception as error:  # noqa: BLE001 - nbformat/json errors of every kind
         detail = (str(error).strip().splitlines() or [type(error).__name__])[0][:200]
         raise GradingError(
-            f"{path} is not a readable notebook ({detail}): submit the .ipynb file saved by "
-            "Jupyter"
+            f"{path} is not a readable notebook ({detail}): submit the .ipynb file saved by Jupyter"
         ) from error
     return notebook
 
@@ -398,8 +434,14 @@ def _sources(snippets):
     return {s["name"]: s["code"] for s in snippets if s.get("kind") == "def"}
 
 
-def grade(path, timeout=CHECK_TIMEOUT, setup_timeout=SETUP_TIMEOUT, memory_limit=MEMORY_LIMIT,
-          sandbox=True, graded=None):
+def grade(
+    path,
+    timeout=CHECK_TIMEOUT,
+    setup_timeout=SETUP_TIMEOUT,
+    memory_limit=MEMORY_LIMIT,
+    sandbox=True,
+    graded=None,
+):
     """Grades the notebook at `path`.
 
     Args:
@@ -442,11 +484,17 @@ def grade(path, timeout=CHECK_TIMEOUT, setup_timeout=SETUP_TIMEOUT, memory_limit
     cpu_seconds = setup_timeout + timeout * max(1, len(plan))
 
     def record(qualname, item, passed, message, skipped=False):
-        results.append({
-            "target": qualname, "check": item.name, "max_points": item.points,
-            "points": item.points if passed else 0, "passed": passed, "skipped": skipped,
-            "message": message,
-        })
+        results.append(
+            {
+                "target": qualname,
+                "check": item.name,
+                "max_points": item.points,
+                "points": item.points if passed else 0,
+                "passed": passed,
+                "skipped": skipped,
+                "message": message,
+            }
+        )
 
     def fail_all(qualname, message):
         """One root cause, one message: the first check says why, the others are skipped."""
@@ -468,8 +516,9 @@ def grade(path, timeout=CHECK_TIMEOUT, setup_timeout=SETUP_TIMEOUT, memory_limit
                 continue
             if worker is None:
                 try:
-                    worker = _Worker(snippets, cells, setup_timeout, memory_limit, cpu_seconds,
-                                     sandbox)
+                    worker = _Worker(
+                        snippets, cells, setup_timeout, memory_limit, cpu_seconds, sandbox
+                    )
                     backend, sandbox_note = worker.backend or backend, worker.sandbox
                     setup_errors.update(worker.errors)
                 except (TimeoutError, RuntimeError) as error:
@@ -480,11 +529,20 @@ def grade(path, timeout=CHECK_TIMEOUT, setup_timeout=SETUP_TIMEOUT, memory_limit
                 fail_all(qualname, f"{qualname}: could not be defined: {worker.errors[top]}")
                 continue
             piece = checks_lib.piece_for(qualname)
-            reply = worker.ask({"target": qualname, "forbidden": list(piece.forbidden),
-                                "probes": references[qualname]["probes"]}, timeout)
+            reply = worker.ask(
+                {
+                    "target": qualname,
+                    "forbidden": list(piece.forbidden),
+                    "probes": references[qualname]["probes"],
+                },
+                timeout,
+            )
             if reply.get("timeout"):
-                fail_all(qualname, f"{qualname}: timed out after {timeout:g} s - an infinite "
-                         "loop, or a computation far larger than asked?")
+                fail_all(
+                    qualname,
+                    f"{qualname}: timed out after {timeout:g} s - an infinite "
+                    "loop, or a computation far larger than asked?",
+                )
                 worker = None  # killed: the next definition starts a fresh process
                 continue
             if reply.get("died"):
@@ -493,18 +551,26 @@ def grade(path, timeout=CHECK_TIMEOUT, setup_timeout=SETUP_TIMEOUT, memory_limit
                 continue
             delegated = reply.get("delegated") or []
             if delegated:
-                fail_all(qualname, f"{qualname} calls {', '.join(map(str, delegated))}, the "
-                         "package's own implementation of what the exercise asks you to write: "
-                         "no credit - write it yourself with keras.ops")
+                fail_all(
+                    qualname,
+                    f"{qualname} calls {', '.join(map(str, delegated))}, the "
+                    "package's own implementation of what the exercise asks you to write: "
+                    "no credit - write it yourself with keras.ops",
+                )
                 continue
             run_results = reply.get("results")
-            if not isinstance(run_results, list) or len(run_results) != len(
-                references[qualname]["probes"]
-            ) or not all(isinstance(r, dict) for r in run_results):
+            if (
+                not isinstance(run_results, list)
+                or len(run_results) != len(references[qualname]["probes"])
+                or not all(isinstance(r, dict) for r in run_results)
+            ):
                 fail_all(qualname, f"{qualname}: the grading process sent an unexpected reply")
                 continue
-            run = {"results": run_results, "reference": references[qualname],
-                   "source": sources.get(top)}
+            run = {
+                "results": run_results,
+                "reference": references[qualname],
+                "source": sources.get(top),
+            }
             failed = set()
             for item in checks_lib.checks_for(qualname):
                 blocked = [n for n in item.needs if n in failed]
@@ -521,8 +587,13 @@ def grade(path, timeout=CHECK_TIMEOUT, setup_timeout=SETUP_TIMEOUT, memory_limit
                     record(qualname, item, False, str(failure))
                     failed.add(item.name)
                 except Exception as error:  # noqa: BLE001 - a malformed reply from the worker
-                    record(qualname, item, False, f"{qualname}: the grading process sent an "
-                           f"unexpected reply ({type(error).__name__})")
+                    record(
+                        qualname,
+                        item,
+                        False,
+                        f"{qualname}: the grading process sent an "
+                        f"unexpected reply ({type(error).__name__})",
+                    )
                     failed.add(item.name)
                 else:
                     record(qualname, item, True, note or "")
@@ -614,15 +685,24 @@ def grade_class(folder, output_dir="grades", manifest=None, **kwargs):
     expected = {}
     if manifest is not None:
         with open(manifest) as f:
-            expected = {name: [g["name"] for g in info["graded"]] for name, info in json.load(f).items()}
+            expected = {
+                name: [g["name"] for g in info["graded"]] for name, info in json.load(f).items()
+            }
     reports = []
     for student, assignment, path in _submissions(folder):
         try:
             report = grade(path, graded=expected.get(assignment or student), **kwargs)
             report["error"] = ""
         except GradingError as error:
-            report = {"notebook": path, "backend": "", "score": 0, "max_score": 0,
-                      "results": [], "notes": [], "error": str(error)}
+            report = {
+                "notebook": path,
+                "backend": "",
+                "score": 0,
+                "max_score": 0,
+                "results": [],
+                "notes": [],
+                "error": str(error),
+            }
         report.update({"student": student, "assignment": assignment})
         target = os.path.join(output_dir, student)
         os.makedirs(target, exist_ok=True)
@@ -636,11 +716,18 @@ def grade_class(folder, output_dir="grades", manifest=None, **kwargs):
         writer = csv.writer(f)
         writer.writerow(["student", "assignment", "score", "max_score", *targets, "error"])
         for report in reports:
-            points = {t: sum(r["points"] for r in report["results"] if r["target"] == t)
-                      for t in targets}
+            points = {
+                t: sum(r["points"] for r in report["results"] if r["target"] == t) for t in targets
+            }
             graded = {r["target"] for r in report["results"]}
-            writer.writerow([report["student"], report["assignment"], report["score"],
-                             report["max_score"],
-                             *[points[t] if t in graded else "" for t in targets],
-                             report["error"]])
+            writer.writerow(
+                [
+                    report["student"],
+                    report["assignment"],
+                    report["score"],
+                    report["max_score"],
+                    *[points[t] if t in graded else "" for t in targets],
+                    report["error"],
+                ]
+            )
     return reports

@@ -30,7 +30,11 @@ def backend_hint(backend, model, accelerators):
     """
     if accelerators:
         return None
-    name = "tensorflow-xla" if backend == "tensorflow" and getattr(model, "jit_compile", False) else backend
+    name = (
+        "tensorflow-xla"
+        if backend == "tensorflow" and getattr(model, "jit_compile", False)
+        else backend
+    )
     fastest = min(CPU_STEP_TIME, key=CPU_STEP_TIME.get)
     if name == fastest or name not in CPU_STEP_TIME:
         return None
@@ -65,7 +69,9 @@ def cpu_threads(backend, accelerators=None):
         accelerators = gan_backend.accelerators()
     if accelerators:
         return None
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    cores = (
+        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    )
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
     threads = max(1, min(cores, int(cores - load + 0.5)))
     used = gan_backend.set_cpu_threads(threads)

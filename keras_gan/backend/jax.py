@@ -30,7 +30,9 @@ def wrap_train_step(step):
             return step(self, *args)
         state, data = args
         groups = common.state_variables(self)
-        mapping = [pair for variables, values in zip(groups, state) for pair in zip(variables, values)]
+        mapping = [
+            pair for variables, values in zip(groups, state) for pair in zip(variables, values)
+        ]
         with StatelessScope(state_mapping=mapping) as scope:
             logs = common.count_step(self, step, data)
         new_state = tuple(

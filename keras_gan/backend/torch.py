@@ -25,9 +25,7 @@ def value_and_gradients(loss_fn, variables):
     parameters = [variable.value for variable in variables]
     gradients = torch.autograd.grad(loss, parameters, allow_unused=True)
     # A variable that does not reach the loss gets a zero gradient, as on the other backends.
-    gradients = [
-        torch.zeros_like(p) if g is None else g for p, g in zip(parameters, gradients)
-    ]
+    gradients = [torch.zeros_like(p) if g is None else g for p, g in zip(parameters, gradients)]
     logs = {name: value.detach() for name, value in logs.items()}
     return loss.detach(), logs, gradients
 

@@ -50,7 +50,9 @@ def toy_generator(latent_dim=2, units=400, depth=4, seed=None):
     z = keras.Input((latent_dim,), name="latent")
     x = z
     for i in range(depth):
-        x = keras.layers.Dense(units, use_bias=False, kernel_initializer=init, name=f"hidden{i + 1}")(x)
+        x = keras.layers.Dense(
+            units, use_bias=False, kernel_initializer=init, name=f"hidden{i + 1}"
+        )(x)
         x = keras.layers.BatchNormalization(name=f"hidden{i + 1}_bn")(x)
         x = keras.layers.ReLU()(x)
     points = keras.layers.Dense(2, kernel_initializer=init, name="output")(x)
@@ -86,9 +88,18 @@ def toy_discriminator(packing=1, units=200, depth=3, pieces=5, minibatch_std=Fal
     return pack_discriminator(network, packing, sample_shape=(2,), name="discriminator")
 
 
-def build_toy_gan(packing=1, minibatch_std=False, learning_rate=None, beta_1=None, seed=0,
-                  generator_units=400, discriminator_units=200, steps=None, decay_fraction=0.0,
-                  discriminator_steps=1):
+def build_toy_gan(
+    packing=1,
+    minibatch_std=False,
+    learning_rate=None,
+    beta_1=None,
+    seed=0,
+    generator_units=400,
+    discriminator_units=200,
+    steps=None,
+    decay_fraction=0.0,
+    discriminator_steps=1,
+):
     """A compiled `keras_gan.models.GAN` with the lab's 2-D networks.
 
     With `decay_fraction > 0` (and `steps`), both learning rates are held for the first
@@ -109,8 +120,12 @@ def build_toy_gan(packing=1, minibatch_std=False, learning_rate=None, beta_1=Non
     beta_1 = TOY_DEFAULTS["beta_1"] if beta_1 is None else beta_1
     d_steps = steps * discriminator_steps if steps else steps
     model.compile(
-        d_optimizer=keras.optimizers.Adam(held_then_decayed(learning_rate, d_steps, decay_fraction), beta_1=beta_1),
-        g_optimizer=keras.optimizers.Adam(held_then_decayed(learning_rate, steps, decay_fraction), beta_1=beta_1),
+        d_optimizer=keras.optimizers.Adam(
+            held_then_decayed(learning_rate, d_steps, decay_fraction), beta_1=beta_1
+        ),
+        g_optimizer=keras.optimizers.Adam(
+            held_then_decayed(learning_rate, steps, decay_fraction), beta_1=beta_1
+        ),
     )
     return model
 
@@ -127,7 +142,9 @@ def held_then_decayed(learning_rate, steps, decay_fraction):
         `learning_rate`, or a `keras_gan.schedules.LinearDecay` counted in steps.
     """
     if not 0.0 <= decay_fraction <= 1.0:
-        raise ValueError(f"`decay_fraction` must be in [0, 1]. Received: decay_fraction={decay_fraction!r}")
+        raise ValueError(
+            f"`decay_fraction` must be in [0, 1]. Received: decay_fraction={decay_fraction!r}"
+        )
     if not decay_fraction:
         return learning_rate
     if not steps:
@@ -226,7 +243,9 @@ def run_toy(
     from keras_gan import datasets
 
     if variant not in VARIANTS:
-        raise ValueError(f"Unknown lab variant '{variant}'. Accepted: {', '.join(VARIANTS)}. Received: variant={variant!r}")
+        raise ValueError(
+            f"Unknown lab variant '{variant}'. Accepted: {', '.join(VARIANTS)}. Received: variant={variant!r}"
+        )
     if dataset not in TOY_DATASETS:
         raise ValueError(
             f"Unknown toy dataset '{dataset}'. Accepted: {', '.join(TOY_DATASETS)}. "
@@ -239,9 +258,15 @@ def run_toy(
     eval_every = max(1, min(eval_every, steps))
     epochs = max(1, steps // eval_every)
     model = build_toy_gan(
-        packing, minibatch_std, learning_rate, seed=seed, generator_units=generator_units,
-        discriminator_units=discriminator_units, steps=epochs * eval_every,
-        decay_fraction=decay_fraction, discriminator_steps=discriminator_steps,
+        packing,
+        minibatch_std,
+        learning_rate,
+        seed=seed,
+        generator_units=generator_units,
+        discriminator_units=discriminator_units,
+        steps=epochs * eval_every,
+        decay_fraction=decay_fraction,
+        discriminator_steps=discriminator_steps,
     )
     batch = batch_packs * packing
     # one minibatch of `batch` real points per discriminator update
@@ -262,11 +287,18 @@ def run_toy(
         "metrics": metrics,
         "history": history.history,
         "config": {
-            "variant": variant, "dataset": dataset, "packing": packing,
-            "minibatch_std": minibatch_std, "steps": epochs * eval_every, "seed": seed,
+            "variant": variant,
+            "dataset": dataset,
+            "packing": packing,
+            "minibatch_std": minibatch_std,
+            "steps": epochs * eval_every,
+            "seed": seed,
             "batch_size": batch,
-            "learning_rate": TOY_DEFAULTS["learning_rate"] if learning_rate is None else learning_rate,
-            "beta_1": TOY_DEFAULTS["beta_1"], "decay_fraction": decay_fraction,
+            "learning_rate": TOY_DEFAULTS["learning_rate"]
+            if learning_rate is None
+            else learning_rate,
+            "beta_1": TOY_DEFAULTS["beta_1"],
+            "decay_fraction": decay_fraction,
             "discriminator_steps": discriminator_steps,
         },  # fmt: skip
         "wall_seconds": round(wall, 1),

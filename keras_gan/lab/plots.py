@@ -83,7 +83,9 @@ def decision_surface_frame(
     xs, ys, probabilities = discriminator_surface(model, limits, resolution)
     fake = model.generate(num_samples, seed=seed)
     figure, axes = plt.subplots(figsize=(5, 5), dpi=dpi)
-    contour = axes.contourf(xs, ys, probabilities, levels=np.linspace(0, 1, 11), cmap="coolwarm", alpha=0.6)
+    contour = axes.contourf(
+        xs, ys, probabilities, levels=np.linspace(0, 1, 11), cmap="coolwarm", alpha=0.6
+    )
     figure.colorbar(contour, ax=axes, fraction=0.046, pad=0.04, label="D(x) = P(real)")
     real = np.asarray(real)
     axes.scatter(real[:, 0], real[:, 1], s=3, c="black", alpha=0.5, label="real")
@@ -214,7 +216,9 @@ def save_nearest_neighbours(samples, train, path, k=3, features=None, scale=2):
     indices, distances = nearest_neighbours(samples, train, k, features)
     samples, train = np.asarray(samples, np.float32), np.asarray(train, np.float32)
     blank = -np.ones_like(samples[:1])
-    rows = [np.concatenate([samples[i : i + 1], blank, train[indices[i]]]) for i in range(len(samples))]
+    rows = [
+        np.concatenate([samples[i : i + 1], blank, train[indices[i]]]) for i in range(len(samples))
+    ]
     grid = plotting.image_grid(np.concatenate(rows), rows=len(samples))
     plotting.save_image(grid, path, scale=scale)
     return path, indices, distances

@@ -53,7 +53,11 @@ class ACGANConfig(TrainConfig):
     PAPER = {"batch_size": 100}
 
 
-@register("acgan", config=ACGANConfig, summary="Odena et al. 2017: G(z, c), a discriminator with an auxiliary class head")
+@register(
+    "acgan",
+    config=ACGANConfig,
+    summary="Odena et al. 2017: G(z, c), a discriminator with an auxiliary class head",
+)
 @keras.saving.register_keras_serializable(package="keras_gan")
 class ACGAN(LabelConditioned, AdversarialModel):
     r"""ACGAN: the discriminator also classifies, and the generator makes samples of a given class.
@@ -119,13 +123,18 @@ class ACGAN(LabelConditioned, AdversarialModel):
                 f"Unknown generator_loss '{generator_loss}'. Accepted: {', '.join(GENERATOR_LOSSES)}"
             )
         if not isinstance(num_classes, (int, np.integer)) or num_classes < 2:
-            raise ValueError(f"`num_classes` must be an integer >= 2. Received: num_classes={num_classes!r}")
+            raise ValueError(
+                f"`num_classes` must be an integer >= 2. Received: num_classes={num_classes!r}"
+            )
         image_shape = tuple(image_shape)
         generator = generator or conditional_generator(
             image_shape, latent_dim, num_classes, base_filters, "onehot", seed=seed
         )
         discriminator = discriminator or acgan_discriminator(
-            image_shape, num_classes, base_filters, dropout,
+            image_shape,
+            num_classes,
+            base_filters,
+            dropout,
             seed=None if seed is None else seed + 1000,
         )
         outputs = getattr(discriminator, "outputs", None)
@@ -135,8 +144,12 @@ class ACGAN(LabelConditioned, AdversarialModel):
                 f"(batch, {num_classes})]. Received outputs: {[tuple(o.shape) for o in outputs]}"
             )
         super().__init__(
-            generator, discriminator, latent_dim, latent_distribution=latent_distribution,
-            seed=seed, **kwargs,
+            generator,
+            discriminator,
+            latent_dim,
+            latent_distribution=latent_distribution,
+            seed=seed,
+            **kwargs,
         )
         self.num_classes = int(num_classes)
         self.image_shape = image_shape
@@ -162,7 +175,8 @@ class ACGAN(LabelConditioned, AdversarialModel):
                 class_fake = class_loss(c_fake, classes_fake)
                 # D maximises L_S + L_C: minimise -(L_S + L_C)
                 return source + class_real + class_fake, {
-                    "class_loss_real": class_real, "class_loss_fake": class_fake,
+                    "class_loss_real": class_real,
+                    "class_loss_fake": class_fake,
                 }
 
             d_loss, d_logs = self.minimize(discriminator_loss, self.discriminator, self.d_optimizer)

@@ -40,7 +40,9 @@ class LabelConditioned:
             np.issubdtype(array.dtype, np.integer)
             or (np.issubdtype(array.dtype, np.floating) and np.all(array == np.round(array)))
         ):
-            raise ValueError(f"{name} takes integer class indices. Received: {what} of dtype {array.dtype}")
+            raise ValueError(
+                f"{name} takes integer class indices. Received: {what} of dtype {array.dtype}"
+            )
         if array.size and (array.min() < 0 or array.max() >= self.num_classes):
             bad = array[(array < 0) | (array >= self.num_classes)]
             raise ValueError(
@@ -73,7 +75,9 @@ class LabelConditioned:
             super()._check_data(x, batch_size)
             images, labels = np.asarray(x[0]), np.asarray(x[1])
         else:
-            received = f"an array of shape {np.shape(x)}" if hasattr(x, "shape") else type(x).__name__
+            received = (
+                f"an array of shape {np.shape(x)}" if hasattr(x, "shape") else type(x).__name__
+            )
             raise ValueError(message + f"Received: {received}")
         self._check_labels(labels, count=len(images))
 
@@ -87,8 +91,10 @@ class LabelConditioned:
     def unpack_labelled(data):
         """`(images, labels)` of a batch, labels as an int32 vector `(batch,)`."""
         # fit((x, y)) gives ((x, y),), train_on_batch((x, y)) ((x, y), None, None)
-        while isinstance(data, (tuple, list)) and len(data) >= 1 and (
-            len(data) == 1 or all(d is None for d in data[1:])
+        while (
+            isinstance(data, (tuple, list))
+            and len(data) >= 1
+            and (len(data) == 1 or all(d is None for d in data[1:]))
         ):
             data = data[0]
         if isinstance(data, dict):
@@ -137,7 +143,9 @@ class LabelConditioned:
         if labels is None:
             rng = np.random.default_rng(seed)
             labels = rng.integers(0, self.num_classes, len(latents)).astype("int32")
-        return self._decode(lambda lo, hi: [latents[lo:hi], labels[lo:hi]], len(latents), batch_size)
+        return self._decode(
+            lambda lo, hi: [latents[lo:hi], labels[lo:hi]], len(latents), batch_size
+        )
 
 
 @dataclasses.dataclass
@@ -161,7 +169,11 @@ class ConditionalGANConfig(TrainConfig):
     PAPER = {"batch_size": 100}
 
 
-@register("cgan", config=ConditionalGANConfig, summary="Mirza & Osindero 2014: G(z|y) and D(x|y), label-conditioned")
+@register(
+    "cgan",
+    config=ConditionalGANConfig,
+    summary="Mirza & Osindero 2014: G(z|y) and D(x|y), label-conditioned",
+)
 @keras.saving.register_keras_serializable(package="keras_gan")
 class ConditionalGAN(LabelConditioned, AdversarialModel):
     r"""Conditional GAN: generator and discriminator both receive the class label y.
@@ -203,6 +215,7 @@ class ConditionalGAN(LabelConditioned, AdversarialModel):
     """
 
     data_kind = "labelled"
+
     def __init__(
         self,
         generator=None,
@@ -226,18 +239,27 @@ class ConditionalGAN(LabelConditioned, AdversarialModel):
                 f"`conditioning` must be one of {CONDITIONINGS}. Received: conditioning={conditioning!r}"
             )
         if not isinstance(num_classes, (int, np.integer)) or num_classes < 2:
-            raise ValueError(f"`num_classes` must be an integer >= 2. Received: num_classes={num_classes!r}")
+            raise ValueError(
+                f"`num_classes` must be an integer >= 2. Received: num_classes={num_classes!r}"
+            )
         image_shape = tuple(image_shape)
         generator = generator or conditional_generator(
             image_shape, latent_dim, num_classes, base_filters, conditioning, seed=seed
         )
         discriminator = discriminator or conditional_discriminator(
-            image_shape, num_classes, base_filters, conditioning,
+            image_shape,
+            num_classes,
+            base_filters,
+            conditioning,
             seed=None if seed is None else seed + 1000,
         )
         super().__init__(
-            generator, discriminator, latent_dim, latent_distribution=latent_distribution,
-            seed=seed, **kwargs,
+            generator,
+            discriminator,
+            latent_dim,
+            latent_distribution=latent_distribution,
+            seed=seed,
+            **kwargs,
         )
         self.num_classes = int(num_classes)
         self.image_shape = image_shape
@@ -266,7 +288,9 @@ class ConditionalGAN(LabelConditioned, AdversarialModel):
         z = self.sample_latent(m)
 
         def generator_loss():
-            fake_logits = self.discriminator([self.generator([z, y], training=True), y], training=True)
+            fake_logits = self.discriminator(
+                [self.generator([z, y], training=True), y], training=True
+            )
             # -log D(G(z|y)|y) (non-saturating) or log(1 - D(G(z|y)|y)) (minimax)
             return GENERATOR_LOSSES[self.generator_loss](fake_logits)
 

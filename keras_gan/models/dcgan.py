@@ -37,7 +37,11 @@ class DCGANConfig(TrainConfig):
     PAPER = {"base_filters": 128, "batch_size": 128, "image_size": 64, "learning_rate": 2e-4}
 
 
-@register("dcgan", config=DCGANConfig, summary="Radford et al. 2015: the all-convolutional GAN and its architecture rules")
+@register(
+    "dcgan",
+    config=DCGANConfig,
+    summary="Radford et al. 2015: the all-convolutional GAN and its architecture rules",
+)
 @keras.saving.register_keras_serializable(package="keras_gan")
 class DCGAN(GAN):
     r"""DCGAN: the GAN game played by convolutional networks built to the paper's rules.
@@ -95,8 +99,12 @@ class DCGAN(GAN):
             image_shape, base_filters, seed=None if seed is None else seed + 1000
         )
         super().__init__(
-            generator, discriminator, latent_dim, latent_distribution=latent_distribution,
-            seed=seed, **kwargs,
+            generator,
+            discriminator,
+            latent_dim,
+            latent_distribution=latent_distribution,
+            seed=seed,
+            **kwargs,
         )
 
     def default_optimizers(self):

@@ -42,7 +42,9 @@ class GANConfig(TrainConfig):
     PAPER = {"generator_units": (1200, 1200), "batch_size": 100}
 
 
-@register("gan", config=GANConfig, summary="Goodfellow et al. 2014: MLPs, the minimax game, Algorithm 1")
+@register(
+    "gan", config=GANConfig, summary="Goodfellow et al. 2014: MLPs, the minimax game, Algorithm 1"
+)
 @keras.saving.register_keras_serializable(package="keras_gan")
 class GAN(AdversarialModel):
     r"""The original GAN: a generator and a discriminator playing a minimax game.
@@ -146,4 +148,3 @@ class GAN(AdversarialModel):
 
     def get_config(self):
         return {**super().get_config(), "generator_loss": self.generator_loss}
-

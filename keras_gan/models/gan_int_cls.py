@@ -75,7 +75,11 @@ def interpolate_embeddings(t1, t2, beta=0.5):
     return beta * t1 + (1.0 - beta) * t2
 
 
-@register("gan_int_cls", config=GANINTCLSConfig, summary="Reed et al. 2016: text-to-image GAN, matching-aware D (CLS) and embedding interpolation (INT)")
+@register(
+    "gan_int_cls",
+    config=GANINTCLSConfig,
+    summary="Reed et al. 2016: text-to-image GAN, matching-aware D (CLS) and embedding interpolation (INT)",
+)
 @keras.saving.register_keras_serializable(package="keras_gan")
 class GANINTCLS(AdversarialModel):
     r"""GAN-INT-CLS: images generated from captions.
@@ -136,7 +140,10 @@ class GANINTCLS(AdversarialModel):
     network_names = ("generator", "discriminator", "text_encoder")
     #: What the CLI loads for it (keras_gan.train): captioned batches.
     data_kind = "captioned"
-    optimizer_targets = {"d_optimizer": "discriminator_and_text_encoder", "g_optimizer": "generator"}
+    optimizer_targets = {
+        "d_optimizer": "discriminator_and_text_encoder",
+        "g_optimizer": "generator",
+    }
 
     def __init__(
         self,
@@ -187,7 +194,11 @@ class GANINTCLS(AdversarialModel):
         self.text_pretrain_steps = int(text_pretrain_steps)
         # Pretraining steps taken, saved with the weights: a reloaded model does not redo them.
         self.text_pretrained_steps = self.add_weight(
-            name="text_pretrained_steps", shape=(), dtype="int32", initializer="zeros", trainable=False
+            name="text_pretrained_steps",
+            shape=(),
+            dtype="int32",
+            initializer="zeros",
+            trainable=False,
         )
 
     @property
@@ -297,7 +308,9 @@ class GANINTCLS(AdversarialModel):
 
     def embed(self, token_ids):
         """phi(t) of token ids, as numpy."""
-        return ops.convert_to_numpy(self.text_encoder(np.asarray(token_ids, "int32"), training=False))
+        return ops.convert_to_numpy(
+            self.text_encoder(np.asarray(token_ids, "int32"), training=False)
+        )
 
     def sample_inputs(self, num_samples, seed=0, batch=None):
         """`generate()` keywords for the CLI's sample grids: a training batch's captions, fixed z."""
@@ -306,7 +319,15 @@ class GANINTCLS(AdversarialModel):
         tokens = np.asarray(self.unpack_captions(batch)[1])[:num_samples]
         return {"token_ids": tokens, "latents": self._latents(len(tokens), None, seed)}
 
-    def generate(self, captions=None, num_samples=None, latents=None, seed=None, token_ids=None, batch_size=256):
+    def generate(
+        self,
+        captions=None,
+        num_samples=None,
+        latents=None,
+        seed=None,
+        token_ids=None,
+        batch_size=256,
+    ):
         """Images for captions: one per caption (or per row of `latents`).
 
         Args:
@@ -337,7 +358,9 @@ class GANINTCLS(AdversarialModel):
                     f"Received: latents of shape {latents.shape}"
                 )
         embeddings = self.embed(token_ids)
-        return self._decode(lambda lo, hi: [latents[lo:hi], embeddings[lo:hi]], len(latents), batch_size)
+        return self._decode(
+            lambda lo, hi: [latents[lo:hi], embeddings[lo:hi]], len(latents), batch_size
+        )
 
     def _check_data(self, x, batch_size=None):
         tf = sys.modules.get("tensorflow")  # tf.data implies TensorFlow is imported
@@ -348,14 +371,22 @@ class GANINTCLS(AdversarialModel):
                     "GANINTCLS trains on (images, token_ids) batches, e.g. "
                     f"keras_gan.datasets.load('mnist_captions'). Received a dataset of {spec}"
                 )
-            images_shape, tokens_shape, tokens_dtype = spec[0].shape, spec[1].shape, spec[1].dtype.name
+            images_shape, tokens_shape, tokens_dtype = (
+                spec[0].shape,
+                spec[1].shape,
+                spec[1].dtype.name,
+            )
             first = next(iter(x.take(1)), None)
             if first is None:
                 raise ValueError("The dataset passed to fit() is empty.")
             images = np.asarray(first[0])
         elif isinstance(x, (tuple, list)) and len(x) >= 2:
             images, tokens = np.asarray(x[0]), np.asarray(x[1])
-            images_shape, tokens_shape, tokens_dtype = (None, *images.shape[1:]), tokens.shape, tokens.dtype.name
+            images_shape, tokens_shape, tokens_dtype = (
+                (None, *images.shape[1:]),
+                tokens.shape,
+                tokens.dtype.name,
+            )
         else:
             raise ValueError(
                 "GANINTCLS trains on (images, token_ids) pairs: pass a tuple of two arrays or a "

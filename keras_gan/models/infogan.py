@@ -27,7 +27,9 @@ def categorical_info_loss(codes, logits):
         Scalar tensor. For a Q that ignores x (uniform prediction) it is $\log K$.
     """
     log_q = ops.log_softmax(logits, axis=-1)
-    return -ops.mean(ops.take_along_axis(log_q, ops.expand_dims(ops.cast(codes, "int32"), -1), axis=-1))
+    return -ops.mean(
+        ops.take_along_axis(log_q, ops.expand_dims(ops.cast(codes, "int32"), -1), axis=-1)
+    )
 
 
 def gaussian_info_loss(codes, means, stddev=1.0):
@@ -79,7 +81,11 @@ class InfoGANConfig(TrainConfig):
     PAPER = {"hidden_units": 1024, "base_filters": 64, "batch_size": 128}
 
 
-@register("infogan", config=InfoGANConfig, summary="Chen et al. 2016: categorical and continuous codes, mutual information via a Q head")
+@register(
+    "infogan",
+    config=InfoGANConfig,
+    summary="Chen et al. 2016: categorical and continuous codes, mutual information via a Q head",
+)
 @keras.saving.register_keras_serializable(package="keras_gan")
 class InfoGAN(AdversarialModel):
     r"""InfoGAN: a GAN whose generator input has codes c that a Q network can recover.
@@ -147,23 +153,39 @@ class InfoGAN(AdversarialModel):
     ):
         kwargs.pop("latent_dim", None)  # derived: noise + codes
         kwargs.setdefault("latent_distribution", "uniform")
-        for name, value, low in (("noise_dim", noise_dim, 1), ("num_categories", num_categories, 0),
-                                 ("num_continuous", num_continuous, 0)):
+        for name, value, low in (
+            ("noise_dim", noise_dim, 1),
+            ("num_categories", num_categories, 0),
+            ("num_continuous", num_continuous, 0),
+        ):
             if not isinstance(value, (int, np.integer)) or value < low:
-                raise ValueError(f"`{name}` must be an integer >= {low}. Received: {name}={value!r}")
+                raise ValueError(
+                    f"`{name}` must be an integer >= {low}. Received: {name}={value!r}"
+                )
         if num_categories == 1:
-            raise ValueError("A categorical code needs at least 2 categories (or 0 for none). Received: num_categories=1")
+            raise ValueError(
+                "A categorical code needs at least 2 categories (or 0 for none). Received: num_categories=1"
+            )
         if num_categories + num_continuous == 0:
-            raise ValueError("InfoGAN needs at least one code: num_categories or num_continuous > 0.")
+            raise ValueError(
+                "InfoGAN needs at least one code: num_categories or num_continuous > 0."
+            )
         image_shape = tuple(image_shape)
         input_dim = noise_dim + num_categories + num_continuous
-        generator = generator or infogan_generator(image_shape, input_dim, hidden_units, base_filters, seed=seed)
+        generator = generator or infogan_generator(
+            image_shape, input_dim, hidden_units, base_filters, seed=seed
+        )
         discriminator = discriminator or infogan_discriminator(
-            image_shape, num_categories + num_continuous, hidden_units, base_filters,
+            image_shape,
+            num_categories + num_continuous,
+            hidden_units,
+            base_filters,
             seed=None if seed is None else seed + 1000,
         )
         outputs = getattr(discriminator, "outputs", None)
-        if outputs is not None and (len(outputs) != 2 or outputs[1].shape[-1] != num_categories + num_continuous):
+        if outputs is not None and (
+            len(outputs) != 2 or outputs[1].shape[-1] != num_categories + num_continuous
+        ):
             raise ValueError(
                 "InfoGAN's discriminator must output [logits (batch, 1), q_params (batch, "
                 f"{num_categories + num_continuous})]. Received outputs: {[tuple(o.shape) for o in outputs]}"
@@ -190,7 +212,9 @@ class InfoGAN(AdversarialModel):
         """Draws `(noise, categorical, continuous)`: z, c1 ~ Cat(K), c2.. ~ U(-1, 1)."""
         seed = self.seed_generator if seed is None else seed
         noise = keras.random.uniform((batch_size, self.noise_dim), -1.0, 1.0, seed=seed)
-        categorical = keras.random.randint((batch_size,), 0, max(self.num_categories, 1), dtype="int32", seed=seed)
+        categorical = keras.random.randint(
+            (batch_size,), 0, max(self.num_categories, 1), dtype="int32", seed=seed
+        )
         continuous = keras.random.uniform((batch_size, self.num_continuous), -1.0, 1.0, seed=seed)
         return noise, categorical, continuous
 
@@ -251,7 +275,9 @@ class InfoGAN(AdversarialModel):
         latents = self.join_codes(noise, categorical, continuous)
 
         def generator_loss():
-            fake_logits, q_params = self.discriminator(self.generator(latents, training=True), training=True)
+            fake_logits, q_params = self.discriminator(
+                self.generator(latents, training=True), training=True
+            )
             info, _ = self.info_loss(categorical, continuous, q_params)
             # non-saturating -log D(G(z, c)), minus lambda L_I
             return losses.non_saturating_generator_loss(fake_logits) + info
@@ -274,14 +300,18 @@ class InfoGAN(AdversarialModel):
         continuous = codes.get("continuous")
         if categorical is not None:
             if not self.num_categories:
-                raise ValueError(f"{name} has no categorical code. Received: codes['categorical']={categorical!r}")
+                raise ValueError(
+                    f"{name} has no categorical code. Received: codes['categorical']={categorical!r}"
+                )
             categorical = np.asarray(categorical)
             if categorical.ndim > 1 or not np.issubdtype(categorical.dtype, np.integer):
                 raise ValueError(
                     f"codes['categorical'] must be an int or a vector of ints. Received: "
                     f"shape {categorical.shape}, dtype {categorical.dtype}"
                 )
-            if categorical.size and (categorical.min() < 0 or categorical.max() >= self.num_categories):
+            if categorical.size and (
+                categorical.min() < 0 or categorical.max() >= self.num_categories
+            ):
                 raise ValueError(
                     f"codes['categorical'] must lie in [0, {self.num_categories - 1}]. "
                     f"Received: {categorical.tolist()}"
@@ -294,11 +324,17 @@ class InfoGAN(AdversarialModel):
                     f"shape ({self.num_continuous},) or (n, {self.num_continuous}). "
                     f"Received: shape {continuous.shape}"
                 )
-        sizes = {len(a) for a in (categorical, continuous) if a is not None and a.ndim == (1 if a is categorical else 2)}
+        sizes = {
+            len(a)
+            for a in (categorical, continuous)
+            if a is not None and a.ndim == (1 if a is categorical else 2)
+        }
         if num_samples is not None:
             sizes.add(int(num_samples))
         if len(sizes) > 1:
-            raise ValueError(f"The codes and num_samples disagree on the number of samples: {sorted(sizes)}")
+            raise ValueError(
+                f"The codes and num_samples disagree on the number of samples: {sorted(sizes)}"
+            )
         n = sizes.pop() if sizes else 1
         if categorical is not None and categorical.ndim == 0:
             categorical = np.full((n,), int(categorical))
@@ -306,7 +342,16 @@ class InfoGAN(AdversarialModel):
             continuous = np.tile(continuous, (n, 1))
         return n, categorical, continuous
 
-    def generate(self, num_samples=None, codes=None, noise=None, latents=None, seed=None, batch_size=256, **conditions):
+    def generate(
+        self,
+        num_samples=None,
+        codes=None,
+        noise=None,
+        latents=None,
+        seed=None,
+        batch_size=256,
+        **conditions,
+    ):
         """Samples from the generator, with chosen codes.
 
         Args:
@@ -334,18 +379,24 @@ class InfoGAN(AdversarialModel):
             )
         if latents is not None:
             if codes is not None or noise is not None:
-                raise ValueError("Pass either `latents` or `codes`/`noise` to generate(), not both.")
+                raise ValueError(
+                    "Pass either `latents` or `codes`/`noise` to generate(), not both."
+                )
             return super().generate(latents=latents, batch_size=batch_size)
         if noise is not None:
             noise = np.asarray(noise, dtype="float32")
             if noise.ndim != 2 or noise.shape[1] != self.noise_dim:
-                raise ValueError(f"`noise` must have shape (n, {self.noise_dim}). Received: {noise.shape}")
+                raise ValueError(
+                    f"`noise` must have shape (n, {self.noise_dim}). Received: {noise.shape}"
+                )
             if num_samples is not None and int(num_samples) != len(noise):
                 raise ValueError(f"num_samples={num_samples} but `noise` has {len(noise)} rows.")
             num_samples = len(noise)
         if codes is None:
             if num_samples is None or int(num_samples) <= 0:
-                raise ValueError(f"generate() needs `num_samples` > 0, `codes` or `noise`. Received: num_samples={num_samples!r}")
+                raise ValueError(
+                    f"generate() needs `num_samples` > 0, `codes` or `noise`. Received: num_samples={num_samples!r}"
+                )
             codes = {}
         n, categorical, continuous = self._check_codes(codes, num_samples)
         rng = np.random.default_rng(seed)
@@ -355,10 +406,14 @@ class InfoGAN(AdversarialModel):
             categorical = rng.integers(0, max(self.num_categories, 1), n)
         if continuous is None:
             continuous = rng.uniform(-1.0, 1.0, (n, self.num_continuous)).astype("float32")
-        latents = ops.convert_to_numpy(self.join_codes(noise, categorical.astype("int32"), continuous))
+        latents = ops.convert_to_numpy(
+            self.join_codes(noise, categorical.astype("int32"), continuous)
+        )
         return self._decode(lambda lo, hi: latents[lo:hi], n, batch_size)
 
-    def traversal_grid(self, code="categorical", index=0, values=None, rows=10, seed=0, batch_size=256):
+    def traversal_grid(
+        self, code="categorical", index=0, values=None, rows=10, seed=0, batch_size=256
+    ):
         """A latent traversal: each row holds z and the other codes fixed, one code varies.
 
         Args:
@@ -384,14 +439,22 @@ class InfoGAN(AdversarialModel):
                 raise ValueError(
                     f"`index` must be in [0, {self.num_continuous - 1}] for a continuous code. Received: index={index!r}"
                 )
-            values = np.linspace(-2.0, 2.0, 10) if values is None else np.asarray(values, dtype="float32")
+            values = (
+                np.linspace(-2.0, 2.0, 10)
+                if values is None
+                else np.asarray(values, dtype="float32")
+            )
         else:
-            raise ValueError(f"`code` must be 'categorical' or 'continuous'. Received: code={code!r}")
+            raise ValueError(
+                f"`code` must be 'categorical' or 'continuous'. Received: code={code!r}"
+            )
         columns = len(values)
         rng = np.random.default_rng(seed)
         # Fixed per row: z, the categorical code, and the continuous codes (held at 0, as in the
         # paper's figures, while the one under study varies).
-        noise = np.repeat(rng.uniform(-1.0, 1.0, (rows, self.noise_dim)), columns, axis=0).astype("float32")
+        noise = np.repeat(rng.uniform(-1.0, 1.0, (rows, self.noise_dim)), columns, axis=0).astype(
+            "float32"
+        )
         categorical = np.repeat(rng.integers(0, max(self.num_categories, 1), rows), columns)
         continuous = np.zeros((rows * columns, self.num_continuous), dtype="float32")
         if code == "categorical":
@@ -417,10 +480,13 @@ class InfoGAN(AdversarialModel):
         config = super().get_config()
         config.pop("latent_dim")
         config.update(
-            noise_dim=self.noise_dim, num_categories=self.num_categories,
-            num_continuous=self.num_continuous, info_weight=self.info_weight,
-            continuous_weight=self.continuous_weight, image_shape=self.image_shape,
-            hidden_units=self.hidden_units, base_filters=self.base_filters,
+            noise_dim=self.noise_dim,
+            num_categories=self.num_categories,
+            num_continuous=self.num_continuous,
+            info_weight=self.info_weight,
+            continuous_weight=self.continuous_weight,
+            image_shape=self.image_shape,
+            hidden_units=self.hidden_units,
+            base_filters=self.base_filters,
         )
         return config
-

@@ -46,7 +46,11 @@ class LAPGANConfig(TrainConfig):
     }  # fmt: skip
 
 
-@register("lapgan", config=LAPGANConfig, summary="Denton et al. 2015: a Laplacian pyramid of conditional GANs, sampled coarse to fine")
+@register(
+    "lapgan",
+    config=LAPGANConfig,
+    summary="Denton et al. 2015: a Laplacian pyramid of conditional GANs, sampled coarse to fine",
+)
 @keras.saving.register_keras_serializable(package="keras_gan")
 class LAPGAN(AdversarialModel):
     r"""LAPGAN: one GAN per level of a Laplacian pyramid, sampled coarse to fine.
@@ -125,11 +129,14 @@ class LAPGAN(AdversarialModel):
         sizes = pyramid.check_levels(image_shape[:2], levels)
         shapes = [(h, w, image_shape[2]) for h, w in sizes]
         if generators is None:
-            generators = [band_generator(s, filters, f"generator_{k}") for k, s in enumerate(shapes[:-1])]
+            generators = [
+                band_generator(s, filters, f"generator_{k}") for k, s in enumerate(shapes[:-1])
+            ]
             generators.append(coarse_generator(shapes[-1], latent_dim, coarse_units))
         if discriminators is None:
             discriminators = [
-                band_discriminator(s, filters, f"discriminator_{k}") for k, s in enumerate(shapes[:-1])
+                band_discriminator(s, filters, f"discriminator_{k}")
+                for k, s in enumerate(shapes[:-1])
             ]
             discriminators.append(coarse_discriminator(shapes[-1], coarse_units))
         for what, networks in (("generators", generators), ("discriminators", discriminators)):
@@ -234,7 +241,9 @@ class LAPGAN(AdversarialModel):
 
         def make():
             if config.optimizer == "sgd":
-                return keras.optimizers.SGD(learning_rate=config.learning_rate, momentum=config.beta_1)
+                return keras.optimizers.SGD(
+                    learning_rate=config.learning_rate, momentum=config.beta_1
+                )
             return keras.optimizers.Adam(learning_rate=config.learning_rate, beta_1=config.beta_1)
 
         return {name: make() for name in self.optimizer_targets}
@@ -261,7 +270,9 @@ class LAPGAN(AdversarialModel):
         """The coarsest level's samples for latents z (the full cascade is `generate`)."""
         return self.generator(latents, training=training)
 
-    def generate(self, num_samples=None, latents=None, seed=None, batch_size=256, return_levels=False):
+    def generate(
+        self, num_samples=None, latents=None, seed=None, batch_size=256, return_levels=False
+    ):
         """Samples the cascade coarse to fine: $\\tilde I_k = u(\\tilde I_{k+1}) + G_k(z_k, u(\\tilde I_{k+1}))$.
 
         Args:

@@ -38,7 +38,9 @@ class LSGANConfig(TrainConfig):
     PAPER = {"learning_rate": 1e-3, "image_size": 64}
 
 
-@register("lsgan", config=LSGANConfig, summary="Mao et al. 2017: least-squares losses (Pearson chi^2)")
+@register(
+    "lsgan", config=LSGANConfig, summary="Mao et al. 2017: least-squares losses (Pearson chi^2)"
+)
 @keras.saving.register_keras_serializable(package="keras_gan")
 class LSGAN(AdversarialModel):
     r"""LSGAN: the discriminator is a least-squares regressor instead of a classifier.
@@ -103,8 +105,11 @@ class LSGAN(AdversarialModel):
                 f"Unknown LSGAN coding. Accepted: {', '.join(CODINGS)}. Received: coding={coding!r}"
             )
         default_a, default_b, default_c = CODINGS[coding]
-        a, b, c = (default_a if a is None else a, default_b if b is None else b,
-                   default_c if c is None else c)
+        a, b, c = (
+            default_a if a is None else a,
+            default_b if b is None else b,
+            default_c if c is None else c,
+        )
         if a == b:
             raise ValueError(
                 f"The real and fake targets must differ (b != a). Received: a={a}, b={b}"
@@ -115,8 +120,12 @@ class LSGAN(AdversarialModel):
             image_shape, base_filters, seed=None if seed is None else seed + 1000
         )
         super().__init__(
-            generator, discriminator, latent_dim, latent_distribution=latent_distribution,
-            seed=seed, **kwargs,
+            generator,
+            discriminator,
+            latent_dim,
+            latent_distribution=latent_distribution,
+            seed=seed,
+            **kwargs,
         )
         self.coding = coding
         self.a, self.b, self.c = float(a), float(b), float(c)
@@ -131,7 +140,9 @@ class LSGAN(AdversarialModel):
                 real_scores = self.discriminator(real_samples, training=True)
                 fake_scores = self.discriminator(fake_samples, training=True)
                 # 1/2 E[(D(x) - b)^2] + 1/2 E[(D(G(z)) - a)^2]
-                return losses.least_squares_discriminator_loss(real_scores, fake_scores, self.a, self.b)
+                return losses.least_squares_discriminator_loss(
+                    real_scores, fake_scores, self.a, self.b
+                )
 
             d_loss, _ = self.minimize(discriminator_loss, self.discriminator, self.d_optimizer)
 
@@ -146,4 +157,10 @@ class LSGAN(AdversarialModel):
         return self.update_logs(d_loss=d_loss, g_loss=g_loss)
 
     def get_config(self):
-        return {**super().get_config(), "coding": self.coding, "a": self.a, "b": self.b, "c": self.c}
+        return {
+            **super().get_config(),
+            "coding": self.coding,
+            "a": self.a,
+            "b": self.b,
+            "c": self.c,
+        }

@@ -37,7 +37,11 @@ class SNGANConfig(TrainConfig):
     PAPER = {"base_filters": 64, "generator_filters": 64, "discriminator_steps": 5}
 
 
-@register("sngan", config=SNGANConfig, summary="Miyato et al. 2018: spectrally normalised discriminator, hinge loss")
+@register(
+    "sngan",
+    config=SNGANConfig,
+    summary="Miyato et al. 2018: spectrally normalised discriminator, hinge loss",
+)
 @keras.saving.register_keras_serializable(package="keras_gan")
 class SNGAN(AdversarialModel):
     r"""SNGAN: every discriminator layer divided by its spectral norm, trained with the hinge loss.
@@ -94,7 +98,9 @@ class SNGAN(AdversarialModel):
         **kwargs,
     ):
         image_shape = tuple(image_shape)
-        generator = generator or dcgan_generator(image_shape, latent_dim, generator_filters, seed=seed)
+        generator = generator or dcgan_generator(
+            image_shape, latent_dim, generator_filters, seed=seed
+        )
         discriminator = discriminator or sngan_discriminator(
             image_shape, base_filters, seed=None if seed is None else seed + 1000
         )

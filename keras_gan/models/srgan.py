@@ -60,7 +60,11 @@ class SRGANConfig(TrainConfig):
     }  # fmt: skip
 
 
-@register("srgan", config=SRGANConfig, summary="Ledig et al. 2017: SRResNet + adversarial and VGG content losses, 4x super-resolution")
+@register(
+    "srgan",
+    config=SRGANConfig,
+    summary="Ledig et al. 2017: SRResNet + adversarial and VGG content losses, 4x super-resolution",
+)
 @keras.saving.register_keras_serializable(package="keras_gan")
 class SRGAN(AdversarialModel):
     r"""SRGAN: a super-resolution network trained with a perceptual loss.
@@ -322,8 +326,10 @@ class SRGAN(AdversarialModel):
     def _check_pair_shapes(self, low_shape, high_shape):
         low_shape, high_shape = tuple(low_shape)[1:], tuple(high_shape)[1:]
         if len(low_shape) == 3 and len(high_shape) == 3 and low_shape[0] and high_shape[0]:
-            if high_shape[0] % low_shape[0] or high_shape[0] // low_shape[0] != self.scale or (
-                high_shape[1] != low_shape[1] * self.scale
+            if (
+                high_shape[0] % low_shape[0]
+                or high_shape[0] // low_shape[0] != self.scale
+                or (high_shape[1] != low_shape[1] * self.scale)
             ):
                 raise ValueError(
                     f"SRGAN upscales by scale={self.scale}, but the data pairs low-resolution "
@@ -354,11 +360,21 @@ class SRGAN(AdversarialModel):
             if first is None:
                 raise ValueError("The dataset passed to fit() is empty.")
             high = np.asarray(first[1])
-            self.check_samples((None, *high.shape[1:]), high.dtype.name, (high.min(), high.max()), "high-resolution images")
+            self.check_samples(
+                (None, *high.shape[1:]),
+                high.dtype.name,
+                (high.min(), high.max()),
+                "high-resolution images",
+            )
         elif isinstance(x, (tuple, list)) and len(x) >= 2:
             low, high = np.asarray(x[0]), np.asarray(x[1])
             self._check_pair_shapes(low.shape, high.shape)
-            self.check_samples((None, *high.shape[1:]), high.dtype.name, (high.min(), high.max()), "high-resolution images")
+            self.check_samples(
+                (None, *high.shape[1:]),
+                high.dtype.name,
+                (high.min(), high.max()),
+                "high-resolution images",
+            )
         else:
             raise ValueError(
                 "SRGAN trains on (low_res, high_res) image pairs: pass a tuple of two arrays or "

@@ -36,7 +36,11 @@ class WGANConfig(TrainConfig):
     batch_size: int = 64
 
 
-@register("wgan", config=WGANConfig, summary="Arjovsky et al. 2017: Wasserstein critic with weight clipping, RMSProp")
+@register(
+    "wgan",
+    config=WGANConfig,
+    summary="Arjovsky et al. 2017: Wasserstein critic with weight clipping, RMSProp",
+)
 @keras.saving.register_keras_serializable(package="keras_gan")
 class WGAN(AdversarialModel):
     r"""WGAN: a critic estimates the Wasserstein-1 distance, the generator minimises it.
@@ -102,8 +106,13 @@ class WGAN(AdversarialModel):
             image_shape, base_filters, seed=None if seed is None else seed + 1000
         )
         super().__init__(
-            generator, discriminator, latent_dim, latent_distribution=latent_distribution,
-            discriminator_steps=discriminator_steps, seed=seed, **kwargs,
+            generator,
+            discriminator,
+            latent_dim,
+            latent_distribution=latent_distribution,
+            discriminator_steps=discriminator_steps,
+            seed=seed,
+            **kwargs,
         )
         self.clip_value = clip_value
 
@@ -140,7 +149,9 @@ class WGAN(AdversarialModel):
         """RMSProp at the config's rate. rho = 0.99 and epsilon = 1e-8 are the PyTorch RMSprop
         defaults the authors' code ran with (the paper states neither)."""
         return {
-            name: keras.optimizers.RMSprop(learning_rate=config.learning_rate, rho=0.99, epsilon=1e-8)
+            name: keras.optimizers.RMSprop(
+                learning_rate=config.learning_rate, rho=0.99, epsilon=1e-8
+            )
             for name in self.optimizer_targets
         }
 

@@ -36,7 +36,11 @@ class WGANGPConfig(TrainConfig):
     batch_size: int = 64
 
 
-@register("wgan_gp", config=WGANGPConfig, summary="Gulrajani et al. 2017: Wasserstein critic with a gradient penalty")
+@register(
+    "wgan_gp",
+    config=WGANGPConfig,
+    summary="Gulrajani et al. 2017: Wasserstein critic with a gradient penalty",
+)
 @keras.saving.register_keras_serializable(package="keras_gan")
 class WGANGP(AdversarialModel):
     r"""WGAN-GP: the Lipschitz constraint enforced by a penalty on the critic's gradient norm.
@@ -96,11 +100,15 @@ class WGANGP(AdversarialModel):
         **kwargs,
     ):
         if isinstance(gp_weight, bool) or not isinstance(gp_weight, (int, float)) or gp_weight < 0:
-            raise ValueError(f"`gp_weight` must be a number >= 0. Received: gp_weight={gp_weight!r}")
+            raise ValueError(
+                f"`gp_weight` must be a number >= 0. Received: gp_weight={gp_weight!r}"
+            )
         image_shape = tuple(image_shape)
         if discriminator is None:
             discriminator = wgan_gp_critic(
-                image_shape, base_filters, critic_normalization,
+                image_shape,
+                base_filters,
+                critic_normalization,
                 seed=None if seed is None else seed + 1000,
             )
         elif critic_normalization not in _NORMALIZATIONS:
@@ -110,8 +118,12 @@ class WGANGP(AdversarialModel):
             )
         generator = generator or dcgan_generator(image_shape, latent_dim, base_filters, seed=seed)
         super().__init__(
-            generator, discriminator, latent_dim, discriminator_steps=discriminator_steps,
-            seed=seed, **kwargs,
+            generator,
+            discriminator,
+            latent_dim,
+            discriminator_steps=discriminator_steps,
+            seed=seed,
+            **kwargs,
         )
         self.gp_weight = float(gp_weight)
         self.critic_normalization = critic_normalization
@@ -132,10 +144,13 @@ class WGANGP(AdversarialModel):
                 # E[(||grad D(x^)||_2 - 1)^2] at x^ = eps x + (1 - eps) x~
                 penalty = losses.gradient_penalty(
                     lambda x: self.discriminator(x, training=True),
-                    real_samples, fake_samples, epsilon,
+                    real_samples,
+                    fake_samples,
+                    epsilon,
                 )
                 return wasserstein_loss + self.gp_weight * penalty, {
-                    "wasserstein": -wasserstein_loss, "gradient_penalty": penalty,
+                    "wasserstein": -wasserstein_loss,
+                    "gradient_penalty": penalty,
                 }
 
             d_loss, extra = self.minimize(critic_loss, self.discriminator, self.d_optimizer)

@@ -37,11 +37,15 @@ CONDITIONINGS = ("onehot", "embedding")
 def _label_vector(labels, num_classes, conditioning, embedding_dim, seed, name):
     """`(batch,)` int labels -> `(batch, d)`: one-hot (d = num_classes) or an embedding."""
     if conditioning == "onehot":
-        return layers.CategoryEncoding(num_classes, output_mode="one_hot", name=f"{name}_onehot")(labels)
+        return layers.CategoryEncoding(num_classes, output_mode="one_hot", name=f"{name}_onehot")(
+            labels
+        )
     if conditioning == "embedding":
         return layers.Embedding(
-            num_classes, embedding_dim or num_classes,
-            embeddings_initializer=_kernel_init(seed), name=f"{name}_embedding",
+            num_classes,
+            embedding_dim or num_classes,
+            embeddings_initializer=_kernel_init(seed),
+            name=f"{name}_embedding",
         )(labels)
     raise ValueError(
         f"`conditioning` must be one of {CONDITIONINGS}. Received: conditioning={conditioning!r}"
@@ -53,8 +57,14 @@ def _label_size(num_classes, conditioning, embedding_dim):
 
 
 def conditional_generator(
-    image_shape=(28, 28, 1), latent_dim=100, num_classes=10, base_filters=64,
-    conditioning="onehot", embedding_dim=None, seed=None, name="generator",
+    image_shape=(28, 28, 1),
+    latent_dim=100,
+    num_classes=10,
+    base_filters=64,
+    conditioning="onehot",
+    embedding_dim=None,
+    seed=None,
+    name="generator",
 ):
     """The CGAN generator G(z | y): `[z, y]` -> concatenation -> DCGAN generator -> tanh image.
 
@@ -81,15 +91,23 @@ def conditional_generator(
     # additional input layer" (section 3.2)
     zy = layers.Concatenate(name="latent_and_label")([z, y])
     body = dcgan_generator(
-        image_shape, latent_dim + _label_size(num_classes, conditioning, embedding_dim),
-        base_filters, seed=None if seed is None else seed + 1, name=f"{name}_body",
+        image_shape,
+        latent_dim + _label_size(num_classes, conditioning, embedding_dim),
+        base_filters,
+        seed=None if seed is None else seed + 1,
+        name=f"{name}_body",
     )
     return keras.Model([z, labels], body(zy), name=name)
 
 
 def conditional_discriminator(
-    image_shape=(28, 28, 1), num_classes=10, base_filters=64, conditioning="onehot",
-    embedding_dim=None, seed=None, name="discriminator",
+    image_shape=(28, 28, 1),
+    num_classes=10,
+    base_filters=64,
+    conditioning="onehot",
+    embedding_dim=None,
+    seed=None,
+    name="discriminator",
 ):
     """The CGAN discriminator D(x | y): label maps stacked on the image -> DCGAN discriminator.
 
@@ -118,14 +136,20 @@ def conditional_discriminator(
     y = layers.UpSampling2D((height, width), name="label_maps")(y)
     x = layers.Concatenate(axis=-1, name="image_and_label")([images, y])
     body = dcgan_discriminator(
-        (height, width, channels + size), base_filters,
-        seed=None if seed is None else seed + 1, name=f"{name}_body",
+        (height, width, channels + size),
+        base_filters,
+        seed=None if seed is None else seed + 1,
+        name=f"{name}_body",
     )
     return keras.Model([images, labels], body(x), name=name)
 
 
 def acgan_discriminator(
-    image_shape=(28, 28, 1), num_classes=10, base_filters=64, dropout=0.5, seed=None,
+    image_shape=(28, 28, 1),
+    num_classes=10,
+    base_filters=64,
+    dropout=0.5,
+    seed=None,
     name="discriminator",
 ):
     """The ACGAN discriminator: one body, a source head and an auxiliary classifier head.
@@ -154,8 +178,13 @@ def acgan_discriminator(
     for stage in range(1, stages + 1):
         # (batch, s, s, c) -> (batch, s/2, s/2, filters)
         x = layers.Conv2D(
-            filters, 4, strides=2, padding="same", use_bias=stage == 1,
-            kernel_initializer=_kernel_init(next(seeds)), name=f"down{stage}",
+            filters,
+            4,
+            strides=2,
+            padding="same",
+            use_bias=stage == 1,
+            kernel_initializer=_kernel_init(next(seeds)),
+            name=f"down{stage}",
         )(x)
         if stage > 1:
             x = _batchnorm(next(seeds), f"down{stage}_bn")(x)
@@ -173,7 +202,11 @@ def acgan_discriminator(
 
 
 def infogan_generator(
-    image_shape=(28, 28, 1), input_dim=74, hidden_units=1024, base_filters=64, seed=None,
+    image_shape=(28, 28, 1),
+    input_dim=74,
+    hidden_units=1024,
+    base_filters=64,
+    seed=None,
     name="generator",
 ):
     """InfoGAN's MNIST generator (table 1): FC 1024 - FC (s/4)^2 x 128 - upconv 64 - upconv.
@@ -196,34 +229,55 @@ def infogan_generator(
     """
     height, width, channels = image_shape
     if height % 4 or width % 4:
-        raise ValueError(f"InfoGAN networks need sizes divisible by 4. Received: image_shape={image_shape}")
+        raise ValueError(
+            f"InfoGAN networks need sizes divisible by 4. Received: image_shape={image_shape}"
+        )
     seeds = _seeds(seed)
     inputs = keras.Input((input_dim,), name="latent_and_codes")
-    x = layers.Dense(hidden_units, use_bias=False, kernel_initializer=_kernel_init(next(seeds)), name="fc1")(inputs)
+    x = layers.Dense(
+        hidden_units, use_bias=False, kernel_initializer=_kernel_init(next(seeds)), name="fc1"
+    )(inputs)
     x = layers.ReLU()(_batchnorm(next(seeds), "fc1_bn")(x))
     # (batch, hidden) -> (batch, s/4, s/4, 2 * base_filters)
     x = layers.Dense(
-        (height // 4) * (width // 4) * 2 * base_filters, use_bias=False,
-        kernel_initializer=_kernel_init(next(seeds)), name="fc2",
+        (height // 4) * (width // 4) * 2 * base_filters,
+        use_bias=False,
+        kernel_initializer=_kernel_init(next(seeds)),
+        name="fc2",
     )(x)
     x = layers.ReLU()(_batchnorm(next(seeds), "fc2_bn")(x))
     x = layers.Reshape((height // 4, width // 4, 2 * base_filters))(x)
     # (batch, s/4, s/4, 2f) -> (batch, s/2, s/2, f)
     x = Conv2DTranspose(
-        base_filters, 4, strides=2, padding="same", use_bias=False,
-        kernel_initializer=_kernel_init(next(seeds)), name="up1",
+        base_filters,
+        4,
+        strides=2,
+        padding="same",
+        use_bias=False,
+        kernel_initializer=_kernel_init(next(seeds)),
+        name="up1",
     )(x)
     x = layers.ReLU()(_batchnorm(next(seeds), "up1_bn")(x))
     # (batch, s/2, s/2, f) -> (batch, s, s, channels) in [-1, 1]
     x = Conv2DTranspose(
-        channels, 4, strides=2, padding="same", kernel_initializer=_kernel_init(next(seeds)), name="up2",
+        channels,
+        4,
+        strides=2,
+        padding="same",
+        kernel_initializer=_kernel_init(next(seeds)),
+        name="up2",
     )(x)
     return keras.Model(inputs, layers.Activation("tanh", name="tanh")(x), name=name)
 
 
 def infogan_discriminator(
-    image_shape=(28, 28, 1), code_params=12, hidden_units=1024, base_filters=64,
-    q_units=128, seed=None, name="discriminator",
+    image_shape=(28, 28, 1),
+    code_params=12,
+    hidden_units=1024,
+    base_filters=64,
+    q_units=128,
+    seed=None,
+    name="discriminator",
 ):
     """InfoGAN's MNIST discriminator with the Q head sharing its body (table 1).
 
@@ -249,18 +303,37 @@ def infogan_discriminator(
     seeds = _seeds(seed)
     images = keras.Input(image_shape, name="images")
     # (batch, s, s, c) -> (batch, s/2, s/2, f), no BatchNorm at the input
-    x = layers.Conv2D(base_filters, 4, strides=2, padding="same", kernel_initializer=_kernel_init(next(seeds)), name="down1")(images)
+    x = layers.Conv2D(
+        base_filters,
+        4,
+        strides=2,
+        padding="same",
+        kernel_initializer=_kernel_init(next(seeds)),
+        name="down1",
+    )(images)
     x = layers.LeakyReLU(0.1)(x)
     # (batch, s/2, s/2, f) -> (batch, s/4, s/4, 2f)
-    x = layers.Conv2D(2 * base_filters, 4, strides=2, padding="same", use_bias=False, kernel_initializer=_kernel_init(next(seeds)), name="down2")(x)
+    x = layers.Conv2D(
+        2 * base_filters,
+        4,
+        strides=2,
+        padding="same",
+        use_bias=False,
+        kernel_initializer=_kernel_init(next(seeds)),
+        name="down2",
+    )(x)
     x = layers.LeakyReLU(0.1)(_batchnorm(next(seeds), "down2_bn")(x))
     x = layers.Flatten()(x)
-    x = layers.Dense(hidden_units, use_bias=False, kernel_initializer=_kernel_init(next(seeds)), name="shared_fc")(x)
+    x = layers.Dense(
+        hidden_units, use_bias=False, kernel_initializer=_kernel_init(next(seeds)), name="shared_fc"
+    )(x)
     shared = layers.LeakyReLU(0.1)(_batchnorm(next(seeds), "shared_fc_bn")(x))
     # D head: one logit
     logits = layers.Dense(1, kernel_initializer=_kernel_init(next(seeds)), name="d_logit")(shared)
     # Q head: parameters of Q(c | x)
-    q = layers.Dense(q_units, use_bias=False, kernel_initializer=_kernel_init(next(seeds)), name="q_fc")(shared)
+    q = layers.Dense(
+        q_units, use_bias=False, kernel_initializer=_kernel_init(next(seeds)), name="q_fc"
+    )(shared)
     q = layers.LeakyReLU(0.1)(_batchnorm(next(seeds), "q_fc_bn")(q))
     q = layers.Dense(code_params, kernel_initializer=_kernel_init(next(seeds)), name="q_params")(q)
     return keras.Model(images, [logits, q], name=name)

@@ -89,7 +89,9 @@ def dcgan_generator(
     z = keras.Input((latent_dim,), name="latent")
     # Project and reshape: (batch, latent_dim) -> (batch, start, start, filters)
     x = layers.Dense(
-        start * start * filters, use_bias=False, kernel_initializer=_kernel_init(next(seeds)),
+        start * start * filters,
+        use_bias=False,
+        kernel_initializer=_kernel_init(next(seeds)),
         name="project",
     )(z)
     x = layers.Reshape((start, start, filters))(x)
@@ -99,14 +101,23 @@ def dcgan_generator(
         filters //= 2
         # (batch, s, s, 2f) -> (batch, 2s, 2s, f)
         x = Conv2DTranspose(
-            filters, 4, strides=2, padding="same", use_bias=False,
-            kernel_initializer=_kernel_init(next(seeds)), name=f"up{stage}",
+            filters,
+            4,
+            strides=2,
+            padding="same",
+            use_bias=False,
+            kernel_initializer=_kernel_init(next(seeds)),
+            name=f"up{stage}",
         )(x)
         x = _batchnorm(next(seeds), f"up{stage}_bn")(x)
         x = layers.ReLU()(x)
     # Output stage, no BatchNorm: (batch, s, s, f) -> (batch, 2s, 2s, channels) in [-1, 1]
     x = Conv2DTranspose(
-        channels, 4, strides=2, padding="same", kernel_initializer=_kernel_init(next(seeds)),
+        channels,
+        4,
+        strides=2,
+        padding="same",
+        kernel_initializer=_kernel_init(next(seeds)),
         name=f"up{stages}",
     )(x)
     images = layers.Activation("tanh", name="tanh")(x)
@@ -141,8 +152,13 @@ def dcgan_discriminator(
     for stage in range(1, stages + 1):
         # (batch, s, s, c) -> (batch, s/2, s/2, filters)
         x = layers.Conv2D(
-            filters, 4, strides=2, padding="same", use_bias=not (batchnorm and stage > 1),
-            kernel_initializer=_kernel_init(next(seeds)), name=f"down{stage}",
+            filters,
+            4,
+            strides=2,
+            padding="same",
+            use_bias=not (batchnorm and stage > 1),
+            kernel_initializer=_kernel_init(next(seeds)),
+            name=f"down{stage}",
         )(x)
         if batchnorm and stage > 1:  # no BatchNorm at the discriminator input
             x = _batchnorm(next(seeds), f"down{stage}_bn")(x)
@@ -157,8 +173,9 @@ def dcgan_discriminator(
 _NORMALIZATIONS = (None, "layer")
 
 
-def wgan_gp_critic(image_shape=(28, 28, 1), base_filters=64, normalization=None, seed=None,
-                   name="discriminator"):
+def wgan_gp_critic(
+    image_shape=(28, 28, 1), base_filters=64, normalization=None, seed=None, name="discriminator"
+):
     """DCGAN's discriminator without BatchNorm, optionally with layer normalisation.
 
     Args:
@@ -191,7 +208,9 @@ def wgan_gp_critic(image_shape=(28, 28, 1), base_filters=64, normalization=None,
             layer_copy.set_weights(layer.get_weights())
             stage += 1
             if stage > 1:  # as BatchNorm in DCGAN: not at the critic's input
-                x = layers.LayerNormalization(axis=(1, 2, 3), epsilon=1e-5, name=f"down{stage}_ln")(x)
+                x = layers.LayerNormalization(axis=(1, 2, 3), epsilon=1e-5, name=f"down{stage}_ln")(
+                    x
+                )
         elif isinstance(layer, layers.Dense):
             layer_copy.set_weights(layer.get_weights())
     return keras.Model(images, x, name=name)

@@ -182,6 +182,8 @@ def vgg19_features(layer="vgg54"):
             "SRGAN-MSE) or pass a feature network trained locally as content_loss=<keras.Model "
             "mapping images in [-1, 1] to feature maps>."
         ) from error
-    features = keras.Model(vgg.input, vgg.get_layer(VGG_LAYERS[layer]).output, name=f"vgg19_{layer}")
+    features = keras.Model(
+        vgg.input, vgg.get_layer(VGG_LAYERS[layer]).output, name=f"vgg19_{layer}"
+    )
     features.trainable = False
     return features

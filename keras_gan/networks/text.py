@@ -74,7 +74,9 @@ def image_encoder(image_shape, embedding_dim=128, filters=32, seed=None, name="i
     x = layers.LeakyReLU(0.2)(x)
     x = layers.Conv2D(2 * filters, 4, strides=2, padding="same", kernel_initializer=init(1))(x)
     x = layers.LeakyReLU(0.2)(x)
-    embedding = layers.Dense(embedding_dim, kernel_initializer=init(2), name="embedding")(layers.Flatten()(x))
+    embedding = layers.Dense(embedding_dim, kernel_initializer=init(2), name="embedding")(
+        layers.Flatten()(x)
+    )
     return keras.Model(images, embedding, name=name)
 
 
@@ -124,10 +126,14 @@ class JointEmbedding(keras.Model):
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         tokens = x[1]
         # (b, b): 1 where captions i and j are the same token sequence
-        same = ops.cast(ops.all(ops.equal(tokens[:, None, :], tokens[None, :, :]), axis=-1), "float32")
+        same = ops.cast(
+            ops.all(ops.equal(tokens[:, None, :], tokens[None, :, :]), axis=-1), "float32"
+        )
         targets = same / ops.sum(same, axis=1, keepdims=True)  # symmetric rows, each sums to 1
         image_to_text = keras.losses.categorical_crossentropy(targets, y_pred, from_logits=True)
-        text_to_image = keras.losses.categorical_crossentropy(targets, ops.transpose(y_pred), from_logits=True)
+        text_to_image = keras.losses.categorical_crossentropy(
+            targets, ops.transpose(y_pred), from_logits=True
+        )
         return 0.5 * (ops.mean(image_to_text) + ops.mean(text_to_image))
 
     def retrieval_accuracy(self, images, tokens):
@@ -181,7 +187,9 @@ def pretrain_text_encoder(
         image_shape = image_shape or images.shape[1:]
         stream = caption_batches(images, tokens, min(batch_size, len(images)), seed)
     embedding_dim = text_encoder.output_shape[-1]
-    model = JointEmbedding(text_encoder, image_encoder(image_shape, embedding_dim, seed=seed), temperature)
+    model = JointEmbedding(
+        text_encoder, image_encoder(image_shape, embedding_dim, seed=seed), temperature
+    )
     model.compile(keras.optimizers.Adam(learning_rate))
     model.fit(stream, epochs=1, steps_per_epoch=int(steps), verbose=verbose)
     return model
@@ -207,16 +215,31 @@ def text_conditional_generator(
     compressed = layers.LeakyReLU(0.2)(layers.Dense(compressed_dim, name="compress_text")(text))
     x = layers.Concatenate()([z, compressed])
     filters = base_filters * 2 ** (stages - 1)
-    x = layers.Dense(start * start * filters, use_bias=False, kernel_initializer=keras.initializers.RandomNormal(**_INIT))(x)
+    x = layers.Dense(
+        start * start * filters,
+        use_bias=False,
+        kernel_initializer=keras.initializers.RandomNormal(**_INIT),
+    )(x)
     x = layers.Reshape((start, start, filters))(x)
     x = layers.ReLU()(layers.BatchNormalization()(x))
     for _ in range(1, stages):
         filters //= 2
-        x = Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=False,
-                            kernel_initializer=keras.initializers.RandomNormal(**_INIT))(x)
+        x = Conv2DTranspose(
+            filters,
+            4,
+            strides=2,
+            padding="same",
+            use_bias=False,
+            kernel_initializer=keras.initializers.RandomNormal(**_INIT),
+        )(x)
         x = layers.ReLU()(layers.BatchNormalization()(x))
-    x = Conv2DTranspose(image_shape[-1], 4, strides=2, padding="same",
-                        kernel_initializer=keras.initializers.RandomNormal(**_INIT))(x)
+    x = Conv2DTranspose(
+        image_shape[-1],
+        4,
+        strides=2,
+        padding="same",
+        kernel_initializer=keras.initializers.RandomNormal(**_INIT),
+    )(x)
     return keras.Model([z, text], layers.Activation("tanh")(x), name=name)
 
 
@@ -232,8 +255,14 @@ def matching_discriminator(
     x, size, filters, first = images, image_shape[0], base_filters, True
     while size > 4:
         # (b, s, s, c) -> (b, ceil(s / 2), ceil(s / 2), filters)
-        x = layers.Conv2D(filters, 4, strides=2, padding="same", use_bias=first,
-                          kernel_initializer=keras.initializers.RandomNormal(**_INIT))(x)
+        x = layers.Conv2D(
+            filters,
+            4,
+            strides=2,
+            padding="same",
+            use_bias=first,
+            kernel_initializer=keras.initializers.RandomNormal(**_INIT),
+        )(x)
         if not first:  # no BatchNorm at the input, as in DCGAN
             x = layers.BatchNormalization()(x)
         x = layers.LeakyReLU(0.2)(x)
@@ -248,7 +277,11 @@ def matching_discriminator(
     tiled = layers.UpSampling2D(4)(layers.Reshape((1, 1, compressed_dim))(compressed))
     x = layers.Concatenate()([x, tiled])
     # 1x1 convolution with rectification, then a 4x4 convolution to the score
-    x = layers.Conv2D(filters // 2, 1, use_bias=False, kernel_initializer=keras.initializers.RandomNormal(**_INIT))(x)
+    x = layers.Conv2D(
+        filters // 2, 1, use_bias=False, kernel_initializer=keras.initializers.RandomNormal(**_INIT)
+    )(x)
     x = layers.LeakyReLU(0.2)(layers.BatchNormalization()(x))
-    x = layers.Conv2D(1, 4, padding="valid", kernel_initializer=keras.initializers.RandomNormal(**_INIT))(x)
+    x = layers.Conv2D(
+        1, 4, padding="valid", kernel_initializer=keras.initializers.RandomNormal(**_INIT)
+    )(x)
     return keras.Model([images, text], layers.Flatten()(x), name=name)

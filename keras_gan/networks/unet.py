@@ -126,7 +126,7 @@ def unet_depth(image_size, depth=None):
     if not isinstance(depth, int) or depth < 1 or size % (2**depth):
         raise ValueError(
             f"A U-Net of depth {depth} halves the image {depth} times, so the image size must be a "
-            f"multiple of {2 ** depth if isinstance(depth, int) and depth > 0 else '2**depth'}. "
+            f"multiple of {2**depth if isinstance(depth, int) and depth > 0 else '2**depth'}. "
             f"Received: image_size={image_size}, depth={depth}"
         )
     return depth
@@ -169,7 +169,9 @@ def unet_generator(
     """
     height, width, _ = input_shape
     if height != width:
-        raise ValueError(f"The U-Net takes square images. Received: input_shape={tuple(input_shape)}")
+        raise ValueError(
+            f"The U-Net takes square images. Received: input_shape={tuple(input_shape)}"
+        )
     depth = unet_depth(height, depth)
     seeds = itertools.count(seed) if seed is not None else itertools.repeat(None)
     widths = [min(base_filters * 2**i, 8 * base_filters) for i in range(depth)]
@@ -210,7 +212,9 @@ def unet_generator(
         )(x)  # fmt: skip
         x = norm(f"up{level}_bn")(x)
         if block < dropout_blocks and dropout > 0:
-            x = NoiseDropout(dropout, at_inference=paper_inference, seed=next(seeds), name=f"up{level}_dropout")(x)
+            x = NoiseDropout(
+                dropout, at_inference=paper_inference, seed=next(seeds), name=f"up{level}_dropout"
+            )(x)
         # Skip: (batch, 2s, 2s, f) + (batch, 2s, 2s, f) -> (batch, 2s, 2s, 2f)
         x = layers.Concatenate(name=f"skip{level}")([x, skips[level - 1]])
     x = layers.ReLU(name="up0_relu")(x)
@@ -221,4 +225,3 @@ def unet_generator(
     )(x)  # fmt: skip
     images = layers.Activation("tanh", name="tanh")(x)
     return keras.Model(source, images, name=name)
-

@@ -122,7 +122,8 @@ def test_build_rejects_bad_markers(source, message):
 
 def test_build_of_each_tutorial_hides_its_solutions(tmp_path):
     notebooks = [
-        p for p in sorted(glob.glob(os.path.join(TUTORIALS, "*.ipynb")))
+        p
+        for p in sorted(glob.glob(os.path.join(TUTORIALS, "*.ipynb")))
         if build_lib.BEGIN_SOLUTION in open(p, encoding="utf-8").read()
     ]
     if not notebooks:
@@ -189,7 +190,9 @@ def test_documented_shapes_and_delegation():
     assert "keras_gan.losses.minimax_discriminator_loss" in message and "no credit" in message
     assert skipped(results[("discriminator_loss", "large logits")])
     step = "MyGAN.train_step"  # forgot the generator update: one message, not three
-    assert "generator's weights did not change" in results[(step, "updates both networks")]["message"]
+    assert (
+        "generator's weights did not change" in results[(step, "updates both networks")]["message"]
+    )
     assert results[(step, "discriminator learns")]["passed"]
     assert skipped(results[(step, "generator learns")])
     assert skipped(results[(step, "matches keras_gan.models.GAN")])
@@ -209,10 +212,13 @@ def test_forgotten_reshape_and_delegation_by_import_or_subclass():
     assert all(skipped(r) for r in steps[1:])
 
 
-@pytest.mark.parametrize("name, message", [
-    ("answers_c.py", "square the distance to 1"),
-    ("answers_d.py", "keras_gan.losses.gradient_penalty"),
-])
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("answers_c.py", "square the distance to 1"),
+        ("answers_d.py", "keras_gan.losses.gradient_penalty"),
+    ],
+)
 def test_gradient_penalty_missing_square_or_delegated(name, message):
     report = grade_lib.grade(fixture(name))
     results = by_check(report)
@@ -226,8 +232,10 @@ def test_docs_sample_output_is_what_the_grader_prints():
     from keras_gan.assignments import _protocol
 
     reference = checks_lib.piece_for("generator_loss").expected()
-    run = {"results": [{"value": _protocol.encode(np.float32(-reference["value"]))}] * 2,
-           "reference": reference}
+    run = {
+        "results": [{"value": _protocol.encode(np.float32(-reference["value"]))}] * 2,
+        "reference": reference,
+    }
     with pytest.raises(checks_lib.CheckFailure) as failure:
         checks_lib.generator_loss_value(run)
     docs = open(os.path.join(HERE, "..", "..", "docs", "assignments.md"), encoding="utf-8").read()
@@ -329,19 +337,35 @@ def test_bad_input_scores_with_messages_not_tracebacks(tmp_path):
     for cell in student.cells:
         source = build_lib.cell_source(cell)
         if "def gradient_penalty" in source:
-            cell.source = source.replace('raise NotImplementedError("TODO: write `gradient_penalty` '
-                                         '(see the instructions above)")', "while True:\n        pass")
+            cell.source = source.replace(
+                'raise NotImplementedError("TODO: write `gradient_penalty` '
+                '(see the instructions above)")',
+                "while True:\n        pass",
+            )
         if "def discriminator_loss" in source:
             cell.source = source.replace(
                 'raise NotImplementedError("TODO: write `discriminator_loss` '
                 '(see the instructions above)")',
-                "blocks = []\n    while True:\n        blocks.append(bytearray(2**26))")
+                "blocks = []\n    while True:\n        blocks.append(bytearray(2**26))",
+            )
         if "class MyGAN" in source:
-            cell.source = source.replace("raise NotImplementedError", "return self.update_logs(d_loss=")
+            cell.source = source.replace(
+                "raise NotImplementedError", "return self.update_logs(d_loss="
+            )
     student.cells.insert(1, nbformat.v4.new_code_cell("import keras_gan.no_such_module"))
     nbformat.write(student, info["output"])
-    command = [sys.executable, "-m", "keras_gan.assignments", "grade", info["output"], "--json",
-               "--timeout", "5", "--memory-limit", "512"]
+    command = [
+        sys.executable,
+        "-m",
+        "keras_gan.assignments",
+        "grade",
+        info["output"],
+        "--json",
+        "--timeout",
+        "5",
+        "--memory-limit",
+        "512",
+    ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=tmp_path)
     assert done.returncode == 1, done.stderr[-2000:]
     assert "Traceback" not in done.stdout + done.stderr
@@ -369,7 +393,8 @@ def test_deleted_or_renamed_graded_cells(tmp_path):
             continue  # deleted
         kept.append(cell)
         cell.source = source.replace("def discriminator_loss", "def my_loss").replace(
-            "def gradient_penalty", "def penalty")
+            "def gradient_penalty", "def penalty"
+        )
     student.cells = kept
     nbformat.write(student, info["output"])
     report = grade_lib.grade(info["output"])
@@ -405,14 +430,35 @@ def test_grade_class_writes_a_json_per_submission_and_a_csv(tmp_path):
     submissions = tmp_path / "submitted"
     for student in ("ada", "bob"):
         (submissions / student).mkdir(parents=True)
-    nbformat.write(build_lib.read_notebook(fixture("wrong_sign.py")),
-                   str(submissions / "ada" / "01_gan_objective_toy.ipynb"))
+    nbformat.write(
+        build_lib.read_notebook(fixture("wrong_sign.py")),
+        str(submissions / "ada" / "01_gan_objective_toy.ipynb"),
+    )
     (submissions / "bob" / "01_gan_objective_toy.ipynb").write_text("{not json")
     manifest = tmp_path / "manifest.json"  # as written by build: ada's metadata cannot drop a piece
-    manifest.write_text(json.dumps({"01_gan_objective_toy": {"graded": [
-        {"name": "discriminator_loss", "cell": 3}, {"name": "generator_loss", "cell": 4}]}}))
-    command = [sys.executable, "-m", "keras_gan.assignments", "grade-class", str(submissions),
-               "--output", str(tmp_path / "grades"), "--manifest", str(manifest)]
+    manifest.write_text(
+        json.dumps(
+            {
+                "01_gan_objective_toy": {
+                    "graded": [
+                        {"name": "discriminator_loss", "cell": 3},
+                        {"name": "generator_loss", "cell": 4},
+                    ]
+                }
+            }
+        )
+    )
+    command = [
+        sys.executable,
+        "-m",
+        "keras_gan.assignments",
+        "grade-class",
+        str(submissions),
+        "--output",
+        str(tmp_path / "grades"),
+        "--manifest",
+        str(manifest),
+    ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     ada = json.loads((tmp_path / "grades" / "ada" / "01_gan_objective_toy.json").read_text())

@@ -14,8 +14,10 @@ def test_every_private_keras_symbol_is_still_there(name):
     try:
         module = importlib.import_module(module_name)
     except ImportError:
-        pytest.fail(f"Keras {keras.__version__} moved the module of `{module_name}.{attribute}` "
-                    f"(keras_gan.backend.compat.{name}; tested with {compat.TESTED_KERAS})")
+        pytest.fail(
+            f"Keras {keras.__version__} moved the module of `{module_name}.{attribute}` "
+            f"(keras_gan.backend.compat.{name}; tested with {compat.TESTED_KERAS})"
+        )
     assert hasattr(module, attribute), (
         f"Keras {keras.__version__} has no `{module_name}.{attribute}` "
         f"(keras_gan.backend.compat.{name}; tested with {compat.TESTED_KERAS})"

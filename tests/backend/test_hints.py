@@ -44,7 +44,9 @@ def test_threads_are_left_alone_off_torch_on_an_accelerator_or_when_chosen(machi
 
 
 def test_the_backend_hint_matches_the_measured_table():
-    path = os.path.join(os.path.dirname(__file__), "..", "..", "benchmarks", "results", "step_time_cpu2.json")
+    path = os.path.join(
+        os.path.dirname(__file__), "..", "..", "benchmarks", "results", "step_time_cpu2.json"
+    )
     rows = json.load(open(path))["rows"]
     measured = {
         "tensorflow": rows["tensorflow"]["x_plain_pytorch"],

@@ -23,7 +23,9 @@ def test_pack_shapes_and_grouping():
 
 def test_packed_discriminator_loss_equals_loss_on_packed_groups():
     m = 4
-    inner = keras.Sequential([keras.Input((2 * m,)), keras.layers.Dense(8, activation="relu"), keras.layers.Dense(1)])
+    inner = keras.Sequential(
+        [keras.Input((2 * m,)), keras.layers.Dense(8, activation="relu"), keras.layers.Dense(1)]
+    )
     wrapped = pack_discriminator(inner, m)
     rng = np.random.default_rng(1)
     real = rng.normal(size=(16, 2)).astype("float32")
@@ -31,10 +33,13 @@ def test_packed_discriminator_loss_equals_loss_on_packed_groups():
     real_logits, fake_logits = wrapped(real), wrapped(fake)
     assert tuple(real_logits.shape) == (4, 1)
     # the same loss computed by hand on explicit packs of 4 consecutive samples
-    by_hand = losses.minimax_discriminator_loss(inner(real.reshape(4, 8)), inner(fake.reshape(4, 8)))
+    by_hand = losses.minimax_discriminator_loss(
+        inner(real.reshape(4, 8)), inner(fake.reshape(4, 8))
+    )
     np.testing.assert_allclose(
         ops.convert_to_numpy(losses.minimax_discriminator_loss(real_logits, fake_logits)),
-        ops.convert_to_numpy(by_hand), rtol=1e-5,
+        ops.convert_to_numpy(by_hand),
+        rtol=1e-5,
     )
 
 
@@ -65,7 +70,9 @@ def test_minibatch_std_against_numpy(group_size):
 def test_toy_discriminator_options():
     d = toy_discriminator(packing=2, units=4, depth=2, pieces=2, minibatch_std=True)
     assert tuple(d(np.zeros((6, 2), "float32")).shape) == (3, 1)
-    assert any(isinstance(layer, MinibatchStdDev) for layer in d.get_layer("maxout_discriminator").layers)
+    assert any(
+        isinstance(layer, MinibatchStdDev) for layer in d.get_layer("maxout_discriminator").layers
+    )
 
 
 def test_pac_dcgan_trains_and_round_trips(tmp_path):
@@ -76,7 +83,9 @@ def test_pac_dcgan_trains_and_round_trips(tmp_path):
 
     m = 2
     discriminator = pack_discriminator(dcgan_discriminator((16, 16, 3 * m), 4, seed=1), m)
-    model = DCGAN(latent_dim=8, image_shape=(16, 16, 3), base_filters=4, discriminator=discriminator, seed=0)
+    model = DCGAN(
+        latent_dim=8, image_shape=(16, 16, 3), base_filters=4, discriminator=discriminator, seed=0
+    )
     model.compile(jit_compile=False)  # 2 steps: compiling would cost more than it saves
     images = testing.random_images((16, 16, 3), num=16)
     testing.check_fit(model, images, steps=2, batch_size=8)
@@ -85,7 +94,9 @@ def test_pac_dcgan_trains_and_round_trips(tmp_path):
     reloaded = keras.saving.load_model(path)
     x = images[:4]
     np.testing.assert_allclose(
-        ops.convert_to_numpy(reloaded.discriminator(x)), ops.convert_to_numpy(model.discriminator(x)),
-        rtol=1e-4, atol=1e-5,
+        ops.convert_to_numpy(reloaded.discriminator(x)),
+        ops.convert_to_numpy(model.discriminator(x)),
+        rtol=1e-4,
+        atol=1e-5,
     )
     assert tuple(reloaded.discriminator(x).shape) == (2, 1)

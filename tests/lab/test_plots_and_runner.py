@@ -12,11 +12,20 @@ from keras_gan.lab.experiments import build_toy_gan
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory):
     folder = tmp_path_factory.mktemp("lab")
-    animation = plots.DecisionSurfaceAnimation(str(folder / "ring.gif"), "ring", every=1, num_samples=50)
+    animation = plots.DecisionSurfaceAnimation(
+        str(folder / "ring.gif"), "ring", every=1, num_samples=50
+    )
     animation.resolution = 20
     result = run_toy(
-        "gan", "ring", packing=2, steps=2, eval_every=1, batch_packs=4,
-        callbacks=[animation], generator_units=8, discriminator_units=4,
+        "gan",
+        "ring",
+        packing=2,
+        steps=2,
+        eval_every=1,
+        batch_packs=4,
+        callbacks=[animation],
+        generator_units=8,
+        discriminator_units=4,
     )
     return result, animation, folder
 
@@ -41,7 +50,9 @@ def test_decision_surface_animation_writes_gif(tiny_run):
 
 
 def test_learning_rate_decay_holds_then_falls_linearly_to_zero():
-    model = build_toy_gan(learning_rate=1e-3, steps=10, decay_fraction=0.4, generator_units=4, discriminator_units=2)
+    model = build_toy_gan(
+        learning_rate=1e-3, steps=10, decay_fraction=0.4, generator_units=4, discriminator_units=2
+    )
     for optimizer in (model.d_optimizer, model.g_optimizer):
         rates = []
         for t in range(11):
@@ -50,7 +61,9 @@ def test_learning_rate_decay_holds_then_falls_linearly_to_zero():
         # held for 6 steps, then 1e-3 * (1 - (t + 1 - 6) / 5) for t = 6..9, and 0 after training
         np.testing.assert_allclose(rates, [1e-3] * 6 + [8e-4, 6e-4, 4e-4, 2e-4, 0.0], atol=1e-9)
     constant = build_toy_gan(learning_rate=1e-3, generator_units=4, discriminator_units=2)
-    assert float(keras.ops.convert_to_numpy(constant.g_optimizer.learning_rate)) == pytest.approx(1e-3)
+    assert float(keras.ops.convert_to_numpy(constant.g_optimizer.learning_rate)) == pytest.approx(
+        1e-3
+    )
     with pytest.raises(ValueError, match="decay_fraction"):
         build_toy_gan(steps=10, decay_fraction=1.5)
 
@@ -72,7 +85,9 @@ def test_several_discriminator_steps_per_generator_step():
     # 5e-4 (1 - (3 + 1 - 3) / (3 + 1)): held for 3 updates, decaying over the last 3. A schedule
     # counted in generator steps (held 1, decaying 1) would already be 0 there.
     model.d_optimizer.iterations.assign(3)
-    assert float(keras.ops.convert_to_numpy(model.d_optimizer.learning_rate)) == pytest.approx(3.75e-4)
+    assert float(keras.ops.convert_to_numpy(model.d_optimizer.learning_rate)) == pytest.approx(
+        3.75e-4
+    )
 
 
 def test_run_toy_bad_input():
@@ -88,13 +103,17 @@ def test_sample_grid_and_nearest_neighbours(tmp_path):
     samples = train[[3, 11]] + 0.01  # near-copies of training images 3 and 11
     path = plots.save_sample_grid(train[:16], str(tmp_path / "grid.png"), scale=2)
     assert Image.open(path).size == ((4 * 7 + 1) * 2, (4 * 7 + 1) * 2)
-    path, indices, distances = plots.save_nearest_neighbours(samples, train, str(tmp_path / "nn.png"), k=2, scale=1)
+    path, indices, distances = plots.save_nearest_neighbours(
+        samples, train, str(tmp_path / "nn.png"), k=2, scale=1
+    )
     assert indices[:, 0].tolist() == [3, 11]
     np.testing.assert_allclose(distances[:, 0], 36 * 0.01**2, rtol=1e-3)
     # one row per sample: sample, blank, k neighbours -> 4 tiles of 6 px + padding
     assert Image.open(path).size == (4 * 7 + 1, 2 * 7 + 1)
     # in a feature space (here the image mean) the nearest neighbour can change
-    idx, _ = plots.nearest_neighbours(samples, train, k=1, features=lambda x: x.mean(axis=(1, 2, 3))[:, None])
+    idx, _ = plots.nearest_neighbours(
+        samples, train, k=1, features=lambda x: x.mean(axis=(1, 2, 3))[:, None]
+    )
     assert idx.shape == (2, 1)
     with pytest.raises(ValueError, match="same shape"):
         plots.nearest_neighbours(samples[:, :3], train)

@@ -49,7 +49,9 @@ def test_kl_against_hand_computation():
 def test_kl_splits_into_channel_kls_and_total_correlation():
     # modes 5 = (0, 0, 5) x 30 and 600 = (6, 0, 0) x 10: red and blue each (0.75, 0.25) on two
     # digits, green always 0, and red decides blue.
-    result = stacked_mnist.count_modes(stacked([5] * 30 + [600] * 10), stub_classifier, min_samples=1)
+    result = stacked_mnist.count_modes(
+        stacked([5] * 30 + [600] * 10), stub_classifier, min_samples=1
+    )
     p = np.array([0.75, 0.25])
     two_digits = float((p * np.log(10 * p)).sum())
     assert result["channel_kl"] == pytest.approx([two_digits, math.log(10), two_digits])

@@ -30,9 +30,9 @@ def test_one_mode_and_reverse_kl_is_log_k():
 def test_reverse_kl_against_hand_computation():
     # 1500 good samples on ring mode 0, 500 on mode 1, 500 far from every mode (ignored)
     centers = RING.centers
-    samples = np.concatenate([
-        np.tile(centers[0], (1500, 1)), np.tile(centers[1], (500, 1)), np.full((500, 2), 10.0)
-    ])
+    samples = np.concatenate(
+        [np.tile(centers[0], (1500, 1)), np.tile(centers[1], (500, 1)), np.full((500, 2), 10.0)]
+    )
     result = toy.count_modes(samples, "ring")
     p = np.array([0.75, 0.25])
     expected = float((p * np.log(8 * p)).sum())  # KL(p || U_8) over the two non-empty modes

@@ -14,7 +14,14 @@ SHAPE = (16, 16, 1)
 
 
 def tiny(**kwargs):
-    kwargs = {"latent_dim": 8, "num_classes": 3, "image_shape": SHAPE, "base_filters": 4, "seed": 1, **kwargs}
+    kwargs = {
+        "latent_dim": 8,
+        "num_classes": 3,
+        "image_shape": SHAPE,
+        "base_filters": 4,
+        "seed": 1,
+        **kwargs,
+    }
     model = ACGAN(**kwargs)
     model.compile()
     return model
@@ -61,7 +68,9 @@ def test_class_loss_by_hand():
     # -log softmax(logits)[label], averaged
     log_z = np.log(np.exp(logits).sum(axis=1))
     expected = np.mean(log_z - logits[[0, 1], labels])
-    np.testing.assert_allclose(keras.ops.convert_to_numpy(class_loss(labels, logits)), expected, rtol=1e-6)
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(class_loss(labels, logits)), expected, rtol=1e-6
+    )
 
 
 def test_d_loss_is_source_plus_both_class_losses():
@@ -83,7 +92,9 @@ def test_class_loss_falls_on_separable_data():
     images = np.full((n, *SHAPE), -0.9, "float32")
     images[labels == 0, :8] = 0.9
     images[labels == 1, 8:] = 0.9
-    model = ACGAN(latent_dim=8, num_classes=2, image_shape=SHAPE, base_filters=4, dropout=0.0, seed=0)
+    model = ACGAN(
+        latent_dim=8, num_classes=2, image_shape=SHAPE, base_filters=4, dropout=0.0, seed=0
+    )
     model.compile(keras.optimizers.Adam(2e-3, beta_1=0.5), keras.optimizers.Adam(2e-3, beta_1=0.5))
     logs = testing.step_logs(model, (images, labels.astype("int32")), steps=12)
     first, last = logs[0]["class_loss_real"], logs[-1]["class_loss_real"]
@@ -101,7 +112,12 @@ def test_bad_input():
     with pytest.raises(ValueError, match="conditional.*Received: a dataset"):
         model.fit(tf.data.Dataset.from_tensor_slices(images).batch(8), verbose=0)
     with pytest.raises(ValueError, match="must output \\[source_logits"):
-        ACGAN(discriminator=dcgan_discriminator(SHAPE, 4), latent_dim=8, num_classes=3, image_shape=SHAPE)
+        ACGAN(
+            discriminator=dcgan_discriminator(SHAPE, 4),
+            latent_dim=8,
+            num_classes=3,
+            image_shape=SHAPE,
+        )
 
 
 def test_parity(parity_dir):

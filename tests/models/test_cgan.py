@@ -12,7 +12,14 @@ SHAPE = (16, 16, 1)
 
 
 def tiny(**kwargs):
-    kwargs = {"latent_dim": 8, "num_classes": 3, "image_shape": SHAPE, "base_filters": 4, "seed": 1, **kwargs}
+    kwargs = {
+        "latent_dim": 8,
+        "num_classes": 3,
+        "image_shape": SHAPE,
+        "base_filters": 4,
+        "seed": 1,
+        **kwargs,
+    }
     model = ConditionalGAN(**kwargs)
     model.compile()
     return model
@@ -40,7 +47,9 @@ def trained():
     """A model fitted two steps with `check_fit` on a labelled tf.data pipeline."""
     model = tiny()
     images, labels = labelled()
-    history = testing.check_fit(model, tf.data.Dataset.from_tensor_slices((images, labels)).batch(8))
+    history = testing.check_fit(
+        model, tf.data.Dataset.from_tensor_slices((images, labels)).batch(8)
+    )
     assert set(history.history) == {"d_loss", "g_loss"}
     return model
 

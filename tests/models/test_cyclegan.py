@@ -24,7 +24,9 @@ def small_cyclegan(**kwargs):
 
 
 def domains(num=8):
-    return testing.random_images((16, 16, 1), num, seed=0), testing.random_images((16, 16, 1), num, seed=1)
+    return testing.random_images((16, 16, 1), num, seed=0), testing.random_images(
+        (16, 16, 1), num, seed=1
+    )
 
 
 def numpy(x):
@@ -38,7 +40,9 @@ def test_architecture_follows_the_paper():
     assert net.output_shape == (None, 16, 16, 1)
     norms = [l for l in net.layers if isinstance(l, layers.GroupNormalization)]
     # groups=-1 becomes one group per channel: instance normalisation
-    assert norms and all(l.groups == l.input.shape[-1] and not l.center and not l.scale for l in norms)
+    assert norms and all(
+        l.groups == l.input.shape[-1] and not l.center and not l.scale for l in norms
+    )
     assert sum(isinstance(l, ReflectionPadding2D) for l in net.layers) == 2 + 2 * 6
     model = small_cyclegan()
     assert model.generator is model.generator_ab and model.discriminator is model.discriminator_b
@@ -49,7 +53,8 @@ def test_architecture_follows_the_paper():
 def test_reflection_padding_and_instance_norm_match_numpy():
     x = testing.random_images((5, 4, 2), 2, seed=5)
     np.testing.assert_allclose(
-        numpy(ReflectionPadding2D(2)(x)), np.pad(x, ((0, 0), (2, 2), (2, 2), (0, 0)), mode="reflect")
+        numpy(ReflectionPadding2D(2)(x)),
+        np.pad(x, ((0, 0), (2, 2), (2, 2), (0, 0)), mode="reflect"),
     )
     norm = layers.GroupNormalization(groups=-1, center=False, scale=False, epsilon=1e-5)
     mean, var = x.mean(axis=(1, 2), keepdims=True), x.var(axis=(1, 2), keepdims=True)
@@ -105,10 +110,17 @@ def test_fit_updates_all_four_networks_fills_the_pools_and_saves(tmp_path):
     # 8 translations per domain went through pools of 6: full
     assert int(numpy(model.pool_a.count)) == 6 and int(numpy(model.pool_b.count)) == 6
     # One optimizer for both generators, one for both discriminators (the reference code)
-    assert int(numpy(model.g_optimizer.iterations)) == 2 and int(numpy(model.d_optimizer.iterations)) == 2
+    assert (
+        int(numpy(model.g_optimizer.iterations)) == 2
+        and int(numpy(model.d_optimizer.iterations)) == 2
+    )
     np.testing.assert_allclose(float(numpy(model.g_optimizer.learning_rate)), 0.0, atol=1e-12)
     restored = testing.check_save_load(model, tmp_path, domains(2)[0])
-    np.testing.assert_allclose(restored.translate(domains(2)[1], "b_to_a"), model.translate(domains(2)[1], "b_to_a"), atol=1e-5)
+    np.testing.assert_allclose(
+        restored.translate(domains(2)[1], "b_to_a"),
+        model.translate(domains(2)[1], "b_to_a"),
+        atol=1e-5,
+    )
     np.testing.assert_array_equal(numpy(restored.pool_b.images), numpy(model.pool_b.images))
     assert isinstance(restored.g_optimizer._learning_rate, LinearDecay)
     assert (restored.cycle_weight, restored.identity_weight, restored.pool_size) == (10.0, 0.5, 6)
@@ -182,7 +194,12 @@ def test_registered_with_papers_settings():
     variant = registry.get("cyclegan")
     assert variant.model_class is CycleGAN
     paper = variant.config_class().with_paper_settings()
-    assert (paper.image_size, paper.constant_epochs, paper.decay_epochs, paper.pool_size) == (256, 100, 100, 50)
+    assert (paper.image_size, paper.constant_epochs, paper.decay_epochs, paper.pool_size) == (
+        256,
+        100,
+        100,
+        50,
+    )
     config = variant.config_class(
         base_filters=4, discriminator_filters=4, receptive_field=16, resnet_blocks=1,
         image_size=16, epochs=4, steps_per_epoch=3,

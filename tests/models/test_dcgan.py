@@ -29,19 +29,27 @@ def test_architecture_rules():
     everything = generator.layers + discriminator.layers
     # 1. No pooling; strided (transposed) convolutions only.
     assert not any("Pooling" in type(layer).__name__ for layer in everything)
-    assert all(layer.strides == (2, 2) for layer in everything if isinstance(layer, (layers.Conv2D,)))
+    assert all(
+        layer.strides == (2, 2) for layer in everything if isinstance(layer, (layers.Conv2D,))
+    )
     # 2. BatchNorm everywhere except the generator output and the discriminator input.
     g_convs = [layer for layer in generator.layers if isinstance(layer, Conv2DTranspose)]
-    g_norms = [layer.name for layer in generator.layers if isinstance(layer, layers.BatchNormalization)]
+    g_norms = [
+        layer.name for layer in generator.layers if isinstance(layer, layers.BatchNormalization)
+    ]
     assert g_norms == ["project_bn"] + [f"{c.name}_bn" for c in g_convs[:-1]]
     d_convs = [layer for layer in discriminator.layers if type(layer) is layers.Conv2D]
-    d_norms = [layer.name for layer in discriminator.layers if isinstance(layer, layers.BatchNormalization)]
+    d_norms = [
+        layer.name for layer in discriminator.layers if isinstance(layer, layers.BatchNormalization)
+    ]
     assert d_norms == [f"{c.name}_bn" for c in d_convs[1:]]
     # 4. ReLU and tanh in the generator, LeakyReLU(0.2) in the discriminator.
     assert generator.layers[-1].get_config()["activation"] == "tanh"
     assert any(isinstance(layer, layers.ReLU) for layer in generator.layers)
     leaky = [layer for layer in discriminator.layers if isinstance(layer, layers.LeakyReLU)]
-    assert len(leaky) == len(d_convs) and all(abs(layer.negative_slope - 0.2) < 1e-7 for layer in leaky)
+    assert len(leaky) == len(d_convs) and all(
+        abs(layer.negative_slope - 0.2) < 1e-7 for layer in leaky
+    )
     # 5. N(0, 0.02) initialisation.
     kernel = np.asarray(discriminator.get_layer("down2").kernel)
     assert abs(kernel.std() - 0.02) < 0.002 and abs(kernel.mean()) < 0.002

@@ -39,7 +39,9 @@ def test_default_networks_follow_the_paper():
 
 
 def test_two_dimensional_samples():
-    model = GAN(sample_shape=(2,), latent_dim=2, generator_loss="minimax", discriminator_steps=2, seed=0)
+    model = GAN(
+        sample_shape=(2,), latent_dim=2, generator_loss="minimax", discriminator_steps=2, seed=0
+    )
     model.compile()
     points = np.random.default_rng(0).normal(size=(64, 2)).astype("float32")
     testing.check_fit(model, points, steps=2, batch_size=32)
@@ -47,7 +49,9 @@ def test_two_dimensional_samples():
 
 
 def test_unknown_generator_loss():
-    with pytest.raises(ValueError, match="Unknown generator_loss 'wasserstein'. Accepted: non_saturating, minimax"):
+    with pytest.raises(
+        ValueError, match="Unknown generator_loss 'wasserstein'. Accepted: non_saturating, minimax"
+    ):
         tiny_gan(generator_loss="wasserstein")
 
 

@@ -27,7 +27,14 @@ def _data(num=8, size=16):
 
 
 def _model(**kwargs):
-    options = dict(image_shape=(16, 16, 1), latent_dim=8, embedding_dim=8, compressed_dim=4, base_filters=4, seed=2)
+    options = dict(
+        image_shape=(16, 16, 1),
+        latent_dim=8,
+        embedding_dim=8,
+        compressed_dim=4,
+        base_filters=4,
+        seed=2,
+    )
     options.update(kwargs)
     model = GANINTCLS(**options)
     # Tiny networks: an uncompiled step is faster than an XLA compilation on a shared CPU.
@@ -44,17 +51,25 @@ def test_matching_aware_loss_by_hand():
     expected = np.mean(-np.log(_sigmoid(s_r))) + 0.5 * (
         np.mean(-np.log(1 - _sigmoid(s_w))) + np.mean(-np.log(1 - _sigmoid(s_f)))
     )
-    got = matching_aware_discriminator_loss(*(ops.convert_to_tensor(a.astype("float32")) for a in (s_r, s_w, s_f)))
+    got = matching_aware_discriminator_loss(
+        *(ops.convert_to_tensor(a.astype("float32")) for a in (s_r, s_w, s_f))
+    )
     np.testing.assert_allclose(ops.convert_to_numpy(got), expected, rtol=1e-6)
     # the wrong-text and fake terms each carry weight 1/2, the real term 1
-    base = ops.convert_to_numpy(matching_aware_discriminator_loss(*(np.zeros((1, 1), "float32"),) * 3))
+    base = ops.convert_to_numpy(
+        matching_aware_discriminator_loss(*(np.zeros((1, 1), "float32"),) * 3)
+    )
     np.testing.assert_allclose(base, np.log(2) * 2, rtol=1e-6)
 
 
 def test_interpolation_is_the_midpoint_at_beta_half():
     t1, t2 = np.array([[1.0, -2.0]], "float32"), np.array([[3.0, 4.0]], "float32")
-    np.testing.assert_allclose(ops.convert_to_numpy(interpolate_embeddings(t1, t2, 0.5)), [[2.0, 1.0]])
-    np.testing.assert_allclose(ops.convert_to_numpy(interpolate_embeddings(t1, t2, 0.25)), [[2.5, 2.5]])
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(interpolate_embeddings(t1, t2, 0.5)), [[2.0, 1.0]]
+    )
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(interpolate_embeddings(t1, t2, 0.25)), [[2.5, 2.5]]
+    )
 
 
 def test_discriminator_step_uses_the_three_pairs():
@@ -117,9 +132,17 @@ def test_generate_from_strings_and_bad_captions():
     with pytest.raises(ValueError, match="zebra, purple"):
         model.generate(["zebra purple"])
     with pytest.raises(ValueError, match="token ids of shape"):
-        model.fit((testing.random_images((16, 16, 1), 4), np.zeros((4, 5), "int32")), batch_size=4, verbose=0)
+        model.fit(
+            (testing.random_images((16, 16, 1), 4), np.zeros((4, 5), "int32")),
+            batch_size=4,
+            verbose=0,
+        )
     with pytest.raises(ValueError, match="shape"):
-        model.fit((testing.random_images((28, 28, 1), 4), np.zeros((4, 12), "int32")), batch_size=4, verbose=0)
+        model.fit(
+            (testing.random_images((28, 28, 1), 4), np.zeros((4, 12), "int32")),
+            batch_size=4,
+            verbose=0,
+        )
 
 
 def _log_softmax(x, axis):
@@ -128,7 +151,9 @@ def _log_softmax(x, axis):
 
 
 def test_joint_embedding_loss_by_hand():
-    encoder = text_encoder(DIGIT_VOCABULARY.vocabulary_size, DIGIT_VOCABULARY.max_len, embedding_dim=6)
+    encoder = text_encoder(
+        DIGIT_VOCABULARY.vocabulary_size, DIGIT_VOCABULARY.max_len, embedding_dim=6
+    )
     joint = JointEmbedding(encoder, image_encoder((8, 8, 1), 6), temperature=0.5)
     images = testing.random_images((8, 8, 1), 4)
     # captions 0 and 2 are the same: both images are right for either
@@ -136,11 +161,15 @@ def test_joint_embedding_loss_by_hand():
     scores = ops.convert_to_numpy(joint((images, tokens)))
     v = ops.convert_to_numpy(joint.image_encoder(images))
     u = ops.convert_to_numpy(encoder(tokens))
-    v, u = v / np.linalg.norm(v, axis=1, keepdims=True), u / np.linalg.norm(u, axis=1, keepdims=True)
+    v, u = (
+        v / np.linalg.norm(v, axis=1, keepdims=True),
+        u / np.linalg.norm(u, axis=1, keepdims=True),
+    )
     np.testing.assert_allclose(scores, v @ u.T / 0.5, rtol=1e-4, atol=1e-5)
-    targets = np.array([[.5, 0, .5, 0], [0, 1, 0, 0], [.5, 0, .5, 0], [0, 0, 0, 1]])
+    targets = np.array([[0.5, 0, 0.5, 0], [0, 1, 0, 0], [0.5, 0, 0.5, 0], [0, 0, 0, 1]])
     expected = 0.5 * (
-        -(targets * _log_softmax(scores, 1)).sum(1).mean() - (targets * _log_softmax(scores.T, 1)).sum(1).mean()
+        -(targets * _log_softmax(scores, 1)).sum(1).mean()
+        - (targets * _log_softmax(scores.T, 1)).sum(1).mean()
     )
     loss = joint.compute_loss((images, tokens), None, ops.convert_to_tensor(scores))
     np.testing.assert_allclose(float(ops.convert_to_numpy(loss)), expected, rtol=1e-5)
@@ -156,8 +185,12 @@ def test_pretraining_separates_the_captions():
     labels = np.arange(48) % 3
     images = (patterns[labels] + 0.1 * rng.normal(size=(48, 8, 8, 1))).astype("float32")
     tokens = DIGIT_VOCABULARY.encode(["a one", "a thick two", "a small seven"])[labels]
-    encoder = text_encoder(DIGIT_VOCABULARY.vocabulary_size, DIGIT_VOCABULARY.max_len, embedding_dim=8)
-    joint = pretrain_text_encoder(encoder, (images, tokens), steps=60, batch_size=12, learning_rate=3e-3)
+    encoder = text_encoder(
+        DIGIT_VOCABULARY.vocabulary_size, DIGIT_VOCABULARY.max_len, embedding_dim=8
+    )
+    joint = pretrain_text_encoder(
+        encoder, (images, tokens), steps=60, batch_size=12, learning_rate=3e-3
+    )
     batch = (images[:12], tokens[:12])
     loss = float(ops.convert_to_numpy(joint.compute_loss(batch, None, joint(batch))))
     assert joint.retrieval_accuracy(*batch) == 1.0
@@ -183,7 +216,10 @@ def test_fit_pretrains_the_text_encoder_once(tmp_path):
     model.fit((images, tokens), batch_size=4, epochs=1, verbose=0)
     assert calls == [3]  # the first fit pretrains 3 steps, the second none
     assert int(ops.convert_to_numpy(model.text_pretrained_steps)) == 3
-    assert all(not np.allclose(a, ops.convert_to_numpy(b)) for a, b in zip(before, model.text_encoder.weights))
+    assert all(
+        not np.allclose(a, ops.convert_to_numpy(b))
+        for a, b in zip(before, model.text_encoder.weights)
+    )
     path = str(tmp_path / "model.keras")
     model.save(path)
     restored = keras.saving.load_model(path)

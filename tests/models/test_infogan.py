@@ -14,7 +14,14 @@ SHAPE = (16, 16, 1)
 
 
 def tiny(**kwargs):
-    kwargs = {"noise_dim": 4, "image_shape": SHAPE, "hidden_units": 16, "base_filters": 4, "seed": 1, **kwargs}
+    kwargs = {
+        "noise_dim": 4,
+        "image_shape": SHAPE,
+        "hidden_units": 16,
+        "base_filters": 4,
+        "seed": 1,
+        **kwargs,
+    }
     model = InfoGAN(**kwargs)
     model.compile()
     return model
@@ -34,7 +41,9 @@ def test_shapes_and_defaults():
     logits, q = model.discriminator(np.zeros((3, *SHAPE), "float32"))
     assert tuple(logits.shape) == (3, 1) and tuple(q.shape) == (3, 12)
     assert model.generate(5, seed=0).shape == (5, *SHAPE)
-    assert model.generate(codes={"categorical": [1, 2], "continuous": [[0.0, 1.0], [1.0, 0.0]]}).shape == (2, *SHAPE)
+    assert model.generate(
+        codes={"categorical": [1, 2], "continuous": [[0.0, 1.0], [1.0, 0.0]]}
+    ).shape == (2, *SHAPE)
     assert model.traversal_grid("categorical", rows=2).shape == (2, 10, *SHAPE)
     assert model.traversal_grid("continuous", index=1, rows=3).shape == (3, 10, *SHAPE)
     paper = InfoGAN()
@@ -56,13 +65,17 @@ def test_info_losses_by_hand():
     codes = np.array([2, 1])
     log_q = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
     np.testing.assert_allclose(
-        keras.ops.convert_to_numpy(categorical_info_loss(codes, logits)), -np.mean(log_q[[0, 1], codes]), rtol=1e-6
+        keras.ops.convert_to_numpy(categorical_info_loss(codes, logits)),
+        -np.mean(log_q[[0, 1], codes]),
+        rtol=1e-6,
     )
     c = np.array([[0.5, -1.0], [0.2, 0.9]], "float32")
     mu = np.array([[0.0, -0.5], [1.0, 1.0]], "float32")
     # -log N(c; mu, 1), summed over codes, mean over the batch
     expected = np.mean(np.sum(0.5 * np.log(2 * np.pi) + 0.5 * (c - mu) ** 2, axis=1))
-    np.testing.assert_allclose(keras.ops.convert_to_numpy(gaussian_info_loss(c, mu)), expected, rtol=1e-6)
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(gaussian_info_loss(c, mu)), expected, rtol=1e-6
+    )
 
 
 def test_info_loss_at_its_bound_when_q_ignores_the_codes():
@@ -79,7 +92,10 @@ def test_info_loss_at_its_bound_when_q_ignores_the_codes():
     expected = math.log(10) + np.mean(np.sum(0.5 * math.log(2 * math.pi) + 0.5 * cont**2, axis=1))
     np.testing.assert_allclose(keras.ops.convert_to_numpy(info), expected, rtol=1e-5)
     np.testing.assert_allclose(
-        keras.ops.convert_to_numpy(mutual_info), math.log(10) + 2 * math.log(2) - expected, rtol=1e-5, atol=1e-6
+        keras.ops.convert_to_numpy(mutual_info),
+        math.log(10) + 2 * math.log(2) - expected,
+        rtol=1e-5,
+        atol=1e-6,
     )
 
 

@@ -10,7 +10,9 @@ from keras_gan.models import LAPGAN
 
 
 def _model(**kwargs):
-    options = dict(image_shape=(16, 16, 1), levels=3, latent_dim=8, coarse_units=16, filters=4, seed=3)
+    options = dict(
+        image_shape=(16, 16, 1), levels=3, latent_dim=8, coarse_units=16, filters=4, seed=3
+    )
     options.update(kwargs)
     model = LAPGAN(**options)
     # Tiny networks: an uncompiled step is faster than an XLA compilation on a shared CPU.
@@ -25,7 +27,12 @@ def test_structure_and_paper_sizes():
     assert model.generator_0.output_shape == (None, 32, 32, 3)
     assert [tuple(i.shape) for i in model.discriminator_1.inputs] == [(None, 16, 16, 3)] * 2
     assert set(model.optimizer_targets) == {
-        "d_optimizer", "g_optimizer", "d_optimizer_0", "g_optimizer_0", "d_optimizer_1", "g_optimizer_1",
+        "d_optimizer",
+        "g_optimizer",
+        "d_optimizer_0",
+        "g_optimizer_0",
+        "d_optimizer_1",
+        "g_optimizer_1",
     }
 
 
@@ -62,7 +69,8 @@ def test_levels_are_trained_on_the_real_pyramid():
     # D_0 adds l_0 to h_0: swapping the two inputs changes nothing
     np.testing.assert_allclose(
         ops.convert_to_numpy(model.discriminator_0([low, gaussian[0] - low])),
-        ops.convert_to_numpy(real_logits), atol=1e-5,
+        ops.convert_to_numpy(real_logits),
+        atol=1e-5,
     )
     assert real_logits.shape == fake_logits.shape == (4, 1)
 

@@ -20,16 +20,25 @@ def test_defaults_are_the_papers():
     assert (small_lsgan(coding="pearson").a, small_lsgan(coding="pearson").c) == (-1.0, 0.0)
     assert model.discriminator.layers[-1].get_config()["activation"] == "linear"
     model.compile()
-    assert np.isclose(float(model.d_optimizer.learning_rate), 2e-4) and model.d_optimizer.beta_1 == 0.5
+    assert (
+        np.isclose(float(model.d_optimizer.learning_rate), 2e-4) and model.d_optimizer.beta_1 == 0.5
+    )
 
 
 def fixed_networks():
     """G(z) = 0.5 everywhere (tanh of a constant); D(x) = mean of x's pixels."""
     z = keras.Input((8,))
-    g = layers.Dense(256, kernel_initializer="zeros", bias_initializer=keras.initializers.Constant(np.arctanh(0.5)), activation="tanh")(z)
+    g = layers.Dense(
+        256,
+        kernel_initializer="zeros",
+        bias_initializer=keras.initializers.Constant(np.arctanh(0.5)),
+        activation="tanh",
+    )(z)
     generator = keras.Model(z, layers.Reshape((16, 16, 1))(g))
     x = keras.Input((16, 16, 1))
-    d = layers.Dense(1, kernel_initializer=keras.initializers.Constant(1 / 256), bias_initializer="zeros")(layers.Flatten()(x))
+    d = layers.Dense(
+        1, kernel_initializer=keras.initializers.Constant(1 / 256), bias_initializer="zeros"
+    )(layers.Flatten()(x))
     return generator, keras.Model(x, d)
 
 

@@ -32,7 +32,9 @@ def small_pix2pix(**kwargs):
 
 
 def pairs(num=8):
-    return testing.random_images((16, 16, 2), num, seed=0), testing.random_images((16, 16, 1), num, seed=1)
+    return testing.random_images((16, 16, 2), num, seed=0), testing.random_images(
+        (16, 16, 1), num, seed=1
+    )
 
 
 def test_shapes_and_papers_architecture():
@@ -40,7 +42,10 @@ def test_shapes_and_papers_architecture():
     assert model.generator.input_shape == (None, 16, 16, 2)
     assert model.generator.output_shape == (None, 16, 16, 1)
     # Conditional PatchGAN: [source, target] -> a 6x6 grid of patch logits (16 / 2 - 2)
-    assert [tuple(s) for s in model.discriminator.input_shape] == [(None, 16, 16, 2), (None, 16, 16, 1)]
+    assert [tuple(s) for s in model.discriminator.input_shape] == [
+        (None, 16, 16, 2),
+        (None, 16, 16, 1),
+    ]
     assert model.discriminator.output_shape == (None, 6, 6, 1)
     source, _ = pairs(3)
     assert model.translate(source).shape == (3, 16, 16, 1)
@@ -66,7 +71,12 @@ def test_patchgan_receptive_field_arithmetic():
     paper = patchgan_discriminator((64, 64, 3), condition_channels=3, base_filters=2)
     assert conv_specs(paper) == [(4, 2), (4, 2), (4, 2), (4, 1), (4, 1)]
     assert receptive_field(conv_specs(paper)) == 70
-    assert output_size(256, 3) == 30 and paper.output_shape == (None, output_size(64, 3), output_size(64, 3), 1)
+    assert output_size(256, 3) == 30 and paper.output_shape == (
+        None,
+        output_size(64, 3),
+        output_size(64, 3),
+        1,
+    )
     for field, levels in RECEPTIVE_FIELDS.items():
         assert receptive_field([(4, 2)] * levels + [(4, 1)] * 2) == field
 
@@ -74,7 +84,9 @@ def test_patchgan_receptive_field_arithmetic():
 def test_patchgan_logit_sees_exactly_its_receptive_field():
     # Perturb each input pixel in turn: the pixels that move the central logit form a 34x34 square.
     size, field = 48, 34
-    network = patchgan_discriminator((size, size, 1), base_filters=2, receptive_field=field, norm="none", seed=0)
+    network = patchgan_discriminator(
+        (size, size, 1), base_filters=2, receptive_field=field, norm="none", seed=0
+    )
     base = testing.random_images((size, size, 1), 1, seed=2)
     perturbed = np.repeat(base, size * size, axis=0)
     perturbed.reshape(size * size, -1)[np.arange(size * size), np.arange(size * size)] += 0.5
@@ -122,8 +134,13 @@ def test_objectives_match_hand_computations():
     fake = np.array([0.0, -0.5, 0.25, 0.5], "float32").reshape(1, 2, 2, 1)
     bce_real = np.mean(np.log1p(np.exp(-logits)))  # -log sigmoid(l), the label "real"
     l1 = (0.5 + 0.0 + 0.75 + 0.5) / 4
-    total, gan, l1_value = (float(keras.ops.convert_to_numpy(v)) for v in generator_objective(logits, target, fake, 100.0))
-    np.testing.assert_allclose([gan, l1_value, total], [bce_real, l1, bce_real + 100 * l1], rtol=1e-5)
+    total, gan, l1_value = (
+        float(keras.ops.convert_to_numpy(v))
+        for v in generator_objective(logits, target, fake, 100.0)
+    )
+    np.testing.assert_allclose(
+        [gan, l1_value, total], [bce_real, l1, bce_real + 100 * l1], rtol=1e-5
+    )
     d_expected = 0.5 * (np.mean(np.log1p(np.exp(-real_logits))) + np.mean(np.log1p(np.exp(logits))))
     d_value = float(keras.ops.convert_to_numpy(discriminator_objective(real_logits, logits)))
     np.testing.assert_allclose(d_value, d_expected, rtol=1e-5)
@@ -148,7 +165,9 @@ def test_logged_l1_is_the_generators_error_before_its_update():
 def test_fit_and_save_load(tmp_path):
     model = small_pix2pix(paper_inference=False)  # deterministic outputs for the comparison
     model.compile()
-    history = testing.check_fit(model, pairs(8), steps=2, batch_size=4, networks=("generator", "discriminator"))
+    history = testing.check_fit(
+        model, pairs(8), steps=2, batch_size=4, networks=("generator", "discriminator")
+    )
     assert set(history.history) == {"d_loss", "g_loss", "g_gan_loss", "g_l1_loss"}
     restored = testing.check_save_load(model, tmp_path, pairs(2)[0])
     assert restored.l1_weight == 100.0
@@ -182,8 +201,15 @@ def test_registered_with_papers_settings():
     variant = registry.get("pix2pix")
     assert variant.model_class is Pix2Pix
     paper = variant.config_class().with_paper_settings()
-    assert (paper.image_size, paper.receptive_field, paper.base_filters, paper.l1_weight) == (256, 70, 64, 100.0)
-    config = variant.config_class(base_filters=4, discriminator_filters=4, receptive_field=16, image_size=16)
+    assert (paper.image_size, paper.receptive_field, paper.base_filters, paper.l1_weight) == (
+        256,
+        70,
+        64,
+        100.0,
+    )
+    config = variant.config_class(
+        base_filters=4, discriminator_filters=4, receptive_field=16, image_size=16
+    )
     model = Pix2Pix.from_train_config(config, (16, 16, 1))
     assert model.compiled and model.discriminator.output_shape == (None, 6, 6, 1)
 

@@ -11,8 +11,14 @@ from keras_gan.networks.sngan import SpectralNormalization, sngan_discriminator
 
 
 def small_sngan(**kwargs):
-    kwargs = {"image_shape": (16, 16, 1), "base_filters": 4, "generator_filters": 4,
-              "latent_dim": 8, "seed": 1, **kwargs}
+    kwargs = {
+        "image_shape": (16, 16, 1),
+        "base_filters": 4,
+        "generator_filters": 4,
+        "latent_dim": 8,
+        "seed": 1,
+        **kwargs,
+    }
     return SNGAN(**kwargs)
 
 
@@ -29,13 +35,17 @@ def test_every_discriminator_layer_is_normalised():
     assert discriminator.output_shape == (None, 1)
     # Table 3(b): seven convolutions and the dense layer, all wrapped; nothing unwrapped.
     assert len(wrapped_layers(discriminator)) == 8
-    assert not any(isinstance(layer, (layers.Conv2D, layers.Dense, layers.BatchNormalization))
-                   for layer in discriminator.layers)
+    assert not any(
+        isinstance(layer, (layers.Conv2D, layers.Dense, layers.BatchNormalization))
+        for layer in discriminator.layers
+    )
     assert all(not layer.vector_u.trainable for layer in wrapped_layers(discriminator))
     model = small_sngan()
     model.compile()
     assert model.d_optimizer.beta_1 == 0.0 and model.d_optimizer.beta_2 == 0.9
-    assert np.isclose(float(model.d_optimizer.learning_rate), 2e-4) and model.discriminator_steps == 1
+    assert (
+        np.isclose(float(model.d_optimizer.learning_rate), 2e-4) and model.discriminator_steps == 1
+    )
 
 
 @pytest.mark.parametrize(
@@ -90,7 +100,11 @@ def test_fit_moves_u_and_saves(tmp_path):
     before = u_values(model.discriminator)
     weights_before = testing.snapshot(model.discriminator.trainable_variables)
     testing.check_fit(
-        model, testing.random_images((16, 16, 1), 32), steps=2, batch_size=16, networks=("generator",)
+        model,
+        testing.random_images((16, 16, 1), 32),
+        steps=2,
+        batch_size=16,
+        networks=("generator",),
     )
     # Every discriminator weight moved but the score's bias: while all scores lie inside the
     # hinge margins (|D| < 1, as at initialisation), its gradient is -1 + 1 = 0.
@@ -102,14 +116,17 @@ def test_fit_moves_u_and_saves(tmp_path):
             assert not np.allclose(new, old), f"{variable.path} did not change"
     after = u_values(model.discriminator)
     assert all(not np.allclose(b, a) for b, a in zip(before, after)), "vector_u did not move in fit"
-    assert all(np.isfinite(a).all() and np.isclose(np.linalg.norm(a), 1.0, atol=1e-4) for a in after)
+    assert all(
+        np.isfinite(a).all() and np.isclose(np.linalg.norm(a), 1.0, atol=1e-4) for a in after
+    )
     restored = testing.check_save_load(model, tmp_path, np.full((2, 8), 0.5, "float32"))
     for a, b in zip(after, u_values(restored.discriminator)):
         np.testing.assert_allclose(b, a, atol=1e-7)
     x = testing.random_images((16, 16, 1), 4)
     np.testing.assert_allclose(
         keras.ops.convert_to_numpy(restored.discriminator(x)),
-        keras.ops.convert_to_numpy(model.discriminator(x)), atol=1e-5,
+        keras.ops.convert_to_numpy(model.discriminator(x)),
+        atol=1e-5,
     )
 
 

@@ -19,8 +19,13 @@ def _pairs(num=8, size=16, scale=4, seed=0):
 
 def _model(**kwargs):
     options = dict(
-        image_shape=(16, 16, 1), num_blocks=2, filters=8, discriminator_filters=4,
-        dense_units=8, content_loss="mse", seed=1,
+        image_shape=(16, 16, 1),
+        num_blocks=2,
+        filters=8,
+        discriminator_filters=4,
+        dense_units=8,
+        content_loss="mse",
+        seed=1,
     )
     options.update(kwargs)
     model = SRGAN(**options)
@@ -39,14 +44,19 @@ def test_pixel_shuffle_matches_hand_built_example():
     # A larger example agrees with keras.ops.depth_to_space (tf.nn.depth_to_space's order).
     x = np.random.default_rng(0).normal(size=(2, 3, 5, 12)).astype("float32")
     np.testing.assert_allclose(
-        ops.convert_to_numpy(PixelShuffle(2)(x)), ops.convert_to_numpy(ops.depth_to_space(x, 2)),
+        ops.convert_to_numpy(PixelShuffle(2)(x)),
+        ops.convert_to_numpy(ops.depth_to_space(x, 2)),
     )
 
 
 def test_generator_architecture():
     generator = srresnet_generator((7, 7, 3), scale=4, num_blocks=16, filters=64)
     assert generator.output_shape == (None, 28, 28, 3)
-    blocks = [layer for layer in generator.layers if layer.name.startswith("block") and layer.name.endswith("_skip")]
+    blocks = [
+        layer
+        for layer in generator.layers
+        if layer.name.startswith("block") and layer.name.endswith("_skip")
+    ]
     assert len(blocks) == 16
     assert [l.scale for l in generator.layers if isinstance(l, PixelShuffle)] == [2, 2]
     with pytest.raises(ValueError, match="power of two"):
@@ -68,7 +78,13 @@ def test_fit_and_save_load(tmp_path):
     model = _model()
     low, high = _pairs()
     history = testing.check_fit(model, (low, high), batch_size=4)
-    assert set(history.history) >= {"d_loss", "g_loss", "content_mse", "adversarial_loss", "pixel_mse"}
+    assert set(history.history) >= {
+        "d_loss",
+        "g_loss",
+        "content_mse",
+        "adversarial_loss",
+        "pixel_mse",
+    }
     restored = testing.check_save_load(model, str(tmp_path), low[:2])
     assert restored.generate(low).shape == (8, 16, 16, 1)
 
@@ -96,8 +112,12 @@ def test_feature_network_content_loss():
     assert "content_local_features" in history.history
     assert testing.changed(frozen, features.weights) == 0  # the feature space stays fixed
     sr = model.generator(low)
-    expected = np.mean((ops.convert_to_numpy(features(sr)) - ops.convert_to_numpy(features(high))) ** 2)
-    np.testing.assert_allclose(ops.convert_to_numpy(model.content_loss_value(sr, high)), expected, rtol=1e-5)
+    expected = np.mean(
+        (ops.convert_to_numpy(features(sr)) - ops.convert_to_numpy(features(high))) ** 2
+    )
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(model.content_loss_value(sr, high)), expected, rtol=1e-5
+    )
 
 
 def test_vgg_without_weights_says_what_to_use(monkeypatch):

@@ -45,20 +45,31 @@ def test_fit_clips_counts_critic_steps_and_saves(tmp_path):
     model = small_wgan()
     # A larger step than the paper's 5e-5: with a clipped critic the generator's gradients are
     # ~1e-5, and its weights would move by less than the harness's change tolerance.
-    model.compile(d_optimizer=keras.optimizers.RMSprop(5e-3), g_optimizer=keras.optimizers.RMSprop(5e-3))
+    model.compile(
+        d_optimizer=keras.optimizers.RMSprop(5e-3), g_optimizer=keras.optimizers.RMSprop(5e-3)
+    )
     before = testing.snapshot(model.discriminator.trainable_variables)
     # 2 steps of 5 critic minibatches of 4 samples
     history = testing.check_fit(
-        model, testing.random_images((16, 16, 1), 40), steps=2, batch_size=20, networks=("generator",)
+        model,
+        testing.random_images((16, 16, 1), 40),
+        steps=2,
+        batch_size=20,
+        networks=("generator",),
     )
     check_critic_updated(model, before)
     for weight in testing.snapshot(model.discriminator.trainable_variables):
         assert np.abs(weight).max() <= 0.01 + 1e-7
     # Some weights sit at the bound: the clipping did something (init is N(0, 0.02)).
-    assert any(np.isclose(np.abs(w).max(), 0.01) for w in testing.snapshot(model.discriminator.trainable_variables))
+    assert any(
+        np.isclose(np.abs(w).max(), 0.01)
+        for w in testing.snapshot(model.discriminator.trainable_variables)
+    )
     assert int(keras.ops.convert_to_numpy(model.d_optimizer.iterations)) == 10
     assert int(keras.ops.convert_to_numpy(model.g_optimizer.iterations)) == 2
-    np.testing.assert_allclose(history.history["wasserstein"], -np.asarray(history.history["d_loss"]), rtol=1e-6)
+    np.testing.assert_allclose(
+        history.history["wasserstein"], -np.asarray(history.history["d_loss"]), rtol=1e-6
+    )
     restored = testing.check_save_load(model, tmp_path, np.full((2, 8), 0.5, "float32"))
     assert restored.clip_value == 0.01 and restored.discriminator_steps == 5
 
@@ -76,7 +87,9 @@ def test_bad_critic_steps_and_batch():
     model.compile()
     with pytest.raises(ValueError, match="multiple of 5"):
         # fit() checks a dataset's batch shape before anything runs
-        batches = tf.data.Dataset.from_tensor_slices(testing.random_images((16, 16, 1), 14)).batch(7, drop_remainder=True)
+        batches = tf.data.Dataset.from_tensor_slices(testing.random_images((16, 16, 1), 14)).batch(
+            7, drop_remainder=True
+        )
         model.fit(batches, epochs=1, verbose=0)
 
 

@@ -29,7 +29,9 @@ def check_critic_updated(model, before):
 def test_critic_has_no_batchnorm_and_papers_optimizer():
     model = small_wgan_gp()
     assert model.discriminator.output_shape == (None, 1)
-    assert not any(isinstance(layer, layers.BatchNormalization) for layer in model.discriminator.layers)
+    assert not any(
+        isinstance(layer, layers.BatchNormalization) for layer in model.discriminator.layers
+    )
     layer_norm = small_wgan_gp(critic_normalization="layer").discriminator
     assert sum(isinstance(layer, layers.LayerNormalization) for layer in layer_norm.layers) == 1
     assert model.discriminator_steps == 5 and model.gp_weight == 10.0
@@ -46,7 +48,11 @@ def test_fit_counts_critic_steps_and_saves(tmp_path, normalization):
     model.compile()
     before = testing.snapshot(model.discriminator.trainable_variables)
     history = testing.check_fit(
-        model, testing.random_images((16, 16, 1), 40), steps=2, batch_size=20, networks=("generator",)
+        model,
+        testing.random_images((16, 16, 1), 40),
+        steps=2,
+        batch_size=20,
+        networks=("generator",),
     )
     check_critic_updated(model, before)
     assert int(keras.ops.convert_to_numpy(model.d_optimizer.iterations)) == 10
@@ -61,7 +67,9 @@ def linear_critic(weights):
     images = keras.Input((16, 16, 1))
     score = layers.Dense(1)(layers.Flatten()(images))
     critic = keras.Model(images, score)
-    critic.layers[-1].set_weights([weights.reshape(-1, 1).astype("float32"), np.array([0.1], "float32")])
+    critic.layers[-1].set_weights(
+        [weights.reshape(-1, 1).astype("float32"), np.array([0.1], "float32")]
+    )
     return critic
 
 
@@ -78,13 +86,18 @@ def test_penalty_of_a_linear_critic(norm):
     logs = {k: float(keras.ops.convert_to_numpy(v)) for k, v in logs.items()}
     np.testing.assert_allclose(logs["gradient_penalty"], (norm - 1.0) ** 2, atol=1e-5)
     # d_loss = E[D(fake)] - E[D(real)] + lambda * penalty
-    np.testing.assert_allclose(logs["d_loss"], -logs["wasserstein"] + 10.0 * logs["gradient_penalty"], rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(
+        logs["d_loss"], -logs["wasserstein"] + 10.0 * logs["gradient_penalty"], rtol=1e-5, atol=1e-5
+    )
 
 
 @pytest.mark.parametrize(
     "kwargs, message",
-    [({"gp_weight": -1.0}, "gp_weight"), ({"discriminator_steps": 0}, "discriminator_steps"),
-     ({"critic_normalization": "batch"}, "critic_normalization")],
+    [
+        ({"gp_weight": -1.0}, "gp_weight"),
+        ({"discriminator_steps": 0}, "discriminator_steps"),
+        ({"critic_normalization": "batch"}, "critic_normalization"),
+    ],
 )
 def test_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
@@ -96,7 +109,9 @@ def test_batch_not_divisible_by_critic_steps():
     model.compile()
     with pytest.raises(ValueError, match="multiple of 5"):
         # fit() checks a dataset's batch shape before anything runs
-        batches = tf.data.Dataset.from_tensor_slices(testing.random_images((16, 16, 1), 12)).batch(7, drop_remainder=True)
+        batches = tf.data.Dataset.from_tensor_slices(testing.random_images((16, 16, 1), 12)).batch(
+            7, drop_remainder=True
+        )
         model.fit(batches, epochs=1, verbose=0)
 
 
