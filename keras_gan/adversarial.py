@@ -433,7 +433,20 @@ class AdversarialModel(keras.Model):
             discriminator_steps=self.discriminator_steps,
             seed=self.seed,
         )
+        # The variant's hyperparameters: every constructor argument the model keeps under the
+        # same name, so a reloaded model is built with the same values.
+        for name in self.hyperparameter_names():
+            config[name] = getattr(self, name)
         return config
+
+    def hyperparameter_names(self):
+        """The constructor arguments `get_config` saves beyond the base class's: every one the
+        model keeps as an attribute of the same name (`self.gp_weight = gp_weight`), the
+        networks aside (they are saved whole)."""
+        base = {"generator", "discriminator", "log_names", "latent_dim", "latent_distribution",
+                "discriminator_steps", "seed"}  # fmt: skip
+        accepted = self.constructor_arguments() - set(self.network_names) - base
+        return sorted(name for name in accepted if name in vars(self))
 
     @classmethod
     def from_config(cls, config):

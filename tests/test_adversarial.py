@@ -220,3 +220,25 @@ def test_a_renamed_config_field_reaches_its_constructor_argument():
     default = variant.model_class(**narrow)
     assert built.generator.count_params() == direct.generator.count_params()
     assert built.generator.count_params() != default.generator.count_params()
+
+
+@pytest.mark.parametrize(
+    "name, arguments",
+    [
+        ("dcgan", {"generator_loss": "minimax", "base_filters": 4}),  # GAN's argument, via kwargs
+        ("wgan_gp", {"gp_weight": 5.0, "critic_normalization": "layer", "base_filters": 4}),
+        ("lsgan", {"coding": "pearson", "base_filters": 4}),
+        ("cgan", {"conditioning": "embedding", "num_classes": 3, "base_filters": 4}),
+    ],
+)
+def test_every_hyperparameter_survives_get_config(name, arguments):
+    model_class = registry.get(name).model_class
+    model = model_class(image_shape=(28, 28, 1), **arguments)
+    saved = model.get_config()
+    for argument, value in arguments.items():
+        if argument != "base_filters":  # a width: the networks themselves are saved
+            assert saved[argument] == value, argument
+    again = model_class.from_config(saved)
+    for argument, value in arguments.items():
+        if argument != "base_filters":
+            assert getattr(again, argument) == value, argument

@@ -206,13 +206,3 @@ class ACGAN(LabelConditioned, AdversarialModel):
             _, logits = self.discriminator(images[lo : lo + batch_size], training=False)
             outputs.append(ops.convert_to_numpy(ops.softmax(logits, axis=-1)))
         return np.concatenate(outputs, axis=0)
-
-    def get_config(self):
-        return {
-            **super().get_config(),
-            "num_classes": self.num_classes,
-            "image_shape": self.image_shape,
-            "base_filters": self.base_filters,
-            "dropout": self.dropout,
-            "generator_loss": self.generator_loss,
-        }

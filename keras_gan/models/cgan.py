@@ -300,13 +300,3 @@ class ConditionalGAN(LabelConditioned, AdversarialModel):
     def call(self, inputs, training=False):
         """`model([latents, labels])` returns the generator's samples."""
         return self.generator(inputs, training=training)
-
-    def get_config(self):
-        return {
-            **super().get_config(),
-            "num_classes": self.num_classes,
-            "image_shape": self.image_shape,
-            "base_filters": self.base_filters,
-            "conditioning": self.conditioning,
-            "generator_loss": self.generator_loss,
-        }

@@ -364,10 +364,7 @@ class CycleGAN(AdversarialModel):
         config = super().get_config()
         for unused in ("latent_dim", "latent_distribution", "discriminator_steps"):
             config.pop(unused, None)
-        return {
-            **config, "cycle_weight": self.cycle_weight, "identity_weight": self.identity_weight,
-            "pool_size": self.pool_size,
-        }  # fmt: skip
+        return config
 
     # -- Command line ------------------------------------------------------------------------
 

@@ -145,6 +145,3 @@ class GAN(AdversarialModel):
         return self.update_logs(d_loss=d_loss, g_loss=g_loss)
 
     # --8<-- [end:train_step]
-
-    def get_config(self):
-        return {**super().get_config(), "generator_loss": self.generator_loss}

@@ -401,10 +401,4 @@ class GANINTCLS(AdversarialModel):
             )
 
     def get_config(self):
-        return {
-            **super().get_config(),
-            "vocabulary": self.vocabulary.get_config(),
-            "interpolation": self.interpolation,
-            "interpolation_beta": self.interpolation_beta,
-            "text_pretrain_steps": self.text_pretrain_steps,
-        }
+        return {**super().get_config(), "vocabulary": self.vocabulary.get_config()}

@@ -478,15 +478,5 @@ class InfoGAN(AdversarialModel):
 
     def get_config(self):
         config = super().get_config()
-        config.pop("latent_dim")
-        config.update(
-            noise_dim=self.noise_dim,
-            num_categories=self.num_categories,
-            num_continuous=self.num_continuous,
-            info_weight=self.info_weight,
-            continuous_weight=self.continuous_weight,
-            image_shape=self.image_shape,
-            hidden_units=self.hidden_units,
-            base_filters=self.base_filters,
-        )
+        config.pop("latent_dim")  # noise_dim plus the codes' sizes, saved as InfoGANConfig's fields
         return config

@@ -155,12 +155,3 @@ class LSGAN(AdversarialModel):
 
         g_loss, _ = self.minimize(generator_loss, self.generator, self.g_optimizer)
         return self.update_logs(d_loss=d_loss, g_loss=g_loss)
-
-    def get_config(self):
-        return {
-            **super().get_config(),
-            "coding": self.coding,
-            "a": self.a,
-            "b": self.b,
-            "c": self.c,
-        }

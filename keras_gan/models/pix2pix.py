@@ -261,7 +261,7 @@ class Pix2Pix(AdversarialModel):
         config = super().get_config()
         for unused in ("latent_dim", "latent_distribution", "discriminator_steps"):
             config.pop(unused, None)
-        return {**config, "l1_weight": self.l1_weight}
+        return config
 
     # -- Command line ------------------------------------------------------------------------
 

@@ -404,13 +404,8 @@ class SRGAN(AdversarialModel):
 
     def get_config(self):
         config = super().get_config()
-        content = self.content_loss
-        if content is None:
-            content = keras.saving.serialize_keras_object(self.content_network)
-        config.update(
-            scale=self.scale, content_loss=content, adversarial_weight=self.adversarial_weight,
-            pretrain_steps=self.pretrain_steps,
-        )  # fmt: skip
+        if self.content_loss is None:  # a feature network of the user's: saved whole
+            config["content_loss"] = keras.saving.serialize_keras_object(self.content_network)
         return config
 
     @classmethod

@@ -154,6 +154,3 @@ class WGAN(AdversarialModel):
             )
             for name in self.optimizer_targets
         }
-
-    def get_config(self):
-        return {**super().get_config(), "clip_value": self.clip_value}

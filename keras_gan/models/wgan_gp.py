@@ -164,10 +164,3 @@ class WGANGP(AdversarialModel):
 
         g_loss, _ = self.minimize(generator_loss, self.generator, self.g_optimizer)
         return self.update_logs(d_loss=d_loss, g_loss=g_loss, **extra)
-
-    def get_config(self):
-        return {
-            **super().get_config(),
-            "gp_weight": self.gp_weight,
-            "critic_normalization": self.critic_normalization,
-        }
