@@ -16,6 +16,7 @@ from keras_gan.networks.srresnet import (
     srresnet_generator,
     vgg19_features,
 )
+from keras_gan.pairs import unpack_pair
 from keras_gan.registry import register
 
 # "we rescaled the VGG feature maps by a factor of 1/12.75 ... to obtain VGG losses of a scale
@@ -223,10 +224,8 @@ class SRGAN(AdversarialModel):
 
     @staticmethod
     def unpack_pairs(data):
-        """`(low_res, high_res)` from a batch (`fit((low, high))` arrives as `((low, high),)`)."""
-        if isinstance(data, (tuple, list)) and isinstance(data[0], (tuple, list)):
-            data = data[0]  # fit((a, b)) and train_on_batch((a, b)) arrive as ((a, b), ...)
-        return data[0], data[1]
+        """`(low_res, high_res)` from a batch (`keras_gan.pairs.unpack_pair`)."""
+        return unpack_pair(data, ("low_res", "high_res"))
 
     def train_step(self, data):
         low_res, high_res = self.unpack_pairs(data)
