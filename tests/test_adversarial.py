@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from keras_gan import registry, testing
+from keras_gan.config import TrainConfig
 from keras_gan.models import DCGAN, GAN
 
 SHAPE = (16, 16, 1)
@@ -187,6 +188,29 @@ def test_every_constructor_argument_comes_from_the_config(name):
     # Every renamed field names a real config field and a real constructor argument.
     for field_name, argument in model_class.config_arguments.items():
         assert field_name in {f.name for f in dataclasses.fields(config)} and argument in accepted
+
+
+# Config fields read elsewhere than the constructor: by `optimizers_from_config`, or by the
+# variant's `dataset_options` (CycleGAN's `paired`, pix2pix's `direction`).
+_READ_ELSEWHERE = {"learning_rate", "beta_1", "beta_2", "d_learning_rate", "g_learning_rate",
+                   "optimizer", "constant_epochs", "decay_epochs", "paired", "direction"}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", registry.available())
+def test_no_config_field_is_silently_ignored(name):
+    # from_train_config passes a field only where the constructor has an argument of its name:
+    # a field named otherwise (and not in `config_arguments`) would be dropped without a word.
+    variant = registry.get(name)
+    accepted = variant.model_class.constructor_arguments()
+    renamed = variant.model_class.config_arguments
+    training = {field.name for field in dataclasses.fields(TrainConfig)}
+    ignored = [
+        field.name
+        for field in dataclasses.fields(variant.config_class)
+        if renamed.get(field.name, field.name) not in accepted
+        and field.name not in training | _READ_ELSEWHERE
+    ]
+    assert ignored == [], f"{name}: config fields no constructor argument receives: {ignored}"
 
 
 def test_the_optimizers_come_from_the_config():
