@@ -134,11 +134,9 @@ def _dataset_batches(dataset, batch_size):
 
 
 def _is_dataset(source):
-    try:
-        import tensorflow as tf
-    except ImportError:  # pragma: no cover - tensorflow is a dependency
-        return False
-    return isinstance(source, tf.data.Dataset)
+    from keras_gan.datasets.pipeline import is_dataset  # imports TensorFlow: only when asked
+
+    return is_dataset(source)
 
 
 def _to_numpy(x):
