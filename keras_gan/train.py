@@ -37,12 +37,12 @@ import difflib
 import errno
 import inspect
 import json
-import os
-import shutil
 import sys
 import textwrap
 import types
 import typing
+
+from keras_gan.run import ConfigError, Run, RunError, check_positive, plan  # noqa: F401
 
 # Run-level flags; every other flag is a field of the variant's config dataclass.
 _RUN_FLAGS = (
@@ -56,8 +56,6 @@ _RUN_FLAGS = (
     "verbose",
     "log_every",
 )
-# Config fields a resumed run may change: how long it trains.
-_RESUMABLE_CHANGES = ("epochs",)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -217,68 +215,14 @@ def build_parser(variant=None, add_help=True):
     return parser
 
 
-# -- Helpers ---------------------------------------------------------------------------------------
-
-
-def _config_from_dict(config_class, values):
-    """Rebuilds a config from its JSON dict (lists back to tuples)."""
-    fields = {f.name: f for f in dataclasses.fields(config_class)}
-    kwargs = {}
-    for name, value in values.items():
-        if name in fields:
-            kwargs[name] = tuple(value) if isinstance(value, list) else value
-    return config_class(**kwargs)
-
-
-def plan(start, total, steps_per_epoch):
-    """The `fit` calls that take a run from step `start` to `total`.
-
-    Each is `(initial_epoch, epochs, steps_per_epoch)`: a partial epoch to finish first (a run
-    resumed mid-epoch), whole epochs, and a partial last epoch (`--steps` not a multiple of the
-    epoch length).
-    """
-    segments, step = [], start
-    while step < total:
-        epoch, within = divmod(step, steps_per_epoch)
-        if within:
-            count = min(steps_per_epoch - within, total - step)
-            segments.append((epoch, epoch + 1, count))
-        elif (total - step) // steps_per_epoch:
-            full = (total - step) // steps_per_epoch
-            segments.append((epoch, epoch + full, steps_per_epoch))
-            count = full * steps_per_epoch
-        else:
-            count = total - step
-            segments.append((epoch, epoch + 1, count))
-        step += count
-    return segments
-
-
-def _print_config(variant, backend, config, total, steps_per_epoch, out, start):
-    print(f"keras_gan.train {variant.name} ({variant.model_class.__name__}) on backend '{backend}'")
-    width = max(len(k) for k in config)
-    for name, value in config.items():
-        print(f"  {name:<{width}} = {value!r}")
-    resumed = f", resuming at step {start}" if start else ""
-    print(f"  -> {total} steps ({steps_per_epoch} per epoch){resumed}; output: {out}")
-
-
-def _describe_data(config, info):
-    shape = "x".join(str(d) for d in info.image_shape)
-    where = info.extras.get("data_dir") if isinstance(info.extras, dict) else None
-    line = f"  data: '{config.dataset}', {info.num_examples} examples of {shape}"
-    return line + (f", prepared in {where}" if where else "")
-
-
 # -- main -------------------------------------------------------------------------------------------
 
 
-class _FlagError(Exception):
-    """A bad flag value: reported with the usage line."""
+class _CommandLineRun(Run):
+    """A `Run` that names itself and its resume command as the command line does."""
 
-
-class _UsageError(Exception):
-    """Anything else the user can fix (output folder, data, resume): one line, exit status 2."""
+    _HEADER = "keras_gan.train"
+    _RESUME_HINT = "python -m keras_gan.train {variant} --output {output} --resume"
 
 
 def main(argv=None):
@@ -315,11 +259,21 @@ def main(argv=None):
         build_parser().error(str(error))
     parser = build_parser(variant)
     args = parser.parse_args(argv)
+    fields = [f.name for f in dataclasses.fields(variant.config_class)]
     try:
-        return _run(parser, variant, args)
-    except _FlagError as error:
+        check_positive(
+            steps=args.steps, checkpoint_every=args.checkpoint_every,
+            num_samples=args.num_samples, log_every=args.log_every,
+        )  # fmt: skip
+        run = _CommandLineRun(
+            variant.name, output=args.output, paper=args.paper, resume=args.resume,
+            checkpoint_every=args.checkpoint_every, num_samples=args.num_samples,
+            **{name: getattr(args, name) for name in fields if hasattr(args, name)},
+        )  # fmt: skip
+        return run.train(args.steps, verbose=args.verbose, log_every=args.log_every).status
+    except ConfigError as error:
         parser.error(str(error))
-    except _UsageError as error:
+    except RunError as error:
         print(f"{parser.prog}: error: {error}", file=sys.stderr)
         raise SystemExit(2) from None
     except KeyboardInterrupt:
@@ -345,403 +299,6 @@ def _os_error(error):
     else:
         fix = "Check the output folder, then continue with --resume."
     return f"Could not write{where}: {reason}. {fix}"
-
-
-def _resolve(parser, variant, args, saved):
-    """The run's config: defaults, --paper, the saved run (on --resume), then explicit flags."""
-    config_class = variant.config_class
-    fields = [f.name for f in dataclasses.fields(config_class)]
-    explicit = {name: getattr(args, name) for name in fields if hasattr(args, name)}
-    if saved is not None:
-        try:
-            config = _config_from_dict(config_class, saved["config"])
-        except (TypeError, ValueError, KeyError) as error:
-            raise _UsageError(
-                f"The run's config.json is not valid for {variant.name}: {error}"
-            ) from error
-        if args.paper and not saved.get("paper"):
-            raise _UsageError(
-                "--paper cannot be added on --resume: the run was started without it."
-            )
-        changed = {
-            k: v for k, v in explicit.items()
-            if k not in _RESUMABLE_CHANGES and _plain(v) != _plain(getattr(config, k))
-        }  # fmt: skip
-        if changed:
-            detail = ", ".join(
-                f"--{k.replace('_', '-')} {v!r} (the run has {getattr(config, k)!r})"
-                for k, v in changed.items()
-            )
-            raise _UsageError(
-                f"--resume continues a run with its own config; these flags differ: {detail}"
-            )
-    else:
-        config = config_class()
-        if args.paper:
-            config = config.with_paper_settings()
-    try:
-        return dataclasses.replace(config, **explicit)
-    except (TypeError, ValueError) as error:
-        raise _FlagError(str(error)) from error
-
-
-def _plain(value):
-    return list(value) if isinstance(value, tuple) else value
-
-
-# What a run writes into its folder (a plain rerun over a run that never saved removes these).
-_RUN_FILES = ("config.json", "history.json", "losses.png", "checkpoints", "samples", "tensorboard")
-
-
-def _check_path(out):
-    """Refuses an --output that is a file or cannot be written; writes nothing."""
-    if os.path.exists(out) and not os.path.isdir(out):
-        raise _UsageError(f"--output '{out}' is a file, not a folder. Choose a folder for the run.")
-    existing = os.path.abspath(out)
-    while not os.path.exists(existing):
-        existing = os.path.dirname(existing)
-    if not os.path.isdir(existing):
-        raise _UsageError(
-            f"--output '{out}' is inside '{existing}', which is a file. Choose a folder."
-        )
-    if not os.access(existing, os.W_OK | os.X_OK):
-        raise _UsageError(
-            f"Cannot write to '{existing}' (permission denied). Choose an --output folder you can write to."
-        )
-
-
-def _check_output(out, variant, resume):
-    """Reads (never writes) the output folder; returns the saved run dict or None."""
-    from keras_gan import checkpoints, runlock
-
-    config_path = os.path.join(out, "config.json")
-    has_checkpoint = os.path.isfile(os.path.join(out, "checkpoints", checkpoints.LAST))
-    if os.path.isfile(config_path):
-        try:
-            with open(config_path) as file:
-                saved = json.load(file)
-        except (OSError, ValueError) as error:
-            raise _UsageError(
-                f"'{config_path}' is unreadable ({error}); choose another --output."
-            ) from error
-        if not isinstance(saved, dict) or saved.get("variant") != variant.name:
-            found = saved.get("variant") if isinstance(saved, dict) else None
-            raise _UsageError(
-                f"The output folder '{out}' holds a run of '{found}', not '{variant.name}'. "
-                "Choose another --output."
-            )
-        if not has_checkpoint:
-            if resume:
-                raise _UsageError(
-                    f"Nothing to resume: the run in '{out}' stopped before its first checkpoint "
-                    f"(no checkpoints/{checkpoints.LAST}). Run again without --resume to start "
-                    "it over."
-                )
-            return {"restart": True, **saved}
-        if not resume:
-            raise _UsageError(
-                f"The output folder '{out}' already holds a '{variant.name}' run. Pass --resume "
-                "to continue it, or choose another --output."
-            )
-        return saved
-    if resume:
-        raise _UsageError(f"Nothing to resume: '{out}' holds no keras_gan run (no config.json).")
-    if os.path.isdir(out) and [f for f in os.listdir(out) if f != runlock.LOCK_FILE]:
-        raise _UsageError(
-            f"The output folder '{out}' is not empty and holds no keras_gan run; choose another "
-            "--output."
-        )
-    return None
-
-
-def _check_checkpoint_matches(path, variant, config):
-    """Refuses a checkpoint written by a run with another architecture or data than `config`."""
-    from keras_gan import checkpoints
-
-    info = checkpoints.run_info(path)
-    if not info or "config" not in info:
-        return
-    if info.get("variant") not in (None, variant.name):
-        raise _UsageError(
-            f"The checkpoint '{path}' belongs to a '{info['variant']}' run, not '{variant.name}'."
-        )
-    current = config.to_dict()
-    differ = {
-        k: v for k, v in info["config"].items()
-        if k in current and k not in _RESUMABLE_CHANGES and _plain(current[k]) != _plain(v)
-    }  # fmt: skip
-    if differ:
-        detail = ", ".join(
-            f"--{k.replace('_', '-')} {v!r} (config.json says {current[k]!r})"
-            for k, v in differ.items()
-        )
-        raise _UsageError(
-            f"The checkpoint '{path}' was written by a run with {detail}: it is not this run's "
-            "checkpoint. Resume into the folder of that run, or start a new run."
-        )
-
-
-def _run(parser, variant, args):
-    from keras_gan import runlock
-
-    out = args.output or os.path.join("runs", variant.name)
-    for name in ("steps", "checkpoint_every", "num_samples", "log_every"):
-        value = getattr(args, name)
-        if value is not None and value <= 0:
-            raise _FlagError(
-                f"--{name.replace('_', '-')} must be a positive integer. Received: {value}"
-            )
-    _check_path(out)
-    saved = _check_output(out, variant, args.resume)
-    restart = bool(saved and saved.get("restart"))
-    config = _resolve(parser, variant, args, None if restart else saved)
-
-    import keras
-
-    from keras_gan import backend as gan_backend
-    from keras_gan import datasets
-
-    backend = keras.backend.backend()
-    kind = variant.data_kind
-    load_kwargs = variant.dataset_kwargs(config)
-    try:
-        variant.check_dataset(config)  # a built-in dataset of another kind: before loading it
-        info = datasets.info(config.dataset, batch_size=config.batch_size, **load_kwargs)
-        variant.check_dataset(config, info)
-    except datasets.DataNotFoundError as error:
-        raise _UsageError(
-            f"{error}\n(For a dataset that always works offline: --dataset digits.)"
-        ) from error
-    except (ValueError, TypeError) as error:
-        raise _UsageError(str(error)) from error
-
-    # Everything read so far is valid: take the folder, then check again (another run may have
-    # written it in between), and from here on write.
-    lock = runlock.RunLock(out)
-    created = not os.path.exists(out)
-    try:
-        lock.acquire()
-    except runlock.RunLockError as error:
-        raise _UsageError(str(error)) from error
-    try:
-        again = _check_output(out, variant, args.resume)
-        if (again or {}).get("config") != (saved or {}).get("config"):
-            raise _UsageError(
-                f"Another run wrote to '{out}' while this one started; choose another --output."
-            )
-        return _train(
-            variant,
-            args,
-            config,
-            info,
-            kind,
-            load_kwargs,
-            out,
-            saved,
-            restart,
-            backend,
-            gan_backend,
-        )
-    except _UsageError:
-        if created:
-            lock.release()
-            shutil.rmtree(out, ignore_errors=True)
-        raise
-    finally:
-        lock.release()
-
-
-def _train(
-    variant, args, config, info, kind, load_kwargs, out, saved, restart, backend, gan_backend
-):
-    import keras
-
-    import keras_gan
-    from keras_gan import callbacks as gan_callbacks
-    from keras_gan import checkpoints, datasets
-
-    if restart:
-        print(f"The run in '{out}' stopped before its first checkpoint; starting it again.")
-        for name in _RUN_FILES:
-            path = os.path.join(out, name)
-            if os.path.isdir(path):
-                shutil.rmtree(path)
-            elif os.path.exists(path):
-                os.remove(path)
-        saved = None
-
-    # The model: from the checkpoint when resuming, else built from the config.
-    checkpoint_dir = os.path.join(out, "checkpoints")
-    checkpoint_path = os.path.join(checkpoint_dir, checkpoints.LAST)
-    keras.utils.set_random_seed(config.seed)
-    if saved is not None:
-        _check_checkpoint_matches(checkpoint_path, variant, config)
-        try:
-            model = checkpoints.load(checkpoint_path, variant=variant.name)
-        except checkpoints.CheckpointError as error:
-            raise _UsageError(str(error)) from error
-    else:
-        try:
-            model = variant.model_class.from_train_config(
-                config, info.image_shape, num_classes=info.num_classes
-            )
-        except ValueError as error:
-            raise _UsageError(str(error)) from error
-    start = checkpoints.step_of(model)
-
-    steps_per_epoch = config.steps_per_epoch or info.steps_per_epoch
-    if args.steps is not None:
-        total = args.steps
-    elif saved is not None and "epochs" not in vars(args):
-        total = saved.get("total_steps", config.epochs * steps_per_epoch)
-    else:
-        total = config.epochs * steps_per_epoch
-    if saved is not None and saved.get("steps_per_epoch") not in (None, steps_per_epoch):
-        raise _UsageError(
-            "The run's epoch length changed; resume with the same dataset and batch size."
-        )
-    if total < start:
-        raise _UsageError(
-            f"The run is already at step {start}, past --steps {total}. Pass a larger --steps to "
-            "train further."
-        )
-
-    k = getattr(model, "discriminator_steps", 1)
-
-    def stream(step):
-        # A new dataset object each time: its first iterator replays the seeded shuffle from the
-        # start (a second iterator over the same object would reshuffle), so skipping the
-        # batches already consumed gives exactly the batches an uninterrupted run sees next.
-        data = datasets.load(config.dataset, batch_size=config.batch_size * k, **load_kwargs)
-        return data.repeat().skip(step)
-
-    first_stream = stream(start)
-
-    # Everything is valid: from here on the output folder is written.
-    os.makedirs(checkpoint_dir, exist_ok=True)
-    checkpoints.remove_stale_temporaries(checkpoint_dir)
-    run_info = {"variant": variant.name, "config": config.to_dict()}
-    record = {
-        "variant": variant.name,
-        "model_class": variant.model_class.__name__,
-        "backend": backend,
-        "keras_gan_version": keras_gan.__version__,
-        "keras_version": keras.__version__,
-        "config": config.to_dict(),
-        "paper": bool(args.paper or (saved or {}).get("paper")),
-        "dataset": {
-            "element": info.element,
-            "image_shape": list(info.image_shape),
-            "num_examples": info.num_examples,
-            "num_classes": info.num_classes,
-        },
-        "steps_per_epoch": steps_per_epoch,
-        "total_steps": total,
-        "resumed_from": ((saved or {}).get("resumed_from") or []) + ([start] if saved else []),
-    }
-    gan_callbacks.write_json(record, os.path.join(out, "config.json"))
-    _print_config(variant, backend, config.to_dict(), total, steps_per_epoch, out, start)
-    accelerators = gan_backend.accelerators()
-    print("  device: " + (", ".join(accelerators) if accelerators else "CPU (no GPU found)"))
-    from keras_gan.backend import hints
-
-    threads = hints.cpu_threads(backend, accelerators)
-    if threads:
-        print(threads)
-    print(_describe_data(config, info))
-    hint = hints.backend_hint(backend, model, accelerators)
-    if hint:
-        print(hint)
-
-    history_path = os.path.join(out, "history.json")
-    previous = None
-    if saved is not None and os.path.isfile(history_path):
-        try:
-            with open(history_path) as file:
-                previous = json.load(file)
-        except (OSError, ValueError):
-            print(f"warning: '{history_path}' is unreadable; the history restarts at step {start}.")
-    history = gan_callbacks.LossHistory(
-        history_path,
-        os.path.join(out, "losses.png"),
-        previous,
-        start,
-        steps_per_epoch=steps_per_epoch,
-    )
-    guard = gan_callbacks.NaNGuard()
-    stop = gan_callbacks.StopOnSignal()
-    saver = gan_callbacks.GANCheckpoint(
-        checkpoint_path, every_steps=args.checkpoint_every,
-        on_save=lambda step: history.write(plot=False), run_info=run_info,
-        last_saved_step=start if saved is not None else None,
-    )  # fmt: skip
-    batch = None
-    if hasattr(model, "sample_inputs"):
-        batch = next(
-            iter(
-                datasets.load(config.dataset, batch_size=config.batch_size * k, **load_kwargs).take(
-                    1
-                )
-            )
-        )
-        batch = keras.tree.map_structure(lambda x: x.numpy(), batch)
-    interactive = sys.stdout.isatty()
-    verbose = args.verbose if args.verbose is not None else (1 if interactive else 2)
-    log_every = args.log_every or max(1, min(100, total // 20 or 1))
-    callbacks = [
-        guard,
-        stop,
-        history,  # records a step before the checkpoint of that step writes the history
-        saver,
-        gan_callbacks.SampleGrid(
-            os.path.join(out, "samples"), num_samples=args.num_samples, seed=config.seed,
-            tensorboard_dir=os.path.join(out, "tensorboard", "samples"), batch=batch,
-        ),
-        gan_callbacks.TensorBoardScalars(
-            os.path.join(out, "tensorboard"), every=args.log_every or 10, total_steps=total
-        ),
-    ]  # fmt: skip
-    if verbose == 2:
-        callbacks.append(gan_callbacks.ProgressLog(total, every=log_every))
-    step = start
-    with stop:
-        for number, (initial_epoch, epochs, count) in enumerate(
-            plan(start, total, steps_per_epoch)
-        ):
-            model.fit(
-                first_stream if number == 0 else stream(step), initial_epoch=initial_epoch,
-                epochs=epochs, steps_per_epoch=count, callbacks=callbacks,
-                verbose=1 if verbose == 1 else 0, shuffle=False,
-            )  # fmt: skip
-            step = checkpoints.step_of(model)
-            if guard.failure or stop.signal_name:
-                break
-    if guard.failure:
-        saved_step = saver.last_saved_step
-        last = (
-            f"{checkpoint_path} (step {saved_step})" if saved_step is not None else "none written"
-        )
-        print(f"{guard.message}\nLast good checkpoint: {last}", file=sys.stderr)
-        return 1
-    if stop.signal_name:
-        where = (
-            f"checkpoint at step {saver.last_saved_step}"
-            if saver.last_saved_step is not None
-            else "no checkpoint"
-        )
-        again = " ".join(["python -m keras_gan.train", variant.name, "--output", out, "--resume"])
-        print(
-            f"Stopped by {stop.signal_name} at step {step} ({where}): continue with `{again}`.",
-            file=sys.stderr,
-        )
-        return 130 if stop.signal_name == "SIGINT" else 143
-    print(f"Done: {step} steps. Results in {out}/:")
-    print("  samples/progress.gif and samples/epoch_*.png: the fixed-latent sample grids")
-    print(
-        f"  losses.png and history.json: the losses; checkpoints/{checkpoints.LAST}: the whole GAN"
-    )
-    print(f"  tensorboard --logdir {os.path.join(out, 'tensorboard')}")
-    return 0
 
 
 if __name__ == "__main__":
