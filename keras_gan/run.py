@@ -383,14 +383,10 @@ class Run:
     def _train(self, info, load_kwargs, steps, verbose, log_every):
         import keras
 
-        import keras_gan
-        from keras_gan import backend as gan_backend
         from keras_gan import callbacks as gan_callbacks
         from keras_gan import checkpoints, datasets
-        from keras_gan.backend import hints
 
         variant, config, out, saved = self.variant, self.config, self.output, self._saved
-        backend = keras.backend.backend()
         if self._restart:
             print(f"The run in '{out}' stopped before its first checkpoint; starting it again.")
             for name in RUN_FILES:
@@ -401,41 +397,12 @@ class Run:
                     os.remove(path)
             saved = None
 
-        # The model: from the checkpoint when resuming, else built from the config.
         checkpoint_dir = os.path.join(out, "checkpoints")
         checkpoint_path = os.path.join(checkpoint_dir, checkpoints.LAST)
-        keras.utils.set_random_seed(config.seed)
-        if saved is not None:
-            _check_checkpoint_matches(checkpoint_path, variant, config)
-            try:
-                model = checkpoints.load(checkpoint_path, variant=variant.name)
-            except checkpoints.CheckpointError as error:
-                raise RunError(str(error)) from error
-        else:
-            try:
-                model = variant.model_class.from_train_config(
-                    config, info.image_shape, num_classes=info.num_classes
-                )
-            except ValueError as error:
-                raise RunError(str(error)) from error
+        model = self._start_model(info, saved, checkpoint_path)
         start = checkpoints.step_of(model)
-
         steps_per_epoch = config.steps_per_epoch or info.steps_per_epoch
-        if steps is not None:
-            total = steps
-        elif saved is not None and "epochs" not in self._explicit:
-            total = saved.get("total_steps", config.epochs * steps_per_epoch)
-        else:
-            total = config.epochs * steps_per_epoch
-        if saved is not None and saved.get("steps_per_epoch") not in (None, steps_per_epoch):
-            raise RunError(
-                "The run's epoch length changed; resume with the same dataset and batch size."
-            )
-        if total < start:
-            raise RunError(
-                f"The run is already at step {start}, past --steps {total}. Pass a larger "
-                "--steps to train further."
-            )
+        total = self._total_steps(steps, saved, start, steps_per_epoch)
 
         k = getattr(model, "discriminator_steps", 1)
 
@@ -452,35 +419,9 @@ class Run:
         os.makedirs(checkpoint_dir, exist_ok=True)
         checkpoints.remove_stale_temporaries(checkpoint_dir)
         run_info = {"variant": variant.name, "config": config.to_dict()}
-        record = {
-            "variant": variant.name,
-            "model_class": variant.model_class.__name__,
-            "backend": backend,
-            "keras_gan_version": keras_gan.__version__,
-            "keras_version": keras.__version__,
-            "config": config.to_dict(),
-            "paper": bool(self.paper or (saved or {}).get("paper")),
-            "dataset": {
-                "element": info.element,
-                "image_shape": list(info.image_shape),
-                "num_examples": info.num_examples,
-                "num_classes": info.num_classes,
-            },
-            "steps_per_epoch": steps_per_epoch,
-            "total_steps": total,
-            "resumed_from": ((saved or {}).get("resumed_from") or []) + ([start] if saved else []),
-        }
+        record = self._record(info, saved, start, total, steps_per_epoch)
         gan_callbacks.write_json(record, os.path.join(out, "config.json"))
-        self._print_config(backend, total, steps_per_epoch, start)
-        accelerators = gan_backend.accelerators()
-        print("  device: " + (", ".join(accelerators) if accelerators else "CPU (no GPU found)"))
-        threads = hints.cpu_threads(backend, accelerators)
-        if threads:
-            print(threads)
-        print(_describe_data(config, info))
-        hint = hints.backend_hint(backend, model, accelerators)
-        if hint:
-            print(hint)
+        self._print_start(record, model, info, start)
 
         history_path = os.path.join(out, "history.json")
         previous = None
@@ -546,6 +487,13 @@ class Run:
             status=0, step=step, model=model, output=out, history_path=history_path,
             checkpoint_path=checkpoint_path if saved_step is not None else None,
         )  # fmt: skip
+        return self._report_end(result, guard, stop, checkpoint_path, saved_step)
+
+    def _report_end(self, result, guard, stop, checkpoint_path, saved_step):
+        """Prints how the training ended; returns `result` with its status."""
+        from keras_gan import checkpoints
+
+        out, step = self.output, result.step
         if guard.failure:
             last = (
                 f"{checkpoint_path} (step {saved_step})"
@@ -558,7 +506,7 @@ class Run:
             where = (
                 f"checkpoint at step {saved_step}" if saved_step is not None else "no checkpoint"
             )
-            again = self._RESUME_HINT.format(variant=variant.name, output=out)
+            again = self._RESUME_HINT.format(variant=self.variant.name, output=out)
             print(
                 f"Stopped by {stop.signal_name} at step {step} ({where}): continue with `{again}`.",
                 file=sys.stderr,
@@ -574,8 +522,78 @@ class Run:
         print(f"  tensorboard --logdir {os.path.join(out, 'tensorboard')}")
         return result
 
-    def _print_config(self, backend, total, steps_per_epoch, start):
-        variant, config = self.variant, self.config.to_dict()
+    def _start_model(self, info, saved, checkpoint_path):
+        """The model: from the checkpoint when resuming, else built from the config."""
+        import keras
+
+        from keras_gan import checkpoints
+
+        variant, config = self.variant, self.config
+        keras.utils.set_random_seed(config.seed)
+        if saved is not None:
+            _check_checkpoint_matches(checkpoint_path, variant, config)
+            try:
+                return checkpoints.load(checkpoint_path, variant=variant.name)
+            except checkpoints.CheckpointError as error:
+                raise RunError(str(error)) from error
+        try:
+            return variant.model_class.from_train_config(
+                config, info.image_shape, num_classes=info.num_classes
+            )
+        except ValueError as error:
+            raise RunError(str(error)) from error
+
+    def _total_steps(self, steps, saved, start, steps_per_epoch):
+        """The step to train to: `steps`, else the resumed run's total, else the epochs'."""
+        config = self.config
+        if steps is not None:
+            total = steps
+        elif saved is not None and "epochs" not in self._explicit:
+            total = saved.get("total_steps", config.epochs * steps_per_epoch)
+        else:
+            total = config.epochs * steps_per_epoch
+        if saved is not None and saved.get("steps_per_epoch") not in (None, steps_per_epoch):
+            raise RunError(
+                "The run's epoch length changed; resume with the same dataset and batch size."
+            )
+        if total < start:
+            raise RunError(
+                f"The run is already at step {start}, past --steps {total}. Pass a larger "
+                "--steps to train further."
+            )
+        return total
+
+    def _record(self, info, saved, start, total, steps_per_epoch):
+        """The run's `config.json`: config, variant, backend, versions, data, steps, resumes."""
+        import keras
+
+        import keras_gan
+
+        return {
+            "variant": self.variant.name,
+            "model_class": self.variant.model_class.__name__,
+            "backend": keras.backend.backend(),
+            "keras_gan_version": keras_gan.__version__,
+            "keras_version": keras.__version__,
+            "config": self.config.to_dict(),
+            "paper": bool(self.paper or (saved or {}).get("paper")),
+            "dataset": {
+                "element": info.element,
+                "image_shape": list(info.image_shape),
+                "num_examples": info.num_examples,
+                "num_classes": info.num_classes,
+            },
+            "steps_per_epoch": steps_per_epoch,
+            "total_steps": total,
+            "resumed_from": ((saved or {}).get("resumed_from") or []) + ([start] if saved else []),
+        }
+
+    def _print_start(self, record, model, info, start):
+        """Prints the resolved config, the plan, the device, the data and the backend hint."""
+        from keras_gan import backend as gan_backend
+        from keras_gan.backend import hints
+
+        variant, config, backend = self.variant, record["config"], record["backend"]
         print(
             f"{self._HEADER} {variant.name} ({variant.model_class.__name__}) on backend '{backend}'"
         )
@@ -583,7 +601,17 @@ class Run:
         for name, value in config.items():
             print(f"  {name:<{width}} = {value!r}")
         resumed = f", resuming at step {start}" if start else ""
+        total, steps_per_epoch = record["total_steps"], record["steps_per_epoch"]
         print(f"  -> {total} steps ({steps_per_epoch} per epoch){resumed}; output: {self.output}")
+        accelerators = gan_backend.accelerators()
+        print("  device: " + (", ".join(accelerators) if accelerators else "CPU (no GPU found)"))
+        threads = hints.cpu_threads(backend, accelerators)
+        if threads:
+            print(threads)
+        print(_describe_data(self.config, info))
+        hint = hints.backend_hint(backend, model, accelerators)
+        if hint:
+            print(hint)
 
     def __repr__(self):
         return f"Run({self.variant.name!r}, output={self.output!r})"
