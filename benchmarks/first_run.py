@@ -1,8 +1,9 @@
 """The first run a new user makes, timed and scored: `python -m keras_gan.train dcgan`.
 
 Runs the default command end to end in a subprocess (imports, data preparation, compilation,
-training, sample grids, checkpoints: everything the user waits for), then loads the run's
-`checkpoints/last.keras`, draws `--samples` digits and reads them with the project's MNIST
+training, sample grids, checkpoints: everything the user waits for, so not an in-process
+`keras_gan.Run`), then opens the finished run with `keras_gan.Run.resume` (its config and its
+`checkpoints/last.keras`), draws `--samples` digits and reads them with the project's MNIST
 classifier (`keras_gan.metrics.classifier`, cached; trained on first use, before the timed run).
 
 The goal (issue 20, item 9): at most about 5 minutes on a 2-core CPU with JAX, at least 90% of
@@ -144,26 +145,31 @@ def _read(network, images):
     }
 
 
-def score(checkpoint, image_size, num_samples, seed):
-    """The classifier's reading of `num_samples` generated digits and of as many real ones.
+def score(run, num_samples, seed):
+    """The classifier's reading of `num_samples` digits of `run`'s model and of as many real ones.
 
     Both go through `keras_gan.metrics.classifier_network("mnist")`, as `keras_gan.evaluate`
     does: images of another size than 28x28 are resized to it first, real and generated alike.
+
+    Args:
+        run: the finished `keras_gan.Run` (`keras_gan.Run.resume(run_dir)`): its model is the
+            last checkpoint's.
+        num_samples: int, generated digits scored (and real test digits).
+        seed: int, seed of the scored latents.
     """
     import numpy as np
 
     from keras_gan import checkpoints, datasets, metrics
 
     network = metrics.classifier_network("mnist")
-    model = checkpoints.load(checkpoint, variant="dcgan")
-    generated = _read(network, model.generate(num_samples, seed=seed))
+    generated = _read(network, run.model.generate(num_samples, seed=seed))
     test = datasets.load(
-        "mnist", split="test", batch_size=500, image_size=image_size, shuffle=False,
+        "mnist", split="test", batch_size=500, image_size=run.config.image_size, shuffle=False,
         drop_remainder=False,
     )  # fmt: skip
     real = np.concatenate([np.asarray(b) for b in test.take(-(-num_samples // 500))])[:num_samples]
     return {
-        "step": checkpoints.step_of(model),
+        "step": checkpoints.step_of(run.model),
         "generated": generated,
         "real_test_digits": _read(network, real),
         "classifier": network.describe(),
@@ -234,8 +240,10 @@ def main(argv=None):
     result["config"] = run["config"]
     result["total_steps"] = run.get("total_steps")
     if status == 0:
-        checkpoint = os.path.join(run_dir, "checkpoints", "last.keras")
-        result.update(score(checkpoint, run["config"]["image_size"], args.samples, args.seed))
+        import keras_gan
+
+        # The command's run, read back as a Run: its config and its last checkpoint's model.
+        result.update(score(keras_gan.Run.resume(run_dir), args.samples, args.seed))
         generated = result["generated"]
         low, high = GOAL["digit_share"]
         result["meets_goal"] = {

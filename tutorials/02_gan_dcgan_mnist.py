@@ -32,13 +32,14 @@
 quick = False  # True: a few steps, to check that the notebook runs (scripts/run_tutorials.sh)
 gan_steps = 3000  # steps of the fully connected GAN
 dcgan_steps = 800  # steps of DCGAN
+run_steps = 100  # steps of the run started from Python (keras_gan.Run), on the digits
 base_filters = 32  # DCGAN width (DCGANConfig's default too); the paper's 128
 paper = False  # True: the paper's settings (DCGANConfig.PAPER: 64x64 images, 128 filters, batch 128, Adam 2e-4)
 seed = 0
 
 # %%
 if quick:
-    gan_steps, dcgan_steps, base_filters = 4, 2, 8
+    gan_steps, dcgan_steps, run_steps, base_filters = 4, 2, 2, 8
 
 # %%
 import inspect
@@ -297,6 +298,27 @@ alphas = np.linspace(0, 1, 8, dtype="float32")[:, None, None]
 path = (1 - alphas) * z_start + alphas * z_end  # (8 steps, 6 rows, latent_dim)
 images = dcgan.generate(latents=path.transpose(1, 0, 2).reshape(-1, dcgan.latent_dim))
 show_images(images, "DCGAN: linear interpolation in z (one row per pair)", rows=6)
+
+# %% [markdown]
+# ## The same run as the command line, from Python
+#
+# `keras_gan.Run` is what `python -m keras_gan.train dcgan` runs: keywords are fields of the
+# variant's config (checked as the flags are: `keras_gan.Run("dcgan", epoch=1)` names
+# `epochs`), and the run folder gets what the command writes: `config.json`,
+# `checkpoints/last.keras`, sample grids, `history.json` and TensorBoard logs. A stopped run
+# (the kernel's interrupt stops it cleanly after a checkpoint) continues exactly, with the same
+# batches and random stream, from `keras_gan.Run.resume(folder).train(steps=...)`, in this
+# session or a new one. On the offline digits, upsampled to $28 \times 28$ as above:
+
+# %%
+import tempfile
+
+run_folder = os.path.join(tempfile.mkdtemp(), "dcgan")
+run = keras_gan.Run("dcgan", output=run_folder, dataset="digits", image_size=28,
+                    base_filters=base_filters, steps_per_epoch=max(1, run_steps // 2), seed=seed)
+result = run.train(steps=run_steps)  # later: keras_gan.Run.resume(run_folder).train(steps=...)
+print("status", result.status, "at step", result.step, "- files:", sorted(os.listdir(run_folder)))
+show_images(run.model.generate(36), f"keras_gan.Run: DCGAN after {result.step} steps")
 
 # %% [markdown]
 # ## Exercises
