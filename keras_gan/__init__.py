@@ -43,7 +43,16 @@ def _prepare_backend():
 _prepare_backend()
 
 from keras_gan import losses, models, networks  # noqa: E402
-from keras_gan.adversarial import AdversarialModel  # noqa: E402
+from keras_gan.adversarial import AdversarialBase, AdversarialModel, TranslationModel  # noqa: E402
 from keras_gan.run import Run  # noqa: E402  (the standard library only: costs nothing to import)
 
-__all__ = ["AdversarialModel", "Run", "losses", "models", "networks", "__version__"]
+__all__ = [
+    "AdversarialBase",
+    "AdversarialModel",
+    "TranslationModel",
+    "Run",
+    "losses",
+    "models",
+    "networks",
+    "__version__",
+]

@@ -6,11 +6,17 @@ paper's algorithm with `keras.ops`: sample latents, define a loss as a closure, 
 network's weights and applies them. The same code runs on TensorFlow, JAX and PyTorch;
 `keras_gan.backend` holds the per-backend gradient machinery.
 
+Three classes: `AdversarialBase`, the core every model shares (networks, optimizers, `minimize`,
+logs, saving, input checks); `AdversarialModel`, a GAN that generates from a latent z (the
+image and labelled-image variants); `TranslationModel`, an image-to-image GAN with no z
+(pix2pix, CycleGAN, SRGAN).
+
 The contract is the one keras.io's GAN examples use: `generator=`, `discriminator=`,
 `latent_dim=`; `compile(d_optimizer=, g_optimizer=)`; logs `d_loss` and `g_loss`.
 """
 
 import dataclasses
+import functools
 import inspect
 import sys
 
@@ -19,6 +25,7 @@ import numpy as np
 from keras import ops
 
 from keras_gan import backend
+from keras_gan.config import check_value
 
 _FORBIDDEN_COMPILE_ARGS = ("optimizer", "loss", "loss_weights", "metrics", "weighted_metrics")
 
@@ -78,21 +85,43 @@ class OptimizerGroup(keras.optimizers.Optimizer):
         )
 
 
-class AdversarialModel(keras.Model):
-    """Base class of every keras_gan variant.
+def _checking_hyperparameters(init):
+    """Wraps a variant's `__init__` so that the arguments it is given explicitly are checked
+    by `check_hyperparameters` first, once, by the constructor of the class being built."""
+    signature = inspect.signature(init)
+    var_keyword = [n for n, p in signature.parameters.items() if p.kind is p.VAR_KEYWORD]
+
+    @functools.wraps(init)
+    def checked_init(self, *args, **kwargs):
+        first = next(k.__dict__["__init__"] for k in type(self).__mro__ if "__init__" in k.__dict__)
+        if first is checked_init:
+            given = signature.bind_partial(self, *args, **kwargs).arguments
+            for name in var_keyword:
+                given.update(given.pop(name, {}))
+            given.pop("self")
+            type(self).check_hyperparameters(**given)
+        init(self, *args, **kwargs)
+
+    checked_init.__signature__ = signature  # what Keras's auto-config and `help()` read
+    return checked_init
+
+
+class AdversarialBase(keras.Model):
+    """The adversarial core every keras_gan model shares, whatever it generates from.
+
+    Networks, their optimizers (`compile`), one gradient step (`minimize`), the running logs,
+    saving and loading, and the checks before training. Two kinds of model build on it:
+    `AdversarialModel`, which generates from a latent vector z (images or labelled images), and
+    `TranslationModel`, which maps input images to output images and has no z. A model's
+    `data_kind` says what one batch of its data is; callers ask it rather than inspect its
+    methods.
 
     Subclasses set `optimizer_targets` (which optimizer trains which network) and
     `log_names` (what `fit` reports), and implement `train_step(self, data)`.
 
     Args:
-        generator: `keras.Model` mapping `(batch, latent_dim)` latents to samples.
+        generator: `keras.Model`, the generator.
         discriminator: `keras.Model` mapping samples to scores or logits.
-        latent_dim: int > 0, size of the latent vector z.
-        latent_distribution: `"normal"` (N(0, 1)) or `"uniform"` (U(-1, 1)), the prior p(z).
-            Defaults to `"normal"`.
-        discriminator_steps: int >= 1, discriminator (critic) updates per generator update,
-            the paper's k. Each update uses its own minibatch: a batch of `k * m` samples is
-            split into k minibatches of m. Defaults to 1.
         seed: optional int, seed of the model's `keras.random.SeedGenerator`, from which
             every random draw in `train_step` comes.
         log_names: optional tuple of strings, overriding the class's `log_names`.
@@ -105,7 +134,7 @@ class AdversarialModel(keras.Model):
     log_names = ("d_loss", "g_loss")
     #: Sub-model attribute names, serialised by `get_config`.
     network_names = ("generator", "discriminator")
-    #: What one batch of the variant's training data is, which tells `python -m keras_gan.train`
+    #: What one batch of the model's training data is, which tells `python -m keras_gan.train`
     #: how to load its dataset: `"images"`, `"labelled"` (`(images, labels)`), `"paired"`
     #: (`(source, target)`), `"unpaired"` (`(domain_a, domain_b)`) or `"captioned"`
     #: (`(images, token_ids)`).
@@ -120,48 +149,37 @@ class AdversarialModel(keras.Model):
         step = cls.__dict__.get("train_step")
         if step is not None:
             cls.train_step = backend.wrap_train_step(step)
+        init = cls.__dict__.get("__init__")
+        if init is not None:
+            cls.__init__ = _checking_hyperparameters(init)
 
-    def __init__(
-        self,
-        generator,
-        discriminator,
-        latent_dim,
-        latent_distribution="normal",
-        discriminator_steps=1,
-        seed=None,
-        log_names=None,
-        **kwargs,
-    ):
+    @classmethod
+    def check_hyperparameters(cls, **values):
+        """Checks constructor arguments against the variant's config fields of the same name.
+
+        `keras_gan.config.check_value` is the one place a hyperparameter is checked: the
+        command line and the config use it too. Arguments that are not config fields, and
+        `None` (which a constructor reads as "the default"), are not checked here.
+
+        Raises:
+            ValueError: naming the argument, the value and what is accepted.
+        """
+        if cls.config_class is None:
+            return
+        fields = {f.name for f in dataclasses.fields(cls.config_class)}
+        renamed = {argument: field for field, argument in cls.config_arguments.items()}
+        for name, value in values.items():
+            field = renamed.get(name, name)
+            if value is not None and field in fields:
+                check_value(cls.config_class, field, value, argument=name)
+
+    def __init__(self, generator, discriminator, seed=None, log_names=None, **kwargs):
         super().__init__(**kwargs)
-        check_latent_dim(latent_dim)
-        if latent_distribution not in ("normal", "uniform"):
-            raise ValueError(
-                "`latent_distribution` must be 'normal' or 'uniform'. "
-                f"Received: latent_distribution={latent_distribution!r}"
-            )
-        if not isinstance(discriminator_steps, (int, np.integer)) or discriminator_steps < 1:
-            raise ValueError(
-                "`discriminator_steps` must be an integer >= 1. "
-                f"Received: discriminator_steps={discriminator_steps!r}"
-            )
         for name, network in (("generator", generator), ("discriminator", discriminator)):
             if not isinstance(network, keras.layers.Layer):
                 raise ValueError(f"`{name}` must be a keras.Model. Received: {name}={network!r}")
-        generator_inputs = getattr(generator, "input_shape", None)
-        if (
-            isinstance(generator_inputs, tuple)
-            and generator_inputs
-            and generator_inputs[-1] not in (None, latent_dim)
-        ):
-            raise ValueError(
-                f"The generator takes inputs of shape {generator_inputs}, which does not match "
-                f"latent_dim={latent_dim}."
-            )
         self.generator = generator
         self.discriminator = discriminator
-        self.latent_dim = int(latent_dim)
-        self.latent_distribution = latent_distribution
-        self.discriminator_steps = int(discriminator_steps)
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed, name="seed_generator")
         if log_names is not None:
@@ -170,23 +188,6 @@ class AdversarialModel(keras.Model):
         self.built = True
 
     # -- What a variant's train_step uses -------------------------------------------------------
-
-    def sample_latent(self, batch_size, seed=None):
-        """Draws `(batch_size, latent_dim)` latents from the prior p(z).
-
-        Args:
-            batch_size: int (or scalar tensor), number of latent vectors.
-            seed: optional int or `keras.random.SeedGenerator`. Defaults to the model's own
-                generator, which is what `train_step` must use.
-
-        Returns:
-            Tensor `(batch_size, latent_dim)`.
-        """
-        seed = self.seed_generator if seed is None else seed
-        shape = (batch_size, self.latent_dim)
-        if self.latent_distribution == "uniform":
-            return keras.random.uniform(shape, minval=-1.0, maxval=1.0, seed=seed)
-        return keras.random.normal(shape, seed=seed)
 
     def minimize(self, loss_fn, network, optimizer):
         """One gradient step on `network`'s trainable weights, minimising `loss_fn()`.
@@ -210,12 +211,6 @@ class AdversarialModel(keras.Model):
         optimizer.apply(gradients, variables)
         return loss, logs
 
-    def minibatches(self, samples):
-        """Splits a batch into `discriminator_steps` minibatches, one per discriminator update."""
-        if self.discriminator_steps == 1:
-            return [samples]
-        return ops.split(samples, self.discriminator_steps, axis=0)
-
     def update_logs(self, **values):
         """Adds this step's values to the running means and returns all of them as logs."""
         for name, value in values.items():
@@ -226,15 +221,6 @@ class AdversarialModel(keras.Model):
                 )
             self._trackers[name].update_state(value)
         return {name: tracker.result() for name, tracker in self._trackers.items()}
-
-    @staticmethod
-    def unpack_images(data):
-        """The images of a batch: `images`, `(images, ...)` or `{"images": ...}`."""
-        if isinstance(data, dict):
-            return data["images"]
-        if isinstance(data, (tuple, list)):
-            return data[0]
-        return data
 
     def train_step(self, data):
         raise NotImplementedError(
@@ -247,10 +233,6 @@ class AdversarialModel(keras.Model):
     @property
     def metrics(self):
         return list(self._trackers.values())
-
-    def call(self, latents, training=False):
-        """A GAN called on latent vectors returns the generator's samples."""
-        return self.generator(latents, training=training)
 
     @property
     def sample_shape(self):
@@ -427,12 +409,7 @@ class AdversarialModel(keras.Model):
                 for name in self.network_names
             }
         )
-        config.update(
-            latent_dim=self.latent_dim,
-            latent_distribution=self.latent_distribution,
-            discriminator_steps=self.discriminator_steps,
-            seed=self.seed,
-        )
+        config["seed"] = self.seed
         # The variant's hyperparameters: every constructor argument the model keeps under the
         # same name, so a reloaded model is built with the same values.
         for name in self.hyperparameter_names():
@@ -520,11 +497,12 @@ class AdversarialModel(keras.Model):
                 "data (`image_size=` in keras_gan.datasets.load)."
             )
         batch = tuple(shape)[0]
-        if batch is not None and batch % self.discriminator_steps:
+        steps = getattr(self, "discriminator_steps", 1)
+        if batch is not None and batch % steps:
             raise ValueError(
-                f"{type(self).__name__} makes {self.discriminator_steps} discriminator updates per "
+                f"{type(self).__name__} makes {steps} discriminator updates per "
                 f"step, each on its own minibatch, so the batch size must be a multiple of "
-                f"{self.discriminator_steps}. Received: batch of {batch}"
+                f"{steps}. Received: batch of {batch}"
             )
         if dtype is not None and "float" not in str(dtype):
             raise ValueError(
@@ -537,6 +515,138 @@ class AdversarialModel(keras.Model):
                     f"{what.capitalize()} must lie in [-1, 1] (the generator ends in tanh). "
                     f"Received values in [{low:g}, {high:g}]: scale them, e.g. x / 127.5 - 1."
                 )
+
+    def _check_data(self, x, batch_size=None):
+        """Checks `fit()`'s data against what the model trains on; each kind of model has its own."""
+
+    def fit(self, x=None, y=None, **kwargs):
+        self._check_compiled()
+        self._check_data(x if y is None else (x, y), kwargs.get("batch_size"))
+        return super().fit(x, y, **kwargs)
+
+    def train_on_batch(self, x, y=None, **kwargs):
+        self._check_compiled()
+        data = x if y is None else (x, y)
+        self._check_data(data, batch_size=len(keras.tree.flatten(data)[0]))
+        return super().train_on_batch(x, y, **kwargs)
+
+    # -- Sampling --------------------------------------------------------------------------------
+
+    def _decode(self, inputs_for, total, batch_size):
+        outputs = []
+        for lo in range(0, total, batch_size):
+            hi = min(lo + batch_size, total)
+            outputs.append(ops.convert_to_numpy(self.generator(inputs_for(lo, hi), training=False)))
+        return np.concatenate(outputs, axis=0)
+
+
+class AdversarialModel(AdversarialBase):
+    """A GAN that generates from a latent vector z: the base class of the latent variants.
+
+    Subclasses set `optimizer_targets` (which optimizer trains which network) and
+    `log_names` (what `fit` reports), and implement `train_step(self, data)`.
+
+    Args:
+        generator: `keras.Model` mapping `(batch, latent_dim)` latents to samples.
+        discriminator: `keras.Model` mapping samples to scores or logits.
+        latent_dim: int > 0, size of the latent vector z.
+        latent_distribution: `"normal"` (N(0, 1)) or `"uniform"` (U(-1, 1)), the prior p(z).
+            Defaults to `"normal"`.
+        discriminator_steps: int >= 1, discriminator (critic) updates per generator update,
+            the paper's k. Each update uses its own minibatch: a batch of `k * m` samples is
+            split into k minibatches of m. Defaults to 1.
+        seed: optional int, seed of the model's `keras.random.SeedGenerator`, from which
+            every random draw in `train_step` comes.
+        log_names: optional tuple of strings, overriding the class's `log_names`.
+        **kwargs: passed to `keras.Model` (e.g. `name`).
+    """
+
+    #: What one batch of its data is: images (see `AdversarialBase.data_kind`).
+    data_kind = "images"
+
+    def __init__(
+        self,
+        generator,
+        discriminator,
+        latent_dim,
+        latent_distribution="normal",
+        discriminator_steps=1,
+        seed=None,
+        log_names=None,
+        **kwargs,
+    ):
+        check_latent_dim(latent_dim)
+        if latent_distribution not in ("normal", "uniform"):
+            raise ValueError(
+                "`latent_distribution` must be 'normal' or 'uniform'. "
+                f"Received: latent_distribution={latent_distribution!r}"
+            )
+        if not isinstance(discriminator_steps, (int, np.integer)) or discriminator_steps < 1:
+            raise ValueError(
+                "`discriminator_steps` must be an integer >= 1. "
+                f"Received: discriminator_steps={discriminator_steps!r}"
+            )
+        generator_inputs = getattr(generator, "input_shape", None)
+        if (
+            isinstance(generator_inputs, tuple)
+            and generator_inputs
+            and generator_inputs[-1] not in (None, latent_dim)
+        ):
+            raise ValueError(
+                f"The generator takes inputs of shape {generator_inputs}, which does not match "
+                f"latent_dim={latent_dim}."
+            )
+        super().__init__(generator, discriminator, seed=seed, log_names=log_names, **kwargs)
+        self.latent_dim = int(latent_dim)
+        self.latent_distribution = latent_distribution
+        self.discriminator_steps = int(discriminator_steps)
+
+    # -- What a variant's train_step uses -------------------------------------------------------
+
+    def sample_latent(self, batch_size, seed=None):
+        """Draws `(batch_size, latent_dim)` latents from the prior p(z).
+
+        Args:
+            batch_size: int (or scalar tensor), number of latent vectors.
+            seed: optional int or `keras.random.SeedGenerator`. Defaults to the model's own
+                generator, which is what `train_step` must use.
+
+        Returns:
+            Tensor `(batch_size, latent_dim)`.
+        """
+        seed = self.seed_generator if seed is None else seed
+        shape = (batch_size, self.latent_dim)
+        if self.latent_distribution == "uniform":
+            return keras.random.uniform(shape, minval=-1.0, maxval=1.0, seed=seed)
+        return keras.random.normal(shape, seed=seed)
+
+    def minibatches(self, samples):
+        """Splits a batch into `discriminator_steps` minibatches, one per discriminator update."""
+        if self.discriminator_steps == 1:
+            return [samples]
+        return ops.split(samples, self.discriminator_steps, axis=0)
+
+    @staticmethod
+    def unpack_images(data):
+        """The images of a batch: `images`, `(images, ...)` or `{"images": ...}`."""
+        if isinstance(data, dict):
+            return data["images"]
+        if isinstance(data, (tuple, list)):
+            return data[0]
+        return data
+
+    def call(self, latents, training=False):
+        """A GAN called on latent vectors returns the generator's samples."""
+        return self.generator(latents, training=training)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            latent_dim=self.latent_dim,
+            latent_distribution=self.latent_distribution,
+            discriminator_steps=self.discriminator_steps,
+        )
+        return config
 
     def _check_data(self, x, batch_size=None):
         """Validates `fit()`'s data: a `tf.data.Dataset`, an array, or a tuple of arrays.
@@ -561,16 +671,6 @@ class AdversarialModel(keras.Model):
             self.check_samples(
                 (batch, *images.shape[1:]), images.dtype.name, (images.min(), images.max())
             )
-
-    def fit(self, x=None, y=None, **kwargs):
-        self._check_compiled()
-        self._check_data(x, kwargs.get("batch_size"))
-        return super().fit(x, y, **kwargs)
-
-    def train_on_batch(self, x, y=None, **kwargs):
-        self._check_compiled()
-        self._check_data(x, batch_size=len(self.unpack_images(x)))
-        return super().train_on_batch(x, y, **kwargs)
 
     # -- Sampling --------------------------------------------------------------------------------
 
@@ -619,12 +719,48 @@ class AdversarialModel(keras.Model):
             )
         return latents
 
-    def _decode(self, inputs_for, total, batch_size):
-        outputs = []
-        for lo in range(0, total, batch_size):
-            hi = min(lo + batch_size, total)
-            outputs.append(ops.convert_to_numpy(self.generator(inputs_for(lo, hi), training=False)))
-        return np.concatenate(outputs, axis=0)
+
+class TranslationModel(AdversarialBase):
+    """A conditional GAN from input images to output images, with no latent z.
+
+    The base of pix2pix (aligned pairs), CycleGAN (unpaired domains) and SRGAN (low- to
+    high-resolution pairs). Its generator maps a source image to a target image; randomness,
+    where a model has any, comes from dropout or noise inside the networks. `fit` checks
+    the pairs with `_check_data` (`keras_gan.pairs.check_pair_data`), and a batch is unpacked
+    by `keras_gan.pairs.unpack_pair`.
+
+    Args:
+        generator: `keras.Model` from source images to target images.
+        discriminator: `keras.Model` scoring target images (or (source, target) pairs).
+        seed: optional int, seed of the model's `keras.random.SeedGenerator`.
+        log_names: optional tuple of strings, overriding the class's `log_names`.
+        **kwargs: passed to `keras.Model` (e.g. `name`).
+    """
+
+    #: What one batch of its data is: `(source, target)` pairs (see `AdversarialBase`).
+    data_kind = "paired"
+    #: The latent-model arguments that `.keras` files written before translation models had
+    #: their own base class carry in their config; `from_config` drops them.
+    _LEGACY_ARGUMENTS = ("latent_dim", "latent_distribution", "discriminator_steps")
+
+    @property
+    def source_shape(self):
+        """Shape of one source image, e.g. `(32, 32, 1)`."""
+        return tuple(self.generator.input_shape[1:])
+
+    @property
+    def pair_shapes(self):
+        """The shapes of one source and one target image."""
+        return self.source_shape, self.sample_shape
+
+    def call(self, source_images, training=False):
+        """A translation model called on source images returns the generator's images."""
+        return self.generator(source_images, training=training)
+
+    @classmethod
+    def from_config(cls, config):
+        config = {k: v for k, v in config.items() if k not in cls._LEGACY_ARGUMENTS}
+        return super().from_config(config)
 
 
 class JointNetworks:

@@ -45,7 +45,7 @@ def step_of(model):
     """The number of adversarial steps `model` has taken (its `optimizer.iterations`).
 
     Args:
-        model: a compiled `AdversarialModel`.
+        model: a compiled keras_gan model (`AdversarialBase`).
 
     Returns:
         int.
@@ -69,7 +69,7 @@ def save(model, path, run_info=None):
     """Saves the whole model to `path` atomically (temporary file + `os.replace`).
 
     Args:
-        model: a compiled `AdversarialModel`.
+        model: a compiled keras_gan model (`AdversarialBase`).
         path: str or path ending in `.keras`. Its folder is created if needed.
         run_info: optional JSON-serialisable dict stored inside the archive with the model
             (the CLI stores the run's variant and config, so a resume can check that the
@@ -127,7 +127,7 @@ def load(path, variant=None, compile=True):
             Defaults to True.
 
     Returns:
-        The `AdversarialModel`, with weights, optimizer state, step counter and random state.
+        The model, with weights, optimizer state, step counter and random state.
 
     Raises:
         CheckpointError: the file does not exist, is not a `.keras` file, is truncated or
@@ -135,7 +135,7 @@ def load(path, variant=None, compile=True):
     """
     import keras_gan.lab.layers  # noqa: F401  (the lab's layers: Pack, MinibatchStdDev)
     import keras_gan.models  # noqa: F401  (registers every variant's custom objects)
-    from keras_gan.adversarial import AdversarialModel
+    from keras_gan.adversarial import AdversarialBase
 
     path = os.fspath(path)
     if not os.path.isfile(path):
@@ -165,7 +165,7 @@ def load(path, variant=None, compile=True):
         raise CheckpointError(
             f"Could not load the checkpoint '{path}': {type(error).__name__}: {error}"
         ) from error
-    if not isinstance(model, AdversarialModel):
+    if not isinstance(model, AdversarialBase):
         raise CheckpointError(
             f"The file '{path}' holds a {type(model).__name__}, not a keras_gan model."
         )

@@ -1,12 +1,16 @@
 """Training configs: one dataclass per variant, every default with its reason.
 
-The command line derives its flags from these fields (`python -m keras_gan.train dcgan --help`).
+Each field is declared once, with `field(default, help)`: its default, and one sentence giving
+the paper's reason for it, which is also the field's help on the command line
+(`python -m keras_gan.train dcgan --help`) and in `field_help`. A field with a fixed set of
+values names them (`choices=`), and `TrainConfig.validate` rejects any other.
 Where a model is scaled down to run on a CPU, the field holds the CPU value and the class's
 `PAPER` dict holds the paper's, applied with `--paper`.
 """
 
 import dataclasses
 import math
+import numbers
 import types
 import typing
 from typing import ClassVar
@@ -19,9 +23,97 @@ _MAY_BE_ZERO = (
     "text_pretrain_steps",
     "constant_epochs",
     "decay_epochs",
+    "num_categories",
+    "num_continuous",
 )
 # Float fields in [0, 1]: probabilities and interpolation weights.
 _UNIT_INTERVAL = ("dropout", "interpolation_beta", "label_smoothing")
+
+
+def field(default, help, *, choices=None):
+    """Declares a config field: its default, its help sentence and, optionally, its values.
+
+    Args:
+        default: the default value (a tuple for sequences; never a list).
+        help: str, what the field is and the paper's reason for its default, in one or two
+            sentences. It is the field's `--help` text.
+        choices: optional tuple of the accepted values; `TrainConfig.validate` rejects others.
+
+    Returns:
+        A `dataclasses.field` carrying `help` (and `choices`) in its metadata.
+    """
+    if isinstance(default, (list, dict, set)):
+        raise TypeError(f"Config defaults must be immutable (use a tuple). Received: {default!r}")
+    metadata = {"help": " ".join(help.split())}
+    if choices is not None:
+        metadata["choices"] = tuple(choices)
+    return dataclasses.field(default=default, metadata=metadata)
+
+
+def field_help(config_class):
+    """The help text of every field of a config class, by field name (empty where none)."""
+    return {f.name: f.metadata.get("help", "") for f in dataclasses.fields(config_class)}
+
+
+def check_value(config_class, name, value, argument=None):
+    """Raises a `ValueError` unless `value` is acceptable for the field `name` of a config.
+
+    The one place a hyperparameter is checked, whether it comes from the command line, a config
+    or a model's constructor (`AdversarialModel` calls it for every argument that is a config
+    field). A field with `choices` takes only those; counts (sizes, steps, epochs, widths) must
+    be positive integers (the fields of `_MAY_BE_ZERO` may be 0), learning rates finite and
+    > 0, `beta_*` in [0, 1), probabilities in [0, 1], loss weights finite and >= 0, every other
+    float finite; `None` where the field's type allows it.
+
+    Args:
+        config_class: the config dataclass.
+        name: str, the field's name.
+        value: the value to check.
+        argument: optional str, the constructor argument the value was given as (a field may
+            be renamed, see `AdversarialModel.config_arguments`); the message names it instead
+            of the flag `--field-name`.
+
+    Raises:
+        ValueError: naming the setting, the value and what is accepted.
+    """
+    field = {f.name: f for f in dataclasses.fields(config_class)}[name]
+    label = f"`{argument}`" if argument else "--" + name.replace("_", "-")
+    received = f"Received: {argument or name}={value!r}"
+    choices = field.metadata.get("choices")
+    if choices is not None:
+        if value not in choices:
+            accepted = ", ".join(repr(c) for c in choices)
+            raise ValueError(f"{label} must be one of {accepted}. {received}")
+        return
+    kind = typing.get_type_hints(config_class).get(name)
+    if typing.get_origin(kind) in (typing.Union, types.UnionType):
+        if value is None and type(None) in typing.get_args(kind):
+            return
+        kind = next((a for a in typing.get_args(kind) if a is not type(None)), kind)
+    if (kind is tuple or typing.get_origin(kind) is tuple) and isinstance(value, (tuple, list)):
+        if not value or any(not _is_integer(v) or v < 1 for v in value):
+            raise ValueError(
+                f"{label} must be one or more positive integers. "
+                f"Received: {argument or name}={tuple(value)!r}"
+            )
+        return
+    if kind not in (int, float):
+        return
+    low, high, inclusive, text = _bounds(name, kind)
+    if kind is int and not _is_integer(value):
+        raise ValueError(f"{label} must be {text}. {received}")
+    if kind is float and (
+        isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value)
+    ):
+        raise ValueError(f"{label} must be {text}. {received}")
+    too_low = low is not None and (value < low or (value == low and not inclusive))
+    too_high = high is not None and (value > high or (value == high and name.startswith("beta")))
+    if too_low or too_high:
+        raise ValueError(f"{label} must be {text}. {received}")
+
+
+def _is_integer(value):
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 def _bounds(name, kind):
@@ -45,19 +137,31 @@ def _bounds(name, kind):
 class TrainConfig:
     """Fields every variant has."""
 
-    # Dataset name for keras_gan.datasets.load (or a folder of images).
-    dataset: str = "mnist"
-    # Resize images to this square size; None keeps the dataset's own size.
-    image_size: int | None = None
-    # Minibatch size m of the paper's algorithm.
-    batch_size: int = 64
-    # Passes over the training set.
-    epochs: int = 5
-    # Steps per epoch: a CPU-sized epoch (a sample grid and a checkpoint each); None makes an
-    # epoch a full pass over the dataset, as in the papers (--paper).
-    steps_per_epoch: int | None = 200
-    # Seed of the weights, the model's random stream and the data order.
-    seed: int = 0
+    dataset: str = field(
+        "mnist",
+        "Dataset name for keras_gan.datasets.load (or a folder of images).",
+    )
+    image_size: int | None = field(
+        None,
+        "Resize images to this square size; None keeps the dataset's own size.",
+    )
+    batch_size: int = field(
+        64,
+        "Minibatch size m of the paper's algorithm.",
+    )
+    epochs: int = field(
+        5,
+        "Passes over the training set.",
+    )
+    steps_per_epoch: int | None = field(
+        200,
+        "Steps per epoch: a CPU-sized epoch (a sample grid and a checkpoint each); None makes "
+        "an epoch a full pass over the dataset, as in the papers (--paper).",
+    )
+    seed: int = field(
+        0,
+        "Seed of the weights, the model's random stream and the data order.",
+    )
 
     # The paper's settings where the defaults above scale it down for a CPU.
     PAPER: ClassVar[dict] = {}
@@ -66,49 +170,9 @@ class TrainConfig:
         self.validate()
 
     def validate(self):
-        """Checks every numeric field; raises `ValueError` naming the field and the bad value.
-
-        Counts (sizes, steps, epochs, widths) must be positive integers, learning rates finite
-        and > 0, `beta_*` in [0, 1), probabilities in [0, 1], loss weights finite and >= 0, and
-        every other float finite. `None` is accepted where the field's type allows it.
-        """
-        hints = typing.get_type_hints(type(self))
+        """Checks every field with `check_value`; raises `ValueError` naming the first bad one."""
         for field in dataclasses.fields(self):
-            value = getattr(self, field.name)
-            kind = hints.get(field.name)
-            if typing.get_origin(kind) in (typing.Union, types.UnionType):
-                if value is None and type(None) in typing.get_args(kind):
-                    continue
-                kind = next((a for a in typing.get_args(kind) if a is not type(None)), kind)
-            if (kind is tuple or typing.get_origin(kind) is tuple) and isinstance(
-                value, (tuple, list)
-            ):
-                if not value or any(
-                    isinstance(v, bool) or not isinstance(v, int) or v < 1 for v in value
-                ):
-                    flag = "--" + field.name.replace("_", "-")
-                    raise ValueError(
-                        f"{flag} must be one or more positive integers. Received: "
-                        f"{field.name}={tuple(value)!r}"
-                    )
-                continue
-            if kind not in (int, float):
-                continue
-            low, high, inclusive, text = _bounds(field.name, kind)
-            flag = "--" + field.name.replace("_", "-")
-            if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
-                raise ValueError(f"{flag} must be {text}. Received: {field.name}={value!r}")
-            if kind is float:
-                if isinstance(value, bool) or not isinstance(value, (int, float)):
-                    raise ValueError(f"{flag} must be {text}. Received: {field.name}={value!r}")
-                if not math.isfinite(value):
-                    raise ValueError(f"{flag} must be {text}. Received: {field.name}={value!r}")
-            too_low = low is not None and (value < low or (value == low and not inclusive))
-            too_high = high is not None and (
-                value > high or (value == high and field.name.startswith("beta"))
-            )
-            if too_low or too_high:
-                raise ValueError(f"{flag} must be {text}. Received: {field.name}={value!r}")
+            check_value(type(self), field.name, getattr(self, field.name))
 
     def with_paper_settings(self):
         """A copy with the paper's settings applied (epochs are full passes over the data)."""

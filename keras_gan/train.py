@@ -31,14 +31,11 @@ versions), checkpoints/last.keras (the whole GAN), samples/epoch_NNNN.png and sa
 """
 
 import argparse
-import ast
 import dataclasses
 import difflib
 import errno
-import inspect
 import json
 import sys
-import textwrap
 import types
 import typing
 
@@ -78,29 +75,6 @@ class _Parser(argparse.ArgumentParser):
 
 
 # -- Flags from a config dataclass ---------------------------------------------------------------
-
-
-def field_comments(config_class):
-    """The comment lines above each field of a config dataclass (and its bases), by field name."""
-    comments = {}
-    for cls in reversed(config_class.__mro__):
-        if not dataclasses.is_dataclass(cls):
-            continue
-        try:
-            source = textwrap.dedent(inspect.getsource(cls))
-        except (OSError, TypeError):
-            continue
-        lines = source.splitlines()
-        tree = ast.parse(source)
-        for node in tree.body[0].body:
-            if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-                text, line = [], node.lineno - 2
-                while line >= 0 and lines[line].strip().startswith("#"):
-                    text.insert(0, lines[line].strip().lstrip("#").strip())
-                    line -= 1
-                if text:
-                    comments[node.target.id] = " ".join(text)
-    return comments
 
 
 def _optional(kind):
@@ -155,7 +129,7 @@ def _add_field(group, field, kind, comment):
 
 def build_parser(variant=None, add_help=True):
     """The argument parser; with a `Variant`, it has a flag per field of the variant's config."""
-    from keras_gan.config import TrainConfig
+    from keras_gan.config import TrainConfig, field_help
 
     parser = _Parser(
         prog="python -m keras_gan.train", description=__doc__, add_help=add_help,
@@ -206,12 +180,12 @@ def build_parser(variant=None, add_help=True):
         f"{variant.name} config ({config_class.__name__})" if variant else "config (every variant)"
     )
     group = parser.add_argument_group(title)
-    comments = field_comments(config_class)
+    helps = field_help(config_class)
     hints = typing.get_type_hints(config_class)
     for field in dataclasses.fields(config_class):
         if field.name in _RUN_FLAGS:
             continue
-        _add_field(group, field, hints.get(field.name, str), comments.get(field.name))
+        _add_field(group, field, hints.get(field.name, str), helps.get(field.name))
     return parser
 
 

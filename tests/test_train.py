@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from keras_gan import checkpoints, testing, train
+from keras_gan.config import field, field_help
 from keras_gan.registry import Variant
 
 TINY = [
@@ -120,14 +121,10 @@ def test_list_and_help(capsys):
 def test_flags_follow_field_types():
     @dataclasses.dataclass
     class Config:
-        # Widths.
-        units: tuple = (8, 16)
-        # Use it.
-        flag: bool = True
-        # Maybe a size.
-        size: int | None = None
-        # A rate.
-        rate: float = 0.5
+        units: tuple = field((8, 16), "Widths.")
+        flag: bool = field(True, "Use it.")
+        size: int | None = field(None, "Maybe a size.")
+        rate: float = field(0.5, "A rate.")
 
     parser = train.build_parser(Variant("toy", object, Config, "toy"))
     args = parser.parse_args(
@@ -135,12 +132,13 @@ def test_flags_follow_field_types():
     )
     assert (args.units, args.flag, args.size, args.rate) == ([1, 2, 3], False, None, 2.0)
     assert not hasattr(parser.parse_args(["toy"]), "units")  # unset flags keep the config's value
-    assert train.field_comments(Config) == {
+    assert field_help(Config) == {
         "units": "Widths.",
         "flag": "Use it.",
         "size": "Maybe a size.",
         "rate": "A rate.",
     }
+    assert "Maybe a size. Default: None." in " ".join(parser.format_help().split())
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from keras import ops
 
 from keras_gan import losses
 from keras_gan.adversarial import AdversarialModel
-from keras_gan.config import TrainConfig
+from keras_gan.config import TrainConfig, field
 from keras_gan.models.cgan import LabelConditioned
 from keras_gan.models.gan import GENERATOR_LOSSES
 from keras_gan.networks.conditional import acgan_discriminator, conditional_generator
@@ -34,21 +34,34 @@ def class_loss(labels, class_logits):
 
 @dataclasses.dataclass
 class ACGANConfig(TrainConfig):
-    # Size of the noise z; the class enters as a one-hot vector beside it (the paper's CIFAR-10
-    # generator takes 110 = 100 noise + 10 class inputs).
-    latent_dim: int = 100
-    # Width of the DCGAN-style networks. The paper has no MNIST network; 64 as dcgan.torch.
-    base_filters: int = 64
-    # "Dropout 0.5" after every discriminator layer (appendix, tables of the architectures).
-    dropout: float = 0.5
-    # "non_saturating" (the GAN paper's practical generator loss, used by the reference
-    # implementations) or "minimax" (L_C - L_S literally).
-    generator_loss: str = "non_saturating"
-    # Appendix: Adam, learning rate 0.0002, beta_1 0.5, for both networks.
-    learning_rate: float = 2e-4
-    beta_1: float = 0.5
-    # Appendix: batch size 100.
-    batch_size: int = 100
+    latent_dim: int = field(
+        100,
+        "Size of the noise z; the class enters as a one-hot vector beside it (the paper's "
+        "CIFAR-10 generator takes 110 = 100 noise + 10 class inputs).",
+    )
+    base_filters: int = field(
+        64,
+        "Width of the DCGAN-style networks. The paper has no MNIST network; 64 as dcgan.torch.",
+    )
+    dropout: float = field(
+        0.5,
+        '"Dropout 0.5" after every discriminator layer (appendix, tables of the architectures).',
+    )
+    generator_loss: str = field(
+        "non_saturating",
+        '"non_saturating" (the GAN paper\'s practical generator loss, used by the reference '
+        'implementations) or "minimax" (L_C - L_S literally).',
+        choices=tuple(GENERATOR_LOSSES),
+    )
+    learning_rate: float = field(
+        2e-4,
+        "Appendix: Adam, learning rate 0.0002, beta_1 0.5, for both networks.",
+    )
+    beta_1: float = field(0.5, "Adam beta_1: the appendix's 0.5.")
+    batch_size: int = field(
+        100,
+        "Appendix: batch size 100.",
+    )
 
     PAPER = {"batch_size": 100}
 
@@ -118,10 +131,6 @@ class ACGAN(LabelConditioned, AdversarialModel):
         seed=None,
         **kwargs,
     ):
-        if generator_loss not in GENERATOR_LOSSES:
-            raise ValueError(
-                f"Unknown generator_loss '{generator_loss}'. Accepted: {', '.join(GENERATOR_LOSSES)}"
-            )
         if not isinstance(num_classes, (int, np.integer)) or num_classes < 2:
             raise ValueError(
                 f"`num_classes` must be an integer >= 2. Received: num_classes={num_classes!r}"

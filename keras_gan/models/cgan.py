@@ -9,7 +9,7 @@ from keras import ops
 
 from keras_gan import losses
 from keras_gan.adversarial import AdversarialModel
-from keras_gan.config import TrainConfig
+from keras_gan.config import TrainConfig, field
 from keras_gan.models.gan import GENERATOR_LOSSES
 from keras_gan.networks.conditional import (
     CONDITIONINGS,
@@ -150,21 +150,38 @@ class LabelConditioned:
 
 @dataclasses.dataclass
 class ConditionalGANConfig(TrainConfig):
-    # "Noise prior z with dimensionality 100 was drawn from a uniform distribution" (section 4.1).
-    latent_dim: int = 100
-    # Width of the DCGAN-style conditional networks. The paper's MNIST nets are MLPs (maxout D);
-    # convolutional CGANs are the modern form; 64 as dcgan.torch.
-    base_filters: int = 64
-    # How y enters both networks: "onehot" concatenation (the paper's) or a learned "embedding".
-    conditioning: str = "onehot"
-    # "non_saturating" (GAN paper, section 3) or "minimax" (equation 2 literally).
-    generator_loss: str = "non_saturating"
-    # Adam(2e-4, 0.5) as in DCGAN: the paper's SGD schedule (lr 0.1 decayed by 1.00004 per step,
-    # momentum 0.5 -> 0.7) was tuned for its maxout MLPs, not for convolutional networks.
-    learning_rate: float = 2e-4
-    beta_1: float = 0.5
-    # "mini-batch stochastic gradient descent with mini-batches of size 100" (section 4.1).
-    batch_size: int = 100
+    latent_dim: int = field(
+        100,
+        '"Noise prior z with dimensionality 100 was drawn from a uniform distribution" '
+        "(section 4.1).",
+    )
+    base_filters: int = field(
+        64,
+        "Width of the DCGAN-style conditional networks. The paper's MNIST nets are MLPs "
+        "(maxout D); convolutional CGANs are the modern form; 64 as dcgan.torch.",
+    )
+    conditioning: str = field(
+        "onehot",
+        'How y enters both networks: "onehot" concatenation (the paper\'s) or a learned '
+        '"embedding".',
+        choices=CONDITIONINGS,
+    )
+    generator_loss: str = field(
+        "non_saturating",
+        '"non_saturating" (GAN paper, section 3) or "minimax" (equation 2 literally).',
+        choices=tuple(GENERATOR_LOSSES),
+    )
+    learning_rate: float = field(
+        2e-4,
+        "Adam(2e-4, 0.5) as in DCGAN: the paper's SGD schedule (lr 0.1 decayed by 1.00004 per "
+        "step, momentum 0.5 -> 0.7) was tuned for its maxout MLPs, not for convolutional "
+        "networks.",
+    )
+    beta_1: float = field(0.5, "Adam beta_1: DCGAN's 0.5, with its learning rate.")
+    batch_size: int = field(
+        100,
+        '"mini-batch stochastic gradient descent with mini-batches of size 100" (section 4.1).',
+    )
 
     PAPER = {"batch_size": 100}
 
@@ -230,14 +247,6 @@ class ConditionalGAN(LabelConditioned, AdversarialModel):
         seed=None,
         **kwargs,
     ):
-        if generator_loss not in GENERATOR_LOSSES:
-            raise ValueError(
-                f"Unknown generator_loss '{generator_loss}'. Accepted: {', '.join(GENERATOR_LOSSES)}"
-            )
-        if conditioning not in CONDITIONINGS:
-            raise ValueError(
-                f"`conditioning` must be one of {CONDITIONINGS}. Received: conditioning={conditioning!r}"
-            )
         if not isinstance(num_classes, (int, np.integer)) or num_classes < 2:
             raise ValueError(
                 f"`num_classes` must be an integer >= 2. Received: num_classes={num_classes!r}"

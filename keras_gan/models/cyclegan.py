@@ -8,8 +8,8 @@ import numpy as np
 from keras import ops
 
 from keras_gan import losses
-from keras_gan.adversarial import AdversarialModel, JointNetworks
-from keras_gan.config import TrainConfig
+from keras_gan.adversarial import JointNetworks, TranslationModel
+from keras_gan.config import TrainConfig, field
 from keras_gan.image_pool import ImagePool
 from keras_gan.losses import l1_loss
 from keras_gan.networks.patchgan import patchgan_discriminator
@@ -25,40 +25,72 @@ _DERIVED_PAIRS = ("mnist_edges", "mnist_colour", "mnist_color", "mnist_superres"
 
 @dataclasses.dataclass
 class CycleGANConfig(TrainConfig):
-    # Edge maps (domain A) and digits (domain B) from different MNIST digits: a CPU-sized
-    # stand-in for horse2zebra (`paired=False` is passed to keras_gan.datasets.load).
-    dataset: str = "mnist_edges"
-    # Unpaired: the two sides of a batch come from different, independently shuffled images.
-    # --paired asks the digit pair sets (and a folder of side-by-side files) for aligned pairs,
-    # whose pairing the losses ignore.
-    paired: bool = False
-    # Multiple of 4 for the ResNet generator; the paper's 256 (--paper).
-    image_size: int | None = 32
-    # Channels of domain A; None: the same as domain B.
-    source_channels: int | None = None
-    # ResNet generator width (c7s1-64). The paper's 64 (--paper); 16 on a CPU.
-    base_filters: int = 16
-    # Residual blocks; None applies the paper's rule: 6 below 256x256, 9 from 256x256.
-    resnet_blocks: int | None = None
-    # PatchGAN width. The paper's 64 (--paper); 16 on a CPU.
-    discriminator_filters: int = 16
-    # PatchGAN patch size: the paper's 70 is for 256x256 (--paper); 34 on 32x32 digits.
-    receptive_field: int = 34
-    # lambda of the cycle loss: "we set lambda = 10 in Equation 3" (section 7.1).
-    cycle_weight: float = 10.0
-    # Identity loss weight relative to lambda: 0.5 lambda, the reference code's lambda_identity.
-    identity_weight: float = 0.5
-    # "an image buffer that stores the 50 previously created images" (section 4).
-    pool_size: int = 50
-    # "learning rate of 0.0002 ... keep the same learning rate for the first 100 epochs and
-    # linearly decay the rate to zero over the next 100 epochs": None splits `epochs` in half.
-    constant_epochs: int | None = None
-    decay_epochs: int | None = None
-    learning_rate: float = 2e-4
-    # Adam beta_1 0.5, as the reference code (pix2pix's setting).
-    beta_1: float = 0.5
-    # "We use a batch size of 1"; 16 keeps a CPU epoch short.
-    batch_size: int = 16
+    dataset: str = field(
+        "mnist_edges",
+        "Edge maps (domain A) and digits (domain B) from different MNIST digits: a CPU-sized "
+        "stand-in for horse2zebra (`paired=False` is passed to keras_gan.datasets.load).",
+    )
+    paired: bool = field(
+        False,
+        "Unpaired: the two sides of a batch come from different, independently shuffled "
+        "images. --paired asks the digit pair sets (and a folder of side-by-side files) for "
+        "aligned pairs, whose pairing the losses ignore.",
+    )
+    image_size: int | None = field(
+        32,
+        "Multiple of 4 for the ResNet generator; the paper's 256 (--paper).",
+    )
+    source_channels: int | None = field(
+        None,
+        "Channels of domain A; None: the same as domain B.",
+    )
+    base_filters: int = field(
+        16,
+        "ResNet generator width (c7s1-64). The paper's 64 (--paper); 16 on a CPU.",
+    )
+    resnet_blocks: int | None = field(
+        None,
+        "Residual blocks; None applies the paper's rule: 6 below 256x256, 9 from 256x256.",
+    )
+    discriminator_filters: int = field(
+        16,
+        "PatchGAN width. The paper's 64 (--paper); 16 on a CPU.",
+    )
+    receptive_field: int = field(
+        34,
+        "PatchGAN patch size: the paper's 70 is for 256x256 (--paper); 34 on 32x32 digits.",
+    )
+    cycle_weight: float = field(
+        10.0,
+        'lambda of the cycle loss: "we set lambda = 10 in Equation 3" (section 7.1).',
+    )
+    identity_weight: float = field(
+        0.5,
+        "Identity loss weight relative to lambda: 0.5 lambda, the reference code's "
+        "lambda_identity.",
+    )
+    pool_size: int = field(
+        50,
+        '"an image buffer that stores the 50 previously created images" (section 4).',
+    )
+    constant_epochs: int | None = field(
+        None,
+        '"learning rate of 0.0002 ... keep the same learning rate for the first 100 epochs '
+        'and linearly decay the rate to zero over the next 100 epochs": None splits `epochs` '
+        "in half.",
+    )
+    decay_epochs: int | None = field(
+        None, "Epochs of linear decay to zero after the constant ones; None: the other half."
+    )
+    learning_rate: float = field(2e-4, 'Adam step size: "learning rate of 0.0002" (section 7.1).')
+    beta_1: float = field(
+        0.5,
+        "Adam beta_1 0.5, as the reference code (pix2pix's setting).",
+    )
+    batch_size: int = field(
+        16,
+        '"We use a batch size of 1"; 16 keeps a CPU epoch short.',
+    )
 
     PAPER = {
         "image_size": 256, "base_filters": 64, "discriminator_filters": 64,
@@ -88,7 +120,7 @@ def identity_objective(real_a, identity_a, real_b, identity_b, weight=5.0):
     summary="Zhu et al. 2017: two generators, LSGAN + cycle consistency, unpaired translation",
 )
 @keras.saving.register_keras_serializable(package="keras_gan")
-class CycleGAN(AdversarialModel):
+class CycleGAN(TranslationModel):
     r"""CycleGAN: two translators G: A -> B and F: B -> A, trained on unpaired images.
 
     $$\mathcal{L}(G, F, D_A, D_B) = \mathcal{L}_{LSGAN}(G, D_B) + \mathcal{L}_{LSGAN}(F, D_A)
@@ -173,8 +205,6 @@ class CycleGAN(AdversarialModel):
         seed=None,
         **kwargs,
     ):
-        for unused in ("latent_dim", "latent_distribution", "discriminator_steps"):
-            kwargs.pop(unused, None)
         shape_b = tuple(image_shape)
         shape_a = (*shape_b[:2], source_channels or shape_b[-1])
         seeds = (None,) * 4 if seed is None else (seed, seed + 1000, seed + 2000, seed + 3000)
@@ -208,14 +238,8 @@ class CycleGAN(AdversarialModel):
                 f"channels in both domains. Received: {shape_a[-1]} (A) and {shape_b[-1]} (B); "
                 "set identity_weight=0."
             )
-        if cycle_weight < 0 or identity_weight < 0:
-            raise ValueError(
-                "`cycle_weight` and `identity_weight` must be >= 0. Received: "
-                f"cycle_weight={cycle_weight}, identity_weight={identity_weight}"
-            )
-        # The base class's generator/discriminator are G: A -> B and D_B; there is no z, and
-        # latent_dim names G's input channels.
-        super().__init__(generator_ab, discriminator_b, shape_a[-1], seed=seed, **kwargs)
+        # The base class's generator/discriminator are G: A -> B and D_B.
+        super().__init__(generator_ab, discriminator_b, seed=seed, **kwargs)
         self.generator_ab = generator_ab
         self.generator_ba = generator_ba
         self.discriminator_a = discriminator_a
@@ -236,10 +260,6 @@ class CycleGAN(AdversarialModel):
     def discriminators(self):
         """D_A and D_B together: what `d_optimizer` updates (the reference's `optimizer_D`)."""
         return JointNetworks(self.discriminator_a, self.discriminator_b)
-
-    @property
-    def pair_shapes(self):
-        return tuple(self.generator_ab.input_shape[1:]), tuple(self.generator_ab.output_shape[1:])
 
     def train_step(self, data):
         real_a, real_b = unpack_pair(data, ("a", "b"))
@@ -298,18 +318,8 @@ class CycleGAN(AdversarialModel):
 
     # -- Data checks -------------------------------------------------------------------------
 
-    def _check_data(self, x):
+    def _check_data(self, x, batch_size=None):
         check_pair_data(self, x, ("domain A", "domain B"), same_size=True)
-
-    def fit(self, x=None, y=None, **kwargs):
-        self._check_compiled()
-        self._check_data(x if y is None else (x, y))
-        return keras.Model.fit(self, x, y, **kwargs)
-
-    def train_on_batch(self, x, y=None, **kwargs):
-        self._check_compiled()
-        self._check_data(x if y is None else (x, y))
-        return keras.Model.train_on_batch(self, x, y, **kwargs)
 
     # -- Translation -------------------------------------------------------------------------
 
@@ -359,12 +369,6 @@ class CycleGAN(AdversarialModel):
             name: keras.optimizers.Adam(config.learning_rate, beta_1=config.beta_1)
             for name in self.optimizer_targets
         }
-
-    def get_config(self):
-        config = super().get_config()
-        for unused in ("latent_dim", "latent_distribution", "discriminator_steps"):
-            config.pop(unused, None)
-        return config
 
     # -- Command line ------------------------------------------------------------------------
 

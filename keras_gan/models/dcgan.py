@@ -5,7 +5,7 @@ import dataclasses
 import keras
 
 from keras_gan.adversarial import check_latent_dim
-from keras_gan.config import TrainConfig
+from keras_gan.config import TrainConfig, field
 from keras_gan.models.gan import GAN
 from keras_gan.networks import dcgan_discriminator, dcgan_generator
 from keras_gan.registry import register
@@ -13,26 +13,39 @@ from keras_gan.registry import register
 
 @dataclasses.dataclass
 class DCGANConfig(TrainConfig):
-    # "A 100 dimensional uniform distribution Z" (figure 1).
-    latent_dim: int = 100
-    # Width of the last generator stage / first discriminator stage. The paper's 64x64 figure
-    # (1024 channels at 4x4) is 128 (--paper); 32 (dcgan.torch: 64) makes the CPU step cheap
-    # enough for 2,400 steps in about 5 minutes on 2 cores (docs/variants/dcgan.md, "The first
-    # run").
-    base_filters: int = 32
-    # Adam step size. The paper: "we found the suggested learning rate of 0.001 to be too high,
-    # using 0.0002 instead" (--paper). In a short CPU run 5e-4 gets further: at step 1,000, 53%
-    # of the samples read confidently against 46% with 2e-4 (both at width 64).
-    learning_rate: float = 5e-4
-    # Adam beta_1: "leaving the momentum term beta_1 at the suggested value of 0.9 resulted in
-    # training oscillation and instability while reducing it to 0.5 helped stabilize training".
-    beta_1: float = 0.5
-    # "All models were trained with mini-batch stochastic gradient descent (SGD) with a
-    # mini-batch size of 128." 64 keeps a CPU epoch short.
-    batch_size: int = 64
-    # 12 CPU epochs of 200 steps: 2,400 steps, where the share of confidently read samples
-    # levels off at this width and rate (about 60%).
-    epochs: int = 12
+    latent_dim: int = field(
+        100,
+        '"A 100 dimensional uniform distribution Z" (figure 1).',
+    )
+    base_filters: int = field(
+        32,
+        "Width of the last generator stage / first discriminator stage. The paper's 64x64 "
+        "figure (1024 channels at 4x4) is 128 (--paper); 32 (dcgan.torch: 64) makes the CPU "
+        "step cheap enough for 2,400 steps in about 5 minutes on 2 cores "
+        '(docs/variants/dcgan.md, "The first run").',
+    )
+    learning_rate: float = field(
+        5e-4,
+        'Adam step size. The paper: "we found the suggested learning rate of 0.001 to be too '
+        'high, using 0.0002 instead" (--paper). In a short CPU run 5e-4 gets further: at step '
+        "1,000, 53% of the samples read confidently against 46% with 2e-4 (both at width 64).",
+    )
+    beta_1: float = field(
+        0.5,
+        'Adam beta_1: "leaving the momentum term beta_1 at the suggested value of 0.9 '
+        "resulted in training oscillation and instability while reducing it to 0.5 helped "
+        'stabilize training".',
+    )
+    batch_size: int = field(
+        64,
+        '"All models were trained with mini-batch stochastic gradient descent (SGD) with a '
+        'mini-batch size of 128." 64 keeps a CPU epoch short.',
+    )
+    epochs: int = field(
+        12,
+        "12 CPU epochs of 200 steps: 2,400 steps, where the share of confidently read samples "
+        "levels off at this width and rate (about 60%).",
+    )
 
     PAPER = {"base_filters": 128, "batch_size": 128, "image_size": 64, "learning_rate": 2e-4}
 

@@ -7,7 +7,7 @@ from keras import ops
 
 from keras_gan import losses
 from keras_gan.adversarial import AdversarialModel, check_latent_dim
-from keras_gan.config import TrainConfig
+from keras_gan.config import TrainConfig, check_value, field
 from keras_gan.networks import mlp_discriminator, mlp_generator
 from keras_gan.registry import register
 
@@ -19,25 +19,46 @@ GENERATOR_LOSSES = {
 
 @dataclasses.dataclass
 class GANConfig(TrainConfig):
-    # Size of z. The paper does not fix it; 100 is the convention since DCGAN.
-    latent_dim: int = 100
-    # Generator hidden widths. CPU scale; the paper's MNIST net has two layers of 1200 (--paper).
-    generator_units: tuple = (256, 512)
-    # Maxout units per discriminator layer (the paper's pylearn2 MNIST model: 240 x 5 pieces).
-    discriminator_units: tuple = (240, 240)
-    # Linear pieces per maxout unit.
-    maxout_pieces: int = 5
-    # Dropout before each discriminator layer ("dropout was applied in training the discriminator").
-    dropout: float = 0.5
-    # "non_saturating" (the paper's practical choice, section 3) or "minimax" (equation 1).
-    generator_loss: str = "non_saturating"
-    # k of Algorithm 1: "we used k = 1, the least expensive option".
-    discriminator_steps: int = 1
-    # Adam step size. The paper used SGD with momentum; Adam(2e-4, 0.5) trains these MLPs
-    # reliably on a CPU budget.
-    learning_rate: float = 2e-4
-    # Adam beta_1, as in DCGAN.
-    beta_1: float = 0.5
+    latent_dim: int = field(
+        100,
+        "Size of z. The paper does not fix it; 100 is the convention since DCGAN.",
+    )
+    generator_units: tuple = field(
+        (256, 512),
+        "Generator hidden widths. CPU scale; the paper's MNIST net has two layers of 1200 "
+        "(--paper).",
+    )
+    discriminator_units: tuple = field(
+        (240, 240),
+        "Maxout units per discriminator layer (the paper's pylearn2 MNIST model: 240 x 5 pieces).",
+    )
+    maxout_pieces: int = field(
+        5,
+        "Linear pieces per maxout unit.",
+    )
+    dropout: float = field(
+        0.5,
+        'Dropout before each discriminator layer ("dropout was applied in training the '
+        'discriminator").',
+    )
+    generator_loss: str = field(
+        "non_saturating",
+        '"non_saturating" (the paper\'s practical choice, section 3) or "minimax" (equation 1).',
+        choices=tuple(GENERATOR_LOSSES),
+    )
+    discriminator_steps: int = field(
+        1,
+        'k of Algorithm 1: "we used k = 1, the least expensive option".',
+    )
+    learning_rate: float = field(
+        2e-4,
+        "Adam step size. The paper used SGD with momentum; Adam(2e-4, 0.5) trains these MLPs "
+        "reliably on a CPU budget.",
+    )
+    beta_1: float = field(
+        0.5,
+        "Adam beta_1, as in DCGAN.",
+    )
 
     PAPER = {"generator_units": (1200, 1200), "batch_size": 100}
 
@@ -104,10 +125,8 @@ class GAN(AdversarialModel):
         **kwargs,
     ):
         check_latent_dim(latent_dim)
-        if generator_loss not in GENERATOR_LOSSES:
-            raise ValueError(
-                f"Unknown generator_loss '{generator_loss}'. Accepted: {', '.join(GENERATOR_LOSSES)}"
-            )
+        # Subclasses whose config has no generator_loss field (DCGAN) are checked here.
+        check_value(GANConfig, "generator_loss", generator_loss, argument="generator_loss")
         generator = generator or mlp_generator(tuple(sample_shape), latent_dim, generator_units)
         discriminator = discriminator or mlp_discriminator(
             tuple(sample_shape), discriminator_units, maxout_pieces, dropout

@@ -9,7 +9,7 @@ from keras import ops
 
 from keras_gan import losses
 from keras_gan.adversarial import AdversarialModel, JointNetworks
-from keras_gan.config import TrainConfig
+from keras_gan.config import TrainConfig, field
 from keras_gan.datasets.captions import DIGIT_VOCABULARY, Vocabulary
 from keras_gan.networks.text import (
     matching_discriminator,
@@ -22,28 +22,49 @@ from keras_gan.registry import register
 
 @dataclasses.dataclass
 class GANINTCLSConfig(TrainConfig):
-    # Captioned digits: captions name the digit and measured thickness/size/slant.
-    dataset: str = "mnist_captions"
-    # "The generator noise was sampled from a 100-dimensional unit normal distribution."
-    latent_dim: int = 100
-    # Size of the text embedding phi(t); the paper's char-CNN-RNN gives 1024.
-    embedding_dim: int = 128
-    # "compressed using a fully-connected layer to a small dimension (in practice we used 128)".
-    compressed_dim: int = 128
-    # Width of the last generator stage / first discriminator stage (DCGAN-style networks).
-    base_filters: int = 32
-    # GAN-INT: also train G on interpolated embeddings (the paper's GAN-INT-CLS has it).
-    interpolation: bool = True
-    # "In practice we found that fixing beta = 0.5 works well."
-    interpolation_beta: float = 0.5
-    # Joint-embedding pretraining steps of the text encoder before the GAN (the paper pretrains
-    # its encoder; keras_gan.networks.text.JointEmbedding). 0 skips it.
-    text_pretrain_steps: int = 1000
-    # "base learning rate of 0.0002, and used the ADAM solver with momentum 0.5".
-    learning_rate: float = 2e-4
-    beta_1: float = 0.5
-    # "We used a minibatch size of 64".
-    batch_size: int = 64
+    dataset: str = field(
+        "mnist_captions",
+        "Captioned digits: captions name the digit and measured thickness/size/slant.",
+    )
+    latent_dim: int = field(
+        100,
+        '"The generator noise was sampled from a 100-dimensional unit normal distribution."',
+    )
+    embedding_dim: int = field(
+        128,
+        "Size of the text embedding phi(t); the paper's char-CNN-RNN gives 1024.",
+    )
+    compressed_dim: int = field(
+        128,
+        '"compressed using a fully-connected layer to a small dimension (in practice we used '
+        '128)".',
+    )
+    base_filters: int = field(
+        32,
+        "Width of the last generator stage / first discriminator stage (DCGAN-style networks).",
+    )
+    interpolation: bool = field(
+        True,
+        "GAN-INT: also train G on interpolated embeddings (the paper's GAN-INT-CLS has it).",
+    )
+    interpolation_beta: float = field(
+        0.5,
+        '"In practice we found that fixing beta = 0.5 works well."',
+    )
+    text_pretrain_steps: int = field(
+        1000,
+        "Joint-embedding pretraining steps of the text encoder before the GAN (the paper "
+        "pretrains its encoder; keras_gan.networks.text.JointEmbedding). 0 skips it.",
+    )
+    learning_rate: float = field(
+        2e-4,
+        '"base learning rate of 0.0002, and used the ADAM solver with momentum 0.5".',
+    )
+    beta_1: float = field(0.5, 'Adam beta_1: "ADAM solver with momentum 0.5".')
+    batch_size: int = field(
+        64,
+        '"We used a minibatch size of 64".',
+    )
 
     PAPER = {"embedding_dim": 1024, "base_filters": 64, "image_size": 64, "epochs": 600}
 
@@ -165,15 +186,6 @@ class GANINTCLS(AdversarialModel):
         if isinstance(vocabulary, dict):
             vocabulary = Vocabulary.from_config(vocabulary)
         vocabulary = vocabulary or DIGIT_VOCABULARY
-        if not 0.0 <= interpolation_beta <= 1.0:
-            raise ValueError(
-                f"`interpolation_beta` must be in [0, 1]. Received: interpolation_beta={interpolation_beta!r}"
-            )
-        if not isinstance(text_pretrain_steps, (int, np.integer)) or text_pretrain_steps < 0:
-            raise ValueError(
-                "`text_pretrain_steps` must be an integer >= 0. "
-                f"Received: text_pretrain_steps={text_pretrain_steps!r}"
-            )
         image_shape = tuple(image_shape)
         text_encoder = text_encoder or build_text_encoder(
             vocabulary.vocabulary_size, vocabulary.max_len, embedding_dim=embedding_dim

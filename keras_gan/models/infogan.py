@@ -9,7 +9,7 @@ from keras import ops
 
 from keras_gan import losses
 from keras_gan.adversarial import AdversarialModel
-from keras_gan.config import TrainConfig
+from keras_gan.config import TrainConfig, field
 from keras_gan.networks.conditional import infogan_discriminator, infogan_generator
 from keras_gan.registry import register
 
@@ -55,28 +55,49 @@ def gaussian_info_loss(codes, means, stddev=1.0):
 
 @dataclasses.dataclass
 class InfoGANConfig(TrainConfig):
-    # Incompressible noise z: "62 dimensions" U(-1, 1) on MNIST (authors' launcher: Uniform(62)).
-    noise_dim: int = 62
-    # "one categorical code c1 ~ Cat(K = 10, p = 0.1)".
-    num_categories: int = 10
-    # "two continuous codes c2, c3 ~ Unif(-1, 1)".
-    num_continuous: int = 2
-    # lambda of L_I for the categorical code: "lambda = 1 for discrete latent codes".
-    info_weight: float = 1.0
-    # lambda of L_I for the continuous codes: the authors' MNIST run uses one coefficient, 1.0,
-    # for both, with Q's standard deviation fixed at 1 (which keeps the term on the GAN scale).
-    continuous_weight: float = 1.0
-    # Width of the shared fully connected layer of D/Q and the generator's first layer
-    # (table 1: 1024). CPU scale here; --paper restores it.
-    hidden_units: int = 512
-    # Channels of the first conv / last upconv (table 1: 64, then 128).
-    base_filters: int = 32
-    # Table 1 / authors' code: Adam with learning rate 2e-4 for D (and Q), 1e-3 for G, beta_1 0.5.
-    d_learning_rate: float = 2e-4
-    g_learning_rate: float = 1e-3
-    beta_1: float = 0.5
-    # The authors' launcher uses batches of 128; 64 keeps a CPU step short.
-    batch_size: int = 64
+    noise_dim: int = field(
+        62,
+        'Incompressible noise z: "62 dimensions" U(-1, 1) on MNIST (authors\' launcher: '
+        "Uniform(62)).",
+    )
+    num_categories: int = field(
+        10,
+        '"one categorical code c1 ~ Cat(K = 10, p = 0.1)".',
+    )
+    num_continuous: int = field(
+        2,
+        '"two continuous codes c2, c3 ~ Unif(-1, 1)".',
+    )
+    info_weight: float = field(
+        1.0,
+        'lambda of L_I for the categorical code: "lambda = 1 for discrete latent codes".',
+    )
+    continuous_weight: float = field(
+        1.0,
+        "lambda of L_I for the continuous codes: the authors' MNIST run uses one coefficient, "
+        "1.0, for both, with Q's standard deviation fixed at 1 (which keeps the term on the "
+        "GAN scale).",
+    )
+    hidden_units: int = field(
+        512,
+        "Width of the shared fully connected layer of D/Q and the generator's first layer "
+        "(table 1: 1024). CPU scale here; --paper restores it.",
+    )
+    base_filters: int = field(
+        32,
+        "Channels of the first conv / last upconv (table 1: 64, then 128).",
+    )
+    d_learning_rate: float = field(
+        2e-4,
+        "Table 1 / authors' code: Adam with learning rate 2e-4 for D (and Q), 1e-3 for G, "
+        "beta_1 0.5.",
+    )
+    g_learning_rate: float = field(1e-3, "Adam step size of G: 1e-3 (table 1 / the authors' code).")
+    beta_1: float = field(0.5, "Adam beta_1 of every optimizer: 0.5 (table 1 / the authors' code).")
+    batch_size: int = field(
+        64,
+        "The authors' launcher uses batches of 128; 64 keeps a CPU step short.",
+    )
 
     PAPER = {"hidden_units": 1024, "base_filters": 64, "batch_size": 128}
 

@@ -8,7 +8,7 @@ from keras import ops
 
 from keras_gan import losses, pyramid
 from keras_gan.adversarial import AdversarialModel
-from keras_gan.config import TrainConfig
+from keras_gan.config import TrainConfig, field
 from keras_gan.networks.lapgan import (
     band_discriminator,
     band_generator,
@@ -20,25 +20,44 @@ from keras_gan.registry import register
 
 @dataclasses.dataclass
 class LAPGANConfig(TrainConfig):
-    # MNIST-scale CPU default: 28x28 -> 14 -> 7, the 7x7 level an ordinary GAN. The paper's
-    # CIFAR-10 model is 32 -> 16 -> 8 (--paper).
-    dataset: str = "mnist"
-    # Pyramid images, finest included: K + 1 = 3 (two conditional GANs and the coarse GAN).
-    levels: int = 3
-    # Size of z of the coarsest, fully connected GAN.
-    latent_dim: int = 100
-    # Hidden widths of the coarsest level's fully connected generator and discriminator.
-    coarse_units: int = 600
-    # Feature maps of the conditional levels' convolutional generators and discriminators.
-    # CPU scale; the paper's CIFAR-10 networks are wider (--paper).
-    filters: int = 32
-    # "adam" (Adam(2e-4, 0.5): reliable on a CPU budget) or "sgd" (the paper: SGD with momentum).
-    optimizer: str = "adam"
-    # Adam step size (DCGAN's); with optimizer="sgd" the paper's initial rate is 0.02.
-    learning_rate: float = 2e-4
-    # Adam beta_1 (DCGAN's), or the SGD momentum with optimizer="sgd" (the paper starts at 0.5).
-    beta_1: float = 0.5
-    batch_size: int = 64
+    dataset: str = field(
+        "mnist",
+        "MNIST-scale CPU default: 28x28 -> 14 -> 7, the 7x7 level an ordinary GAN. The "
+        "paper's CIFAR-10 model is 32 -> 16 -> 8 (--paper).",
+    )
+    levels: int = field(
+        3,
+        "Pyramid images, finest included: K + 1 = 3 (two conditional GANs and the coarse GAN).",
+    )
+    latent_dim: int = field(
+        100,
+        "Size of z of the coarsest, fully connected GAN.",
+    )
+    coarse_units: int = field(
+        600,
+        "Hidden widths of the coarsest level's fully connected generator and discriminator.",
+    )
+    filters: int = field(
+        32,
+        "Feature maps of the conditional levels' convolutional generators and discriminators. "
+        "CPU scale; the paper's CIFAR-10 networks are wider (--paper).",
+    )
+    optimizer: str = field(
+        "adam",
+        '"adam" (Adam(2e-4, 0.5): reliable on a CPU budget) or "sgd" (the paper: SGD with '
+        "momentum).",
+        choices=("adam", "sgd"),
+    )
+    learning_rate: float = field(
+        2e-4,
+        "Adam step size (DCGAN's); with optimizer=\"sgd\" the paper's initial rate is 0.02.",
+    )
+    beta_1: float = field(
+        0.5,
+        'Adam beta_1 (DCGAN\'s), or the SGD momentum with optimizer="sgd" (the paper starts at '
+        "0.5).",
+    )
+    batch_size: int = field(64, "Minibatch size (DCGAN's 64); the paper's 128 (--paper).")
 
     PAPER = {
         "dataset": "cifar10", "levels": 3, "filters": 128, "optimizer": "sgd",
@@ -236,8 +255,6 @@ class LAPGAN(AdversarialModel):
     def optimizers_from_config(self, config):
         """Per network, Adam(`learning_rate`, `beta_1`) or, with `optimizer="sgd"`, the paper's
         SGD with momentum `beta_1`."""
-        if config.optimizer not in ("adam", "sgd"):
-            raise ValueError(f"`optimizer` must be 'adam' or 'sgd'. Received: {config.optimizer!r}")
 
         def make():
             if config.optimizer == "sgd":

@@ -7,7 +7,7 @@ from keras import ops
 
 from keras_gan import losses
 from keras_gan.adversarial import AdversarialModel
-from keras_gan.config import TrainConfig
+from keras_gan.config import TrainConfig, field
 from keras_gan.networks import dcgan_discriminator, dcgan_generator
 from keras_gan.registry import register
 
@@ -18,22 +18,36 @@ CODINGS = {"0-1": (0.0, 1.0, 1.0), "pearson": (-1.0, 1.0, 0.0)}
 
 @dataclasses.dataclass
 class LSGANConfig(TrainConfig):
-    # Size of z; the paper follows DCGAN (100-dimensional, uniform).
-    latent_dim: int = 100
-    # Width of the DCGAN-style networks (64 as dcgan.torch). The paper's LSUN nets are VGG-like
-    # at 112x112, far beyond a CPU budget.
-    base_filters: int = 64
-    # Target for fake samples (equation 9: a = 0).
-    a: float = 0.0
-    # Target for real samples (equation 9: b = 1).
-    b: float = 1.0
-    # What G wants D to believe about fakes (equation 9: c = 1).
-    c: float = 1.0
-    # Adam step size 2e-4 (the DCGAN value the paper's setup follows; the paper lists 1e-3 for
-    # its LSUN scene runs, --paper).
-    learning_rate: float = 2e-4
-    # Adam beta_1 = 0.5: "Following DCGAN, beta_1 for Adam optimizer is set to 0.5".
-    beta_1: float = 0.5
+    latent_dim: int = field(
+        100,
+        "Size of z; the paper follows DCGAN (100-dimensional, uniform).",
+    )
+    base_filters: int = field(
+        64,
+        "Width of the DCGAN-style networks (64 as dcgan.torch). The paper's LSUN nets are "
+        "VGG-like at 112x112, far beyond a CPU budget.",
+    )
+    a: float = field(
+        0.0,
+        "Target for fake samples (equation 9: a = 0).",
+    )
+    b: float = field(
+        1.0,
+        "Target for real samples (equation 9: b = 1).",
+    )
+    c: float = field(
+        1.0,
+        "What G wants D to believe about fakes (equation 9: c = 1).",
+    )
+    learning_rate: float = field(
+        2e-4,
+        "Adam step size 2e-4 (the DCGAN value the paper's setup follows; the paper lists 1e-3 "
+        "for its LSUN scene runs, --paper).",
+    )
+    beta_1: float = field(
+        0.5,
+        'Adam beta_1 = 0.5: "Following DCGAN, beta_1 for Adam optimizer is set to 0.5".',
+    )
 
     PAPER = {"learning_rate": 1e-3, "image_size": 64}
 

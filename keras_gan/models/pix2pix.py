@@ -8,8 +8,8 @@ import numpy as np
 from keras import ops
 
 from keras_gan import losses
-from keras_gan.adversarial import AdversarialModel
-from keras_gan.config import TrainConfig
+from keras_gan.adversarial import TranslationModel
+from keras_gan.config import TrainConfig, field
 from keras_gan.losses import l1_loss
 from keras_gan.networks.patchgan import patchgan_discriminator
 from keras_gan.networks.unet import unet_generator
@@ -19,38 +19,66 @@ from keras_gan.registry import register
 
 @dataclasses.dataclass
 class Pix2PixConfig(TrainConfig):
-    # (edge map, digit) pairs derived from MNIST: a CPU-sized stand-in for edges2shoes.
-    dataset: str = "mnist_edges"
-    # The U-Net halves down to a 1x1 bottleneck, so a power of two: MNIST's 28 resized to 32.
-    # The paper's 256 with --paper.
-    image_size: int | None = 32
-    # Channels of the source images; None: the same as the targets (true of mnist_edges).
-    source_channels: int | None = None
-    # U-Net width of the first level (C64-C128-...). The paper's 64 (--paper); 16 on a CPU.
-    base_filters: int = 16
-    # U-Net levels; None derives them from the image size, down to 1x1 (8 for 256x256).
-    unet_depth: int | None = None
-    # Dropout in the first three decoder blocks, the generator's only noise (section 2.2).
-    dropout: float = 0.5
-    # Dropout on and BatchNorm with the test batch's statistics at inference (section 3.3).
-    paper_inference: bool = True
-    # PatchGAN width of the first level. The paper's 64 (--paper); 16 on a CPU.
-    discriminator_filters: int = 16
-    # Patch size each logit judges. The paper's 70 is for 256x256 images (--paper); 34 keeps a
-    # 6x6 grid of patches on 32x32 digits, where a 70x70 patch would see the whole image.
-    receptive_field: int = 34
-    # lambda of L_cGAN + lambda L_L1: "we use lambda = 100" (section 4).
-    l1_weight: float = 100.0
-    # "minibatch SGD and apply the Adam solver, with a learning rate of 0.0002, and momentum
-    # parameters beta_1 = 0.5, beta_2 = 0.999" (section 3.3).
-    learning_rate: float = 2e-4
-    beta_1: float = 0.5
-    # The paper uses batch sizes 1-10 (1 for facades); 64 keeps a CPU epoch short.
-    batch_size: int = 64
-    # For a --dataset folder of side-by-side pair files (A on the left): "a_to_b" translates the
-    # left half into the right one, "b_to_a" the right into the left (pix2pix's facades files
-    # are photo|labels, so labels -> photo is b_to_a). Ignored by the built-in pair sets.
-    direction: str = "a_to_b"
+    dataset: str = field(
+        "mnist_edges",
+        "(edge map, digit) pairs derived from MNIST: a CPU-sized stand-in for edges2shoes.",
+    )
+    image_size: int | None = field(
+        32,
+        "The U-Net halves down to a 1x1 bottleneck, so a power of two: MNIST's 28 resized to "
+        "32. The paper's 256 with --paper.",
+    )
+    source_channels: int | None = field(
+        None,
+        "Channels of the source images; None: the same as the targets (true of mnist_edges).",
+    )
+    base_filters: int = field(
+        16,
+        "U-Net width of the first level (C64-C128-...). The paper's 64 (--paper); 16 on a CPU.",
+    )
+    unet_depth: int | None = field(
+        None,
+        "U-Net levels; None derives them from the image size, down to 1x1 (8 for 256x256).",
+    )
+    dropout: float = field(
+        0.5,
+        "Dropout in the first three decoder blocks, the generator's only noise (section 2.2).",
+    )
+    paper_inference: bool = field(
+        True,
+        "Dropout on and BatchNorm with the test batch's statistics at inference (section 3.3).",
+    )
+    discriminator_filters: int = field(
+        16,
+        "PatchGAN width of the first level. The paper's 64 (--paper); 16 on a CPU.",
+    )
+    receptive_field: int = field(
+        34,
+        "Patch size each logit judges. The paper's 70 is for 256x256 images (--paper); 34 "
+        "keeps a 6x6 grid of patches on 32x32 digits, where a 70x70 patch would see the whole "
+        "image.",
+    )
+    l1_weight: float = field(
+        100.0,
+        'lambda of L_cGAN + lambda L_L1: "we use lambda = 100" (section 4).',
+    )
+    learning_rate: float = field(
+        2e-4,
+        '"minibatch SGD and apply the Adam solver, with a learning rate of 0.0002, and '
+        'momentum parameters beta_1 = 0.5, beta_2 = 0.999" (section 3.3).',
+    )
+    beta_1: float = field(0.5, "Adam beta_1 = 0.5 (section 3.3).")
+    batch_size: int = field(
+        64,
+        "The paper uses batch sizes 1-10 (1 for facades); 64 keeps a CPU epoch short.",
+    )
+    direction: str = field(
+        "a_to_b",
+        'For a --dataset folder of side-by-side pair files (A on the left): "a_to_b" '
+        'translates the left half into the right one, "b_to_a" the right into the left '
+        "(pix2pix's facades files are photo|labels, so labels -> photo is b_to_a). Ignored by "
+        "the built-in pair sets.",
+    )
 
     PAPER = {
         "image_size": 256, "base_filters": 64, "discriminator_filters": 64,
@@ -87,7 +115,7 @@ def discriminator_objective(real_logits, fake_logits):
     summary="Isola et al. 2017: U-Net + PatchGAN conditional GAN with an L1 term, paired translation",
 )
 @keras.saving.register_keras_serializable(package="keras_gan")
-class Pix2Pix(AdversarialModel):
+class Pix2Pix(TranslationModel):
     r"""pix2pix: a conditional GAN that translates a source image x into a target image y.
 
     $$G^* = \arg\min_G \max_D \; \mathbb{E}_{x,y}[\log D(x, y)]
@@ -155,8 +183,6 @@ class Pix2Pix(AdversarialModel):
         seed=None,
         **kwargs,
     ):
-        for unused in ("latent_dim", "latent_distribution", "discriminator_steps"):
-            kwargs.pop(unused, None)
         image_shape = tuple(image_shape)
         if generator is None:
             channels = source_channels or image_shape[-1]
@@ -170,20 +196,8 @@ class Pix2Pix(AdversarialModel):
                 discriminator_filters, receptive_field, norm="batch",
                 seed=None if seed is None else seed + 1000,
             )  # fmt: skip
-        if l1_weight < 0:
-            raise ValueError(f"`l1_weight` must be >= 0. Received: l1_weight={l1_weight}")
-        # There is no z: the base class's latent_dim names the generator's input channels.
-        super().__init__(generator, discriminator, generator.input_shape[-1], seed=seed, **kwargs)
+        super().__init__(generator, discriminator, seed=seed, **kwargs)
         self.l1_weight = float(l1_weight)
-
-    @property
-    def source_shape(self):
-        """Shape of one source image, e.g. `(32, 32, 1)`."""
-        return tuple(self.generator.input_shape[1:])
-
-    @property
-    def pair_shapes(self):
-        return self.source_shape, self.sample_shape
 
     def train_step(self, data):
         source, target = unpack_pair(data)
@@ -212,18 +226,8 @@ class Pix2Pix(AdversarialModel):
 
     # -- Data checks -------------------------------------------------------------------------
 
-    def _check_data(self, x):
+    def _check_data(self, x, batch_size=None):
         check_pair_data(self, x, ("source", "target"), same_size=True)
-
-    def fit(self, x=None, y=None, **kwargs):
-        self._check_compiled()
-        self._check_data(x if y is None else (x, y))
-        return keras.Model.fit(self, x, y, **kwargs)
-
-    def train_on_batch(self, x, y=None, **kwargs):
-        self._check_compiled()
-        self._check_data(x if y is None else (x, y))
-        return keras.Model.train_on_batch(self, x, y, **kwargs)
 
     # -- Translation -------------------------------------------------------------------------
 
@@ -256,12 +260,6 @@ class Pix2Pix(AdversarialModel):
                 f"translate(source_images). Received: {sorted(kwargs) or 'no source_images'}"
             )
         return self.translate(source_images, batch_size)
-
-    def get_config(self):
-        config = super().get_config()
-        for unused in ("latent_dim", "latent_distribution", "discriminator_steps"):
-            config.pop(unused, None)
-        return config
 
     # -- Command line ------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ from keras import ops
 
 from keras_gan import losses
 from keras_gan.adversarial import AdversarialModel
-from keras_gan.config import TrainConfig
+from keras_gan.config import TrainConfig, field
 from keras_gan.networks import dcgan_generator
 from keras_gan.networks.sngan import sngan_discriminator
 from keras_gan.registry import register
@@ -15,24 +15,42 @@ from keras_gan.registry import register
 
 @dataclasses.dataclass
 class SNGANConfig(TrainConfig):
-    # Table 3: "z in R^128 ~ N(0, I)".
-    latent_dim: int = 128
-    # Discriminator width (Table 3(b): 64, ..., 512). CPU scale 32; the paper's 64 with --paper.
-    base_filters: int = 32
-    # Generator width (dcgan_generator's last hidden stage). CPU scale 32; 64 with --paper.
-    generator_filters: int = 32
-    # The authors' released hinge-loss setting (pfnet-research/sngan_projection,
-    # configs/sn_cifar10_unconditional.yml): Adam(alpha = 0.0002, beta_1 = 0, beta_2 = 0.9),
-    # n_dis = 5. Table 1's setting C (beta_1 = 0.5, beta_2 = 0.999, n_dis = 1) is the
-    # authors' setting for the *standard* loss; with the hinge loss on MNIST its momentum
-    # traps the generator (benchmarks/results/quality_lsgan_wgan_sngan_cpu1_tensorflow.json).
-    learning_rate: float = 2e-4
-    beta_1: float = 0.0
-    beta_2: float = 0.9
-    # CPU scale: one discriminator step per generator step (5x cheaper); 5 with --paper.
-    discriminator_steps: int = 1
-    # "batch size 64" (section 4).
-    batch_size: int = 64
+    latent_dim: int = field(
+        128,
+        'Table 3: "z in R^128 ~ N(0, I)".',
+    )
+    base_filters: int = field(
+        32,
+        "Discriminator width (Table 3(b): 64, ..., 512). CPU scale 32; the paper's 64 with "
+        "--paper.",
+    )
+    generator_filters: int = field(
+        32,
+        "Generator width (dcgan_generator's last hidden stage). CPU scale 32; 64 with --paper.",
+    )
+    learning_rate: float = field(
+        2e-4,
+        "The authors' released hinge-loss setting (pfnet-research/sngan_projection, "
+        "configs/sn_cifar10_unconditional.yml): Adam(alpha = 0.0002, beta_1 = 0, beta_2 = "
+        "0.9), n_dis = 5. Table 1's setting C (beta_1 = 0.5, beta_2 = 0.999, n_dis = 1) is "
+        "the authors' setting for the *standard* loss; with the hinge loss on MNIST its "
+        "momentum traps the generator "
+        "(benchmarks/results/quality_lsgan_wgan_sngan_cpu1_tensorflow.json).",
+    )
+    beta_1: float = field(
+        0.0, "Adam beta_1 = 0: the authors' CIFAR-10 setting (see learning_rate)."
+    )
+    beta_2: float = field(
+        0.9, "Adam beta_2 = 0.9: the authors' CIFAR-10 setting (see learning_rate)."
+    )
+    discriminator_steps: int = field(
+        1,
+        "CPU scale: one discriminator step per generator step (5x cheaper); 5 with --paper.",
+    )
+    batch_size: int = field(
+        64,
+        '"batch size 64" (section 4).',
+    )
 
     PAPER = {"base_filters": 64, "generator_filters": 64, "discriminator_steps": 5}
 

@@ -8,8 +8,8 @@ import numpy as np
 from keras import ops
 
 from keras_gan import losses
-from keras_gan.adversarial import AdversarialModel
-from keras_gan.config import TrainConfig
+from keras_gan.adversarial import TranslationModel
+from keras_gan.config import TrainConfig, field
 from keras_gan.networks.srresnet import (
     VGG_LAYERS,
     srgan_discriminator,
@@ -28,32 +28,58 @@ _VGG_BGR_MEAN = np.array([103.939, 116.779, 123.68], dtype="float32")
 
 @dataclasses.dataclass
 class SRGANConfig(TrainConfig):
-    # (low-res, high-res) digit pairs from keras_gan.datasets; 7x7 -> 28x28 at scale 4.
-    dataset: str = "mnist_superres"
-    # Upscaling factor: the paper's 4x (two x2 sub-pixel stages).
-    scale: int = 4
-    # Residual blocks B. CPU scale; the paper's generator has 16 (--paper).
-    num_blocks: int = 4
-    # Width of the generator's residual trunk; 64 in the paper (--paper).
-    filters: int = 32
-    # Width of the discriminator's first convolutions (64 in the paper; doubles every two layers).
-    discriminator_filters: int = 16
-    # Hidden dense layer of the discriminator: 1024 in the paper.
-    dense_units: int = 128
-    # "mse" (SRGAN-MSE), "vgg22" or "vgg54" (the paper's SRGAN-VGG54, needs the ImageNet VGG19
-    # weights, which this offline CPU setup cannot download).
-    content_loss: str = "mse"
-    # Weight of the adversarial loss in the perceptual loss: l = l_X + 10^-3 l_Gen (equation 3).
-    adversarial_weight: float = 1e-3
-    # Generator steps on the pixel MSE before the adversarial game (the paper initialises SRGAN
-    # with SRResNet-MSE trained for 10^6 updates). CPU scale.
-    pretrain_steps: int = 200
-    # Adam step size: "learning rate of 10^-4" (then 10^-5 for the second 10^5 updates).
-    learning_rate: float = 1e-4
-    # Adam beta_1 = 0.9, the paper's.
-    beta_1: float = 0.9
-    # "16 random 96x96 HR sub images ... of distinct training images" per minibatch.
-    batch_size: int = 16
+    dataset: str = field(
+        "mnist_superres",
+        "(low-res, high-res) digit pairs from keras_gan.datasets; 7x7 -> 28x28 at scale 4.",
+    )
+    scale: int = field(
+        4,
+        "Upscaling factor: the paper's 4x (two x2 sub-pixel stages).",
+    )
+    num_blocks: int = field(
+        4,
+        "Residual blocks B. CPU scale; the paper's generator has 16 (--paper).",
+    )
+    filters: int = field(
+        32,
+        "Width of the generator's residual trunk; 64 in the paper (--paper).",
+    )
+    discriminator_filters: int = field(
+        16,
+        "Width of the discriminator's first convolutions (64 in the paper; doubles every two "
+        "layers).",
+    )
+    dense_units: int = field(
+        128,
+        "Hidden dense layer of the discriminator: 1024 in the paper.",
+    )
+    content_loss: str = field(
+        "mse",
+        '"mse" (SRGAN-MSE), "vgg22" or "vgg54" (the paper\'s SRGAN-VGG54, needs the ImageNet '
+        "VGG19 weights, which this offline CPU setup cannot download).",
+    )
+    adversarial_weight: float = field(
+        1e-3,
+        "Weight of the adversarial loss in the perceptual loss: l = l_X + 10^-3 l_Gen "
+        "(equation 3).",
+    )
+    pretrain_steps: int = field(
+        200,
+        "Generator steps on the pixel MSE before the adversarial game (the paper initialises "
+        "SRGAN with SRResNet-MSE trained for 10^6 updates). CPU scale.",
+    )
+    learning_rate: float = field(
+        1e-4,
+        'Adam step size: "learning rate of 10^-4" (then 10^-5 for the second 10^5 updates).',
+    )
+    beta_1: float = field(
+        0.9,
+        "Adam beta_1 = 0.9, the paper's.",
+    )
+    batch_size: int = field(
+        16,
+        '"16 random 96x96 HR sub images ... of distinct training images" per minibatch.',
+    )
 
     PAPER = {
         "num_blocks": 16, "filters": 64, "discriminator_filters": 64, "dense_units": 1024,
@@ -67,7 +93,7 @@ class SRGANConfig(TrainConfig):
     summary="Ledig et al. 2017: SRResNet + adversarial and VGG content losses, 4x super-resolution",
 )
 @keras.saving.register_keras_serializable(package="keras_gan")
-class SRGAN(AdversarialModel):
+class SRGAN(TranslationModel):
     r"""SRGAN: a super-resolution network trained with a perceptual loss.
 
     $$\hat\theta_G = \arg\min_{\theta_G} \frac{1}{N}\sum_n l^{SR}\big(G_{\theta_G}(I^{LR}_n),
@@ -143,8 +169,6 @@ class SRGAN(AdversarialModel):
         seed=None,
         **kwargs,
     ):
-        for unused in ("latent_dim", "latent_distribution", "discriminator_steps", "log_names"):
-            kwargs.pop(unused, None)  # SRGAN has no latent z; kept by the base config only
         image_shape = tuple(image_shape)
         if generator is not None:
             scale = generator.output_shape[1] // generator.input_shape[1]
@@ -158,10 +182,6 @@ class SRGAN(AdversarialModel):
                 f"divisible by {scale}. Received: image_shape={image_shape}; use e.g. "
                 f"{scale * max(1, height // scale)}x{scale * max(1, width // scale)}."
             )
-        if not isinstance(pretrain_steps, (int, np.integer)) or pretrain_steps < 0:
-            raise ValueError(
-                f"`pretrain_steps` must be an integer >= 0. Received: pretrain_steps={pretrain_steps!r}"
-            )
         low_res_shape = (height // scale, width // scale, channels)
         generator = generator or srresnet_generator(low_res_shape, scale, num_blocks, filters)
         discriminator = discriminator or srgan_discriminator(
@@ -171,10 +191,7 @@ class SRGAN(AdversarialModel):
         log_names = (
             "d_loss", "g_loss", f"content_{content_name}", "adversarial_loss", "pixel_mse",
         )  # fmt: skip
-        super().__init__(
-            generator, discriminator, latent_dim=channels, seed=seed, log_names=log_names,
-            **kwargs,
-        )  # fmt: skip
+        super().__init__(generator, discriminator, seed=seed, log_names=log_names, **kwargs)
         self.scale = int(scale)
         self.content_loss = content_loss if isinstance(content_loss, str) else None
         self.content_name = content_name

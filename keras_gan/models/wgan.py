@@ -7,33 +7,39 @@ from keras import ops
 
 from keras_gan import losses
 from keras_gan.adversarial import AdversarialModel
-from keras_gan.config import TrainConfig
+from keras_gan.config import TrainConfig, field
 from keras_gan.networks import dcgan_discriminator, dcgan_generator
 from keras_gan.registry import register
 
 
-def _check_positive(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        raise ValueError(f"`{name}` must be a number > 0. Received: {name}={value!r}")
-    return float(value)
-
-
 @dataclasses.dataclass
 class WGANConfig(TrainConfig):
-    # Size of z; the authors' code draws 100-dimensional N(0, 1) noise.
-    latent_dim: int = 100
-    # Width of the DCGAN networks the paper's experiments use (64 as dcgan.torch).
-    base_filters: int = 64
-    # Algorithm 1: "c, the clipping parameter. c = 0.01".
-    clip_value: float = 0.01
-    # Algorithm 1: "n_critic, the number of iterations of the critic per generator iteration.
-    # n_critic = 5".
-    discriminator_steps: int = 5
-    # Algorithm 1: "alpha, the learning rate. alpha = 0.00005", with RMSProp.
-    learning_rate: float = 5e-5
-    # Algorithm 1's minibatch size m = 64. The command line loads batches of n_critic * m
-    # samples, one minibatch per critic update.
-    batch_size: int = 64
+    latent_dim: int = field(
+        100,
+        "Size of z; the authors' code draws 100-dimensional N(0, 1) noise.",
+    )
+    base_filters: int = field(
+        64,
+        "Width of the DCGAN networks the paper's experiments use (64 as dcgan.torch).",
+    )
+    clip_value: float = field(
+        0.01,
+        'Algorithm 1: "c, the clipping parameter. c = 0.01".',
+    )
+    discriminator_steps: int = field(
+        5,
+        'Algorithm 1: "n_critic, the number of iterations of the critic per generator '
+        'iteration. n_critic = 5".',
+    )
+    learning_rate: float = field(
+        5e-5,
+        'Algorithm 1: "alpha, the learning rate. alpha = 0.00005", with RMSProp.',
+    )
+    batch_size: int = field(
+        64,
+        "Algorithm 1's minibatch size m = 64. The command line loads batches of n_critic * m "
+        "samples, one minibatch per critic update.",
+    )
 
 
 @register(
@@ -99,7 +105,7 @@ class WGAN(AdversarialModel):
         seed=None,
         **kwargs,
     ):
-        clip_value = _check_positive("clip_value", clip_value)
+        clip_value = float(clip_value)
         image_shape = tuple(image_shape)
         generator = generator or dcgan_generator(image_shape, latent_dim, base_filters, seed=seed)
         discriminator = discriminator or dcgan_discriminator(

@@ -7,33 +7,51 @@ from keras import ops
 
 from keras_gan import losses
 from keras_gan.adversarial import AdversarialModel
-from keras_gan.config import TrainConfig
+from keras_gan.config import TrainConfig, field
 from keras_gan.networks.dcgan import _NORMALIZATIONS, dcgan_generator, wgan_gp_critic
 from keras_gan.registry import register
 
 
 @dataclasses.dataclass
 class WGANGPConfig(TrainConfig):
-    # Size of z; the authors' code draws 128-dimensional N(0, 1) noise.
-    latent_dim: int = 128
-    # Width of the DCGAN-style networks (the authors' MNIST critic: 64, 128, 256 filters).
-    base_filters: int = 64
-    # Algorithm 1: "the gradient penalty coefficient lambda = 10".
-    gp_weight: float = 10.0
-    # Algorithm 1: "n_critic = 5".
-    discriminator_steps: int = 5
-    # Algorithm 1: "alpha = 0.0001" with Adam.
-    learning_rate: float = 1e-4
-    # Algorithm 1: "beta_1 = 0".
-    beta_1: float = 0.0
-    # Algorithm 1: "beta_2 = 0.9".
-    beta_2: float = 0.9
-    # None (no normalisation in the critic) or "layer" (section 4: "we recommend layer
-    # normalization as a drop-in replacement for batch normalization").
-    critic_normalization: str | None = None
-    # Algorithm 1's minibatch size m = 64. The command line loads batches of n_critic * m
-    # samples, one minibatch per critic update.
-    batch_size: int = 64
+    latent_dim: int = field(
+        128,
+        "Size of z; the authors' code draws 128-dimensional N(0, 1) noise.",
+    )
+    base_filters: int = field(
+        64,
+        "Width of the DCGAN-style networks (the authors' MNIST critic: 64, 128, 256 filters).",
+    )
+    gp_weight: float = field(
+        10.0,
+        'Algorithm 1: "the gradient penalty coefficient lambda = 10".',
+    )
+    discriminator_steps: int = field(
+        5,
+        'Algorithm 1: "n_critic = 5".',
+    )
+    learning_rate: float = field(
+        1e-4,
+        'Algorithm 1: "alpha = 0.0001" with Adam.',
+    )
+    beta_1: float = field(
+        0.0,
+        'Algorithm 1: "beta_1 = 0".',
+    )
+    beta_2: float = field(
+        0.9,
+        'Algorithm 1: "beta_2 = 0.9".',
+    )
+    critic_normalization: str | None = field(
+        None,
+        'None (no normalisation in the critic) or "layer" (section 4: "we recommend layer '
+        'normalization as a drop-in replacement for batch normalization").',
+    )
+    batch_size: int = field(
+        64,
+        "Algorithm 1's minibatch size m = 64. The command line loads batches of n_critic * m "
+        "samples, one minibatch per critic update.",
+    )
 
 
 @register(
@@ -99,10 +117,6 @@ class WGANGP(AdversarialModel):
         seed=None,
         **kwargs,
     ):
-        if isinstance(gp_weight, bool) or not isinstance(gp_weight, (int, float)) or gp_weight < 0:
-            raise ValueError(
-                f"`gp_weight` must be a number >= 0. Received: gp_weight={gp_weight!r}"
-            )
         image_shape = tuple(image_shape)
         if discriminator is None:
             discriminator = wgan_gp_critic(

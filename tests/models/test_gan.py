@@ -50,7 +50,9 @@ def test_two_dimensional_samples():
 
 def test_unknown_generator_loss():
     with pytest.raises(
-        ValueError, match="Unknown generator_loss 'wasserstein'. Accepted: non_saturating, minimax"
+        ValueError,
+        match="`generator_loss` must be one of 'non_saturating', 'minimax'. "
+        "Received: generator_loss='wasserstein'",
     ):
         tiny_gan(generator_loss="wasserstein")
 
