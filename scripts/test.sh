@@ -30,7 +30,7 @@ for backend in ${BACKENDS:-tensorflow jax torch}; do
   echo "== tests on the $backend backend"
   start=$(date +%s)
   report=$(mktemp)
-  KERAS_BACKEND=$backend python3 -m pytest tests -q \
+  KERAS_BACKEND=$backend python3 -m pytest tests -q --durations=15 \
     --junitxml="$report" "$@"
   code=$?
   # pytest exits 5 when it collected nothing: that is a failure here too.
