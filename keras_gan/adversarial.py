@@ -281,14 +281,14 @@ class AdversarialBase(keras.Model):
     @classmethod
     def constructor_arguments(cls):
         """The keyword arguments the constructor takes, through the classes it passes
-        `**kwargs` to, up to `AdversarialModel`."""
+        `**kwargs` to, up to `AdversarialBase`."""
         names = set()
         for klass in cls.__mro__:
             if "__init__" not in klass.__dict__:
                 continue
             parameters = inspect.signature(klass.__init__).parameters.values()
             names.update(p.name for p in parameters if p.kind is p.POSITIONAL_OR_KEYWORD)
-            if klass is AdversarialModel or not any(p.kind is p.VAR_KEYWORD for p in parameters):
+            if klass is AdversarialBase or not any(p.kind is p.VAR_KEYWORD for p in parameters):
                 break
         return names - {"self"}
 

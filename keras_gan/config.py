@@ -59,7 +59,7 @@ def check_value(config_class, name, value, argument=None):
     """Raises a `ValueError` unless `value` is acceptable for the field `name` of a config.
 
     The one place a hyperparameter is checked, whether it comes from the command line, a config
-    or a model's constructor (`AdversarialModel` calls it for every argument that is a config
+    or a model's constructor (`AdversarialBase` calls it for every argument that is a config
     field). A field with `choices` takes only those; counts (sizes, steps, epochs, widths) must
     be positive integers (the fields of `_MAY_BE_ZERO` may be 0), learning rates finite and
     > 0, `beta_*` in [0, 1), probabilities in [0, 1], loss weights finite and >= 0, every other
@@ -70,7 +70,7 @@ def check_value(config_class, name, value, argument=None):
         name: str, the field's name.
         value: the value to check.
         argument: optional str, the constructor argument the value was given as (a field may
-            be renamed, see `AdversarialModel.config_arguments`); the message names it instead
+            be renamed, see `AdversarialBase.config_arguments`); the message names it instead
             of the flag `--field-name`.
 
     Raises:

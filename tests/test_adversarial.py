@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from keras_gan import registry, testing
+from keras_gan.adversarial import AdversarialBase, AdversarialModel, TranslationModel
 from keras_gan.config import TrainConfig
 from keras_gan.models import DCGAN, GAN
 
@@ -266,3 +267,30 @@ def test_every_hyperparameter_survives_get_config(name, arguments):
     for argument, value in arguments.items():
         if argument != "base_filters":
             assert getattr(again, argument) == value, argument
+
+
+@pytest.mark.parametrize("name", registry.available())
+def test_each_model_is_of_one_kind_with_only_that_kinds_arguments(name):
+    # A model that generates from z is an AdversarialModel; one that maps images to images is a
+    # TranslationModel, with no latent_dim to take or throw away.
+    model_class = registry.get(name).model_class
+    translates = model_class.data_kind in ("paired", "unpaired")
+    assert issubclass(model_class, TranslationModel) is translates
+    assert issubclass(model_class, AdversarialModel) is not translates
+    assert issubclass(model_class, AdversarialBase)
+    latent_arguments = {"latent_dim", "latent_distribution", "discriminator_steps"}
+    if translates:
+        assert not latent_arguments & model_class.constructor_arguments()
+        assert not hasattr(model_class, "sample_latent")
+
+
+def test_a_translation_model_refuses_latent_arguments_but_loads_old_files_that_have_them():
+    pix2pix = registry.get("pix2pix").model_class
+    narrow = dict(image_shape=(32, 32, 1), base_filters=4, discriminator_filters=4)
+    with pytest.raises(ValueError, match="latent_dim"):
+        pix2pix(**narrow, receptive_field=16, latent_dim=1)
+    config = pix2pix(**narrow, receptive_field=16).get_config()
+    assert "latent_dim" not in config
+    # Files written before TranslationModel saved latent_dim (the input channels) and friends.
+    old = {**config, "latent_dim": 1, "latent_distribution": "normal", "discriminator_steps": 1}
+    assert isinstance(pix2pix.from_config(old), pix2pix)

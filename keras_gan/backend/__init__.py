@@ -30,7 +30,7 @@ backend on a CPU, torch's CPU threads).
 Not here: tf.data. TensorFlow's input pipeline feeds training on every backend, as in Keras'
 own examples, so `keras_gan.datasets` imports TensorFlow whatever the backend.
 
-Variants never import this package directly: they call `AdversarialModel.minimize` and the
+Variants never import this package directly: they call `AdversarialBase.minimize` and the
 penalties in `keras_gan.losses`.
 """
 
