@@ -7,7 +7,7 @@ import keras
 from keras_gan.adversarial import check_latent_dim
 from keras_gan.config import TrainConfig, field
 from keras_gan.models.gan import GAN
-from keras_gan.networks import dcgan_discriminator, dcgan_generator
+from keras_gan.networks import dcgan_networks
 from keras_gan.registry import register
 
 
@@ -106,10 +106,8 @@ class DCGAN(GAN):
     ):
         check_latent_dim(latent_dim)
         kwargs.pop("sample_shape", None)
-        image_shape = tuple(image_shape)
-        generator = generator or dcgan_generator(image_shape, latent_dim, base_filters, seed=seed)
-        discriminator = discriminator or dcgan_discriminator(
-            image_shape, base_filters, seed=None if seed is None else seed + 1000
+        generator, discriminator = dcgan_networks(
+            image_shape, latent_dim, base_filters, seed, generator, discriminator
         )
         super().__init__(
             generator,

@@ -8,7 +8,7 @@ from keras import ops
 from keras_gan import losses
 from keras_gan.adversarial import AdversarialModel
 from keras_gan.config import TrainConfig, field
-from keras_gan.networks import dcgan_discriminator, dcgan_generator
+from keras_gan.networks import dcgan_networks
 from keras_gan.registry import register
 
 #: The two codings of the paper: equation 9 (0-1, used in its experiments) and equation 8
@@ -128,10 +128,8 @@ class LSGAN(AdversarialModel):
             raise ValueError(
                 f"The real and fake targets must differ (b != a). Received: a={a}, b={b}"
             )
-        image_shape = tuple(image_shape)
-        generator = generator or dcgan_generator(image_shape, latent_dim, base_filters, seed=seed)
-        discriminator = discriminator or dcgan_discriminator(
-            image_shape, base_filters, seed=None if seed is None else seed + 1000
+        generator, discriminator = dcgan_networks(
+            image_shape, latent_dim, base_filters, seed, generator, discriminator
         )
         super().__init__(
             generator,

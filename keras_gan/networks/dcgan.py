@@ -170,6 +170,34 @@ def dcgan_discriminator(
     return keras.Model(images, logits, name=name)
 
 
+def dcgan_networks(
+    image_shape, latent_dim, base_filters, seed=None, generator=None, discriminator=None
+):
+    """A DCGAN generator and discriminator for `image_shape`, each built unless given.
+
+    The default networks of the variants that keep DCGAN's architecture and change its
+    objective (DCGAN, LSGAN, WGAN). The discriminator's initialisers are seeded with
+    `seed + 1000`, so the two networks do not start from the same random numbers.
+
+    Args:
+        image_shape: tuple `(height, width, channels)`.
+        latent_dim: int, size of z.
+        base_filters: int, width of both networks.
+        seed: optional int, seed of the generator's initialisers.
+        generator: optional `keras.Model`, used as is.
+        discriminator: optional `keras.Model`, used as is.
+
+    Returns:
+        `(generator, discriminator)`.
+    """
+    image_shape = tuple(image_shape)
+    generator = generator or dcgan_generator(image_shape, latent_dim, base_filters, seed=seed)
+    discriminator = discriminator or dcgan_discriminator(
+        image_shape, base_filters, seed=None if seed is None else seed + 1000
+    )
+    return generator, discriminator
+
+
 _NORMALIZATIONS = (None, "layer")
 
 
