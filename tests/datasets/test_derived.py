@@ -103,3 +103,18 @@ def test_no_warning_with_explicit_source():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         datasets.load("mnist_edges", source="digits")
+
+
+def test_a_second_load_reuses_the_resized_digits_and_gives_the_same_pairs():
+    # A run loads its dataset several times; the digits are resized once per process.
+    derived._resized_digits.cache_clear()
+    first = datasets.load("mnist_edges", source="digits", image_size=16, batch_size=4, seed=3)
+    second = datasets.load("mnist_edges", source="digits", image_size=16, batch_size=4, seed=3)
+    assert derived._resized_digits.cache_info().misses == 1
+    for a, b in zip(next(iter(first)), next(iter(second))):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    resized, _, _ = derived._sized_digits(
+        "mnist_edges", "digits", "train", 16, None, example_bytes=lambda h, w: h * w,
+        copies=1, stream={"batch_size": 4, "shuffle": True},
+    )  # fmt: skip
+    assert resized.shape[1:] == (16, 16) and not resized.flags.writeable  # shared: read-only
