@@ -13,8 +13,13 @@ Example:
 with keras_gan.runlock.RunLock("runs/dcgan"):
     ...  # write checkpoints, samples, history
 ```
+
+`waiting_lock(path)` is the same operating-system lock for work that two processes must not do
+at once but that a second process should wait for rather than refuse: preparing a dataset that
+two first runs (or two test workers) ask for together.
 """
 
+import contextlib
 import datetime
 import json
 import os
@@ -102,6 +107,40 @@ class RunLock:
 
     def __exit__(self, *exc_info):
         self.release()
+
+
+@contextlib.contextmanager
+def waiting_lock(path):
+    """Holds an exclusive lock on the file `path` for the block, waiting while another process
+    holds it. The file is created if needed and stays (a lock without a holder is harmless).
+
+    Args:
+        path: str or path of the lock file; its folder is created if needed.
+    """
+    path = os.fspath(path)
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        else:
+            while True:  # LK_LOCK itself gives up after 10 attempts, one per second
+                try:
+                    msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
+                    break
+                except OSError:
+                    continue
+        yield
+    finally:
+        try:
+            if fcntl is not None:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+            else:
+                os.lseek(fd, 0, os.SEEK_SET)
+                msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+        except OSError:
+            pass
+        os.close(fd)
 
 
 def _read(fd):

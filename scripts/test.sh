@@ -5,6 +5,7 @@
 #   bash scripts/test.sh                      # tensorflow, jax and torch
 #   BACKENDS="jax" bash scripts/test.sh       # one backend
 #   bash scripts/test.sh -k dcgan             # extra arguments go to pytest
+#   KERAS_GAN_TEST_WORKERS=0 bash scripts/test.sh   # in one process (2 worker processes by default)
 #
 # Real MNIST/Fashion-MNIST tests run when KERAS_GAN_DATA_DIR names a folder of the official raw
 # files (see docs/datasets.md); without it they are skipped and the rest still runs.
@@ -24,13 +25,17 @@ export JAX_COMPILATION_CACHE_DIR="${JAX_COMPILATION_CACHE_DIR:-$HOME/.cache/kera
 export JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS="${JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS:-0}"
 export JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES="${JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES:-0}"
 export PYTHONUNBUFFERED=1
+# Two pytest worker processes (pytest-xdist; 0 runs in one process): most tests are small models
+# or command-line subprocesses that leave a core idle. On 2 cores the JAX suite took 663 s with
+# 2 workers against 1063 s in one process (docs/performance.md, "The test suite").
+workers="${KERAS_GAN_TEST_WORKERS:-2}"
 status=0
 summary=""
 for backend in ${BACKENDS:-tensorflow jax torch}; do
   echo "== tests on the $backend backend"
   start=$(date +%s)
   report=$(mktemp)
-  KERAS_BACKEND=$backend python3 -m pytest tests -q --durations=15 \
+  KERAS_BACKEND=$backend python3 -m pytest tests -q -n "$workers" --dist worksteal --durations=15 \
     --junitxml="$report" "$@"
   code=$?
   # pytest exits 5 when it collected nothing: that is a failure here too.

@@ -42,6 +42,7 @@ import pathlib
 import shutil
 import socket
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -51,6 +52,7 @@ import numpy as np
 import tensorflow as tf
 import tensorflow_datasets as tfds
 
+from keras_gan import runlock
 from keras_gan.datasets import pipeline
 
 ENV_DATA_DIR = "KERAS_GAN_DATA_DIR"
@@ -310,6 +312,13 @@ def _entries(root, names):
     return found
 
 
+def _tfds_root(builder):
+    """The tfds data directory a builder prepares into (above `name/config/version`)."""
+    return pathlib.Path(os.fspath(builder.data_dir)).parents[
+        len(pathlib.PurePosixPath(builder.info.full_name).parts) - 1
+    ]
+
+
 @contextlib.contextmanager
 def removed_on_failure(builder):
     """Removes what tfds created in its data directory when the block fails or is interrupted.
@@ -317,9 +326,7 @@ def removed_on_failure(builder):
     Only paths that did not exist before the block are removed (the dataset's `incomplete.*`
     folder, partial downloads, and the data directory itself when the attempt created it).
     """
-    root = pathlib.Path(os.fspath(builder.data_dir)).parents[
-        len(pathlib.PurePosixPath(builder.info.full_name).parts) - 1
-    ]
+    root = _tfds_root(builder)
     top_new = None
     for folder in (root, *root.parents):
         if folder.exists():
@@ -381,6 +388,21 @@ def prepared_builder(name: str, data_dir: str | None = None):
     builder = tfds.builder(name, data_dir=data_dir)
     if _is_prepared(builder):
         return builder
+    # Two processes preparing one dataset at once (two first runs, two test workers) would
+    # remove each other's files on failure: the second waits, then finds it prepared. The lock
+    # file lives in the temporary folder, so a failed attempt leaves the data folder as it was.
+    key = hashlib.sha1(f"{_tfds_root(builder).resolve()}|{builder.name}".encode()).hexdigest()
+    user = os.getuid() if hasattr(os, "getuid") else "user"
+    lock = pathlib.Path(tempfile.gettempdir(), f"keras_gan-prepare-{user}-{key[:16]}.lock")
+    with runlock.waiting_lock(lock):
+        builder = tfds.builder(name, data_dir=data_dir)
+        if _is_prepared(builder):
+            return builder
+        return _prepare(name, builder)
+
+
+def _prepare(name, builder):
+    """Prepares `builder`: from `KERAS_GAN_DATA_DIR`'s raw files, else by downloading."""
     _progress_bars_only_on_a_terminal()
     root = data_root()
     if root is not None:

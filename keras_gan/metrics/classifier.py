@@ -189,7 +189,9 @@ def train_classifier(
     }
     model_path, record_path = cache_paths(dataset, cache_dir)
     model_path.parent.mkdir(parents=True, exist_ok=True)
-    partial = model_path.with_name(model_path.stem + ".partial.keras")
+    # One partial file per process: two processes training the same classifier at once
+    # each write their own, and the last rename wins with a whole file.
+    partial = model_path.with_name(f"{model_path.stem}.partial-{os.getpid()}.keras")
     model.save(partial)
     os.replace(partial, model_path)  # readers never see a half-written file
     record_path.write_text(json.dumps(record, indent=2))

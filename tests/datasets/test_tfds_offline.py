@@ -286,3 +286,35 @@ def test_progress_bars_only_on_a_terminal(tmp_path, monkeypatch, terminal):
     with pytest.raises(RuntimeError, match="stop here"):
         tfds_loader.prepared_builder("mnist", data_dir=str(tmp_path / "tfds"))
     assert shown == [terminal]
+
+
+def test_two_processes_preparing_one_dataset_prepare_it_once(tmp_path, monkeypatch):
+    """A second caller waits for the first one's preparation and then uses it (the lock is an
+    OS lock on a file, so two threads with their own file descriptors contend like processes)."""
+    import threading
+    import time
+
+    prepared, calls, running = tmp_path / "prepared", [], []
+
+    def download_and_prepare(self, *args, **kwargs):
+        running.append(1)
+        calls.append(len(running))  # how many preparations run at this moment
+        time.sleep(0.3)
+        prepared.write_text("done")
+        running.pop()
+
+    monkeypatch.setattr(tfds.core.DatasetBuilder, "download_and_prepare", download_and_prepare)
+    monkeypatch.setattr(tfds_loader, "_is_prepared", lambda builder: prepared.exists())
+    monkeypatch.setenv("KERAS_GAN_DATA_DIR", str(tmp_path))
+    (tmp_path / "mnist").mkdir()
+    monkeypatch.setattr(tfds_loader, "_check_raw_files", lambda name, folder: None)
+    data_dir = str(tmp_path / "tfds")
+    threads = [
+        threading.Thread(target=tfds_loader.prepared_builder, args=("mnist", data_dir))
+        for _ in range(2)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert calls == [1]  # prepared once; the second caller found it prepared
