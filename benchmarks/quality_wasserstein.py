@@ -77,8 +77,9 @@ class Scorer:
         self.real = metrics.extract_features(self.network, real_images[:num_samples])
         self.num_samples = num_samples
 
-    def __call__(self, model, seed):
-        images = model.generate(self.num_samples, seed=seed)
+    def __call__(self, model, seed, **generate):
+        """Scores `model.generate(num_samples, seed=seed, **generate)`."""
+        images = model.generate(self.num_samples, seed=seed, **generate)
         fake = self.metrics.extract_features(self.network, images)
         coverage = self.metrics.class_coverage(fake.probs, 10)
         return {

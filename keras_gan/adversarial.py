@@ -15,6 +15,7 @@ The contract is the one keras.io's GAN examples use: `generator=`, `discriminato
 `latent_dim=`; `compile(d_optimizer=, g_optimizer=)`; logs `d_loss` and `g_loss`.
 """
 
+import contextlib
 import dataclasses
 import functools
 import inspect
@@ -24,8 +25,8 @@ import keras
 import numpy as np
 from keras import ops
 
-from keras_gan import backend
-from keras_gan.config import check_value
+from keras_gan import backend, ema
+from keras_gan.config import TrainConfig, check_ema, check_value
 
 _FORBIDDEN_COMPILE_ARGS = ("optimizer", "loss", "loss_weights", "metrics", "weighted_metrics")
 
@@ -101,9 +102,62 @@ def _checking_hyperparameters(init):
             given.pop("self")
             type(self).check_hyperparameters(**given)
         init(self, *args, **kwargs)
+        if first is checked_init:  # every network exists now: the generator's average can copy them
+            self._build_generator_average()
 
     checked_init.__signature__ = signature  # what Keras's auto-config and `help()` read
     return checked_init
+
+
+def _sampling_from_the_average(generate):
+    """Wraps a model's `generate` so that it samples from the generator's EMA weights, or with
+    `ema=False` from the raw generator (see `AdversarialBase.averaged_generator`)."""
+
+    @functools.wraps(generate)
+    def generate_from_average(self, *args, ema=True, **kwargs):
+        with self.averaged_generator(average=ema):
+            return generate(self, *args, **kwargs)
+
+    signature = inspect.signature(generate)
+    parameters = list(signature.parameters.values())
+    flag = inspect.Parameter("ema", inspect.Parameter.KEYWORD_ONLY, default=True)
+    at = next((i for i, p in enumerate(parameters) if p.kind is p.VAR_KEYWORD), len(parameters))
+    generate_from_average.__signature__ = signature.replace(
+        parameters=[*parameters[:at], flag, *parameters[at:]]
+    )
+    generate_from_average.__doc__ = _with_ema_argument(generate.__doc__ or "")
+    return generate_from_average
+
+
+_EMA_ARGUMENT = (
+    "ema: bool, with a generator EMA (`ema_decay=` or `ema_half_life=`), sample from the "
+    "averaged weights (`True`) or from the generator's own (`False`). Defaults to `True`."
+)
+
+
+def _with_ema_argument(doc):
+    """`generate`'s docstring with `ema` added at the end of its `Args:` section."""
+    if "    ema: bool" in doc:  # documented by hand
+        return doc
+    lines = doc.split("\n")
+    header = next((i for i, line in enumerate(lines) if line.strip() == "Args:"), None)
+    if header is None:
+        return doc + "\n\n    " + _EMA_ARGUMENT
+    indent = lines[header][: len(lines[header]) - len(lines[header].lstrip())]
+    end = header + 1
+    while end < len(lines) and (not lines[end].strip() or lines[end].startswith(indent + " ")):
+        end += 1
+    while not lines[end - 1].strip():
+        end -= 1
+    words, text = _EMA_ARGUMENT.split(), []
+    line = indent + "    "
+    for word in words:
+        if len(line) + len(word) + 1 > 96:
+            text.append(line.rstrip())
+            line = indent + "        "
+        line += word + " "
+    text.append(line.rstrip())
+    return "\n".join(lines[:end] + text + lines[end:])
 
 
 class AdversarialBase(keras.Model):
@@ -119,12 +173,26 @@ class AdversarialBase(keras.Model):
     Subclasses set `optimizer_targets` (which optimizer trains which network) and
     `log_names` (what `fit` reports), and implement `train_step(self, data)`.
 
+    Every model can keep an exponential moving average (EMA) of its generator's weights
+    (`keras_gan.ema`): turned on with `ema_decay` or `ema_half_life`, updated by the core after
+    each `train_step` (the variant's step is unchanged), saved with the model, and read by
+    `generate` (the sample grids, `keras_gan.evaluate`), while the generator trains with its own
+    weights.
+
     Args:
         generator: `keras.Model`, the generator.
         discriminator: `keras.Model` mapping samples to scores or logits.
         seed: optional int, seed of the model's `keras.random.SeedGenerator`, from which
             every random draw in `train_step` comes.
         log_names: optional tuple of strings, overriding the class's `log_names`.
+        ema_decay: optional float in (0, 1), the generator EMA's fixed decay beta (ProGAN
+            0.999, BigGAN 0.9999). Defaults to `None` (no EMA, unless `ema_half_life`).
+        ema_half_life: optional int, the generator EMA's half-life in training images
+            (StyleGAN2: 10,000): beta = 0.5 ** (batch / half-life). Defaults to `None`.
+        ema_rampup: optional float > 0, with `ema_half_life`: the half-life is
+            min(half-life, ema_rampup * images seen) (StyleGAN2-ADA: 0.05). Defaults to `None`.
+        ema_start: int >= 0, steps during which the average copies the weights before it
+            starts averaging (BigGAN: 20,000). Defaults to 0.
         **kwargs: passed to `keras.Model` (e.g. `name`).
     """
 
@@ -152,6 +220,9 @@ class AdversarialBase(keras.Model):
         init = cls.__dict__.get("__init__")
         if init is not None:
             cls.__init__ = _checking_hyperparameters(init)
+        generate = cls.__dict__.get("generate")
+        if generate is not None:
+            cls.generate = _sampling_from_the_average(generate)
 
     @classmethod
     def check_hyperparameters(cls, **values):
@@ -173,11 +244,35 @@ class AdversarialBase(keras.Model):
             if value is not None and field in fields:
                 check_value(cls.config_class, field, value, argument=name)
 
-    def __init__(self, generator, discriminator, seed=None, log_names=None, **kwargs):
+    def __init__(
+        self,
+        generator,
+        discriminator,
+        seed=None,
+        log_names=None,
+        ema_decay=None,
+        ema_half_life=None,
+        ema_rampup=None,
+        ema_start=0,
+        **kwargs,
+    ):
+        settings = dict(
+            ema_decay=ema_decay, ema_half_life=ema_half_life, ema_rampup=ema_rampup,
+            ema_start=ema_start,
+        )  # fmt: skip
+        for name, value in settings.items():
+            check_value(TrainConfig, name, value, argument=name)
+        check_ema(ema_decay, ema_half_life, ema_rampup, ema_start)
         super().__init__(**kwargs)
         for name, network in (("generator", generator), ("discriminator", discriminator)):
             if not isinstance(network, keras.layers.Layer):
                 raise ValueError(f"`{name}` must be a keras.Model. Received: {name}={network!r}")
+        for name, value in settings.items():
+            setattr(self, name, value)
+        #: The generator's EMA weights, one per variable of `generator_variables()`; empty
+        #: without an EMA. Built when the outermost constructor returns.
+        self.generator_average = []
+        self._sampling_weights_set = False
         self.generator = generator
         self.discriminator = discriminator
         self.seed = seed
@@ -210,6 +305,78 @@ class AdversarialBase(keras.Model):
         loss, logs, gradients = backend.value_and_gradients(loss_fn, variables)
         optimizer.apply(gradients, variables)
         return loss, logs
+
+    # -- The generator's moving average (keras_gan.ema) -------------------------------------------
+
+    def generator_variables(self):
+        """The trainable variables of every network a generator optimizer trains: what the
+        generator's EMA averages (both of CycleGAN's generators, every level of LAPGAN's)."""
+        variables, seen = [], set()
+        for optimizer_name, target in self.optimizer_targets.items():
+            if optimizer_name.startswith("g_optimizer"):
+                for variable in getattr(self, target).trainable_variables:
+                    if id(variable) not in seen:
+                        seen.add(id(variable))
+                        variables.append(variable)
+        return variables
+
+    def _build_generator_average(self):
+        if self.ema_decay is None and self.ema_half_life is None:
+            return
+        weights = self.generator_variables()
+        if not weights:
+            raise ValueError(
+                f"{type(self).__name__} keeps an EMA of its generator's weights, but the "
+                "generator has none yet: build the generator first (call it on a batch of its "
+                f"inputs), then build the model. Received: ema_decay={self.ema_decay!r}, "
+                f"ema_half_life={self.ema_half_life!r}"
+            )
+        average = []
+        for i, weight in enumerate(weights):
+            variable = self.add_weight(
+                shape=weight.shape, dtype=weight.dtype, initializer="zeros", trainable=False,
+                name=f"generator_average_{i}",
+            )  # fmt: skip
+            variable.assign(np.array(ops.convert_to_numpy(weight)))  # a copy, not a shared buffer
+            average.append(variable)
+        self.generator_average = average
+
+    def end_step(self, data):
+        """What the core does after every variant's `train_step` (the backend's step wrapper
+        calls it once per step, before the step counter moves): the generator's EMA update,
+        average = beta_t * average + (1 - beta_t) * weights (`keras_gan.ema`)."""
+        if not self.generator_average:
+            return
+        images = keras.tree.flatten(data)[0]
+        beta = ema.decay_at(
+            self.optimizer.iterations, ops.shape(images)[0], self.ema_decay,
+            self.ema_half_life, self.ema_rampup, self.ema_start,
+        )  # fmt: skip
+        ema.update(self.generator_average, self.generator_variables(), beta)
+
+    @contextlib.contextmanager
+    def averaged_generator(self, average=True):
+        """Within the block, the generator networks hold the EMA weights, and their own come
+        back afterwards; with `average=False` they keep their own. Either way `generate` in the
+        block samples from those weights, whatever its `ema` argument. Without an EMA, nothing
+        changes. `generate` uses it for each call; wrap many calls in one block to swap once.
+
+        Args:
+            average: bool, hold the EMA weights (`True`) or the raw ones. Defaults to `True`.
+        """
+        if not self.generator_average or self._sampling_weights_set:
+            yield
+            return
+        backend.sync_state(self)
+        self._sampling_weights_set = True
+        try:
+            if average:
+                with ema.swapped_in(self.generator_variables(), self.generator_average):
+                    yield
+            else:
+                yield
+        finally:
+            self._sampling_weights_set = False
 
     def update_logs(self, **values):
         """Adds this step's values to the running means and returns all of them as logs."""
@@ -686,6 +853,10 @@ class AdversarialModel(AdversarialBase):
             batch_size: int, generator batch size. Defaults to 256.
             **conditions: none for an unconditional model; conditional variants take
                 `labels=` (cgan, acgan) or `codes=` (infogan).
+            ema: bool, keyword only, added to every model's `generate` by `AdversarialBase`:
+                with a generator EMA (`ema_decay=` or `ema_half_life=`), sample from the
+                averaged weights (`True`) or from the generator's own (`False`). Defaults to
+                `True`.
 
         Returns:
             numpy array `(n, *sample_shape)`, in [-1, 1] for image models.

@@ -25,6 +25,7 @@ _MAY_BE_ZERO = (
     "decay_epochs",
     "num_categories",
     "num_continuous",
+    "ema_start",
 )
 # Float fields in [0, 1]: probabilities and interpolation weights.
 _UNIT_INTERVAL = ("dropout", "interpolation_beta", "label_smoothing")
@@ -99,15 +100,15 @@ def check_value(config_class, name, value, argument=None):
         return
     if kind not in (int, float):
         return
-    low, high, inclusive, text = _bounds(name, kind)
+    low, high, low_inclusive, high_inclusive, text = _bounds(name, kind)
     if kind is int and not _is_integer(value):
         raise ValueError(f"{label} must be {text}. {received}")
     if kind is float and (
         isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value)
     ):
         raise ValueError(f"{label} must be {text}. {received}")
-    too_low = low is not None and (value < low or (value == low and not inclusive))
-    too_high = high is not None and (value > high or (value == high and name.startswith("beta")))
+    too_low = low is not None and (value < low or (value == low and not low_inclusive))
+    too_high = high is not None and (value > high or (value == high and not high_inclusive))
     if too_low or too_high:
         raise ValueError(f"{label} must be {text}. {received}")
 
@@ -117,20 +118,59 @@ def _is_integer(value):
 
 
 def _bounds(name, kind):
-    """`(low, high, low_inclusive, text)` for a numeric config field, from its name and type."""
+    """`(low, high, low_inclusive, high_inclusive, text)` for a numeric config field, from its
+    name and type."""
     if kind is int:
         if name in _MAY_BE_ZERO:
-            return 0, None, True, "an integer >= 0"
-        return 1, None, True, "a positive integer"
-    if "learning_rate" in name or name == "clip_value":
-        return 0.0, None, False, "a finite number > 0"
+            return 0, None, True, True, "an integer >= 0"
+        return 1, None, True, True, "a positive integer"
+    if "learning_rate" in name or name in ("clip_value", "ema_rampup"):
+        return 0.0, None, False, True, "a finite number > 0"
     if name.startswith("beta"):
-        return 0.0, 1.0, True, "a number in [0, 1)"
+        return 0.0, 1.0, True, False, "a number in [0, 1)"
+    if name == "ema_decay":
+        return 0.0, 1.0, False, False, "a number in (0, 1)"
     if name in _UNIT_INTERVAL:
-        return 0.0, 1.0, True, "a number in [0, 1]"
+        return 0.0, 1.0, True, True, "a number in [0, 1]"
     if name.endswith("_weight"):
-        return 0.0, None, True, "a finite number >= 0"
-    return None, None, True, "a finite number"
+        return 0.0, None, True, True, "a finite number >= 0"
+    return None, None, True, True, "a finite number"
+
+
+def check_ema(decay=None, half_life=None, rampup=None, start=0, *, flags=False):
+    """Raises a `ValueError` unless the generator-EMA settings make one schedule.
+
+    `check_value` checks each value on its own; this checks that they fit together (see
+    `keras_gan.ema`): a decay or a half-life, not both; a ramp-up only with a half-life; a
+    start step only with one of them.
+
+    Args:
+        decay: `ema_decay`, or None.
+        half_life: `ema_half_life`, or None.
+        rampup: `ema_rampup`, or None.
+        start: `ema_start`.
+        flags: bool, name the command-line flags (`--ema-decay`) rather than the arguments.
+    """
+
+    def name(setting):
+        return "--" + setting.replace("_", "-") if flags else f"`{setting}`"
+
+    if decay is not None and half_life is not None:
+        raise ValueError(
+            f"The generator's EMA takes a decay ({name('ema_decay')}, ProGAN, BigGAN) or a "
+            f"half-life in images ({name('ema_half_life')}, StyleGAN2), not both. "
+            f"Received: ema_decay={decay!r}, ema_half_life={half_life!r}"
+        )
+    if rampup is not None and half_life is None:
+        raise ValueError(
+            f"{name('ema_rampup')} ramps up a half-life: give {name('ema_half_life')} too. "
+            f"Received: ema_rampup={rampup!r}, ema_half_life=None"
+        )
+    if start and decay is None and half_life is None:
+        raise ValueError(
+            f"{name('ema_start')} delays the generator's EMA, which is off: give "
+            f"{name('ema_decay')} or {name('ema_half_life')} too. Received: ema_start={start!r}"
+        )
 
 
 @dataclasses.dataclass
@@ -162,6 +202,29 @@ class TrainConfig:
         0,
         "Seed of the weights, the model's random stream and the data order.",
     )
+    # The generator's exponential moving average (keras_gan.ema), a stabiliser every variant
+    # can turn on; off by default, as in the papers of the variants built so far.
+    ema_decay: float | None = field(
+        None,
+        "Generator EMA with a fixed decay beta: after each step average = beta * average + "
+        "(1 - beta) * weights, and samples come from the average (ProGAN 0.999, BigGAN "
+        "0.9999). None: off.",
+    )
+    ema_half_life: int | None = field(
+        None,
+        "Generator EMA with a half-life in images: beta = 0.5 ** (batch / half-life), "
+        "StyleGAN2's 10,000 images. None: off.",
+    )
+    ema_rampup: float | None = field(
+        None,
+        "Ramp-up of --ema-half-life: the half-life is min(half-life, ramp-up x images seen), "
+        "so the average follows the weights closely at first (StyleGAN2-ADA: 0.05). None: off.",
+    )
+    ema_start: int = field(
+        0,
+        "Steps before the EMA starts averaging; until then it copies the weights (BigGAN "
+        "starts after 20,000).",
+    )
 
     # The paper's settings where the defaults above scale it down for a CPU.
     PAPER: ClassVar[dict] = {}
@@ -173,6 +236,7 @@ class TrainConfig:
         """Checks every field with `check_value`; raises `ValueError` naming the first bad one."""
         for field in dataclasses.fields(self):
             check_value(type(self), field.name, getattr(self, field.name))
+        check_ema(self.ema_decay, self.ema_half_life, self.ema_rampup, self.ema_start, flags=True)
 
     def with_paper_settings(self):
         """A copy with the paper's settings applied (epochs are full passes over the data)."""

@@ -24,6 +24,11 @@ Usage::
     python -m keras_gan.evaluate dcgan_smnist.keras --dataset stacked_mnist \\
         --feature-network classifier:stacked_mnist --num-samples 26000
     python -m keras_gan.evaluate ring_gan.keras --dataset ring --output ring.json
+    python -m keras_gan.evaluate runs/dcgan_ema/checkpoints/last.keras --raw-generator
+
+A model trained with a generator EMA (`--ema-decay`, `--ema-half-life`; `keras_gan.ema`) is
+scored with the averaged weights, as the papers report it; `--raw-generator` scores the
+generator's own weights, and the JSON says which (`"generator"`).
 
 `--feature-network` takes `classifier:<dataset>` (mnist, fashion_mnist, stacked_mnist, digits),
 `inception_v3`, or the path of a saved `keras.Model` (images in [-1, 1] -> features, or
@@ -109,6 +114,12 @@ def build_parser():
     parser.add_argument(
         "--output", default=None, help="write the JSON to this file too. Default: stdout only"
     )
+    parser.add_argument(
+        "--raw-generator",
+        action="store_true",
+        help="a model with a generator EMA (--ema-decay, --ema-half-life): score the raw "
+        "generator's weights, not their moving average. Default: the average",
+    )
     return parser
 
 
@@ -178,6 +189,7 @@ def _feature_network(spec, dataset):
 def evaluate_checkpoint(
     checkpoint, dataset, feature_network=None, num_samples=None, num_real_samples=None,
     metrics=None, split=None, batch_size=100, seed=0, image_size=None, log=None,
+    raw_generator=False,
 ):  # fmt: skip
     """Loads `checkpoint` and computes its metrics (see the module docstring).
 
@@ -197,6 +209,8 @@ def evaluate_checkpoint(
             (the dataset's own size).
         log: callable taking a str, told once what is compared when the inputs are checked
             and the work starts. Defaults to `None` (silent).
+        raw_generator: bool, for a model with a generator EMA (`keras_gan.ema`): sample from
+            the raw generator instead of the average. Defaults to `False`.
 
     Returns:
         A JSON-ready dict: `checkpoint`, `variant`, `step`, `backend`, `dataset`, the metrics,
@@ -220,6 +234,15 @@ def evaluate_checkpoint(
     }
     if getattr(getattr(model, "optimizer", None), "iterations", None) is not None:
         header["step"] = checkpoints.step_of(model)
+    if getattr(model, "generator_average", None):
+        header["generator"] = "raw" if raw_generator else "average (EMA)"
+    elif raw_generator:
+        raise ValueError(
+            "--raw-generator scores the raw generator instead of its moving average, but this "
+            "checkpoint has no generator EMA (it was trained without --ema-decay or "
+            "--ema-half-life): its samples are the raw generator's already. Drop --raw-generator."
+        )
+    use_average = not raw_generator
     kind = getattr(model, "data_kind", "images")
     if kind in _TRANSLATION_KINDS:
         raise ValueError(
@@ -242,7 +265,7 @@ def evaluate_checkpoint(
                 f"Received: --num-samples {num}"
             )
         _log(log, f"counting the modes of {num} samples of {variant} on '{dataset}'")
-        samples = model.generate(num, seed=seed)
+        samples = model.generate(num, seed=seed, ema=use_average)
         result = toy.count_modes(samples, dataset)
         return {**header, "evaluation": "mode_collapse_lab", **result}
     if dataset in ("ring", "grid"):
@@ -289,7 +312,8 @@ def evaluate_checkpoint(
     )
     batch_seeds = itertools.count(seed * 1_000_003)  # a distinct, reproducible seed per batch
     result = metrics_lib.evaluate(
-        lambda n: model.generate(n, seed=next(batch_seeds)), real, feature_network=network,
+        lambda n: model.generate(n, seed=next(batch_seeds), ema=use_average), real,
+        feature_network=network,
         num_samples=num_samples, num_real_samples=num_real_samples, metrics=metrics,
         batch_size=batch_size, seed=seed,
     )  # fmt: skip
@@ -333,6 +357,7 @@ def main(argv=None):
                 args.checkpoint, dataset, args.feature_network, args.num_samples,
                 args.num_real_samples, args.metrics, args.split, args.batch_size, args.seed,
                 image_size, lambda message: print(f"{PROG}: {message}{sources}", file=sys.stderr),
+                raw_generator=args.raw_generator,
             )  # fmt: skip
         text = json.dumps(result, indent=2, default=float)
         if args.output:

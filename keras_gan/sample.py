@@ -22,6 +22,10 @@ Examples:
   # Morph class 3 into class 8 (generators that take a one-hot label)
   python -m keras_gan.sample runs/cgan/checkpoints/last.keras --mode class-interpolate --classes 3 8 --output morph.gif
 
+  # A run trained with a generator EMA (--ema-half-life, --ema-decay) draws from the average;
+  # the raw generator's weights instead:
+  python -m keras_gan.sample runs/dcgan_ema/checkpoints/last.keras --raw-generator --output raw.png
+
 Exit status: 0, or 2 with a one-line message saying what to change (a missing or corrupt
 checkpoint, an output path that cannot be written, a mode the model does not support).
 """
@@ -215,6 +219,12 @@ def build_parser():
         "--seed", type=int, default=0, help="seed of the latent vectors. Default: 0"
     )
     parser.add_argument("--scale", type=int, default=2, help="pixel enlargement. Default: 2")
+    parser.add_argument(
+        "--raw-generator",
+        action="store_true",
+        help="a model with a generator EMA (--ema-decay, --ema-half-life): draw from the raw "
+        "generator's weights, not their moving average. Default: the average",
+    )
     return parser
 
 
@@ -280,24 +290,15 @@ def _sample(args):
             "than drawing from noise; keras_gan.sample draws from noise. Call "
             "model.generate(images) in Python instead."
         )
+    if args.raw_generator and not getattr(model, "generator_average", None):
+        raise _cli.UsageError(
+            "--raw-generator draws from the raw generator instead of its moving average, but "
+            "this checkpoint has no generator EMA (it was trained without --ema-decay or "
+            "--ema-half-life): its samples are the raw generator's already. Drop --raw-generator."
+        )
     try:
-        if args.mode in ("grid", "classes"):
-            make = grid_samples if args.mode == "grid" else class_samples
-            samples, rows = make(model, args.num, args.seed)
-            frames = [plotting.image_grid(samples, rows=rows)]
-        else:
-            if args.mode == "interpolate":
-                paths = interpolation_frames(model, args.rows, args.steps, args.seed)
-            else:
-                paths = class_interpolation_frames(
-                    model, args.rows, args.steps, args.seed, args.classes
-                )
-            rows, steps = paths.shape[:2]
-            if extension == ".gif":  # one frame per point of the paths, there and back
-                order = list(range(steps)) + list(range(steps - 2, 0, -1))
-                frames = [plotting.image_grid(paths[:, i], rows=rows) for i in order]
-            else:  # a row per path
-                frames = [plotting.image_grid(paths.reshape(-1, *paths.shape[2:]), rows=rows)]
+        with model.averaged_generator(average=not args.raw_generator):
+            frames = _draw(model, args, extension)
     except ValueError as error:
         raise _cli.UsageError(str(error)) from error
     try:
@@ -314,6 +315,30 @@ def _sample(args):
         f"({type(model).__name__}, step {'?' if step is None else step})"
     )
     return 0
+
+
+def _draw(model, args, extension):
+    """The frames `args` asks for: one picture, or the frames of a GIF."""
+    from keras_gan import plotting
+
+    if args.mode in ("grid", "classes"):
+        make = grid_samples if args.mode == "grid" else class_samples
+        samples, rows = make(model, args.num, args.seed)
+        frames = [plotting.image_grid(samples, rows=rows)]
+    else:
+        if args.mode == "interpolate":
+            paths = interpolation_frames(model, args.rows, args.steps, args.seed)
+        else:
+            paths = class_interpolation_frames(
+                model, args.rows, args.steps, args.seed, args.classes
+            )
+        rows, steps = paths.shape[:2]
+        if extension == ".gif":  # one frame per point of the paths, there and back
+            order = list(range(steps)) + list(range(steps - 2, 0, -1))
+            frames = [plotting.image_grid(paths[:, i], rows=rows) for i in order]
+        else:  # a row per path
+            frames = [plotting.image_grid(paths.reshape(-1, *paths.shape[2:]), rows=rows)]
+    return frames
 
 
 def _check_extension(path):

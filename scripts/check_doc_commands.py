@@ -151,6 +151,7 @@ BENCHMARK_FLAGS = {
     "quality_image_to_image.py": {"--minutes": "0.05", "--num-train": "256", "--num-test": "64"},
     "quality_special.py": {"--minutes": "0.05"},
     "first_run.py": {"--samples": "50"},
+    "ema.py": {"--steps": "4", "--every": "2", "--num-samples": "50", "--seeds": "0"},
 }
 # Benchmarks that pass the flags after `--` to `python -m keras_gan.train`: these are set there.
 BENCHMARK_TRAIN_FLAGS = {"first_run.py": {"--steps": "2"}}
@@ -163,6 +164,7 @@ BENCHMARK_RUN_ONCE_PER = {
     "quality_conditional.py": ("--raw-files",),
     "quality_special.py": (),
     "quality_wasserstein.py": (),
+    "ema.py": (),
 }
 PARSE_ONLY_SNIPPET = """
 import argparse, os, runpy, sys
@@ -190,6 +192,8 @@ NEEDS_MNIST_CLASSIFIER = {
 FIXTURES = {
     "runs/dcgan": "python -m keras_gan.train dcgan --dataset digits --image-size 16 --steps 2",
     "runs/cgan": "python -m keras_gan.train cgan --dataset digits --image-size 16 --steps 2",
+    "runs/dcgan_ema": "python -m keras_gan.train dcgan --dataset digits --image-size 16 --steps 2 "
+    "--ema-half-life 10000 --ema-rampup 0.05",
     "dcgan.keras": "python -m keras_gan.train dcgan --dataset stacked_mnist --steps 2",
     "dcgan_smnist.keras": "python -m keras_gan.train dcgan --dataset stacked_mnist --steps 2",
     "ring_gan.keras": "a 2-D toy GAN (keras_gan.lab.build_toy_gan), one step on the ring, saved",

@@ -15,7 +15,8 @@ def split_loss(result):
 
 
 def count_step(model, step, data):
-    """Runs a variant's step once and advances the model's step counter.
+    """Runs a variant's step once, then the core's end of the step (`model.end_step(data)`:
+    the generator's EMA), and advances the model's step counter.
 
     A variant calling `super().train_step(data)` re-enters here; only the outermost call counts.
     """
@@ -24,6 +25,7 @@ def count_step(model, step, data):
     object.__setattr__(model, "_inside_train_step", True)
     try:
         logs = step(model, data)
+        model.end_step(data)
         model.optimizer.iterations.assign_add(1)
     finally:
         object.__setattr__(model, "_inside_train_step", False)

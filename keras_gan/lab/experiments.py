@@ -99,8 +99,12 @@ def build_toy_gan(
     steps=None,
     decay_fraction=0.0,
     discriminator_steps=1,
+    **stabilisers,
 ):
     """A compiled `keras_gan.models.GAN` with the lab's 2-D networks.
+
+    `**stabilisers` are the core's options every model takes, passed to `GAN`: the generator's
+    EMA (`ema_decay=`, `ema_half_life=`, `ema_rampup=`, `ema_start=`; `keras_gan.ema`).
 
     With `decay_fraction > 0` (and `steps`), both learning rates are held for the first
     `(1 - decay_fraction) * steps` steps and then decay linearly to zero at `steps`
@@ -115,6 +119,7 @@ def build_toy_gan(
             packing, units=discriminator_units, minibatch_std=minibatch_std, seed=seed + 1
         ),
         latent_dim=2, sample_shape=(2,), seed=seed, discriminator_steps=discriminator_steps,
+        **stabilisers,
     )  # fmt: skip
     learning_rate = TOY_DEFAULTS["learning_rate"] if learning_rate is None else learning_rate
     beta_1 = TOY_DEFAULTS["beta_1"] if beta_1 is None else beta_1
