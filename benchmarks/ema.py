@@ -14,6 +14,10 @@ Usage::
 
     KERAS_BACKEND=jax KERAS_GAN_DATA_DIR=/work/shared/data python benchmarks/ema.py \\
         --steps 1200 --every 200 --seeds 0 1 2 --output benchmarks/results/ema_cpu2_jax.json
+
+`--standing-statistics` also scores both with BatchNorm's moving statistics recomputed for the
+weights sampled from (BigGAN's "standing statistics"), to see whether the average loses to
+statistics that belong to the raw weights.
 """
 
 import argparse
@@ -39,8 +43,42 @@ def parse_args(argv=None):
     # images seen (ema_kimg=10, ema_rampup=0.05 in stylegan2-ada-pytorch's training loop).
     parser.add_argument("--ema-half-life", type=int, default=10_000)
     parser.add_argument("--ema-rampup", type=float, default=0.05)
+    parser.add_argument(
+        "--standing-statistics",
+        action="store_true",
+        help="also score the average with BatchNorm statistics recomputed for its weights "
+        "(BigGAN's 'standing statistics'), and the raw weights likewise",
+    )
     parser.add_argument("--output", default=None, help="write the JSON here too")
     return parser.parse_args(argv)
+
+
+def standing_statistics(model, scorer, seed, average, batches=200):
+    """Scores the average (or the raw weights) with BatchNorm's moving statistics recomputed
+    for those weights: `batches` generator batches in training mode at momentum 0.9, then the
+    statistics the training left are put back."""
+    import keras
+
+    layers = [
+        layer
+        for layer in model.generator._flatten_layers()
+        if isinstance(layer, keras.layers.BatchNormalization)
+    ]
+    if not layers:
+        return None
+    saved = [(np.array(x.moving_mean), np.array(x.moving_variance), x.momentum) for x in layers]
+    try:
+        with model.averaged_generator(average=average):
+            for layer in layers:
+                layer.momentum = 0.9
+            for i in range(batches):
+                model.generator(model.sample_latent(64, seed=10_000 + i), training=True)
+            return scorer(model, seed=seed)
+    finally:
+        for layer, (mean, variance, momentum) in zip(layers, saved):
+            layer.moving_mean.assign(mean)
+            layer.moving_variance.assign(variance)
+            layer.momentum = momentum
 
 
 def run_seed(seed, args, train_data, image_shape, scorer):
@@ -57,7 +95,11 @@ def run_seed(seed, args, train_data, image_shape, scorer):
         if step % args.every == 0:
             average = scorer(model, seed=seed + 1, ema=True)
             raw = scorer(model, seed=seed + 1, ema=False)
-            curve.append({"step": step, "seconds": round(trained, 1), "ema": average, "raw": raw})
+            point = {"step": step, "seconds": round(trained, 1), "ema": average, "raw": raw}
+            if args.standing_statistics:
+                for name, flag in (("ema_standing", True), ("raw_standing", False)):
+                    point[name] = standing_statistics(model, scorer, seed + 1, average=flag)
+            curve.append(point)
             print(f"seed {seed} step {step}: FID ema {average['fid']:.1f} raw {raw['fid']:.1f}",
                   file=sys.stderr)  # fmt: skip
     return {"seed": seed, "curve": curve}
