@@ -265,7 +265,8 @@ def evaluate_checkpoint(
                 f"Received: --num-samples {num}"
             )
         _log(log, f"counting the modes of {num} samples of {variant} on '{dataset}'")
-        samples = model.generate(num, seed=seed, ema=use_average)
+        with model.averaged_generator(average=use_average):
+            samples = model.generate(num, seed=seed)
         result = toy.count_modes(samples, dataset)
         return {**header, "evaluation": "mode_collapse_lab", **result}
     if dataset in ("ring", "grid"):
@@ -311,12 +312,13 @@ def evaluate_checkpoint(
         f"{size}) through {getattr(network, 'name', network)}",
     )
     batch_seeds = itertools.count(seed * 1_000_003)  # a distinct, reproducible seed per batch
-    result = metrics_lib.evaluate(
-        lambda n: model.generate(n, seed=next(batch_seeds), ema=use_average), real,
-        feature_network=network,
-        num_samples=num_samples, num_real_samples=num_real_samples, metrics=metrics,
-        batch_size=batch_size, seed=seed,
-    )  # fmt: skip
+    # One swap of the weights for every batch the metrics draw, not one per batch.
+    with model.averaged_generator(average=use_average):
+        result = metrics_lib.evaluate(
+            lambda n: model.generate(n, seed=next(batch_seeds)), real, feature_network=network,
+            num_samples=num_samples, num_real_samples=num_real_samples, metrics=metrics,
+            batch_size=batch_size, seed=seed,
+        )  # fmt: skip
     extra = {} if image_size is None else {"image_size": image_size}
     return {**header, **extra, "evaluation": "keras_gan.metrics.evaluate", "split": split, **result}
 
