@@ -42,7 +42,7 @@ def _prepare_backend():
 
 _prepare_backend()
 
-from keras_gan import ema, losses, models, networks  # noqa: E402
+from keras_gan import augment, ema, losses, models, networks  # noqa: E402
 from keras_gan.adversarial import AdversarialBase, AdversarialModel, TranslationModel  # noqa: E402
 from keras_gan.run import Run  # noqa: E402  (the standard library only: costs nothing to import)
 
@@ -51,6 +51,7 @@ __all__ = [
     "AdversarialModel",
     "TranslationModel",
     "Run",
+    "augment",
     "ema",
     "losses",
     "models",

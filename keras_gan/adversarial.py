@@ -25,9 +25,12 @@ import keras
 import numpy as np
 from keras import ops
 
+from keras_gan import augment as augmentation
 from keras_gan import backend, ema
-from keras_gan.config import TrainConfig, check_ema, check_value
+from keras_gan.config import AugmentConfig, check_augment, check_ema, check_value
 
+#: The logs a model with ADA adds to its own (`AdversarialBase.end_step`).
+ADA_LOGS = ("ada_p", "ada_r")
 _FORBIDDEN_COMPILE_ARGS = ("optimizer", "loss", "loss_weights", "metrics", "weighted_metrics")
 
 
@@ -193,6 +196,17 @@ class AdversarialBase(keras.Model):
             min(half-life, ema_rampup * images seen) (StyleGAN2-ADA: 0.05). Defaults to `None`.
         ema_start: int >= 0, steps during which the average copies the weights before it
             starts averaging (BigGAN: 20,000). Defaults to 0.
+        augment: optional str, the transformations applied to every image the discriminator
+            trains on, real and generated (`keras_gan.augment`): comma-separated names from
+            `xflip`, `rotate90`, `translation`, `color`, `cutout` (DiffAugment:
+            `"color,translation,cutout"`). The discriminator is then held wrapped in an
+            `AugmentedDiscriminator`. Defaults to `None` (off).
+        augment_probability: optional float in [0, 1], each transformation's probability per
+            image. Defaults to `None`: 1 (DiffAugment), or 0 at the start of ADA.
+        ada_target: optional float in (0, 1), turns ADA's controller on: p follows
+            r_t = E[sign(D(x_real))] toward this target (ADA: 0.6). Defaults to `None`.
+        ada_interval: int >= 1, steps between ADA's adjustments. Defaults to 4.
+        ada_speed: int >= 1, training images for ADA's p to move by 1. Defaults to 500,000.
         **kwargs: passed to `keras.Model` (e.g. `name`).
     """
 
@@ -211,6 +225,16 @@ class AdversarialBase(keras.Model):
     config_class = None
     #: Config fields whose constructor argument has another name, `{field: argument}`.
     config_arguments = {}
+    #: Why the discriminator's augmentation (`augment=`) does not apply to this kind of model,
+    #: or `None` where it does.
+    augmentation_refusal = (
+        "DiffAugment and ADA augment the images of a model generating from a latent z; this "
+        "model has none"
+    )
+    #: Why ADA's controller does not apply to this model's discriminator, or `None`.
+    ada_refusal = None
+    #: The discriminator score between "fake" and "real": ADA counts sign(D(x) - this).
+    realness_threshold = 0.0
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -254,15 +278,24 @@ class AdversarialBase(keras.Model):
         ema_half_life=None,
         ema_rampup=None,
         ema_start=0,
+        augment=None,
+        augment_probability=None,
+        ada_target=None,
+        ada_interval=4,
+        ada_speed=500_000,
         **kwargs,
     ):
         settings = dict(
             ema_decay=ema_decay, ema_half_life=ema_half_life, ema_rampup=ema_rampup,
-            ema_start=ema_start,
+            ema_start=ema_start, augment=augment, augment_probability=augment_probability,
+            ada_target=ada_target, ada_interval=ada_interval, ada_speed=ada_speed,
         )  # fmt: skip
         for name, value in settings.items():
-            check_value(TrainConfig, name, value, argument=name)
+            check_value(AugmentConfig, name, value, argument=name)
         check_ema(ema_decay, ema_half_life, ema_rampup, ema_start)
+        check_augment(augment, augment_probability, ada_target, ada_interval, ada_speed)
+        if augment is not None:
+            augment = settings["augment"] = ",".join(augmentation.parse_policy(augment))
         super().__init__(**kwargs)
         for name, network in (("generator", generator), ("discriminator", discriminator)):
             if not isinstance(network, keras.layers.Layer):
@@ -274,11 +307,21 @@ class AdversarialBase(keras.Model):
         self.generator_average = []
         self._sampling_weights_set = False
         self.generator = generator
+        discriminator = augmentation.unwrapped(discriminator)
+        if augment is not None:
+            self._check_augmentation_applies(augment, ada_target)
+            discriminator = augmentation.AugmentedDiscriminator(
+                discriminator, augment, augment_probability, ada_target, ada_interval,
+                ada_speed, seed=None if seed is None else seed + 1,
+                name="augmented_discriminator",
+            )  # fmt: skip
         self.discriminator = discriminator
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed, name="seed_generator")
         if log_names is not None:
             self.log_names = tuple(log_names)
+        if ada_target is not None:  # ADA's p and r_t, reported like every other log
+            self.log_names = (*self.log_names, *ADA_LOGS)
         self._trackers = {name: keras.metrics.Mean(name=name) for name in self.log_names}
         self.built = True
 
@@ -344,15 +387,60 @@ class AdversarialBase(keras.Model):
     def end_step(self, data):
         """What the core does after every variant's `train_step` (the backend's step wrapper
         calls it once per step, before the step counter moves): the generator's EMA update,
-        average = beta_t * average + (1 - beta_t) * weights (`keras_gan.ema`)."""
-        if not self.generator_average:
-            return
-        images = keras.tree.flatten(data)[0]
-        beta = ema.decay_at(
-            self.optimizer.iterations, ops.shape(images)[0], self.ema_decay,
-            self.ema_half_life, self.ema_rampup, self.ema_start,
-        )  # fmt: skip
-        ema.update(self.generator_average, self.generator_variables(), beta)
+        average = beta_t * average + (1 - beta_t) * weights (`keras_gan.ema`), and ADA's
+        adjustment of the augmentation probability p (`keras_gan.augment`).
+
+        Returns:
+            dict of extra logs, added to the step's: with ADA, `ada_p` (p after the step) and
+            `ada_r` (the step's E[sign(D(x_real))]), running means over the epoch like every log.
+        """
+        logs = {}
+        if self.generator_average:
+            images = keras.tree.flatten(data)[0]
+            beta = ema.decay_at(
+                self.optimizer.iterations, ops.shape(images)[0], self.ema_decay,
+                self.ema_half_life, self.ema_rampup, self.ema_start,
+            )  # fmt: skip
+            ema.update(self.generator_average, self.generator_variables(), beta)
+        if getattr(self, "ada_target", None) is not None:
+            # ADA's overfitting heuristic: how sure D is of the (augmented) real images
+            scores = self.discriminator.real_scores(self.discriminator_inputs(data))
+            p, r = self.discriminator.observe(
+                scores, self.realness_threshold, self.optimizer.iterations
+            )
+            logs.update(self.update_logs(ada_p=p, ada_r=r))
+        return logs
+
+    def discriminator_inputs(self, data):
+        """What the discriminator takes for a batch's real samples (ADA scores them): the
+        images, the batch's first array (`images`, `(images, labels)`, `{"images": ...}`). A
+        model whose discriminator takes more than images overrides it."""
+        return keras.tree.flatten(data)[0]
+
+    def _check_augmentation_applies(self, policy, ada_target):
+        cls = type(self).__name__
+        if self.augmentation_refusal is not None:
+            raise ValueError(
+                f"The discriminator's augmentation does not apply to {cls}: "
+                f"{self.augmentation_refusal}. Received: augment={policy!r}"
+            )
+        if ada_target is not None and self.ada_refusal is not None:
+            raise ValueError(
+                f"ADA does not apply to {cls}: {self.ada_refusal}. DiffAugment (a fixed "
+                f"probability, no `ada_target`) does. Received: ada_target={ada_target!r}"
+            )
+        shape = self.sample_shape
+        if len(shape) != 3:
+            raise ValueError(
+                f"The discriminator's augmentation transforms images (height, width, "
+                f"channels); {cls} generates samples of shape {shape}. Received: "
+                f"augment={policy!r}"
+            )
+        if "rotate90" in policy and shape[0] != shape[1]:
+            raise ValueError(
+                f"`rotate90` turns square images; {cls} generates {shape[0]}x{shape[1]} images. "
+                f"Received: augment={policy!r}"
+            )
 
     @contextlib.contextmanager
     def averaged_generator(self, average=True):
@@ -572,7 +660,10 @@ class AdversarialBase(keras.Model):
         config = super().get_config()
         config.update(
             {
-                name: keras.saving.serialize_keras_object(getattr(self, name))
+                # The networks themselves: a reloaded model wraps its discriminator again
+                name: keras.saving.serialize_keras_object(
+                    augmentation.unwrapped(getattr(self, name))
+                )
                 for name in self.network_names
             }
         )
@@ -730,6 +821,8 @@ class AdversarialModel(AdversarialBase):
 
     #: What one batch of its data is: images (see `AdversarialBase.data_kind`).
     data_kind = "images"
+    #: DiffAugment and ADA apply: the discriminator tells generated images from real ones.
+    augmentation_refusal = None
 
     def __init__(
         self,
@@ -910,6 +1003,12 @@ class TranslationModel(AdversarialBase):
 
     #: What one batch of its data is: `(source, target)` pairs (see `AdversarialBase`).
     data_kind = "paired"
+    augmentation_refusal = (
+        "DiffAugment and ADA were defined and measured for generating images from a latent "
+        "with little data; a translation model's discriminator judges an output against its "
+        "source (pix2pix, CycleGAN's cycle, SRGAN's content loss), which the augmentation "
+        "would have to transform alike"
+    )
     #: The latent-model arguments that `.keras` files written before translation models had
     #: their own base class carry in their config; `from_config` drops them.
     _LEGACY_ARGUMENTS = ("latent_dim", "latent_distribution", "discriminator_steps")

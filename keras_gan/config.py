@@ -28,7 +28,7 @@ _MAY_BE_ZERO = (
     "ema_start",
 )
 # Float fields in [0, 1]: probabilities and interpolation weights.
-_UNIT_INTERVAL = ("dropout", "interpolation_beta", "label_smoothing")
+_UNIT_INTERVAL = ("dropout", "interpolation_beta", "label_smoothing", "augment_probability")
 
 
 def field(default, help, *, choices=None):
@@ -128,7 +128,7 @@ def _bounds(name, kind):
         return 0.0, None, False, True, "a finite number > 0"
     if name.startswith("beta"):
         return 0.0, 1.0, True, False, "a number in [0, 1)"
-    if name == "ema_decay":
+    if name in ("ema_decay", "ada_target"):
         return 0.0, 1.0, False, False, "a number in (0, 1)"
     if name in _UNIT_INTERVAL:
         return 0.0, 1.0, True, True, "a number in [0, 1]"
@@ -171,6 +171,50 @@ def check_ema(decay=None, half_life=None, rampup=None, start=0, *, flags=False):
             f"{name('ema_start')} delays the generator's EMA, which is off: give "
             f"{name('ema_decay')} or {name('ema_half_life')} too. Received: ema_start={start!r}"
         )
+
+
+def check_augment(
+    policy=None, probability=None, ada_target=None, ada_interval=4, ada_speed=500_000, *,
+    flags=False,
+):  # fmt: skip
+    """Raises a `ValueError` unless the augmentation settings make one (see `keras_gan.augment`).
+
+    `check_value` checks each number on its own; this checks the policy's names
+    (`keras_gan.augment.parse_policy`) and that the settings fit together: a probability or ADA only with a policy; ADA's interval and speed
+    only with ADA.
+
+    Args:
+        policy: `augment`, a policy string, or None.
+        probability: `augment_probability`, or None.
+        ada_target: `ada_target`, or None.
+        ada_interval: `ada_interval`.
+        ada_speed: `ada_speed`.
+        flags: bool, name the command-line flags (`--augment`) rather than the arguments.
+    """
+    from keras_gan.augment import parse_policy  # keras_gan.augment imports keras
+
+    def name(setting):
+        return "--" + setting.replace("_", "-") if flags else f"`{setting}`"
+
+    if policy is not None:
+        parse_policy(policy)
+    for setting, value in (("augment_probability", probability), ("ada_target", ada_target)):
+        if value is not None and policy is None:
+            raise ValueError(
+                f"{name(setting)} sets how the discriminator's inputs are augmented, but no "
+                f"transformation is named: give {name('augment')} too (DiffAugment's "
+                f"'color,translation,cutout'). Received: {setting}={value!r}, augment=None"
+            )
+    if ada_target is None:
+        for setting, value, default in (
+            ("ada_interval", ada_interval, 4), ("ada_speed", ada_speed, 500_000),
+        ):  # fmt: skip
+            if value != default:
+                raise ValueError(
+                    f"{name(setting)} sets ADA's controller, which is off: give "
+                    f"{name('ada_target')} (ADA: 0.6) and {name('augment')} too. "
+                    f"Received: {setting}={value!r}, ada_target=None"
+                )
 
 
 @dataclasses.dataclass
@@ -244,3 +288,44 @@ class TrainConfig:
 
     def to_dict(self):
         return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass
+class AugmentConfig(TrainConfig):
+    """`TrainConfig` with the discriminator's augmentation (`keras_gan.augment`): the config of
+    every variant generating images from a latent, where DiffAugment and ADA apply."""
+
+    # Off by default, as in the papers of the variants built so far; DiffAugment and ADA are
+    # for little data.
+    augment: str | None = field(
+        None,
+        "Augment every image the discriminator trains on, real and generated: comma-separated "
+        "transformations from xflip, rotate90, translation, color, cutout (DiffAugment, for "
+        "little data: 'color,translation,cutout'). None: off.",
+    )
+    augment_probability: float | None = field(
+        None,
+        "Probability of each transformation per image: DiffAugment applies all (1, the "
+        "default); with --ada-target, ADA's starting p (default 0).",
+    )
+    ada_target: float | None = field(
+        None,
+        "Turn on ADA: p rises while E[sign(D(real))] is above this target and falls below it "
+        "(ADA: 0.6). None: a fixed p.",
+    )
+    ada_interval: int = field(
+        4,
+        "Steps between ADA's adjustments of p (ADA: 4).",
+    )
+    ada_speed: int = field(
+        500_000,
+        "Training images for ADA's p to move by 1 (ADA: 500,000; a 2,400-step CPU run at "
+        "batch 64 sees 153,600, so p can reach at most 0.31 at this speed).",
+    )
+
+    def validate(self):
+        super().validate()
+        check_augment(
+            self.augment, self.augment_probability, self.ada_target, self.ada_interval,
+            self.ada_speed, flags=True,
+        )  # fmt: skip

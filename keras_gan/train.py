@@ -199,6 +199,23 @@ class _CommandLineRun(Run):
     _RESUME_HINT = "python -m keras_gan.train {variant} --output {output} --resume"
 
 
+def _refuse_missing_stabilisers(parser, variant, fields, argv):
+    """An augmentation flag given to a variant it does not apply to: an error that says why."""
+    from keras_gan.config import AugmentConfig, TrainConfig
+
+    augmentation = {f.name for f in dataclasses.fields(AugmentConfig)} - {
+        f.name for f in dataclasses.fields(TrainConfig)
+    }
+    for token in argv:
+        name = token.split("=", 1)[0].lstrip("-").replace("-", "_")
+        if token.startswith("--") and name in augmentation and name not in fields:
+            reason = variant.model_class.augmentation_refusal
+            parser.error(
+                f"--{name.replace('_', '-')} (the discriminator's augmentation, DiffAugment / "
+                f"ADA) does not apply to {variant.name}: {reason}."
+            )
+
+
 def main(argv=None):
     """Runs the command line; returns the exit status.
 
@@ -232,8 +249,9 @@ def main(argv=None):
     except ValueError as error:
         build_parser().error(str(error))
     parser = build_parser(variant)
-    args = parser.parse_args(argv)
     fields = [f.name for f in dataclasses.fields(variant.config_class)]
+    _refuse_missing_stabilisers(parser, variant, fields, argv)
+    args = parser.parse_args(argv)
     try:
         check_positive(
             steps=args.steps, checkpoint_every=args.checkpoint_every,

@@ -152,6 +152,13 @@ BENCHMARK_FLAGS = {
     "quality_special.py": {"--minutes": "0.05"},
     "first_run.py": {"--samples": "50"},
     "ema.py": {"--steps": "4", "--every": "2", "--num-samples": "50", "--seeds": "0"},
+    "augment.py": {
+        "--steps": "4",
+        "--every": "2",
+        "--num-samples": "50",
+        "--seeds": "0",
+        "--fractions": "1",
+    },
 }
 # Benchmarks that pass the flags after `--` to `python -m keras_gan.train`: these are set there.
 BENCHMARK_TRAIN_FLAGS = {"first_run.py": {"--steps": "2"}}
@@ -165,6 +172,7 @@ BENCHMARK_RUN_ONCE_PER = {
     "quality_special.py": (),
     "quality_wasserstein.py": (),
     "ema.py": (),
+    "augment.py": ("--ada",),
 }
 PARSE_ONLY_SNIPPET = """
 import argparse, os, runpy, sys

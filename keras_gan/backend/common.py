@@ -16,7 +16,7 @@ def split_loss(result):
 
 def count_step(model, step, data):
     """Runs a variant's step once, then the core's end of the step (`model.end_step(data)`:
-    the generator's EMA), and advances the model's step counter.
+    the generator's EMA, ADA's probability), and advances the model's step counter.
 
     A variant calling `super().train_step(data)` re-enters here; only the outermost call counts.
     """
@@ -25,7 +25,7 @@ def count_step(model, step, data):
     object.__setattr__(model, "_inside_train_step", True)
     try:
         logs = step(model, data)
-        model.end_step(data)
+        logs = {**logs, **(model.end_step(data) or {})}
         model.optimizer.iterations.assign_add(1)
     finally:
         object.__setattr__(model, "_inside_train_step", False)

@@ -8,7 +8,7 @@ from keras import ops
 
 from keras_gan import losses
 from keras_gan.adversarial import AdversarialModel
-from keras_gan.config import TrainConfig, field
+from keras_gan.config import AugmentConfig, field
 from keras_gan.models.cgan import LabelConditioned
 from keras_gan.models.gan import GENERATOR_LOSSES
 from keras_gan.networks.conditional import acgan_discriminator, conditional_generator
@@ -33,7 +33,7 @@ def class_loss(labels, class_logits):
 
 
 @dataclasses.dataclass
-class ACGANConfig(TrainConfig):
+class ACGANConfig(AugmentConfig):
     latent_dim: int = field(
         100,
         "Size of the noise z; the class enters as a one-hot vector beside it (the paper's "

@@ -9,7 +9,7 @@ from keras import ops
 
 from keras_gan import losses
 from keras_gan.adversarial import AdversarialModel
-from keras_gan.config import TrainConfig, field
+from keras_gan.config import AugmentConfig, field
 from keras_gan.models.gan import GENERATOR_LOSSES
 from keras_gan.networks.conditional import (
     CONDITIONINGS,
@@ -149,7 +149,7 @@ class LabelConditioned:
 
 
 @dataclasses.dataclass
-class ConditionalGANConfig(TrainConfig):
+class ConditionalGANConfig(AugmentConfig):
     latent_dim: int = field(
         100,
         '"Noise prior z with dimensionality 100 was drawn from a uniform distribution" '
@@ -305,6 +305,10 @@ class ConditionalGAN(LabelConditioned, AdversarialModel):
 
         g_loss, _ = self.minimize(generator_loss, self.generator, self.g_optimizer)
         return self.update_logs(d_loss=d_loss, g_loss=g_loss)
+
+    def discriminator_inputs(self, data):
+        """The discriminator's input for a batch's real images: `[images, labels]`."""
+        return list(self.unpack_labelled(data))
 
     def call(self, inputs, training=False):
         """`model([latents, labels])` returns the generator's samples."""

@@ -5,14 +5,14 @@ import dataclasses
 import keras
 
 from keras_gan.adversarial import check_latent_dim
-from keras_gan.config import TrainConfig, field
+from keras_gan.config import AugmentConfig, field
 from keras_gan.models.gan import GAN
 from keras_gan.networks import dcgan_networks
 from keras_gan.registry import register
 
 
 @dataclasses.dataclass
-class DCGANConfig(TrainConfig):
+class DCGANConfig(AugmentConfig):
     latent_dim: int = field(
         100,
         '"A 100 dimensional uniform distribution Z" (figure 1).',

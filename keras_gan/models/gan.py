@@ -7,7 +7,7 @@ from keras import ops
 
 from keras_gan import losses
 from keras_gan.adversarial import AdversarialModel, check_latent_dim
-from keras_gan.config import TrainConfig, check_value, field
+from keras_gan.config import AugmentConfig, check_value, field
 from keras_gan.networks import mlp_discriminator, mlp_generator
 from keras_gan.registry import register
 
@@ -18,7 +18,7 @@ GENERATOR_LOSSES = {
 
 
 @dataclasses.dataclass
-class GANConfig(TrainConfig):
+class GANConfig(AugmentConfig):
     latent_dim: int = field(
         100,
         "Size of z. The paper does not fix it; 100 is the convention since DCGAN.",

@@ -9,7 +9,7 @@ from keras import ops
 
 from keras_gan import losses
 from keras_gan.adversarial import AdversarialModel, JointNetworks
-from keras_gan.config import TrainConfig, field
+from keras_gan.config import AugmentConfig, field
 from keras_gan.datasets.captions import DIGIT_VOCABULARY, Vocabulary
 from keras_gan.networks.text import (
     matching_discriminator,
@@ -21,7 +21,7 @@ from keras_gan.registry import register
 
 
 @dataclasses.dataclass
-class GANINTCLSConfig(TrainConfig):
+class GANINTCLSConfig(AugmentConfig):
     dataset: str = field(
         "mnist_captions",
         "Captioned digits: captions name the digit and measured thickness/size/slant.",
@@ -265,6 +265,12 @@ class GANINTCLS(AdversarialModel):
 
         g_loss, _ = self.minimize(generator_loss, self.generator, self.g_optimizer)
         return self.update_logs(d_loss=d_loss, g_loss=g_loss)
+
+    def discriminator_inputs(self, data):
+        """The discriminator's input for a batch's real images: `[images, phi(t)]`, their
+        captions' embeddings."""
+        images, tokens = self.unpack_captions(data)
+        return [ops.convert_to_tensor(images), self.text_encoder(tokens, training=False)]
 
     # -- Text ------------------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from keras import ops
 
 from keras_gan import losses
 from keras_gan.adversarial import AdversarialModel
-from keras_gan.config import TrainConfig, field
+from keras_gan.config import AugmentConfig, field
 from keras_gan.networks.conditional import infogan_discriminator, infogan_generator
 from keras_gan.registry import register
 
@@ -54,7 +54,7 @@ def gaussian_info_loss(codes, means, stddev=1.0):
 
 
 @dataclasses.dataclass
-class InfoGANConfig(TrainConfig):
+class InfoGANConfig(AugmentConfig):
     noise_dim: int = field(
         62,
         'Incompressible noise z: "62 dimensions" U(-1, 1) on MNIST (authors\' launcher: '

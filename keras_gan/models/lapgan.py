@@ -129,6 +129,14 @@ class LAPGAN(AdversarialModel):
     Reference: https://arxiv.org/abs/1506.05751
     """
 
+    #: Each level's discriminator judges a band-pass image given its low-pass conditioning
+    #: image; an augmentation of one without the other breaks the pair.
+    augmentation_refusal = (
+        "its discriminators judge band-pass images h_k against a conditioning image l_k, which "
+        "an augmentation would have to transform alike, and no LAPGAN paper or reference code "
+        "augments them"
+    )
+
     def __init__(
         self,
         image_shape=(28, 28, 1),

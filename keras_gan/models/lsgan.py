@@ -7,7 +7,7 @@ from keras import ops
 
 from keras_gan import losses
 from keras_gan.adversarial import AdversarialModel
-from keras_gan.config import TrainConfig, field
+from keras_gan.config import AugmentConfig, field
 from keras_gan.networks import dcgan_networks
 from keras_gan.registry import register
 
@@ -17,7 +17,7 @@ CODINGS = {"0-1": (0.0, 1.0, 1.0), "pearson": (-1.0, 1.0, 0.0)}
 
 
 @dataclasses.dataclass
-class LSGANConfig(TrainConfig):
+class LSGANConfig(AugmentConfig):
     latent_dim: int = field(
         100,
         "Size of z; the paper follows DCGAN (100-dimensional, uniform).",
@@ -141,6 +141,12 @@ class LSGAN(AdversarialModel):
         )
         self.coding = coding
         self.a, self.b, self.c = float(a), float(b), float(c)
+
+    @property
+    def realness_threshold(self):
+        """Halfway between the fake and real targets, (a + b) / 2: ADA counts
+        sign(D(x) - (a + b) / 2) for a least-squares discriminator."""
+        return (self.a + self.b) / 2.0
 
     def train_step(self, data):
         for real_samples in self.minibatches(self.unpack_images(data)):

@@ -7,14 +7,14 @@ from keras import ops
 
 from keras_gan import losses
 from keras_gan.adversarial import AdversarialModel
-from keras_gan.config import TrainConfig, field
+from keras_gan.config import AugmentConfig, field
 from keras_gan.networks import dcgan_generator
 from keras_gan.networks.sngan import sngan_discriminator
 from keras_gan.registry import register
 
 
 @dataclasses.dataclass
-class SNGANConfig(TrainConfig):
+class SNGANConfig(AugmentConfig):
     latent_dim: int = field(
         128,
         'Table 3: "z in R^128 ~ N(0, I)".',

@@ -7,13 +7,13 @@ from keras import ops
 
 from keras_gan import losses
 from keras_gan.adversarial import AdversarialModel
-from keras_gan.config import TrainConfig, field
+from keras_gan.config import AugmentConfig, field
 from keras_gan.networks.dcgan import _NORMALIZATIONS, dcgan_generator, wgan_gp_critic
 from keras_gan.registry import register
 
 
 @dataclasses.dataclass
-class WGANGPConfig(TrainConfig):
+class WGANGPConfig(AugmentConfig):
     latent_dim: int = field(
         128,
         "Size of z; the authors' code draws 128-dimensional N(0, 1) noise.",
@@ -103,6 +103,12 @@ class WGANGP(AdversarialModel):
     """
 
     log_names = ("d_loss", "g_loss", "wasserstein", "gradient_penalty")
+    #: ADA reads sign(D(x_real)); a critic's score has no meaningful sign (only differences of
+    #: scores matter, its offset is free), so only DiffAugment's fixed probability applies.
+    ada_refusal = (
+        "ADA's heuristic r_t = E[sign(D(x_real))] needs a discriminator whose sign says real or "
+        "fake; a Wasserstein critic's score is defined up to a constant, so its sign says nothing"
+    )
 
     def __init__(
         self,
