@@ -515,8 +515,9 @@ class AdversarialBase(keras.Model):
     def optimizers_from_config(self, config):
         """One new optimizer per network, as `config` describes them.
 
-        Adam with the config's `learning_rate`, `beta_1` and, where the config has one,
-        `beta_2` (else Adam's 0.999). A variant whose paper uses another optimizer overrides
+        Adam with the config's learning rates (`learning_rates(config)`: `learning_rate`, or
+        with TTUR `d_learning_rate` / `g_learning_rate`), `beta_1` and, where the config has
+        one, `beta_2` (else Adam's 0.999). A variant whose paper uses another optimizer overrides
         this (WGAN's RMSProp, InfoGAN's two rates, LAPGAN's SGD, CycleGAN's decay).
 
         Args:
@@ -525,13 +526,34 @@ class AdversarialBase(keras.Model):
         Returns:
             dict mapping each name in `optimizer_targets` to a new optimizer.
         """
+        rates = self.learning_rates(config)
         return {
             name: keras.optimizers.Adam(
-                learning_rate=config.learning_rate, beta_1=config.beta_1,
+                learning_rate=rates[name], beta_1=config.beta_1,
                 beta_2=getattr(config, "beta_2", 0.999),
             )
             for name in self.optimizer_targets
         }  # fmt: skip
+
+    def learning_rates(self, config):
+        """The learning rate of each optimizer a config describes (TTUR, Heusel et al. 2017).
+
+        The discriminator's optimizers (`d_optimizer*`) take `config.d_learning_rate` and the
+        generator's (`g_optimizer*`) `config.g_learning_rate` where the config sets them; every
+        other optimizer, and those two when they are `None`, `config.learning_rate`.
+
+        Args:
+            config: the variant's config dataclass instance.
+
+        Returns:
+            dict mapping each name in `optimizer_targets` to a float.
+        """
+        rates = {}
+        for name in self.optimizer_targets:
+            own = {"d": "d_learning_rate", "g": "g_learning_rate"}.get(name.split("_")[0])
+            rate = getattr(config, own, None) if own else None
+            rates[name] = rate if rate is not None else config.learning_rate
+        return rates
 
     @classmethod
     def constructor_arguments(cls):

@@ -174,21 +174,22 @@ def check_ema(decay=None, half_life=None, rampup=None, start=0, *, flags=False):
 
 
 def check_augment(
-    policy=None, probability=None, ada_target=None, ada_interval=4, ada_speed=500_000, *,
+    policy=None, probability=None, ada_target=None, ada_interval=None, ada_speed=None, *,
     flags=False,
 ):  # fmt: skip
     """Raises a `ValueError` unless the augmentation settings make one (see `keras_gan.augment`).
 
     `check_value` checks each number on its own; this checks the policy's names
-    (`keras_gan.augment.parse_policy`) and that the settings fit together: a probability or ADA only with a policy; ADA's interval and speed
+    (`keras_gan.augment.parse_policy`) and that the settings fit together: a probability or
+    ADA only with a policy; ADA's interval and speed, other than `AugmentConfig`'s defaults,
     only with ADA.
 
     Args:
         policy: `augment`, a policy string, or None.
         probability: `augment_probability`, or None.
         ada_target: `ada_target`, or None.
-        ada_interval: `ada_interval`.
-        ada_speed: `ada_speed`.
+        ada_interval: `ada_interval`, or None (the default).
+        ada_speed: `ada_speed`, or None (the default).
         flags: bool, name the command-line flags (`--augment`) rather than the arguments.
     """
     from keras_gan.augment import parse_policy  # keras_gan.augment imports keras
@@ -206,10 +207,9 @@ def check_augment(
                 f"'color,translation,cutout'). Received: {setting}={value!r}, augment=None"
             )
     if ada_target is None:
-        for setting, value, default in (
-            ("ada_interval", ada_interval, 4), ("ada_speed", ada_speed, 500_000),
-        ):  # fmt: skip
-            if value != default:
+        defaults = {f.name: f.default for f in dataclasses.fields(AugmentConfig)}
+        for setting, value in (("ada_interval", ada_interval), ("ada_speed", ada_speed)):
+            if value is not None and value != defaults[setting]:
                 raise ValueError(
                     f"{name(setting)} sets ADA's controller, which is off: give "
                     f"{name('ada_target')} (ADA: 0.6) and {name('augment')} too. "
@@ -268,6 +268,19 @@ class TrainConfig:
         0,
         "Steps before the EMA starts averaging; until then it copies the weights (BigGAN "
         "starts after 20,000).",
+    )
+    # TTUR (Heusel et al. 2017): each network at its own learning rate. Off by default, as in
+    # the papers of the variants built so far (InfoGAN declares its two rates itself).
+    d_learning_rate: float | None = field(
+        None,
+        "TTUR (Heusel et al. 2017): the discriminator's own learning rate instead of "
+        "--learning-rate (SAGAN and BigGAN's code: 4e-4, with 1e-4 for the generator). "
+        "None: --learning-rate.",
+    )
+    g_learning_rate: float | None = field(
+        None,
+        "TTUR: the generator's own learning rate instead of --learning-rate. "
+        "None: --learning-rate.",
     )
 
     # The paper's settings where the defaults above scale it down for a CPU.

@@ -432,9 +432,10 @@ class CycleGAN(TranslationModel):
                     "CycleGAN's learning rate schedule counts steps: set steps_per_epoch (could "
                     f"not read it from dataset {config.dataset!r}: {error})"
                 ) from error
+        rates = self.learning_rates(config)  # learning_rate, or TTUR's two rates
         return {
             name: keras.optimizers.Adam(
-                LinearDecay(config.learning_rate, constant, decay, int(steps)), beta_1=config.beta_1
+                LinearDecay(rates[name], constant, decay, int(steps)), beta_1=config.beta_1
             )
             for name in self.optimizer_targets
         }  # fmt: skip

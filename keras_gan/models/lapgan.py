@@ -264,14 +264,13 @@ class LAPGAN(AdversarialModel):
         """Per network, Adam(`learning_rate`, `beta_1`) or, with `optimizer="sgd"`, the paper's
         SGD with momentum `beta_1`."""
 
-        def make():
+        def make(rate):
             if config.optimizer == "sgd":
-                return keras.optimizers.SGD(
-                    learning_rate=config.learning_rate, momentum=config.beta_1
-                )
-            return keras.optimizers.Adam(learning_rate=config.learning_rate, beta_1=config.beta_1)
+                return keras.optimizers.SGD(learning_rate=rate, momentum=config.beta_1)
+            return keras.optimizers.Adam(learning_rate=rate, beta_1=config.beta_1)
 
-        return {name: make() for name in self.optimizer_targets}
+        rates = self.learning_rates(config)  # learning_rate, or TTUR's two rates
+        return {name: make(rates[name]) for name in self.optimizer_targets}
 
     def compile(self, jit_compile="auto", **kwargs):
         """Configures training: pass every optimizer by name (see `optimizer_targets`) or none.

@@ -158,9 +158,8 @@ class WGAN(AdversarialModel):
     def optimizers_from_config(self, config):
         """RMSProp at the config's rate. rho = 0.99 and epsilon = 1e-8 are the PyTorch RMSprop
         defaults the authors' code ran with (the paper states neither)."""
+        rates = self.learning_rates(config)  # learning_rate, or TTUR's two rates
         return {
-            name: keras.optimizers.RMSprop(
-                learning_rate=config.learning_rate, rho=0.99, epsilon=1e-8
-            )
+            name: keras.optimizers.RMSprop(learning_rate=rates[name], rho=0.99, epsilon=1e-8)
             for name in self.optimizer_targets
         }
