@@ -24,7 +24,6 @@ Usage::
 """
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -32,7 +31,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from quality_wasserstein import Scorer, load_data  # noqa: E402
+from quality_wasserstein import Scorer, emit, load_data  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -171,11 +170,7 @@ def main(argv=None):
         "summary": summary,
         "runs": results,
     }
-    text = json.dumps(report, indent=1)
-    if args.output:
-        with open(args.output, "w") as f:
-            f.write(text + "\n")
-    print(text)
+    emit(report, args.output)
 
 
 if __name__ == "__main__":

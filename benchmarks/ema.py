@@ -21,7 +21,6 @@ statistics that belong to the raw weights.
 """
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -29,7 +28,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from quality_wasserstein import Scorer, load_data  # noqa: E402
+from quality_wasserstein import Scorer, emit, load_data  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -135,11 +134,7 @@ def main(argv=None):
         "mean_fid_ratio_ema_over_raw": float(np.mean([e / r for r, e in points])),
         "runs": runs,
     }
-    text = json.dumps(report, indent=1)
-    if args.output:
-        with open(args.output, "w") as f:
-            f.write(text + "\n")
-    print(text)
+    emit(report, args.output)
 
 
 if __name__ == "__main__":

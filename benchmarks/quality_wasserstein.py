@@ -89,6 +89,15 @@ class Scorer:
         }
 
 
+def emit(report, output=None):
+    """Prints a benchmark's report as JSON and, with `output`, writes it to that file too."""
+    text = json.dumps(report, indent=1)
+    if output:
+        with open(output, "w") as f:
+            f.write(text + "\n")
+    print(text)
+
+
 def build(name, image_shape, args):
     from keras_gan import registry
 
