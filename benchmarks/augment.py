@@ -2,8 +2,8 @@
 
 For each fraction of the training set (`--fractions`, in percent) and each seed, trains DCGAN
 (the command line's defaults: width 32, Adam 5e-4, batch 64) for `--steps` steps without
-augmentation and with `--policy` (DiffAugment's `color,translation,cutout`), and with `--ada`
-also with ADA (target 0.6, `--ada-speed`). Every `--every` steps it records:
+augmentation and with `--policy` (DiffAugment's `color,translation,cutout`), and with
+`--settings none diffaugment ada` also with ADA (target 0.6, `--ada-speed`). Every `--every` steps it records:
 
 - classifier-FID of `--num-samples` generated images against the test set, and class coverage,
   with `keras_gan.metrics`' classifier of the dataset (the EMA card's protocol);
@@ -45,7 +45,9 @@ def parse_args(argv=None):
     parser.add_argument("--num-samples", type=int, default=2000, help="images per FID")
     parser.add_argument("--policy", default="color,translation,cutout",
                         help="DiffAugment's policy for little data")  # fmt: skip
-    parser.add_argument("--ada", action="store_true", help="also train with ADA")
+    parser.add_argument("--settings", nargs="+", default=["none", "diffaugment"],
+                        choices=["none", "diffaugment", "ada"],
+                        help="what to train with: no augmentation, DiffAugment's policy, ADA")  # fmt: skip
     # ADA's 500,000 images for p to move by one are for runs of millions of images; a
     # 1,200-step run sees 76,800.
     parser.add_argument("--ada-speed", type=int, default=20_000)
@@ -124,7 +126,7 @@ def main(argv=None):
     scorer = Scorer(dataset, test_images, args.num_samples)
     held_out = test_images[-500:]  # not among the FID's reference images (the first ones)
     image_shape = tuple(test_images.shape[1:])
-    settings = ["none", "diffaugment"] + (["ada"] if args.ada else [])
+    settings = args.settings
     started = time.perf_counter()
     results = {}
     for fraction in args.fractions:

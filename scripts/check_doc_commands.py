@@ -172,7 +172,7 @@ BENCHMARK_RUN_ONCE_PER = {
     "quality_special.py": (),
     "quality_wasserstein.py": (),
     "ema.py": (),
-    "augment.py": ("--ada",),
+    "augment.py": ("--settings",),
 }
 PARSE_ONLY_SNIPPET = """
 import argparse, os, runpy, sys

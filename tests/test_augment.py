@@ -274,6 +274,17 @@ def test_a_conditional_discriminator_scores_real_images_with_their_labels():
     assert len(inputs) == 2 and inputs[0].shape == (16, 8, 8, 1)
 
 
+def test_a_text_conditioned_discriminator_scores_real_images_with_their_captions():
+    from tests.models.test_gan_int_cls import _data, _model
+
+    model = _model(**ADA)
+    images, tokens = _data(8)
+    history = testing.check_fit(model, (images, tokens), batch_size=4)
+    assert 0.0 <= history.history["ada_p"][0] <= 1.0
+    inputs = model.discriminator_inputs((images, tokens))
+    assert inputs[0].shape == (8, 16, 16, 1) and inputs[1].shape[0] == 8
+
+
 # -- Resuming mid-epoch ------------------------------------------------------------------------------
 
 
