@@ -286,7 +286,7 @@ def test_sigterm_saves_and_the_resumed_run_equals_the_straight_run(tmp_path):
     assert line.startswith("step"), "training did not start before the deadline"
     process.send_signal(signal.SIGTERM)
     stdout, stderr = process.communicate(timeout=120)
-    assert process.returncode == 143
+    assert process.returncode == 143, f"stdout:\n{stdout[-2000:]}\nstderr:\n{stderr[-4000:]}"
     assert (
         "Stopped by SIGTERM at step" in stderr
         and "--resume" in stderr
