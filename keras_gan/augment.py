@@ -306,22 +306,21 @@ class AugmentedDiscriminator(keras.Model):
         probability = None if fixed else self.probability
         return augment(images, self.policy, probability, seed=self.seed_generator)
 
+    def _augment_images(self, inputs):
+        """The inputs with the images augmented: the first one of several (`[images, labels]`)."""
+        if isinstance(inputs, (list, tuple)):
+            return [self.augment(inputs[0]), *inputs[1:]]
+        return self.augment(inputs)
+
     def call(self, inputs, training=False):
         if training:
-            if isinstance(inputs, (list, tuple)):
-                inputs = [self.augment(inputs[0]), *inputs[1:]]
-            else:
-                inputs = self.augment(inputs)
+            inputs = self._augment_images(inputs)
         return self.network(inputs, training=training)
 
     def real_scores(self, inputs):
         """ADA's view of the real images: the discriminator's first output on them, augmented
         at the current $p$, in inference mode (no BatchNorm statistics move, no dropout)."""
-        if isinstance(inputs, (list, tuple)):
-            inputs = [self.augment(inputs[0]), *inputs[1:]]
-        else:
-            inputs = self.augment(inputs)
-        outputs = self.network(inputs, training=False)
+        outputs = self.network(self._augment_images(inputs), training=False)
         return ops.stop_gradient(keras.tree.flatten(outputs)[0])
 
     def observe(self, scores, threshold, step):
