@@ -26,11 +26,20 @@ import numpy as np
 from keras import ops
 
 from keras_gan import augment as augmentation
-from keras_gan import backend, ema
-from keras_gan.config import AugmentConfig, check_augment, check_ema, check_value
+from keras_gan import backend, ema, losses
+from keras_gan.config import (
+    AugmentConfig,
+    check_augment,
+    check_ema,
+    check_regularization,
+    check_value,
+)
 
 #: The logs a model with ADA adds to its own (`AdversarialBase.end_step`).
 ADA_LOGS = ("ada_p", "ada_r")
+#: The logs of the R1 and R2 penalties, where they are on: E||grad D||^2 / 2 as last computed
+#: (every `regularization_interval` steps), logged at every step.
+PENALTY_LOGS = {"r1_gamma": "r1_penalty", "r2_gamma": "r2_penalty"}
 _FORBIDDEN_COMPILE_ARGS = ("optimizer", "loss", "loss_weights", "metrics", "weighted_metrics")
 
 
@@ -207,6 +216,18 @@ class AdversarialBase(keras.Model):
             r_t = E[sign(D(x_real))] toward this target (ADA: 0.6). Defaults to `None`.
         ada_interval: int >= 1, steps between ADA's adjustments. Defaults to 4.
         ada_speed: int >= 1, training images for ADA's p to move by 1. Defaults to 500,000.
+        label_smoothing: float alpha in [0, 0.5), one-sided label smoothing (Salimans et al.
+            2016): the cross-entropy discriminator losses give real samples the target
+            1 - alpha (`keras_gan.losses.one_sided_label_smoothing`). Defaults to 0 (off).
+        r1_gamma: float >= 0, the R1 penalty gamma/2 E||grad_x D(x)||^2 on real samples
+            (Mescheder et al. 2018), taken as its own discriminator step every
+            `regularization_interval` steps. Defaults to 0 (off).
+        r2_gamma: float >= 0, the R2 penalty gamma/2 E||grad D(G(z))||^2 on generated samples,
+            with R1's schedule. Defaults to 0 (off).
+        regularization_interval: int >= 1, StyleGAN2's lazy regularisation: the penalty's step
+            every k steps with its loss times k; `compile()` without optimizers (and
+            `from_train_config`) raise the discriminator's Adam rate and betas to the power
+            k/(k+1). 1 applies it every step. Defaults to 16 (StyleGAN2).
         **kwargs: passed to `keras.Model` (e.g. `name`).
     """
 
@@ -233,6 +254,17 @@ class AdversarialBase(keras.Model):
     )
     #: Why ADA's controller does not apply to this model's discriminator, or `None`.
     ada_refusal = None
+    #: Why one-sided label smoothing (`label_smoothing=`) does not apply, or `None` where it
+    #: does: it smooths the cross-entropy's real target, which a model must have.
+    label_smoothing_refusal = (
+        "one-sided label smoothing is defined for the image GANs' real/fake cross-entropy; a "
+        "translation model's adversarial term is one loss among its reconstruction losses"
+    )
+    #: Why the lazy R1/R2 penalties (`r1_gamma=`, `r2_gamma=`) do not apply, or `None`.
+    regularization_refusal = (
+        "the R1/R2 penalties take the gradient of one discriminator at the samples of a latent "
+        "model; a translation model's discriminator judges outputs against their sources"
+    )
     #: The discriminator score between "fake" and "real": ADA counts sign(D(x) - this).
     realness_threshold = 0.0
 
@@ -283,17 +315,28 @@ class AdversarialBase(keras.Model):
         ada_target=None,
         ada_interval=4,
         ada_speed=500_000,
+        label_smoothing=0.0,
+        r1_gamma=0.0,
+        r2_gamma=0.0,
+        regularization_interval=16,
         **kwargs,
     ):
         settings = dict(
             ema_decay=ema_decay, ema_half_life=ema_half_life, ema_rampup=ema_rampup,
             ema_start=ema_start, augment=augment, augment_probability=augment_probability,
             ada_target=ada_target, ada_interval=ada_interval, ada_speed=ada_speed,
+            label_smoothing=label_smoothing, r1_gamma=r1_gamma, r2_gamma=r2_gamma,
+            regularization_interval=regularization_interval,
         )  # fmt: skip
         for name, value in settings.items():
             check_value(AugmentConfig, name, value, argument=name)
         check_ema(ema_decay, ema_half_life, ema_rampup, ema_start)
         check_augment(augment, augment_probability, ada_target, ada_interval, ada_speed)
+        check_regularization(r1_gamma, r2_gamma, regularization_interval)
+        self.check_stabilisers_apply(
+            augment=augment, ada_target=ada_target, label_smoothing=label_smoothing,
+            r1_gamma=r1_gamma, r2_gamma=r2_gamma,
+        )  # fmt: skip
         if augment is not None:
             augment = settings["augment"] = ",".join(augmentation.parse_policy(augment))
         super().__init__(**kwargs)
@@ -309,7 +352,7 @@ class AdversarialBase(keras.Model):
         self.generator = generator
         discriminator = augmentation.unwrapped(discriminator)
         if augment is not None:
-            self._check_augmentation_applies(augment, ada_target)
+            self._check_augmentation_applies(augment)
             discriminator = augmentation.AugmentedDiscriminator(
                 discriminator, augment, augment_probability, ada_target, ada_interval,
                 ada_speed, seed=None if seed is None else seed + 1,
@@ -320,9 +363,19 @@ class AdversarialBase(keras.Model):
         self.seed_generator = keras.random.SeedGenerator(seed, name="seed_generator")
         if log_names is not None:
             self.log_names = tuple(log_names)
-        if ada_target is not None:  # ADA's p and r_t, reported like every other log
-            self.log_names = (*self.log_names, *ADA_LOGS)
+        extra = ADA_LOGS if ada_target is not None else ()  # ADA's p and r_t
+        penalties = {"r1_gamma": r1_gamma, "r2_gamma": r2_gamma}
+        extra += tuple(PENALTY_LOGS[name] for name, gamma in penalties.items() if gamma)
+        # reported like every other log
+        self.log_names = (*self.log_names, *(n for n in extra if n not in self.log_names))
         self._trackers = {name: keras.metrics.Mean(name=name) for name in self.log_names}
+        #: The last value of each penalty that is on, set by `regularize` every k steps and
+        #: logged at every step (so that each step's log is a value, as for every other log).
+        self.penalty_values = {
+            log: self.add_weight(shape=(), initializer="zeros", trainable=False, name=log)
+            for setting, log in PENALTY_LOGS.items()
+            if penalties[setting]
+        }
         self.built = True
 
     # -- What a variant's train_step uses -------------------------------------------------------
@@ -384,17 +437,173 @@ class AdversarialBase(keras.Model):
             average.append(variable)
         self.generator_average = average
 
+    # -- Stabilisers the core applies around a variant's step ------------------------------------
+
+    @contextlib.contextmanager
+    def loss_settings(self):
+        """The block each training step runs in (`keras_gan.backend`'s step wrapper enters it):
+        with `label_smoothing`, `keras_gan.losses.one_sided_label_smoothing`, so the variant's
+        cross-entropy discriminator loss smooths its real target. A step that smoothed nothing
+        (a subclass whose loss is not `minimax_discriminator_loss` or `real_sample_loss`), or
+        that ignored `generator_steps` > 1, is an error rather than a run without what was
+        asked for."""
+        object.__setattr__(self, "_generator_updates_taken", False)
+        if not self.label_smoothing:
+            yield
+        else:
+            with losses.one_sided_label_smoothing(self.label_smoothing) as smoothing:
+                yield
+        if getattr(self, "generator_steps", 1) > 1 and not self._generator_updates_taken:
+            raise ValueError(
+                f"generator_steps={self.generator_steps} asks for that many generator updates "
+                f"per step, but {type(self).__name__}'s train_step does not loop over "
+                "self.generator_updates()."
+            )
+        if self.label_smoothing and not smoothing.applied:
+            raise ValueError(
+                f"label_smoothing={self.label_smoothing!r} smooths the real target of the "
+                f"cross-entropy discriminator loss, but {type(self).__name__}'s train_step "
+                "computed none: its discriminator loss must call "
+                "keras_gan.losses.minimax_discriminator_loss or real_sample_loss."
+            )
+
+    @classmethod
+    def check_stabilisers_apply(
+        cls, augment=None, ada_target=None, label_smoothing=0.0, r1_gamma=0.0, r2_gamma=0.0
+    ):
+        """Raises a `ValueError`, saying why, where a stabiliser asked for does not apply to
+        this kind of model (its `*_refusal` attributes). The command line asks before it loads
+        any data; the constructor asks again.
+        """
+        name = cls.__name__
+        if augment is not None and cls.augmentation_refusal is not None:
+            raise ValueError(
+                f"The discriminator's augmentation does not apply to {name}: "
+                f"{cls.augmentation_refusal}. Received: augment={augment!r}"
+            )
+        if ada_target is not None and cls.ada_refusal is not None:
+            raise ValueError(
+                f"ADA does not apply to {name}: {cls.ada_refusal}. DiffAugment (a fixed "
+                f"probability, no `ada_target`) does. Received: ada_target={ada_target!r}"
+            )
+        if label_smoothing and cls.label_smoothing_refusal is not None:
+            raise ValueError(
+                f"One-sided label smoothing does not apply to {name}: "
+                f"{cls.label_smoothing_refusal}. Received: label_smoothing={label_smoothing!r}"
+            )
+        if (r1_gamma or r2_gamma) and cls.regularization_refusal is not None:
+            raise ValueError(
+                f"The R1/R2 penalties do not apply to {name}: {cls.regularization_refusal}. "
+                f"Received: r1_gamma={r1_gamma!r}, r2_gamma={r2_gamma!r}"
+            )
+
+    def regularize(self, data):
+        r"""StyleGAN2's lazy regularisation step (Karras et al. 2020, section 3.1), every
+        `regularization_interval` = k steps: one discriminator update on the penalties alone,
+
+        $$k\Big(\tfrac{\gamma_1}{2}\mathbb{E}_x\lVert\nabla_x D(x)\rVert^2
+          + \tfrac{\gamma_2}{2}\mathbb{E}_z\lVert\nabla_{\tilde x} D(\tilde x)\rVert^2\Big),
+          \quad \tilde x = G(z)$$
+
+        R1 on the batch's real samples and R2 on as many generated ones (Mescheder et al.
+        2018), the gradient taken with respect to the images only (a conditional
+        discriminator's labels or text are held fixed), through the discriminator in training
+        mode (and its augmentation, as StyleGAN2-ADA). The factor k keeps the penalty's
+        strength per step what it would be every step. `end_step` runs it on the steps whose
+        index is a multiple of k, from the first. As in every `minimize`, a weight the penalty
+        does not reach (the last layer's bias) gets a zero gradient, so Adam still moves it by
+        its momentum; StyleGAN2-ADA's PyTorch code leaves such a weight out of that step.
+        """
+        interval = self.regularization_interval
+        real = self.discriminator_inputs(data)
+        fake = self.generated_discriminator_inputs(data) if self.r2_gamma else None
+        target = getattr(self, self.optimizer_targets["d_optimizer"])
+
+        def penalty_loss():
+            total, logs = 0.0, {}
+            if self.r1_gamma:
+                # R1 = 1/2 E||grad_x D(x)||^2 on real samples
+                logs["r1_penalty"] = self._input_penalty(real)
+                total = total + self.r1_gamma * logs["r1_penalty"]
+            if self.r2_gamma:
+                # R2 = 1/2 E||grad D(G(z))||^2 on generated samples
+                logs["r2_penalty"] = self._input_penalty(fake)
+                total = total + self.r2_gamma * logs["r2_penalty"]
+            # lazy: every k steps, k times the penalty
+            return total * interval, logs
+
+        _, logs = self.minimize(penalty_loss, target, self.d_optimizer)
+        for log, value in logs.items():
+            self.penalty_values[log].assign(value)
+
+    def _input_penalty(self, inputs):
+        """1/2 E||grad D||^2 with respect to the images of the discriminator's `inputs`."""
+        conditions = []
+        if isinstance(inputs, (list, tuple)):
+            inputs, conditions = inputs[0], [ops.stop_gradient(c) for c in inputs[1:]]
+
+        def realness(images):  # the first output: ACGAN's and InfoGAN's source logit
+            outputs = self.discriminator([images, *conditions] if conditions else images,
+                                         training=True)  # fmt: skip
+            return keras.tree.flatten(outputs)[0]
+
+        return losses.r1_penalty(realness, ops.stop_gradient(ops.convert_to_tensor(inputs)))
+
+    def generated_discriminator_inputs(self, data):
+        """What the discriminator takes for generated samples, as many as the batch's real
+        ones (R2 penalises its gradient there). Latent models define it."""
+        raise NotImplementedError(
+            f"{type(self).__name__} does not define generated_discriminator_inputs(data), which "
+            "the R2 penalty (r2_gamma) needs."
+        )
+
+    def lazy_regularization_optimizers(self, optimizers):
+        """The optimizers with StyleGAN2's adjustment for lazy regularisation: with the R1/R2
+        penalty every k > 1 steps, the discriminator's learning rate times c = k/(k+1) and
+        Adam's betas to the power c, since its optimizer now takes k+1 steps where it took k.
+        Unchanged otherwise, and for a learning-rate schedule (its rate is kept).
+
+        Args:
+            optimizers: dict from optimizer names (`optimizer_targets`) to optimizers.
+
+        Returns:
+            dict of the same names, the discriminator's optimizers rebuilt.
+        """
+        interval = self.regularization_interval
+        if interval == 1 or not (self.r1_gamma or self.r2_gamma):
+            return optimizers
+        ratio = interval / (interval + 1)
+        adjusted = dict(optimizers)
+        for name, optimizer in optimizers.items():
+            if not name.startswith("d_optimizer"):
+                continue
+            config = optimizer.get_config()
+            if isinstance(config.get("learning_rate"), (int, float)):
+                config["learning_rate"] = config["learning_rate"] * ratio
+            for beta in ("beta_1", "beta_2"):
+                if isinstance(config.get(beta), (int, float)):
+                    config[beta] = config[beta] ** ratio
+            adjusted[name] = type(optimizer).from_config(config)
+        return adjusted
+
     def end_step(self, data):
         """What the core does after every variant's `train_step` (the backend's step wrapper
-        calls it once per step, before the step counter moves): the generator's EMA update,
+        calls it once per step, before the step counter moves): the lazy R1/R2 step every
+        `regularization_interval` steps (`regularize`), the generator's EMA update,
         average = beta_t * average + (1 - beta_t) * weights (`keras_gan.ema`), and ADA's
         adjustment of the augmentation probability p (`keras_gan.augment`).
 
         Returns:
             dict of extra logs, added to the step's: with ADA, `ada_p` (p after the step) and
-            `ada_r` (the step's E[sign(D(x_real))]), running means over the epoch like every log.
+            `ada_r` (the step's E[sign(D(x_real))]); with R1/R2, `r1_penalty` / `r2_penalty`
+            (the penalty as last computed); running means over the epoch like every log.
         """
         logs = {}
+        if self.r1_gamma or self.r2_gamma:
+            # StyleGAN2's lazy regularisation: a penalty step every k steps
+            due = ops.equal(ops.mod(self.optimizer.iterations, self.regularization_interval), 0)
+            backend.run_if(due, lambda: self.regularize(data))
+            logs.update(self.update_logs(**self.penalty_values))
         if self.generator_average:
             images = keras.tree.flatten(data)[0]
             beta = ema.decay_at(
@@ -417,18 +626,9 @@ class AdversarialBase(keras.Model):
         model whose discriminator takes more than images overrides it."""
         return keras.tree.flatten(data)[0]
 
-    def _check_augmentation_applies(self, policy, ada_target):
+    def _check_augmentation_applies(self, policy):
+        """The checks of `augment=` that need the model's sample shape."""
         cls = type(self).__name__
-        if self.augmentation_refusal is not None:
-            raise ValueError(
-                f"The discriminator's augmentation does not apply to {cls}: "
-                f"{self.augmentation_refusal}. Received: augment={policy!r}"
-            )
-        if ada_target is not None and self.ada_refusal is not None:
-            raise ValueError(
-                f"ADA does not apply to {cls}: {self.ada_refusal}. DiffAugment (a fixed "
-                f"probability, no `ada_target`) does. Received: ada_target={ada_target!r}"
-            )
         shape = self.sample_shape
         if len(shape) != 3:
             raise ValueError(
@@ -501,7 +701,8 @@ class AdversarialBase(keras.Model):
 
         Those the variant's config describes with its default values:
         `optimizers_from_config(config_class())`. A model class no config was registered for
-        gets Adam(2e-4, beta_1=0.5), DCGAN's setting, per network.
+        gets Adam(2e-4, beta_1=0.5), DCGAN's setting, per network. `compile()` adjusts them
+        for lazy R1/R2 (`lazy_regularization_optimizers`).
 
         Returns:
             dict mapping each name in `optimizer_targets` to a new optimizer.
@@ -576,7 +777,8 @@ class AdversarialBase(keras.Model):
         The config is the one source of the hyperparameters: every field that is also a
         constructor argument is passed under its name (`config_arguments` renames the few
         whose names differ), `sample_shape` as `image_shape` (or `sample_shape`), `num_classes`
-        where the constructor takes it, and the optimizers are `optimizers_from_config(config)`.
+        where the constructor takes it, and the optimizers are `optimizers_from_config(config)`
+        (adjusted for lazy R1/R2 by `lazy_regularization_optimizers`).
 
         Args:
             config: the variant's config dataclass instance.
@@ -598,13 +800,15 @@ class AdversarialBase(keras.Model):
         if "num_classes" in accepted and num_classes is not None:
             kwargs["num_classes"] = num_classes
         model = cls(**kwargs)
-        model.compile(**model.optimizers_from_config(config))
+        model.compile(**model.lazy_regularization_optimizers(model.optimizers_from_config(config)))
         return model
 
     def compile(self, d_optimizer=None, g_optimizer=None, jit_compile="auto", **kwargs):
         """Configures the model for training.
 
-        Pass every optimizer, or none to get the paper's (`default_optimizers()`).
+        Pass every optimizer, or none to get the paper's (`default_optimizers()`, with the
+        discriminator's adjusted for lazy R1/R2 by `lazy_regularization_optimizers`; optimizers
+        you pass are used as they are).
 
         Args:
             d_optimizer: optimizer (instance or name) of the discriminator.
@@ -637,7 +841,7 @@ class AdversarialBase(keras.Model):
             )
         given = {name: opt for name, opt in optimizers.items() if opt is not None}
         if not given:
-            optimizers = self.default_optimizers()
+            optimizers = self.lazy_regularization_optimizers(self.default_optimizers())
         elif len(given) < len(optimizers):
             missing = [name for name in optimizers if name not in given]
             raise ValueError(
@@ -701,7 +905,7 @@ class AdversarialBase(keras.Model):
         model keeps as an attribute of the same name (`self.gp_weight = gp_weight`), the
         networks aside (they are saved whole)."""
         base = {"generator", "discriminator", "log_names", "latent_dim", "latent_distribution",
-                "discriminator_steps", "seed"}  # fmt: skip
+                "discriminator_steps", "generator_steps", "seed"}  # fmt: skip
         accepted = self.constructor_arguments() - set(self.network_names) - base
         return sorted(name for name in accepted if name in vars(self))
 
@@ -835,6 +1039,8 @@ class AdversarialModel(AdversarialBase):
         discriminator_steps: int >= 1, discriminator (critic) updates per generator update,
             the paper's k. Each update uses its own minibatch: a batch of `k * m` samples is
             split into k minibatches of m. Defaults to 1.
+        generator_steps: int >= 1, generator updates per step, each on fresh noise
+            (`generator_updates`). Defaults to 1, as in the papers.
         seed: optional int, seed of the model's `keras.random.SeedGenerator`, from which
             every random draw in `train_step` comes.
         log_names: optional tuple of strings, overriding the class's `log_names`.
@@ -845,6 +1051,10 @@ class AdversarialModel(AdversarialBase):
     data_kind = "images"
     #: DiffAugment and ADA apply: the discriminator tells generated images from real ones.
     augmentation_refusal = None
+    #: One-sided label smoothing applies wherever the discriminator loss is the cross-entropy.
+    label_smoothing_refusal = None
+    #: R1/R2 apply: one discriminator scores real and generated samples.
+    regularization_refusal = None
 
     def __init__(
         self,
@@ -853,6 +1063,7 @@ class AdversarialModel(AdversarialBase):
         latent_dim,
         latent_distribution="normal",
         discriminator_steps=1,
+        generator_steps=1,
         seed=None,
         log_names=None,
         **kwargs,
@@ -863,11 +1074,10 @@ class AdversarialModel(AdversarialBase):
                 "`latent_distribution` must be 'normal' or 'uniform'. "
                 f"Received: latent_distribution={latent_distribution!r}"
             )
-        if not isinstance(discriminator_steps, (int, np.integer)) or discriminator_steps < 1:
-            raise ValueError(
-                "`discriminator_steps` must be an integer >= 1. "
-                f"Received: discriminator_steps={discriminator_steps!r}"
-            )
+        for name, steps in (("discriminator_steps", discriminator_steps),
+                            ("generator_steps", generator_steps)):  # fmt: skip
+            if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
+                raise ValueError(f"`{name}` must be an integer >= 1. Received: {name}={steps!r}")
         generator_inputs = getattr(generator, "input_shape", None)
         if (
             isinstance(generator_inputs, tuple)
@@ -882,6 +1092,7 @@ class AdversarialModel(AdversarialBase):
         self.latent_dim = int(latent_dim)
         self.latent_distribution = latent_distribution
         self.discriminator_steps = int(discriminator_steps)
+        self.generator_steps = int(generator_steps)
 
     # -- What a variant's train_step uses -------------------------------------------------------
 
@@ -902,6 +1113,14 @@ class AdversarialModel(AdversarialBase):
             return keras.random.uniform(shape, minval=-1.0, maxval=1.0, seed=seed)
         return keras.random.normal(shape, seed=seed)
 
+    def generator_updates(self):
+        """`range(generator_steps)`: the generator updates of one step, each on fresh noise
+        (`train_step` loops over it). One in the papers; two in the DCGAN-tensorflow and
+        PacGAN code "to make sure that d_loss does not go to zero". The logged `g_loss` is the
+        last update's."""
+        object.__setattr__(self, "_generator_updates_taken", True)
+        return range(self.generator_steps)
+
     def minibatches(self, samples):
         """Splits a batch into `discriminator_steps` minibatches, one per discriminator update."""
         if self.discriminator_steps == 1:
@@ -917,6 +1136,17 @@ class AdversarialModel(AdversarialBase):
             return data[0]
         return data
 
+    def generated_discriminator_inputs(self, data):
+        """What the discriminator takes for generated samples, as many as the batch's real
+        ones (R2 penalises its gradient there): G(z) for fresh z. A model whose generator or
+        discriminator takes more than that overrides it."""
+        m = ops.shape(self.discriminator_inputs_images(data))[0]
+        return self.generator(self.sample_latent(m), training=True)
+
+    def discriminator_inputs_images(self, data):
+        """The real images among `discriminator_inputs(data)`."""
+        return keras.tree.flatten(self.discriminator_inputs(data))[0]
+
     def call(self, latents, training=False):
         """A GAN called on latent vectors returns the generator's samples."""
         return self.generator(latents, training=training)
@@ -927,6 +1157,7 @@ class AdversarialModel(AdversarialBase):
             latent_dim=self.latent_dim,
             latent_distribution=self.latent_distribution,
             discriminator_steps=self.discriminator_steps,
+            generator_steps=self.generator_steps,
         )
         return config
 

@@ -26,9 +26,10 @@ _MAY_BE_ZERO = (
     "num_categories",
     "num_continuous",
     "ema_start",
+    "unrolling_steps",
 )
 # Float fields in [0, 1]: probabilities and interpolation weights.
-_UNIT_INTERVAL = ("dropout", "interpolation_beta", "label_smoothing", "augment_probability")
+_UNIT_INTERVAL = ("dropout", "interpolation_beta", "augment_probability")
 
 
 def field(default, help, *, choices=None):
@@ -130,9 +131,11 @@ def _bounds(name, kind):
         return 0.0, 1.0, True, False, "a number in [0, 1)"
     if name in ("ema_decay", "ada_target"):
         return 0.0, 1.0, False, False, "a number in (0, 1)"
+    if name == "label_smoothing":  # the real target 1 - alpha must stay above 1/2
+        return 0.0, 0.5, True, False, "a number in [0, 0.5)"
     if name in _UNIT_INTERVAL:
         return 0.0, 1.0, True, True, "a number in [0, 1]"
-    if name.endswith("_weight"):
+    if name.endswith("_weight") or name.endswith("_gamma"):
         return 0.0, None, True, True, "a finite number >= 0"
     return None, None, True, True, "a finite number"
 
@@ -215,6 +218,31 @@ def check_augment(
                     f"{name('ada_target')} (ADA: 0.6) and {name('augment')} too. "
                     f"Received: {setting}={value!r}, ada_target=None"
                 )
+
+
+def check_regularization(r1_gamma=0.0, r2_gamma=0.0, interval=None, *, flags=False):
+    """Raises a `ValueError` unless the lazy-regularisation settings make one: an interval other
+    than `AugmentConfig`'s default only with a penalty (`r1_gamma` or `r2_gamma` > 0).
+
+    Args:
+        r1_gamma: `r1_gamma`.
+        r2_gamma: `r2_gamma`.
+        interval: `regularization_interval`, or None (the default).
+        flags: bool, name the command-line flags rather than the arguments.
+    """
+
+    def name(setting):
+        return "--" + setting.replace("_", "-") if flags else f"`{setting}`"
+
+    default = {f.name: f.default for f in dataclasses.fields(AugmentConfig)}
+    if interval is not None and interval != default["regularization_interval"]:
+        if not r1_gamma and not r2_gamma:
+            raise ValueError(
+                f"{name('regularization_interval')} sets how often the R1/R2 penalty is "
+                f"applied, but both are off: give {name('r1_gamma')} or {name('r2_gamma')} "
+                f"too (StyleGAN2: r1_gamma=10 on FFHQ). Received: regularization_interval="
+                f"{interval!r}, r1_gamma={r1_gamma!r}, r2_gamma={r2_gamma!r}"
+            )
 
 
 @dataclasses.dataclass
@@ -305,8 +333,10 @@ class TrainConfig:
 
 @dataclasses.dataclass
 class AugmentConfig(TrainConfig):
-    """`TrainConfig` with the discriminator's augmentation (`keras_gan.augment`): the config of
-    every variant generating images from a latent, where DiffAugment and ADA apply."""
+    """`TrainConfig` with the stabilisers of a latent model: the discriminator's augmentation
+    (`keras_gan.augment`, DiffAugment and ADA), generator updates per step, one-sided label
+    smoothing and lazy R1/R2 regularisation. The config of every variant generating images from
+    a latent, where they apply."""
 
     # Off by default, as in the papers of the variants built so far; DiffAugment and ADA are
     # for little data.
@@ -336,9 +366,40 @@ class AugmentConfig(TrainConfig):
         "batch 64 sees 153,600, so p can reach at most 0.31 at this speed).",
     )
 
+    generator_steps: int = field(
+        1,
+        "Generator updates per step, each on fresh noise: 1 in the papers; the DCGAN-tensorflow "
+        "and PacGAN code take 2 'to make sure that d_loss does not go to zero'.",
+    )
+    # One-sided label smoothing (Salimans et al. 2016, section 3.4); off by default, as in the
+    # papers of the variants that have it.
+    label_smoothing: float = field(
+        0.0,
+        "One-sided label smoothing alpha: the discriminator's target for real samples is "
+        "1 - alpha, for generated ones still 0 (Improved GAN: alpha = 0.1, a target of 0.9). "
+        "Cross-entropy discriminators only. 0: off.",
+    )
+    # Lazy R1/R2 (Mescheder et al. 2018; StyleGAN2's lazy schedule); off by default.
+    r1_gamma: float = field(
+        0.0,
+        "R1 penalty gamma/2 E||grad D(x)||^2 on real images, its own discriminator step every "
+        "--regularization-interval steps (StyleGAN2: 10 on FFHQ). 0: off.",
+    )
+    r2_gamma: float = field(
+        0.0,
+        "R2 penalty gamma/2 E||grad D(G(z))||^2 on generated images, applied with R1's "
+        "schedule (Mescheder et al. 2018). 0: off.",
+    )
+    regularization_interval: int = field(
+        16,
+        "Lazy regularisation: the penalty's step every k steps, its loss times k, and the "
+        "discriminator's Adam rate and betas raised to k/(k+1) (StyleGAN2: 16). 1: every step.",
+    )
+
     def validate(self):
         super().validate()
         check_augment(
             self.augment, self.augment_probability, self.ada_target, self.ada_interval,
             self.ada_speed, flags=True,
         )  # fmt: skip
+        check_regularization(self.r1_gamma, self.r2_gamma, self.regularization_interval, flags=True)

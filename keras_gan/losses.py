@@ -8,32 +8,111 @@ $-\log\sigma(t) = \operatorname{softplus}(-t)$ and $-\log(1-\sigma(t)) = \operat
 which are exact and numerically stable.
 """
 
+import contextlib
+import contextvars
+
 from keras import ops
 
 from keras_gan import backend
 
+# -- One-sided label smoothing (Salimans et al. 2016, section 3.4) --------------------------------
+
+
+class LabelSmoothing:
+    """The smoothing in force within `one_sided_label_smoothing`: `alpha`, and how many times a
+    loss applied it (`applied`), so that the model can tell a variant whose loss ignores it."""
+
+    def __init__(self, alpha):
+        self.alpha = float(alpha)
+        self.applied = 0
+
+
+_SMOOTHING = contextvars.ContextVar("keras_gan_label_smoothing", default=None)
+
+
+@contextlib.contextmanager
+def one_sided_label_smoothing(alpha):
+    """Within the block, the cross-entropy discriminator losses below give real samples the
+    target 1 - alpha instead of 1 (`real_sample_loss`); generated samples keep the target 0.
+
+    A model built with `label_smoothing=alpha` runs each of its training steps in this block
+    (`AdversarialBase.loss_settings`), so any variant whose discriminator loss is
+    `minimax_discriminator_loss` (or calls `real_sample_loss`) is smoothed without a change to
+    its `train_step`.
+
+    Args:
+        alpha: float in [0, 0.5), the smoothing (Improved GAN: 0.1, a target of 0.9).
+
+    Yields:
+        The `LabelSmoothing` in force.
+    """
+    smoothing = LabelSmoothing(alpha)
+    token = _SMOOTHING.set(smoothing)
+    try:
+        yield smoothing
+    finally:
+        _SMOOTHING.reset(token)
+
+
+def real_sample_loss(real_logits, label_smoothing=None):
+    r"""The discriminator's cross-entropy on real samples, with one-sided label smoothing.
+
+    $$-\mathbb{E}_x\big[(1 - \alpha)\log\sigma(D(x)) + \alpha\log(1 - \sigma(D(x)))\big]$$
+
+    With $\alpha = 0$ it is $-\mathbb{E}_x[\log\sigma(D(x))]$. Smoothing only the real side
+    keeps the optimal discriminator $D^*(x) = (1-\alpha)p_{data}(x) / (p_{data}(x) + p_g(x))$
+    from pushing generated samples toward regions where $p_{data}$ is 0 (the paper's reason for
+    leaving the fake target at 0). Per sample, the loss is smallest at
+    $\sigma(D(x)) = 1 - \alpha$, so ever larger logits on real samples cost the discriminator.
+
+    Args:
+        real_logits: tensor `(batch, ...)`, discriminator logits on real samples.
+        label_smoothing: optional float alpha. Defaults to `None`: the alpha of the enclosing
+            `one_sided_label_smoothing` block, or 0 outside one.
+
+    Returns:
+        Scalar tensor.
+
+    Reference: https://arxiv.org/abs/1606.03498 (section 3.4)
+    """
+    smoothing = _SMOOTHING.get() if label_smoothing is None else None
+    if smoothing is not None:
+        smoothing.applied += 1
+        label_smoothing = smoothing.alpha
+    # -log sigma(D(x)) = softplus(-D(x))
+    loss = ops.mean(ops.softplus(-real_logits))
+    if label_smoothing:
+        alpha = label_smoothing
+        # -(1 - alpha) log sigma(D(x)) - alpha log(1 - sigma(D(x)))
+        loss = (1.0 - alpha) * loss + alpha * ops.mean(ops.softplus(real_logits))
+    return loss
+
+
 # -- The original GAN (Goodfellow et al. 2014) ----------------------------------------------------
 
 
-def minimax_discriminator_loss(real_logits, fake_logits):
+def minimax_discriminator_loss(real_logits, fake_logits, label_smoothing=None):
     r"""The discriminator's side of the GAN value function, negated to be minimised.
 
     $$\mathcal{L}_D = -\mathbb{E}_x[\log \sigma(D(x))] - \mathbb{E}_z[\log(1 - \sigma(D(G(z))))]$$
 
     The discriminator is a binary classifier: real samples are class 1, generated ones class 0.
-    Both the minimax and the non-saturating game use this loss for the discriminator.
+    Both the minimax and the non-saturating game use this loss for the discriminator. With
+    one-sided label smoothing the real samples' target is $1 - \alpha$ (`real_sample_loss`).
 
     Args:
         real_logits: tensor `(batch, ...)`, discriminator logits on real samples.
         fake_logits: tensor `(batch, ...)`, discriminator logits on generated samples.
+        label_smoothing: optional float alpha in [0, 0.5). Defaults to `None`: the model's
+            `label_smoothing` during its training step (`one_sided_label_smoothing`), else 0.
 
     Returns:
         Scalar tensor.
 
     Reference: https://arxiv.org/abs/1406.2661 (equation 1)
     """
-    # -log sigma(D(x)) - log(1 - sigma(D(G(z))))
-    return ops.mean(ops.softplus(-real_logits)) + ops.mean(ops.softplus(fake_logits))
+    # -log sigma(D(x)) - log(1 - sigma(D(G(z)))), the real target 1 - alpha when smoothed
+    return real_sample_loss(real_logits, label_smoothing) + ops.mean(ops.softplus(fake_logits))
 
 
 def minimax_generator_loss(fake_logits):

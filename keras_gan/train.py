@@ -200,20 +200,39 @@ class _CommandLineRun(Run):
 
 
 def _refuse_missing_stabilisers(parser, variant, fields, argv):
-    """An augmentation flag given to a variant it does not apply to: an error that says why."""
+    """A stabiliser's flag given to a variant it does not apply to: an error that says why."""
     from keras_gan.config import AugmentConfig, TrainConfig
 
-    augmentation = {f.name for f in dataclasses.fields(AugmentConfig)} - {
+    stabilisers = {f.name for f in dataclasses.fields(AugmentConfig)} - {
         f.name for f in dataclasses.fields(TrainConfig)
     }
+    model = variant.model_class
     for token in argv:
         name = token.split("=", 1)[0].lstrip("-").replace("-", "_")
-        if token.startswith("--") and name in augmentation and name not in fields:
-            reason = variant.model_class.augmentation_refusal
-            parser.error(
-                f"--{name.replace('_', '-')} (the discriminator's augmentation, DiffAugment / "
-                f"ADA) does not apply to {variant.name}: {reason}."
+        if not (token.startswith("--") and name in stabilisers and name not in fields):
+            continue
+        if name == "label_smoothing":
+            what, reason = "one-sided label smoothing", model.label_smoothing_refusal
+        elif name == "generator_steps":
+            what, reason = (
+                "generator updates per step",
+                ("its train_step takes one generator update per step, as its paper does"),
             )
+        elif name in ("r1_gamma", "r2_gamma", "regularization_interval"):
+            what, reason = "the R1/R2 penalties", model.regularization_refusal
+        else:
+            what, reason = (
+                "the discriminator's augmentation, DiffAugment / ADA",
+                (model.augmentation_refusal),
+            )
+        if reason is None:
+            reason = (
+                f"its command line keeps to its paper; in Python, "
+                f"{model.__name__}({name}=...) takes it"
+            )
+        parser.error(
+            f"--{name.replace('_', '-')} ({what}) does not apply to {variant.name}: {reason}."
+        )
 
 
 def main(argv=None):
@@ -252,6 +271,13 @@ def main(argv=None):
     fields = [f.name for f in dataclasses.fields(variant.config_class)]
     _refuse_missing_stabilisers(parser, variant, fields, argv)
     args = parser.parse_args(argv)
+    try:  # a stabiliser this kind of model refuses, said before any data is loaded
+        settings = ("augment", "ada_target", "label_smoothing", "r1_gamma", "r2_gamma")
+        variant.model_class.check_stabilisers_apply(
+            **{name: getattr(args, name) for name in settings if hasattr(args, name)}
+        )
+    except ValueError as error:
+        parser.error(str(error))
     try:
         check_positive(
             steps=args.steps, checkpoint_every=args.checkpoint_every,

@@ -152,6 +152,7 @@ BENCHMARK_FLAGS = {
     "quality_special.py": {"--minutes": "0.05"},
     "first_run.py": {"--samples": "50"},
     "ema.py": {"--steps": "4", "--every": "2", "--num-samples": "50", "--seeds": "0"},
+    "regularization.py": {"--steps": "2", "--rounds": "1", "--warmup": "0"},
     "augment.py": {
         "--steps": "4",
         "--every": "2",
@@ -173,6 +174,7 @@ BENCHMARK_RUN_ONCE_PER = {
     "quality_wasserstein.py": (),
     "ema.py": (),
     "augment.py": ("--settings",),
+    "regularization.py": (),
 }
 PARSE_ONLY_SNIPPET = """
 import argparse, os, runpy, sys

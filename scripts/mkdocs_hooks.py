@@ -30,6 +30,7 @@ VARIANTS = [
     "wgan",
     "wgan_gp",
     "sngan",
+    "unrolled_gan",
     "pix2pix",
     "cyclegan",
     "srgan",

@@ -14,6 +14,13 @@ and this package exports those of the active backend:
   `torch.autograd.grad`, `jax.value_and_grad`).
 - `input_gradients(fn, inputs)`: the gradient of `sum(fn(inputs))` with respect to `inputs`,
   itself differentiable (gradient penalties need a gradient of a gradient).
+- `tensor_gradients(fn, tensors)`: the gradients of the scalar `fn(tensors)` with respect to a
+  list of tensors (a network's weights as values, for `stateless_call`), themselves
+  differentiable: an unrolled optimizer step is a function of what it was computed from.
+- `run_if(condition, fn)`: runs `fn()`, which only updates variables (an optimizer step, a
+  metric), when the boolean tensor `condition` holds, inside the compiled step: `tf.cond`,
+  `jax.lax.cond` over the step's state, a Python `if` on PyTorch. Only the branch taken is
+  computed (lazy regularisation's step every k steps costs nothing on the others).
 - `sync_state(model)`: writes the trainer's state back into the variables before a callback
   reads them (JAX; nothing to do elsewhere).
 - `default_jit_compile()`: what `compile(jit_compile="auto")` means on this backend.
@@ -44,8 +51,10 @@ if _BACKEND == "tensorflow":
         accelerators,
         default_jit_compile,
         input_gradients,
+        run_if,
         set_cpu_threads,
         sync_state,
+        tensor_gradients,
         value_and_gradients,
         wrap_train_step,
     )
@@ -55,8 +64,10 @@ elif _BACKEND == "jax":
         accelerators,
         default_jit_compile,
         input_gradients,
+        run_if,
         set_cpu_threads,
         sync_state,
+        tensor_gradients,
         value_and_gradients,
         wrap_train_step,
     )
@@ -66,8 +77,10 @@ elif _BACKEND == "torch":
         accelerators,
         default_jit_compile,
         input_gradients,
+        run_if,
         set_cpu_threads,
         sync_state,
+        tensor_gradients,
         value_and_gradients,
         wrap_train_step,
     )
@@ -82,8 +95,10 @@ __all__ = [
     "accelerators",
     "default_jit_compile",
     "input_gradients",
+    "run_if",
     "set_cpu_threads",
     "sync_state",
+    "tensor_gradients",
     "value_and_gradients",
     "wrap_train_step",
 ]

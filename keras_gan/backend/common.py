@@ -15,8 +15,9 @@ def split_loss(result):
 
 
 def count_step(model, step, data):
-    """Runs a variant's step once, then the core's end of the step (`model.end_step(data)`:
-    the generator's EMA, ADA's probability), and advances the model's step counter.
+    """Runs a variant's step once, in `model.loss_settings()` (one-sided label smoothing), then
+    the core's end of the step (`model.end_step(data)`: lazy R1/R2, the generator's EMA, ADA's
+    probability), and advances the model's step counter.
 
     A variant calling `super().train_step(data)` re-enters here; only the outermost call counts.
     """
@@ -24,7 +25,8 @@ def count_step(model, step, data):
         return step(model, data)
     object.__setattr__(model, "_inside_train_step", True)
     try:
-        logs = step(model, data)
+        with model.loss_settings():  # one-sided label smoothing, where it is on
+            logs = step(model, data)
         logs = {**logs, **(model.end_step(data) or {})}
         model.optimizer.iterations.assign_add(1)
     finally:

@@ -11,6 +11,9 @@ version, instead of failing a user's run. They were written against `TESTED_KERA
 - `normalize(x, axis)`: L2 normalisation, exactly as `keras.layers.SpectralNormalization`'s
   power iteration computes it (`keras_gan/networks/sngan.py` keeps its numbers identical).
 - `BaseConv`: the base class of Keras' `Conv1D/2D/3D`, which spectral normalisation accepts.
+- `adam_moments(optimizer, variables)`: an Adam optimizer's first and second moments of each
+  variable, from its private `_momentums`, `_velocities` and `_get_variable_index`. The
+  unrolled GAN continues the discriminator's Adam from its state (`keras_gan.models.unrolled_gan`).
 """
 
 import importlib
@@ -50,3 +53,24 @@ def private_symbol(name):
 get_stateless_scope = private_symbol("get_stateless_scope")
 normalize = private_symbol("normalize")
 BaseConv = private_symbol("BaseConv")
+
+
+def adam_moments(optimizer, variables):
+    """`(momentums, velocities)`: the Adam (or AdamW) state variables of each of `variables`.
+
+    Raises:
+        ValueError: naming the optimizer where it keeps no such state (not Adam, or not built
+            for these variables).
+    """
+    try:
+        indices = [optimizer._get_variable_index(variable) for variable in variables]
+        return (
+            [optimizer._momentums[i] for i in indices],
+            [optimizer._velocities[i] for i in indices],
+        )
+    except (AttributeError, KeyError, IndexError) as error:
+        raise ValueError(
+            f"Expected a built keras.optimizers.Adam (its moments of each variable). Received: "
+            f"{type(optimizer).__name__} (Keras {keras.__version__}; keras_gan was tested with "
+            f"Keras {', '.join(TESTED_KERAS)})"
+        ) from error

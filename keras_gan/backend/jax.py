@@ -96,6 +96,50 @@ def input_gradients(fn, inputs):
     return gradients
 
 
+def tensor_gradients(fn, tensors):
+    if get_stateless_scope() is None:  # eager use, outside a train step
+        return list(jax.grad(fn)(list(tensors)))
+
+    def pure(tensors):
+        _, child = _child_scope()
+        with child:
+            value = fn(tensors)
+        return value, child.state_mapping
+
+    parent = get_stateless_scope()
+    gradients, updates = jax.grad(pure, has_aux=True)(list(tensors))
+    _write_back(parent, updates)
+    return list(gradients)
+
+
+def run_if(condition, fn):
+    # Both branches of `lax.cond` map the scope's values to new ones: the taken branch runs
+    # `fn` in a child scope holding them, the other returns them unchanged. XLA runs one branch.
+    parent = get_stateless_scope()
+    if parent is None:  # eager use, outside a train step
+        if bool(condition):
+            fn()
+        return
+    keys = list(parent.state_mapping)
+    values = [parent.state_mapping[key] for key in keys]
+
+    def taken(values):
+        child = StatelessScope()
+        child.state_mapping = dict(zip(keys, values))
+        with child:
+            fn()
+        return [
+            jax.numpy.asarray(child.state_mapping[key], dtype=value.dtype)
+            for key, value in zip(keys, values)
+        ]
+
+    def skipped(values):
+        return list(values)
+
+    new_values = jax.lax.cond(jax.numpy.asarray(condition, dtype=bool), taken, skipped, values)
+    parent.state_mapping.update(zip(keys, new_values))
+
+
 # XLA:CPU computes the gradient of a wide stride-2 transposed convolution slowly; the phase
 # decomposition in `keras_gan.layers.Conv2DTranspose` avoids it (FINDINGS.md, "XLA:CPU").
 PREFERS_PHASE_TRANSPOSED_CONV = True

@@ -23,6 +23,9 @@ def value_and_gradients(loss_fn, variables):
     with tf.GradientTape() as tape:
         loss, logs = common.split_loss(loss_fn())
     gradients = tape.gradient(loss, variables)
+    # A variable that does not reach the loss (the last bias in an input-gradient penalty) gets
+    # a zero gradient, as on the other backends, rather than None, which Keras would skip.
+    gradients = [tf.zeros_like(v) if g is None else g for v, g in zip(variables, gradients)]
     return loss, logs, gradients
 
 
@@ -34,6 +37,29 @@ def input_gradients(fn, inputs):
         tape.watch(inputs)
         outputs = fn(inputs)
     return tape.gradient(outputs, inputs)
+
+
+def tensor_gradients(fn, tensors):
+    tensors = [tf.convert_to_tensor(t) for t in tensors]
+    # Inside an outer tape (a loss function's), this gradient is itself differentiable.
+    with tf.GradientTape() as tape:
+        tape.watch(tensors)
+        value = fn(tensors)
+    gradients = tape.gradient(value, tensors)
+    return [tf.zeros_like(t) if g is None else g for t, g in zip(tensors, gradients)]
+
+
+def run_if(condition, fn):
+    if tf.executing_eagerly():  # run_eagerly=True, or outside a train step
+        if bool(condition):
+            fn()
+        return
+
+    def taken():
+        fn()  # its variable updates are ordered inside the branch by tf.function
+        return tf.constant(True)
+
+    tf.cond(tf.cast(condition, tf.bool), taken, lambda: tf.constant(False))
 
 
 def default_jit_compile():

@@ -40,6 +40,21 @@ def input_gradients(fn, inputs):
     return gradients
 
 
+def tensor_gradients(fn, tensors):
+    tensors = [keras.ops.convert_to_tensor(t) for t in tensors]
+    tensors = [t if t.requires_grad else t.detach().requires_grad_(True) for t in tensors]
+    value = fn(tensors)
+    # create_graph=True: the gradient stays differentiable (an unrolled update's).
+    gradients = torch.autograd.grad(value, tensors, create_graph=True, allow_unused=True)
+    return [torch.zeros_like(t) if g is None else g for t, g in zip(tensors, gradients)]
+
+
+def run_if(condition, fn):
+    # Eager: the condition is a value, read on the host.
+    if bool(condition):
+        fn()
+
+
 def default_jit_compile():
     # torch.compile recompiles the two-network step repeatedly and gains nothing on CPU.
     return False

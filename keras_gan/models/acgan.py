@@ -190,18 +190,28 @@ class ACGAN(LabelConditioned, AdversarialModel):
 
             d_loss, d_logs = self.minimize(discriminator_loss, self.discriminator, self.d_optimizer)
 
-        z = self.sample_latent(m)
-        c = self.sample_labels(m)
+        # generator_steps generator updates (1 in the paper), each on fresh noise
+        for _ in self.generator_updates():
+            z = self.sample_latent(m)
+            c = self.sample_labels(m)
 
-        def generator_loss():
-            source_fake, classes_fake = self.discriminator(
-                self.generator([z, c], training=True), training=True
-            )
-            # G maximises L_C - L_S: minimise -L_C + (-log P(S=real|X_fake), non-saturating)
-            return GENERATOR_LOSSES[self.generator_loss](source_fake) + class_loss(c, classes_fake)
+            def generator_loss():
+                source_fake, classes_fake = self.discriminator(
+                    self.generator([z, c], training=True), training=True
+                )
+                # G maximises L_C - L_S: minimise -L_C + (-log P(S=real|X_fake), non-saturating)
+                return GENERATOR_LOSSES[self.generator_loss](source_fake) + class_loss(
+                    c, classes_fake
+                )
 
-        g_loss, _ = self.minimize(generator_loss, self.generator, self.g_optimizer)
+            g_loss, _ = self.minimize(generator_loss, self.generator, self.g_optimizer)
         return self.update_logs(d_loss=d_loss, g_loss=g_loss, **d_logs)
+
+    def generated_discriminator_inputs(self, data):
+        """The discriminator's input for generated images (R2): G(z, c) with c ~ p_c, as in
+        the training step."""
+        m = ops.shape(self.unpack_labelled(data)[0])[0]
+        return self.generator([self.sample_latent(m), self.sample_labels(m)], training=True)
 
     def call(self, inputs, training=False):
         """`model([latents, labels])` returns the generator's samples."""

@@ -293,22 +293,31 @@ class ConditionalGAN(LabelConditioned, AdversarialModel):
 
             d_loss, _ = self.minimize(discriminator_loss, self.discriminator, self.d_optimizer)
 
-        # One generator update on fresh noise, for the labels of the last minibatch
-        z = self.sample_latent(m)
+        # generator_steps generator updates (1 in the paper), each on fresh noise, for the
+        # labels of the last minibatch
+        for _ in self.generator_updates():
+            z = self.sample_latent(m)
 
-        def generator_loss():
-            fake_logits = self.discriminator(
-                [self.generator([z, y], training=True), y], training=True
-            )
-            # -log D(G(z|y)|y) (non-saturating) or log(1 - D(G(z|y)|y)) (minimax)
-            return GENERATOR_LOSSES[self.generator_loss](fake_logits)
+            def generator_loss():
+                fake_logits = self.discriminator(
+                    [self.generator([z, y], training=True), y], training=True
+                )
+                # -log D(G(z|y)|y) (non-saturating) or log(1 - D(G(z|y)|y)) (minimax)
+                return GENERATOR_LOSSES[self.generator_loss](fake_logits)
 
-        g_loss, _ = self.minimize(generator_loss, self.generator, self.g_optimizer)
+            g_loss, _ = self.minimize(generator_loss, self.generator, self.g_optimizer)
         return self.update_logs(d_loss=d_loss, g_loss=g_loss)
 
     def discriminator_inputs(self, data):
         """The discriminator's input for a batch's real images: `[images, labels]`."""
         return list(self.unpack_labelled(data))
+
+    def generated_discriminator_inputs(self, data):
+        """The discriminator's input for generated images (R2): `[G(z | y), y]` with the
+        batch's labels y."""
+        images, labels = self.unpack_labelled(data)
+        fake = self.generator([self.sample_latent(ops.shape(images)[0]), labels], training=True)
+        return [fake, labels]
 
     def call(self, inputs, training=False):
         """`model([latents, labels])` returns the generator's samples."""

@@ -152,15 +152,16 @@ class GAN(AdversarialModel):
 
             d_loss, _ = self.minimize(discriminator_loss, self.discriminator, self.d_optimizer)
 
-        # One generator update on a fresh minibatch of m noise samples
-        z = self.sample_latent(m)
+        # generator_steps generator updates (1 in the paper), each on fresh noise
+        for _ in self.generator_updates():
+            z = self.sample_latent(m)
 
-        def generator_loss():
-            fake_logits = self.discriminator(self.generator(z, training=True), training=True)
-            # log(1 - D(G(z))) (minimax) or -log D(G(z)) (non-saturating)
-            return GENERATOR_LOSSES[self.generator_loss](fake_logits)
+            def generator_loss():
+                fake_logits = self.discriminator(self.generator(z, training=True), training=True)
+                # log(1 - D(G(z))) (minimax) or -log D(G(z)) (non-saturating)
+                return GENERATOR_LOSSES[self.generator_loss](fake_logits)
 
-        g_loss, _ = self.minimize(generator_loss, self.generator, self.g_optimizer)
+            g_loss, _ = self.minimize(generator_loss, self.generator, self.g_optimizer)
         return self.update_logs(d_loss=d_loss, g_loss=g_loss)
 
     # --8<-- [end:train_step]

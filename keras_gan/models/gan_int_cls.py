@@ -85,8 +85,9 @@ def matching_aware_discriminator_loss(real_right, real_wrong, fake_right):
     Returns:
         Scalar tensor (means over the batch).
     """
-    # -log sigma(s_r) = softplus(-s_r); -log(1 - sigma(s)) = softplus(s)
-    return ops.mean(ops.softplus(-real_right)) + 0.5 * (
+    # -log sigma(s_r) (its target 1 - alpha with one-sided label smoothing, `real_sample_loss`);
+    # -log(1 - sigma(s)) = softplus(s)
+    return losses.real_sample_loss(real_right) + 0.5 * (
         ops.mean(ops.softplus(real_wrong)) + ops.mean(ops.softplus(fake_right))
     )
 
@@ -246,24 +247,28 @@ class GANINTCLS(AdversarialModel):
 
         # The generator sees the embedding as a constant: its updates do not reach the encoder.
         h = ops.stop_gradient(self.text_encoder(tokens, training=True))
-        z = self.sample_latent(m)
-        z_int = self.sample_latent(m)
+        # generator_steps generator updates (1 in the paper), each on fresh noise
+        for _ in self.generator_updates():
+            z = self.sample_latent(m)
+            z_int = self.sample_latent(m)
 
-        def generator_loss():
-            # -log D(G(z, h), h)
-            loss = losses.non_saturating_generator_loss(
-                self.discriminator([self.generator([z, h], training=True), h], training=True)
-            )
-            if self.interpolation:
-                # GAN-INT: -log D(G(z, h_int), h_int), h_int = beta h_1 + (1 - beta) h_2
-                h_int = interpolate_embeddings(h, ops.roll(h, 1, axis=0), self.interpolation_beta)
-                fake = self.generator([z_int, h_int], training=True)
-                loss = loss + losses.non_saturating_generator_loss(
-                    self.discriminator([fake, h_int], training=True)
+            def generator_loss():
+                # -log D(G(z, h), h)
+                loss = losses.non_saturating_generator_loss(
+                    self.discriminator([self.generator([z, h], training=True), h], training=True)
                 )
-            return loss
+                if self.interpolation:
+                    # GAN-INT: -log D(G(z, h_int), h_int), h_int = beta h_1 + (1 - beta) h_2
+                    h_int = interpolate_embeddings(
+                        h, ops.roll(h, 1, axis=0), self.interpolation_beta
+                    )
+                    fake = self.generator([z_int, h_int], training=True)
+                    loss = loss + losses.non_saturating_generator_loss(
+                        self.discriminator([fake, h_int], training=True)
+                    )
+                return loss
 
-        g_loss, _ = self.minimize(generator_loss, self.generator, self.g_optimizer)
+            g_loss, _ = self.minimize(generator_loss, self.generator, self.g_optimizer)
         return self.update_logs(d_loss=d_loss, g_loss=g_loss)
 
     def discriminator_inputs(self, data):
@@ -271,6 +276,13 @@ class GANINTCLS(AdversarialModel):
         captions' embeddings."""
         images, tokens = self.unpack_captions(data)
         return [ops.convert_to_tensor(images), self.text_encoder(tokens, training=False)]
+
+    def generated_discriminator_inputs(self, data):
+        """The discriminator's input for generated images (R2): `[G(z, phi(t)), phi(t)]` with
+        the batch's captions."""
+        images, h = self.discriminator_inputs(data)
+        fake = self.generator([self.sample_latent(ops.shape(images)[0]), h], training=True)
+        return [fake, h]
 
     # -- Text ------------------------------------------------------------------------------------
 

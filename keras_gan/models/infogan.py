@@ -292,18 +292,20 @@ class InfoGAN(AdversarialModel):
 
             d_loss, d_logs = self.minimize(discriminator_loss, self.discriminator, self.d_optimizer)
 
-        noise, categorical, continuous = self.sample_codes(m)
-        latents = self.join_codes(noise, categorical, continuous)
+        # generator_steps generator updates (1 in the paper), each on fresh noise
+        for _ in self.generator_updates():
+            noise, categorical, continuous = self.sample_codes(m)
+            latents = self.join_codes(noise, categorical, continuous)
 
-        def generator_loss():
-            fake_logits, q_params = self.discriminator(
-                self.generator(latents, training=True), training=True
-            )
-            info, _ = self.info_loss(categorical, continuous, q_params)
-            # non-saturating -log D(G(z, c)), minus lambda L_I
-            return losses.non_saturating_generator_loss(fake_logits) + info
+            def generator_loss():
+                fake_logits, q_params = self.discriminator(
+                    self.generator(latents, training=True), training=True
+                )
+                info, _ = self.info_loss(categorical, continuous, q_params)
+                # non-saturating -log D(G(z, c)), minus lambda L_I
+                return losses.non_saturating_generator_loss(fake_logits) + info
 
-        g_loss, _ = self.minimize(generator_loss, self.generator, self.g_optimizer)
+            g_loss, _ = self.minimize(generator_loss, self.generator, self.g_optimizer)
         return self.update_logs(d_loss=d_loss, g_loss=g_loss, **d_logs)
 
     # -- Sampling ----------------------------------------------------------------------------

@@ -136,6 +136,10 @@ class LAPGAN(AdversarialModel):
         "an augmentation would have to transform alike, and no LAPGAN paper or reference code "
         "augments them"
     )
+    regularization_refusal = (
+        "its discriminators score band-pass images given a conditioning image, one network "
+        "per pyramid level; R1/R2 are defined for one discriminator of whole images"
+    )
 
     def __init__(
         self,

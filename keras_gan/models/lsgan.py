@@ -99,6 +99,11 @@ class LSGAN(AdversarialModel):
     Reference: https://arxiv.org/abs/1611.04076
     """
 
+    label_smoothing_refusal = (
+        "one-sided label smoothing moves the real target of the cross-entropy; LSGAN's real "
+        "target is its own b (set b, e.g. 0.9, to regress real samples to less than 1)"
+    )
+
     def __init__(
         self,
         generator=None,
@@ -164,12 +169,14 @@ class LSGAN(AdversarialModel):
 
             d_loss, _ = self.minimize(discriminator_loss, self.discriminator, self.d_optimizer)
 
-        z = self.sample_latent(m)
+        # generator_steps generator updates (1 in the paper), each on fresh noise
+        for _ in self.generator_updates():
+            z = self.sample_latent(m)
 
-        def generator_loss():
-            fake_scores = self.discriminator(self.generator(z, training=True), training=True)
-            # 1/2 E[(D(G(z)) - c)^2]
-            return losses.least_squares_generator_loss(fake_scores, self.c)
+            def generator_loss():
+                fake_scores = self.discriminator(self.generator(z, training=True), training=True)
+                # 1/2 E[(D(G(z)) - c)^2]
+                return losses.least_squares_generator_loss(fake_scores, self.c)
 
-        g_loss, _ = self.minimize(generator_loss, self.generator, self.g_optimizer)
+            g_loss, _ = self.minimize(generator_loss, self.generator, self.g_optimizer)
         return self.update_logs(d_loss=d_loss, g_loss=g_loss)

@@ -104,6 +104,11 @@ class SNGAN(AdversarialModel):
     Reference: https://arxiv.org/abs/1802.05957
     """
 
+    label_smoothing_refusal = (
+        "one-sided label smoothing moves the real target of the cross-entropy; the hinge loss "
+        "has a margin (D(x) >= 1), not a target"
+    )
+
     def __init__(
         self,
         generator=None,
@@ -138,12 +143,14 @@ class SNGAN(AdversarialModel):
 
             d_loss, _ = self.minimize(discriminator_loss, self.discriminator, self.d_optimizer)
 
-        z = self.sample_latent(m)
+        # generator_steps generator updates (1 in the paper), each on fresh noise
+        for _ in self.generator_updates():
+            z = self.sample_latent(m)
 
-        def generator_loss():
-            # -E[D(G(z))]
-            fake_scores = self.discriminator(self.generator(z, training=True), training=True)
-            return losses.hinge_generator_loss(fake_scores)
+            def generator_loss():
+                # -E[D(G(z))]
+                fake_scores = self.discriminator(self.generator(z, training=True), training=True)
+                return losses.hinge_generator_loss(fake_scores)
 
-        g_loss, _ = self.minimize(generator_loss, self.generator, self.g_optimizer)
+            g_loss, _ = self.minimize(generator_loss, self.generator, self.g_optimizer)
         return self.update_logs(d_loss=d_loss, g_loss=g_loss)

@@ -109,6 +109,10 @@ class WGANGP(AdversarialModel):
         "ADA's heuristic r_t = E[sign(D(x_real))] needs a discriminator whose sign says real or "
         "fake; a Wasserstein critic's score is defined up to a constant, so its sign says nothing"
     )
+    label_smoothing_refusal = (
+        "one-sided label smoothing moves the real target of the cross-entropy; a Wasserstein "
+        "critic's scores are unbounded, with no target to smooth"
+    )
 
     def __init__(
         self,
@@ -175,12 +179,14 @@ class WGANGP(AdversarialModel):
 
             d_loss, extra = self.minimize(critic_loss, self.discriminator, self.d_optimizer)
 
-        z = self.sample_latent(m)
+        # generator_steps generator updates (1 in the paper), each on fresh noise
+        for _ in self.generator_updates():
+            z = self.sample_latent(m)
 
-        def generator_loss():
-            # -E[D(G(z))]
-            fake_scores = self.discriminator(self.generator(z, training=True), training=True)
-            return losses.wasserstein_generator_loss(fake_scores)
+            def generator_loss():
+                # -E[D(G(z))]
+                fake_scores = self.discriminator(self.generator(z, training=True), training=True)
+                return losses.wasserstein_generator_loss(fake_scores)
 
-        g_loss, _ = self.minimize(generator_loss, self.generator, self.g_optimizer)
+            g_loss, _ = self.minimize(generator_loss, self.generator, self.g_optimizer)
         return self.update_logs(d_loss=d_loss, g_loss=g_loss, **extra)

@@ -41,3 +41,19 @@ def test_no_other_module_imports_private_keras():
         if path.name != "compat.py" and "keras.src" in path.read_text().replace("`keras.src`", "")
     ]
     assert offenders == []
+
+
+def test_adams_moments_are_where_the_unrolled_gan_reads_them():
+    dense = keras.layers.Dense(2)
+    dense.build((None, 3))
+    adam = keras.optimizers.Adam(0.1)
+    adam.build(dense.trainable_variables)
+    adam.apply([keras.ops.ones((3, 2)), keras.ops.ones((2,))], dense.trainable_variables)
+    momentums, velocities = compat.adam_moments(adam, dense.trainable_variables)
+    # after one step on gradients of 1: m = (1 - beta_1), v = (1 - beta_2)
+    assert keras.ops.convert_to_numpy(momentums[0]) == pytest.approx(0.1)
+    assert keras.ops.convert_to_numpy(velocities[1]) == pytest.approx(0.001)
+    sgd = keras.optimizers.SGD(0.1)
+    sgd.build(dense.trainable_variables)
+    with pytest.raises(ValueError, match="Expected a built keras.optimizers.Adam.*SGD"):
+        compat.adam_moments(sgd, dense.trainable_variables)
