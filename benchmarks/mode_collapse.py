@@ -5,8 +5,9 @@ steps, seeds and wall time. The published anchors are in `docs/benchmarks.md`.
 
 - `--task ring|grid`: `keras_gan.lab.run_toy` (PacGAN's 2-D networks, CPU-scaled schedule;
   `--decay f` holds the learning rates, then decays them linearly to 0 over the last fraction
-  f of the steps; `--discriminator-steps k` gives D k updates per G update), 2,500 samples,
-  modes captured / % high quality / reverse KL, for each `--packing` m.
+  f of the steps; `--discriminator-steps k` gives D k updates per G update;
+  `--unrolling-steps K` trains the Unrolled GAN instead, K = 0 its plain baseline), 2,500
+  samples, modes captured / % high quality / reverse KL, for each `--packing` m.
 - `--task stacked_mnist`: DCGAN (m = 1) or PacDCGAN-m on Stacked MNIST 28x28x3, then 26,000
   samples classified channel by channel by the project's MNIST classifier: modes (of 1000) and
   KL to uniform, at the end and, with `--eval-every N`, every N steps (the `history`; the
@@ -64,14 +65,18 @@ def toy(args):
     runs = []
     for m in args.packing:
         for seed in args.seeds:
+            unrolled = args.unrolling_steps is not None
             result = run_toy(
-                "gan", args.task, packing=m, minibatch_std=args.minibatch_std, steps=args.steps,
-                seed=seed, eval_every=args.eval_every or 500, learning_rate=args.learning_rate,
+                "unrolled_gan" if unrolled else "gan", args.task, packing=m,
+                minibatch_std=args.minibatch_std, steps=args.steps, seed=seed,
+                eval_every=args.eval_every or 500, learning_rate=args.learning_rate,
                 decay_fraction=args.decay, discriminator_steps=args.discriminator_steps,
+                unrolling_steps=args.unrolling_steps if unrolled else 10,
             )  # fmt: skip
             metrics = {k: v for k, v in result["metrics"].items() if k != "protocol"}
+            name = f"Unrolled GAN, K={args.unrolling_steps}" if unrolled else "GAN"
             runs.append({
-                "setting": f"{'GAN' if m == 1 else f'PacGAN{m}'}{'+mbstd' if args.minibatch_std else ''}"
+                "setting": f"{name if m == 1 else f'PacGAN{m}'}{'+mbstd' if args.minibatch_std else ''}"
                 + (f", {args.discriminator_steps} D steps" if args.discriminator_steps > 1 else ""),
                 **result["config"], **metrics, "wall_seconds": result["wall_seconds"],
                 "history": [{k: h[k] for k in ("step", "modes_captured", "high_quality", "d_loss") if k in h}
@@ -207,6 +212,13 @@ def main(argv=None):
     )
     parser.add_argument(
         "--learning-rate", type=float, default=None, help="toys: Adam step (default 5e-4)"
+    )
+    parser.add_argument(
+        "--unrolling-steps",
+        type=int,
+        default=None,
+        help="toys: train keras_gan's UnrolledGAN with this K (0: its plain-GAN baseline) "
+        "instead of the lab's GAN",
     )
     parser.add_argument(
         "--decay",

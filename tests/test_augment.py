@@ -16,7 +16,7 @@ from keras_gan import augment, backend, checkpoints, testing, train
 from keras_gan.augment import AugmentedDiscriminator
 from keras_gan.config import AugmentConfig
 from keras_gan.models import ACGAN, DCGAN, GAN, LSGAN, WGAN, ConditionalGAN, InfoGAN, Pix2Pix
-from tests.test_train import TINY, assert_same_run, history_of
+from tests.test_train import TINY, assert_refused, assert_same_run, history_of
 
 IMAGE = np.arange(1, 1 + 6 * 6 * 3, dtype="float32").reshape(1, 6, 6, 3) / 100.0
 
@@ -371,12 +371,7 @@ def test_models_it_does_not_apply_to_say_why():
 )
 def test_bad_flags_are_refused_before_anything_is_written(variant, flags, message, tmp_path,
                                                           capsys):  # fmt: skip
-    output = tmp_path / "run"
-    with pytest.raises(SystemExit) as stop:
-        train.main([variant, *flags, "--output", str(output)])
-    assert stop.value.code == 2
-    assert message in capsys.readouterr().err
-    assert not output.exists()
+    assert_refused([variant, *flags], message, tmp_path, capsys)
 
 
 def test_the_config_declares_each_setting_with_its_papers_value():

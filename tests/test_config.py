@@ -70,6 +70,8 @@ def test_a_renamed_argument_is_checked_under_its_own_name():
 _PYTHON_DEFAULTS = {
     # dcgan.torch's width (ngf = ndf = 64); --paper gives the paper's 1024-channel 4x4 (128).
     ("dcgan", "base_filters"): 64,
+    # The Unrolled GAN builds DCGAN's networks with DCGAN's constructor default.
+    ("unrolled_gan", "base_filters"): 64,
     # DCGAN's width for the pyramid's convolutional levels; the CPU's 32, the paper's 128.
     ("lapgan", "filters"): 64,
     # Pretraining is asked for from Python (`pretrain_steps=`), done by default on the command line.

@@ -28,7 +28,7 @@ from keras_gan.models import (
     InfoGAN,
     Pix2Pix,
 )
-from tests.test_train import TINY, assert_same_run, history_of
+from tests.test_train import TINY, assert_refused, assert_same_run, history_of
 
 SMALL = dict(image_shape=(8, 8, 1), base_filters=4, latent_dim=4, seed=0)
 
@@ -320,12 +320,7 @@ def test_models_they_do_not_apply_to_say_why():
 )
 def test_bad_flags_are_refused_before_anything_is_written(variant, flags, message, tmp_path,
                                                           capsys):  # fmt: skip
-    output = tmp_path / "run"
-    with pytest.raises(SystemExit) as stop:
-        train.main([variant, *flags, "--output", str(output)])
-    assert stop.value.code == 2
-    assert message in capsys.readouterr().err
-    assert not output.exists()
+    assert_refused([variant, *flags], message, tmp_path, capsys)
 
 
 def test_the_config_declares_each_setting_off_with_stylegan2s_interval():

@@ -152,6 +152,12 @@ def test_flags_follow_field_types():
     ],
 )
 def test_bad_input_is_a_clear_error_and_writes_nothing(argv, message, tmp_path, capsys):
+    assert_refused(argv, message, tmp_path, capsys)
+
+
+def assert_refused(argv, message, tmp_path, capsys):
+    """`python -m keras_gan.train ARGV` exits with status 2, `message` in its error, and writes
+    no output folder."""
     out = tmp_path / "out"
     with pytest.raises(SystemExit) as exit_info:
         train.main([*argv, "--output", str(out)])

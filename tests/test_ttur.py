@@ -21,7 +21,7 @@ from keras_gan.models import (
     LAPGANConfig,
     WGANConfig,
 )
-from tests.test_train import TINY
+from tests.test_train import TINY, assert_refused
 
 
 def rate(optimizer, step=0):
@@ -84,9 +84,4 @@ def test_the_command_line_trains_and_saves_with_the_two_rates(tmp_path):
     ],
 )
 def test_bad_rates_are_refused_before_anything_is_written(flags, message, tmp_path, capsys):
-    output = tmp_path / "run"
-    with pytest.raises(SystemExit) as stop:
-        train.main(["dcgan", *flags, "--output", str(output)])
-    assert stop.value.code == 2
-    assert message in capsys.readouterr().err
-    assert not output.exists()
+    assert_refused(["dcgan", *flags], message, tmp_path, capsys)

@@ -29,7 +29,7 @@ from keras_gan.lab import toy
 from keras_gan.lab.layers import MinibatchStdDev
 from keras_gan.lab.packing import pack_discriminator
 
-VARIANTS = ("gan",)
+VARIANTS = ("gan", "unrolled_gan")
 TOY_DATASETS = ("ring", "grid")
 
 # The paper's settings (PacGAN 2-D experiments) and the CPU-scaled defaults used here.
@@ -99,28 +99,43 @@ def build_toy_gan(
     steps=None,
     decay_fraction=0.0,
     discriminator_steps=1,
+    variant="gan",
+    unrolling_steps=10,
     **stabilisers,
 ):
-    """A compiled `keras_gan.models.GAN` with the lab's 2-D networks.
+    """A compiled `keras_gan.models.GAN` with the lab's 2-D networks, or with
+    `variant="unrolled_gan"` a `keras_gan.models.UnrolledGAN` with them (its generator trained
+    against the discriminator `unrolling_steps` updates ahead; the paper's ring figure: 10, and
+    0 for its collapsing baseline, the same code).
 
-    `**stabilisers` are the core's options every model takes, passed to `GAN`: the generator's
-    EMA (`ema_decay=`, `ema_half_life=`, `ema_rampup=`, `ema_start=`; `keras_gan.ema`).
+    `**stabilisers` are the core's options every model takes: the generator's EMA
+    (`ema_decay=`, `ema_half_life=`, `ema_rampup=`, `ema_start=`; `keras_gan.ema`),
+    `generator_steps=`, `label_smoothing=`, `r1_gamma=`, ... (`docs/stabilisers.md`).
 
     With `decay_fraction > 0` (and `steps`), both learning rates are held for the first
     `(1 - decay_fraction) * steps` steps and then decay linearly to zero at `steps`
     (the schedule CycleGAN uses, `keras_gan.schedules.LinearDecay`, counted in steps;
     the discriminator's schedule counts its `discriminator_steps` updates per step).
     """
-    from keras_gan.models import GAN
+    from keras_gan.models import GAN, UnrolledGAN
 
-    model = GAN(
+    if variant not in VARIANTS:
+        raise ValueError(
+            f"Unknown lab variant. Accepted: {', '.join(VARIANTS)}. Received: variant={variant!r}"
+        )
+    networks = dict(
         generator=toy_generator(units=generator_units, seed=seed),
         discriminator=toy_discriminator(
             packing, units=discriminator_units, minibatch_std=minibatch_std, seed=seed + 1
         ),
-        latent_dim=2, sample_shape=(2,), seed=seed, discriminator_steps=discriminator_steps,
-        **stabilisers,
+        latent_dim=2, seed=seed, discriminator_steps=discriminator_steps,
     )  # fmt: skip
+    if variant == "unrolled_gan":
+        model = UnrolledGAN(
+            **networks, latent_distribution="normal", unrolling_steps=unrolling_steps, **stabilisers
+        )
+    else:
+        model = GAN(**networks, sample_shape=(2,), **stabilisers)
     learning_rate = TOY_DEFAULTS["learning_rate"] if learning_rate is None else learning_rate
     beta_1 = TOY_DEFAULTS["beta_1"] if beta_1 is None else beta_1
     d_steps = steps * discriminator_steps if steps else steps
@@ -207,12 +222,15 @@ def run_toy(
     discriminator_units=200,
     decay_fraction=0.0,
     discriminator_steps=1,
+    unrolling_steps=10,
 ):
     """Trains a toy GAN on a 2-D mixture and evaluates the VEEGAN/PacGAN protocol.
 
     Args:
-        variant: str, the adversarial game; `"gan"` (the non-saturating GAN, as PacGAN's
-            baseline). Defaults to `"gan"`.
+        variant: str, the adversarial game: `"gan"` (the non-saturating GAN, as PacGAN's
+            baseline) or `"unrolled_gan"` (`keras_gan.models.UnrolledGAN`, the minimax
+            surrogate with `unrolling_steps` unrolled discriminator updates). Defaults to
+            `"gan"`.
         dataset: `"ring"` (8 modes) or `"grid"` (25 modes). Defaults to `"ring"`.
         packing: int >= 1, PacGAN's m (1: no packing). Defaults to 1.
         minibatch_std: bool, add a minibatch-std layer to the discriminator. Defaults to False.
@@ -236,6 +254,8 @@ def run_toy(
             its own minibatch of `batch_packs * packing` real points. Defaults to 1 (the
             paper's). More lets the discriminator resolve the grid's 25 narrow modes before
             the generator moves on (see the grid card in `docs/benchmarks.md`).
+        unrolling_steps: int >= 0, with `variant="unrolled_gan"`, K. Defaults to 10, the
+            paper's ring figure.
 
     Returns:
         A dict: `metrics` (the protocol on 2,500 fresh samples, see `toy.count_modes`),
@@ -272,6 +292,8 @@ def run_toy(
         steps=epochs * eval_every,
         decay_fraction=decay_fraction,
         discriminator_steps=discriminator_steps,
+        variant=variant,
+        unrolling_steps=unrolling_steps,
     )
     batch = batch_packs * packing
     # one minibatch of `batch` real points per discriminator update
@@ -305,6 +327,7 @@ def run_toy(
             "beta_1": TOY_DEFAULTS["beta_1"],
             "decay_fraction": decay_fraction,
             "discriminator_steps": discriminator_steps,
+            **({"unrolling_steps": unrolling_steps} if variant == "unrolled_gan" else {}),
         },  # fmt: skip
         "wall_seconds": round(wall, 1),
         "backend": keras.backend.backend(),

@@ -77,6 +77,12 @@ class UnrolledGAN(DCGAN):
 
     def __init__(self, unrolling_steps=5, generator_loss="minimax", **kwargs):
         # Both are checked against UnrolledGANConfig (`check_hyperparameters`) when given.
+        if kwargs.get("discriminator_steps", 1) != 1:
+            raise ValueError(
+                "UnrolledGAN takes one discriminator update per step (its look-ahead is the "
+                "unrolling); `discriminator_steps` does not apply. Received: "
+                f"discriminator_steps={kwargs['discriminator_steps']!r}"
+            )
         if kwargs.get("generator_steps", 1) != 1:
             raise ValueError(
                 "UnrolledGAN takes one generator update per step, against the unrolled "

@@ -90,6 +90,26 @@ def test_several_discriminator_steps_per_generator_step():
     )
 
 
+def test_the_unrolled_gan_runs_on_the_lab_networks():
+    result = run_toy(
+        "unrolled_gan", "ring", packing=2, steps=2, eval_every=1, batch_packs=4,
+        generator_units=8, discriminator_units=4, unrolling_steps=3,
+    )  # fmt: skip
+    model = result["model"]
+    assert type(model).__name__ == "UnrolledGAN" and model.unrolling_steps == 3
+    assert result["config"]["unrolling_steps"] == 3
+    assert model.latent_distribution == "normal"  # the lab's prior, not DCGAN's uniform
+    assert 0 <= result["metrics"]["modes_captured"] <= 8
+    iterations = lambda optimizer: int(keras.ops.convert_to_numpy(optimizer.iterations))  # noqa: E731
+    assert (iterations(model.d_optimizer), iterations(model.g_optimizer)) == (2, 2)
+
+
+def test_the_lab_takes_two_generator_updates_per_step():
+    model = build_toy_gan(generator_steps=2, generator_units=4, discriminator_units=2)
+    model.train_on_batch(np.zeros((8, 2), "float32"))
+    assert int(keras.ops.convert_to_numpy(model.g_optimizer.iterations)) == 2
+
+
 def test_run_toy_bad_input():
     with pytest.raises(ValueError, match="Unknown toy dataset 'spiral'"):
         run_toy(dataset="spiral", steps=1)

@@ -147,6 +147,7 @@ def test_parity_across_backends(parity_dir):
         (dict(unrolling_steps=1.5), "`unrolling_steps` must be an integer >= 0"),
         (dict(generator_loss="wasserstein"), "'minimax', 'non_saturating'"),
         (dict(generator_steps=2), "`generator_steps` does not apply"),
+        (dict(discriminator_steps=5), "`discriminator_steps` does not apply"),
     ],
 )
 def test_bad_settings_name_the_value_and_what_is_accepted(settings, message):
