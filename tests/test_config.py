@@ -89,12 +89,15 @@ def test_constructor_defaults_come_from_the_config(name):
     model_class = variant.model_class
     config, paper = variant.config_class(), variant.config_class().with_paper_settings()
     renamed = {argument: field for field, argument in model_class.config_arguments.items()}
-    checked = 0
+    checked, seen = 0, set()
     for klass in model_class.__mro__:
         if "__init__" not in klass.__dict__ or klass.__module__ == "keras_gan.adversarial":
             continue
         for parameter in inspect.signature(klass.__init__).parameters.values():
             field = renamed.get(parameter.name, parameter.name)
+            if parameter.name in seen:  # a subclass's own default overrides its base's
+                continue
+            seen.add(parameter.name)
             if not hasattr(config, field) or parameter.default in (None, inspect.Parameter.empty):
                 continue
             if (name, parameter.name) in _PYTHON_DEFAULTS:
