@@ -467,11 +467,14 @@ class StopOnSignal(keras.callbacks.Callback):
         self._previous = {}
 
     def _handle(self, number, frame):
+        # The handler runs wherever the main thread is, also inside Keras' JAX train function
+        # between taking the state and donating it. It must not touch `self.model`: on JAX that
+        # property writes the trainer's state back into the variables, which the step then
+        # donates, and the next read of a weight fails ("Array has been deleted"). It only
+        # records the signal; `on_train_batch_end` stops the run after the step.
         if self.signal_name == "SIGINT" and number == signal.SIGINT:
             raise KeyboardInterrupt  # a second Ctrl-C: stop now, without saving
         self.signal_name = signal.Signals(number).name
-        if self.model is not None:
-            self.model.stop_training = True
 
     def __enter__(self):
         for name in self.SIGNALS:
@@ -491,6 +494,10 @@ class StopOnSignal(keras.callbacks.Callback):
 
     def on_train_batch_end(self, batch, logs=None):
         if self.signal_name is not None:
+            self.model.stop_training = True
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.signal_name is not None:  # a signal during the epoch's last callbacks
             self.model.stop_training = True
 
 

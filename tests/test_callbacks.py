@@ -111,3 +111,29 @@ def test_an_interrupted_image_write_leaves_the_previous_file_whole(tmp_path, mon
     # `epoch_*.png` pattern the GIF is built from.
     assert sorted(os.listdir(tmp_path)) == ["epoch_0004.png"]
     plotting.gif_from_files([path], str(tmp_path / "progress.gif"))
+
+
+def test_the_signal_handler_leaves_the_model_alone_until_the_step_ends():
+    # The handler can run inside Keras' JAX train function, between taking the trainer's state
+    # and donating it; reading `callback.model` there writes that state back into the variables
+    # (on JAX), and the next read of a weight finds a deleted array (CI11, CI13, CI14).
+    import signal
+
+    class Model:
+        stop_training = False
+        syncs = 0
+
+        def jax_state_sync(self):
+            self.syncs += 1
+
+    model = Model()
+    stop = callbacks.StopOnSignal()
+    stop._model = model  # what set_model does, without Keras' checks of a real model
+    stop._handle(signal.SIGTERM, None)
+    assert stop.signal_name == "SIGTERM"
+    assert model.syncs == 0 and not model.stop_training
+    stop.on_train_batch_end(0)  # between steps: now the run stops
+    assert model.stop_training
+    model.stop_training = False
+    stop.on_epoch_end(0)
+    assert model.stop_training
