@@ -128,7 +128,7 @@ def test_the_signal_handler_leaves_the_model_alone_until_the_step_ends():
 
     model = Model()
     stop = callbacks.StopOnSignal()
-    stop._model = model  # what set_model does, without Keras' checks of a real model
+    stop.set_model(model)
     stop._handle(signal.SIGTERM, None)
     assert stop.signal_name == "SIGTERM"
     assert model.syncs == 0 and not model.stop_training
