@@ -1,6 +1,7 @@
 """Callbacks: the NaN guard keeps the last good checkpoint; sample grids at fixed latents."""
 
 import os
+import signal
 
 import numpy as np
 
@@ -117,8 +118,6 @@ def test_the_signal_handler_leaves_the_model_alone_until_the_step_ends():
     # The handler can run inside Keras' JAX train function, between taking the trainer's state
     # and donating it; reading `callback.model` there writes that state back into the variables
     # (on JAX), and the next read of a weight finds a deleted array (CI11, CI13, CI14).
-    import signal
-
     class Model:
         stop_training = False
         syncs = 0
@@ -129,7 +128,8 @@ def test_the_signal_handler_leaves_the_model_alone_until_the_step_ends():
     model = Model()
     stop = callbacks.StopOnSignal()
     stop.set_model(model)
-    stop._handle(signal.SIGTERM, None)
+    with stop:  # the installed handler, sent a real signal
+        os.kill(os.getpid(), signal.SIGTERM)
     assert stop.signal_name == "SIGTERM"
     assert model.syncs == 0 and not model.stop_training
     stop.on_train_batch_end(0)  # between steps: now the run stops
