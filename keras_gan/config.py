@@ -27,6 +27,7 @@ _MAY_BE_ZERO = (
     "num_continuous",
     "ema_start",
     "unrolling_steps",
+    "minibatch_kernels",
 )
 # Float fields in [0, 1]: probabilities and interpolation weights.
 _UNIT_INTERVAL = ("dropout", "interpolation_beta", "augment_probability")

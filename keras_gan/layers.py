@@ -152,3 +152,281 @@ class Conv2DTranspose(keras.layers.Conv2DTranspose):
         if self.implementation != "auto":
             config["implementation"] = self.implementation
         return config
+
+
+# -- Improved GAN's layers (Salimans et al. 2016) --------------------------------------------------
+
+
+@keras.saving.register_keras_serializable(package="keras_gan")
+class MinibatchDiscrimination(keras.layers.Layer):
+    r"""Minibatch discrimination: features that compare each sample with the rest of its batch.
+
+    With $f(x_i) \in \mathbb{R}^A$ the layer's input and a learned tensor
+    $T \in \mathbb{R}^{A \times B \times C}$, each sample's rows $M_i = f(x_i)\,T \in
+    \mathbb{R}^{B \times C}$ give, for each of the B kernels,
+
+    $$c_b(x_i, x_j) = \exp\big(-\lVert M_{i,b} - M_{j,b}\rVert_{L_1}\big),\qquad
+      o(x_i)_b = \sum_{j=1}^{n} c_b(x_i, x_j)$$
+
+    and the output is $[f(x_i), o(x_i)] \in \mathbb{R}^{A+B}$. A collapsed generator makes
+    every $c_b$ of its batch close to 1, which the discriminator sees at once; the generator
+    is pushed to keep its samples apart (section 3.2). As in the authors' code, the sum over
+    $j$ includes $i$ itself (a constant 1 per kernel).
+
+    The batch is the unit: a generated batch must be judged on its own, never concatenated
+    with real samples.
+
+    Args:
+        num_kernels: int, B. Defaults to 100 (the authors' CIFAR-10 code).
+        kernel_dim: int, C. Defaults to 5 (the authors' CIFAR-10 code).
+        kernel_initializer: initializer of T. Defaults to `"glorot_normal"`.
+        **kwargs: as for `keras.layers.Layer`.
+
+    Reference: https://arxiv.org/abs/1606.03498 (section 3.2)
+    """
+
+    def __init__(self, num_kernels=100, kernel_dim=5, kernel_initializer="glorot_normal", **kwargs):
+        super().__init__(**kwargs)
+        for name, value in (("num_kernels", num_kernels), ("kernel_dim", kernel_dim)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"`{name}` must be a positive integer. Received: {name}={value!r}")
+        self.num_kernels = num_kernels
+        self.kernel_dim = kernel_dim
+        self.kernel_initializer = keras.initializers.get(kernel_initializer)
+
+    def build(self, input_shape):
+        if len(input_shape) != 2 or input_shape[-1] is None:
+            raise ValueError(
+                "MinibatchDiscrimination takes flat features (batch, A). Received: "
+                f"input_shape={tuple(input_shape)}"
+            )
+        # T: (A, B * C), reshaped to (A, B, C) in `call`
+        self.kernel = self.add_weight(
+            shape=(input_shape[-1], self.num_kernels * self.kernel_dim),
+            initializer=self.kernel_initializer,
+            name="kernel",
+        )
+
+    def call(self, inputs):
+        # M_i = f(x_i) T: (n, A) -> (n, B, C)
+        rows = ops.reshape(ops.matmul(inputs, self.kernel), (-1, self.num_kernels, self.kernel_dim))
+        # ||M_{i,b} - M_{j,b}||_1: (n, 1, B, C) - (1, n, B, C) -> (n, n, B)
+        distances = ops.sum(ops.abs(rows[:, None] - rows[None, :]), axis=-1)
+        # o(x_i)_b = sum_j exp(-||M_{i,b} - M_{j,b}||_1): (n, n, B) -> (n, B)
+        closeness = ops.sum(ops.exp(-distances), axis=1)
+        return ops.concatenate([inputs, closeness], axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], input_shape[-1] + self.num_kernels)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            num_kernels=self.num_kernels,
+            kernel_dim=self.kernel_dim,
+            kernel_initializer=keras.initializers.serialize(self.kernel_initializer),
+        )
+        return config
+
+
+@keras.saving.register_keras_serializable(package="keras_gan")
+class VirtualBatchNormalization(keras.layers.Layer):
+    r"""Virtual batch normalisation: each sample normalised with a fixed reference batch.
+
+    Batch normalisation makes a sample's output depend on the other samples of its batch. VBN
+    (section 3.5) normalises each sample $x$ with the statistics of a reference batch
+    $R = \{r_1..r_N\}$, chosen once at the start of training, together with $x$ itself:
+
+    $$\mu(x) = \frac{1}{N+1}\Big(\bar x + \sum_{k} \bar r_k\Big),\quad
+      \nu(x) = \frac{1}{N+1}\Big(\overline{x^2} + \sum_{k} \overline{r_k^2}\Big),\quad
+      y = \gamma\,\frac{x - \mu(x)}{\sqrt{\nu(x) - \mu(x)^2 + \epsilon}} + \beta$$
+
+    per channel, the bars averaging over the spatial positions (none for flat features); the
+    reference samples themselves are normalised with the reference batch's statistics alone,
+    as in the authors' TensorFlow code. Every call carries its reference batch: the first
+    `reference_size` rows of the input are $R$ (the caller concatenates it in front of the
+    batch and drops those rows from the output), so the statistics follow the network's
+    current weights, as in the paper, at the cost of a second forward pass of $N$ samples.
+
+    Args:
+        reference_size: int, N, the rows of each input that form the reference batch.
+        epsilon: float added to the variance. Defaults to 1e-5.
+        center: bool, learn the offset beta. Defaults to True.
+        scale: bool, learn the scale gamma. Defaults to True.
+        **kwargs: as for `keras.layers.Layer`.
+
+    Reference: https://arxiv.org/abs/1606.03498 (section 3.5)
+    """
+
+    def __init__(self, reference_size, epsilon=1e-5, center=True, scale=True, **kwargs):
+        super().__init__(**kwargs)
+        if (
+            isinstance(reference_size, bool)
+            or not isinstance(reference_size, int)
+            or reference_size < 1
+        ):
+            raise ValueError(
+                f"`reference_size` must be a positive integer. Received: "
+                f"reference_size={reference_size!r}"
+            )
+        self.reference_size = reference_size
+        self.epsilon = float(epsilon)
+        self.center = center
+        self.scale = scale
+
+    def build(self, input_shape):
+        channels = input_shape[-1]
+        self.gamma = (
+            self.add_weight(shape=(channels,), initializer="ones", name="gamma")
+            if self.scale
+            else None
+        )
+        self.beta = (
+            self.add_weight(shape=(channels,), initializer="zeros", name="beta")
+            if self.center
+            else None
+        )
+
+    def call(self, inputs):
+        n = self.reference_size
+        spatial = tuple(range(1, len(inputs.shape) - 1))
+        # Per sample, per channel: mean of x and of x^2 over the spatial positions
+        # (batch, ..., C) -> (batch, 1.., C)
+        means = ops.mean(inputs, axis=spatial, keepdims=True) if spatial else inputs
+        squares = ops.square(inputs)
+        mean_squares = ops.mean(squares, axis=spatial, keepdims=True) if spatial else squares
+        # The reference batch's statistics: the mean over its N samples -> (1, 1.., C)
+        reference_mean = ops.mean(means[:n], axis=0, keepdims=True)
+        reference_square = ops.mean(mean_squares[:n], axis=0, keepdims=True)
+        # Each other sample: (x_bar + sum_k r_bar_k) / (N + 1)
+        new = 1.0 / (n + 1.0)
+        mean = new * means[n:] + (1.0 - new) * reference_mean
+        mean_square = new * mean_squares[n:] + (1.0 - new) * reference_square
+        # The reference samples: the reference batch's statistics alone
+        reference_shape = ops.shape(means[:n])
+        mean = ops.concatenate([ops.broadcast_to(reference_mean, reference_shape), mean], axis=0)
+        mean_square = ops.concatenate(
+            [ops.broadcast_to(reference_square, reference_shape), mean_square], axis=0
+        )
+        variance = ops.maximum(mean_square - ops.square(mean), 0.0)
+        outputs = (inputs - mean) * ops.rsqrt(variance + self.epsilon)
+        if self.gamma is not None:
+            outputs = outputs * self.gamma
+        if self.beta is not None:
+            outputs = outputs + self.beta
+        return outputs
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            reference_size=self.reference_size,
+            epsilon=self.epsilon,
+            center=self.center,
+            scale=self.scale,
+        )
+        return config
+
+
+@keras.saving.register_keras_serializable(package="keras_gan")
+class WeightNormDense(keras.layers.Layer):
+    r"""A dense layer with weight normalisation (Salimans & Kingma 2016), Improved GAN's layer.
+
+    $$y = \phi\Big(g \odot \frac{x\,V}{\lVert V_{:,k}\rVert_2} + b\Big)$$
+
+    each output unit $k$'s weight vector $V_{:,k}$ reparameterised as a direction and a length
+    $g_k$, which decouples the two and conditions the gradient. The authors' Improved GAN
+    networks use it in every discriminator layer with $g$ fixed (`train_scale=False`: only the
+    direction and the bias train) and in the generator's output layer with $g$ trained;
+    `initialize_from` sets $g$ and $b$ from a batch (the paper's data-dependent
+    initialisation: each unit's pre-activation starts with mean 0 and variance 1).
+
+    Args:
+        units: int, the output size.
+        activation: activation function or name. Defaults to `None`.
+        use_bias: bool. Defaults to True.
+        kernel_initializer: initializer of V. Defaults to `RandomNormal(stddev=0.05)` (the
+            authors' code).
+        train_scale: bool, whether g trains. Defaults to True.
+        **kwargs: as for `keras.layers.Layer`.
+
+    Reference: https://arxiv.org/abs/1602.07868
+    """
+
+    def __init__(
+        self,
+        units,
+        activation=None,
+        use_bias=True,
+        kernel_initializer=None,
+        train_scale=True,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        if isinstance(units, bool) or not isinstance(units, int) or units < 1:
+            raise ValueError(f"`units` must be a positive integer. Received: units={units!r}")
+        self.units = units
+        self.activation = keras.activations.get(activation)
+        self.use_bias = use_bias
+        self.kernel_initializer = keras.initializers.get(
+            kernel_initializer or keras.initializers.RandomNormal(stddev=0.05)
+        )
+        self.train_scale = train_scale
+
+    def build(self, input_shape):
+        self.kernel = self.add_weight(
+            shape=(input_shape[-1], self.units), initializer=self.kernel_initializer, name="kernel"
+        )
+        self.g = self.add_weight(
+            shape=(self.units,), initializer="ones", trainable=self.train_scale, name="g"
+        )
+        self.bias = (
+            self.add_weight(shape=(self.units,), initializer="zeros", name="bias")
+            if self.use_bias
+            else None
+        )
+
+    def preactivation(self, inputs):
+        r"""$g \odot x V / \lVert V_{:,k}\rVert_2 + b$, before the activation."""
+        # ||V_{:,k}||_2 per output unit: (in, units) -> (units,)
+        norms = ops.sqrt(ops.sum(ops.square(self.kernel), axis=0))
+        outputs = ops.matmul(inputs, self.kernel) * (self.g / norms)
+        if self.bias is not None:
+            outputs = outputs + self.bias
+        return outputs
+
+    def call(self, inputs):
+        outputs = self.preactivation(inputs)
+        return outputs if self.activation is None else self.activation(outputs)
+
+    def initialize_from(self, inputs):
+        r"""Data-dependent initialisation: with $t = x V / \lVert V_{:,k}\rVert$ on the batch
+        `inputs`, sets $g = 1/\sigma[t]$ and $b = -\mu[t]/\sigma[t]$, so that the
+        pre-activation starts at mean 0 and standard deviation 1 per unit."""
+        if not self.built:
+            self.build(inputs.shape)
+        norms = ops.sqrt(ops.sum(ops.square(self.kernel), axis=0))
+        directions = ops.matmul(ops.convert_to_tensor(inputs), self.kernel) / norms
+        mean = ops.mean(directions, axis=0)
+        scale = 1.0 / ops.sqrt(ops.var(directions, axis=0) + 1e-10)
+        self.g.assign(scale)
+        if self.bias is not None:
+            self.bias.assign(-mean * scale)
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], self.units)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            units=self.units,
+            activation=keras.activations.serialize(self.activation)
+            if self.activation is not None
+            else None,
+            use_bias=self.use_bias,
+            kernel_initializer=keras.initializers.serialize(self.kernel_initializer),
+            train_scale=self.train_scale,
+        )
+        return config

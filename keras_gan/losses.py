@@ -352,3 +352,88 @@ def r1_penalty(discriminator, real):
 def l1_loss(target, output):
     r"""$\mathbb{E}_{x,y,z}\,\|y - G(x, z)\|_1$: the mean absolute error over every pixel."""
     return ops.mean(ops.abs(target - output))
+
+
+# -- Improved GAN (Salimans et al. 2016) -----------------------------------------------------------
+
+
+def feature_matching_loss(real_features, fake_features):
+    r"""Feature matching: the generator matches the mean of the discriminator's features.
+
+    $$\mathcal{L}_G = \big\lVert \mathbb{E}_x f(x) - \mathbb{E}_z f(G(z)) \big\rVert_2^2$$
+
+    where $f$ is an intermediate layer of the discriminator. Instead of maximising the
+    discriminator's output, the generator matches the statistics the discriminator finds worth
+    computing on real data, a target that does not move as far when the discriminator
+    over-trains (section 3.1). The authors' Theano code takes the mean of the squares instead of
+    the sum, which is this loss divided by the number of features.
+
+    Args:
+        real_features: tensor `(batch, ...)`, $f$ on real samples (no gradient is needed:
+            pass it through `keras.ops.stop_gradient` to train only the generator).
+        fake_features: tensor `(batch, ...)`, $f$ on generated samples.
+
+    Returns:
+        Scalar tensor.
+
+    Reference: https://arxiv.org/abs/1606.03498 (section 3.1)
+    """
+    real_features = ops.reshape(real_features, (ops.shape(real_features)[0], -1))
+    fake_features = ops.reshape(fake_features, (ops.shape(fake_features)[0], -1))
+    # E_x f(x) - E_z f(G(z)): (batch, features) -> (features,)
+    difference = ops.mean(real_features, axis=0) - ops.mean(fake_features, axis=0)
+    return ops.sum(ops.square(difference))
+
+
+def class_realness(class_logits):
+    r"""The real/fake logit of a K-class classifier used as a K+1-class discriminator.
+
+    The semi-supervised discriminator (section 5) has K class logits $\ell_1..\ell_K$ and a
+    (K+1)-th class "generated" whose logit is fixed at 0, so with $Z(x) = \sum_k e^{\ell_k(x)}$
+
+    $$D(x) = 1 - p(y = K+1 \mid x) = \frac{Z(x)}{Z(x) + 1} = \sigma(\log Z(x))$$
+
+    i.e. its real/fake logit is $\log Z(x) = \operatorname{logsumexp}_k \ell_k(x)$, and every
+    cross-entropy GAN loss of this module applies to it unchanged (with one-sided label
+    smoothing too).
+
+    Args:
+        class_logits: tensor `(batch, K)`.
+
+    Returns:
+        Tensor `(batch, 1)`, the logits of $D(x)$.
+
+    Reference: https://arxiv.org/abs/1606.03498 (section 5)
+    """
+    return ops.logsumexp(class_logits, axis=-1, keepdims=True)
+
+
+def historical_averaging_penalty(weights, averages):
+    r"""Historical averaging: each player's distance to the average of its past parameters.
+
+    $$\Big\lVert \theta - \frac1t \sum_{i=1}^{t} \theta[i] \Big\rVert_2^2$$
+
+    summed over every weight tensor, added to the player's cost (section 3.3). It is inspired
+    by fictitious play, and lets gradient descent settle on equilibria around which it would
+    otherwise orbit.
+
+    Args:
+        weights: list of tensors $\theta$ (the trainable weights, differentiated).
+        averages: list of tensors of the same shapes, $\frac1t\sum_i \theta[i]$ (held fixed).
+
+    Returns:
+        Scalar tensor.
+
+    Reference: https://arxiv.org/abs/1606.03498 (section 3.3)
+    """
+    if len(weights) != len(averages):
+        raise ValueError(
+            "historical_averaging_penalty needs one average per weight. Received: "
+            f"{len(weights)} weights and {len(averages)} averages"
+        )
+    total = 0.0
+    for weight, average in zip(weights, averages):
+        weight = ops.convert_to_tensor(weight)
+        average = ops.stop_gradient(ops.convert_to_tensor(average))
+        total = total + ops.sum(ops.square(weight - average))
+    return total

@@ -153,6 +153,7 @@ BENCHMARK_FLAGS = {
     "first_run.py": {"--samples": "50"},
     "ema.py": {"--steps": "4", "--every": "2", "--num-samples": "50", "--seeds": "0"},
     "regularization.py": {"--steps": "2", "--rounds": "1", "--warmup": "0"},
+    "semi_supervised.py": {"--steps": "2", "--every": "2", "--seeds": "0"},
     "augment.py": {
         "--steps": "4",
         "--every": "2",
@@ -175,6 +176,7 @@ BENCHMARK_RUN_ONCE_PER = {
     "ema.py": (),
     "augment.py": ("--settings",),
     "regularization.py": (),
+    "semi_supervised.py": (),
 }
 PARSE_ONLY_SNIPPET = """
 import argparse, os, runpy, sys

@@ -31,6 +31,7 @@ VARIANTS = [
     "wgan_gp",
     "sngan",
     "unrolled_gan",
+    "improved_gan",
     "pix2pix",
     "cyclegan",
     "srgan",

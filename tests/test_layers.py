@@ -213,3 +213,118 @@ def test_unknown_spatial_size_in_a_functional_model():
     plain.build(x.shape)
     plain.set_weights(layer.get_weights())
     np.testing.assert_allclose(_numpy(model.predict(x, verbose=0)), _numpy(plain(x)), atol=1e-5)
+
+
+# -- Improved GAN's layers -------------------------------------------------------------------------
+
+
+def test_minibatch_discrimination_against_its_definition():
+    from keras_gan.layers import MinibatchDiscrimination
+
+    rng = np.random.default_rng(0)
+    features = rng.normal(size=(4, 3)).astype("float32")
+    layer = MinibatchDiscrimination(num_kernels=2, kernel_dim=5)
+    layer.build(features.shape)
+    kernel = rng.normal(size=(3, 10)).astype("float32")
+    layer.kernel.assign(kernel)
+    outputs = _numpy(layer(features))
+    # M_i = f(x_i) T, o(x_i)_b = sum_j exp(-||M_ib - M_jb||_1), j over the whole batch
+    rows = (features @ kernel).reshape(4, 2, 5)
+    expected = np.zeros((4, 2))
+    for i in range(4):
+        for j in range(4):
+            expected[i] += np.exp(-np.abs(rows[i] - rows[j]).sum(axis=-1))
+    np.testing.assert_allclose(outputs[:, :3], features)
+    np.testing.assert_allclose(outputs[:, 3:], expected, rtol=1e-5)
+    # A collapsed batch: every sample equals every other, so each kernel sums n ones
+    same = np.repeat(features[:1], 4, axis=0)
+    np.testing.assert_allclose(_numpy(layer(same))[:, 3:], 4.0, rtol=1e-6)
+
+
+def test_minibatch_discrimination_refuses_bad_sizes():
+    from keras_gan.layers import MinibatchDiscrimination
+
+    with pytest.raises(ValueError, match="num_kernels=0"):
+        MinibatchDiscrimination(num_kernels=0)
+    with pytest.raises(ValueError, match=r"flat features \(batch, A\)"):
+        MinibatchDiscrimination()(np.zeros((2, 4, 4, 1), "float32"))
+
+
+@pytest.mark.parametrize("shape", [(5, 3), (5, 2, 3, 4)])
+def test_virtual_batch_normalization_against_its_definition(shape):
+    from keras_gan.layers import VirtualBatchNormalization
+
+    rng = np.random.default_rng(1)
+    inputs = rng.normal(loc=2.0, scale=3.0, size=shape).astype("float32")
+    n = 3  # the first 3 rows are the reference batch
+    layer = VirtualBatchNormalization(reference_size=n, epsilon=1e-5)
+    layer.build(inputs.shape)
+    channels = shape[-1]
+    gamma = rng.normal(size=(channels,)).astype("float32")
+    beta = rng.normal(size=(channels,)).astype("float32")
+    layer.gamma.assign(gamma)
+    layer.beta.assign(beta)
+    outputs = _numpy(layer(inputs))
+
+    flat = inputs.reshape(shape[0], -1, channels)  # (batch, positions, C)
+    reference_mean = flat[:n].mean(axis=(0, 1))
+    reference_square = (flat[:n] ** 2).mean(axis=(0, 1))
+    expected = np.empty_like(flat)
+    for i in range(shape[0]):
+        if i < n:
+            mean, square = reference_mean, reference_square
+        else:  # (x_bar + sum_k r_bar_k) / (N + 1)
+            mean = (flat[i].mean(axis=0) + n * reference_mean) / (n + 1)
+            square = ((flat[i] ** 2).mean(axis=0) + n * reference_square) / (n + 1)
+        expected[i] = gamma * (flat[i] - mean) / np.sqrt(square - mean**2 + 1e-5) + beta
+    np.testing.assert_allclose(outputs, expected.reshape(shape), rtol=1e-4, atol=1e-5)
+    # A sample's output does not depend on the other non-reference samples of its batch
+    alone = _numpy(layer(inputs[[0, 1, 2, 4]]))
+    np.testing.assert_allclose(alone[3], outputs[4], rtol=1e-5, atol=1e-6)
+
+
+def test_virtual_batch_normalization_refuses_a_bad_reference_size():
+    from keras_gan.layers import VirtualBatchNormalization
+
+    with pytest.raises(ValueError, match="reference_size=0"):
+        VirtualBatchNormalization(reference_size=0)
+
+
+def test_weight_norm_dense_against_its_definition_and_its_initialisation():
+    from keras_gan.layers import WeightNormDense
+
+    rng = np.random.default_rng(2)
+    inputs = rng.normal(size=(64, 4)).astype("float32")
+    layer = WeightNormDense(3, activation="relu", train_scale=False)
+    layer.build(inputs.shape)
+    kernel = rng.normal(size=(4, 3)).astype("float32")
+    g = np.array([0.5, 2.0, 1.0], "float32")
+    bias = np.array([0.1, -0.2, 0.0], "float32")
+    layer.kernel.assign(kernel)
+    layer.g.assign(g)
+    layer.bias.assign(bias)
+    # y = relu(g x V / ||V_:,k|| + b)
+    expected = np.maximum(g * (inputs @ kernel) / np.linalg.norm(kernel, axis=0) + bias, 0.0)
+    np.testing.assert_allclose(_numpy(layer(inputs)), expected, rtol=1e-5, atol=1e-6)
+    assert [w.name for w in layer.trainable_weights] == ["kernel", "bias"]  # g fixed
+
+    layer.initialize_from(inputs)
+    pre = _numpy(layer.preactivation(inputs))
+    np.testing.assert_allclose(pre.mean(axis=0), 0.0, atol=1e-5)
+    np.testing.assert_allclose(pre.std(axis=0), 1.0, rtol=1e-4)
+
+
+def test_improved_gan_layers_save_and_reload(tmp_path):
+    from keras_gan.layers import MinibatchDiscrimination, VirtualBatchNormalization, WeightNormDense
+
+    inputs = keras.Input((6,))
+    x = WeightNormDense(8, activation="relu", train_scale=False)(inputs)
+    x = VirtualBatchNormalization(reference_size=2)(x)
+    outputs = MinibatchDiscrimination(num_kernels=3, kernel_dim=2)(x)
+    model = keras.Model(inputs, outputs)
+    batch = np.random.default_rng(3).normal(size=(5, 6)).astype("float32")
+    before = _numpy(model(batch))
+    model.save(tmp_path / "layers.keras")
+    reloaded = keras.saving.load_model(tmp_path / "layers.keras")
+    np.testing.assert_allclose(_numpy(reloaded(batch)), before, rtol=1e-6)
+    assert reloaded.output_shape == (None, 11)

@@ -99,3 +99,37 @@ def test_input_gradients_of_a_quadratic():
         backend.input_gradients(lambda t: ops.sum(t**2, axis=1), ops.convert_to_tensor(x))
     )
     np.testing.assert_allclose(grads, 2 * x, rtol=1e-6)
+
+
+def test_feature_matching_is_the_squared_distance_of_the_means():
+    rng = np.random.default_rng(2)
+    real = rng.normal(size=(6, 4)).astype("float32")
+    fake = rng.normal(size=(3, 4)).astype("float32")
+    expected = np.sum((real.mean(axis=0) - fake.mean(axis=0)) ** 2)
+    assert value(losses.feature_matching_loss(real, fake)) == pytest.approx(expected, rel=1e-5)
+    # Same means, different samples: nothing to match
+    assert value(losses.feature_matching_loss(real, real[::-1])) == pytest.approx(0.0, abs=1e-6)
+
+
+def test_class_realness_is_the_k_plus_one_discriminator():
+    logits = np.array([[1.0, -2.0, 0.5], [-30.0, -30.0, -30.0]], "float32")
+    realness = ops.convert_to_numpy(losses.class_realness(logits))
+    z = np.exp(logits).sum(axis=1, keepdims=True)
+    # D(x) = Z / (Z + 1) = sigma(log Z)
+    np.testing.assert_allclose(sigmoid(realness), z / (z + 1), rtol=1e-5)
+    assert realness.shape == (2, 1)
+
+
+def test_historical_averaging_penalty_and_its_gradient():
+    weights = [np.array([1.0, 2.0], "float32"), np.array([[0.5]], "float32")]
+    averages = [np.array([0.0, 1.0], "float32"), np.array([[1.5]], "float32")]
+    assert value(losses.historical_averaging_penalty(weights, averages)) == pytest.approx(3.0)
+    tensors = [ops.convert_to_tensor(w) for w in weights]
+    grads = backend.tensor_gradients(
+        lambda ws: losses.historical_averaging_penalty(ws, averages), tensors
+    )
+    # d/dθ ||θ - avg||^2 = 2 (θ - avg)
+    for grad, w, a in zip(grads, weights, averages):
+        np.testing.assert_allclose(ops.convert_to_numpy(grad), 2 * (w - a), rtol=1e-6)
+    with pytest.raises(ValueError, match="one average per weight"):
+        losses.historical_averaging_penalty(weights, averages[:1])

@@ -6,6 +6,7 @@ from keras_gan.models.cyclegan import CycleGAN, CycleGANConfig
 from keras_gan.models.dcgan import DCGAN, DCGANConfig
 from keras_gan.models.gan import GAN, GANConfig
 from keras_gan.models.gan_int_cls import GANINTCLS, GANINTCLSConfig
+from keras_gan.models.improved_gan import ImprovedGAN, ImprovedGANConfig
 from keras_gan.models.infogan import InfoGAN, InfoGANConfig
 from keras_gan.models.lapgan import LAPGAN, LAPGANConfig
 from keras_gan.models.lsgan import LSGAN, LSGANConfig
@@ -29,6 +30,8 @@ __all__ = [
     "GANConfig",
     "GANINTCLS",
     "GANINTCLSConfig",
+    "ImprovedGAN",
+    "ImprovedGANConfig",
     "InfoGAN",
     "InfoGANConfig",
     "LAPGAN",

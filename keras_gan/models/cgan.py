@@ -25,6 +25,9 @@ class LabelConditioned:
     The host class sets `self.num_classes` and has a generator taking `[latents, labels]`.
     """
 
+    #: Why the model needs labelled data, for the message refusing unlabelled data.
+    labelled_data_reason = "is conditional"
+
     def _check_labels(self, labels, count=None, what="labels"):
         """Returns `labels` as an int32 vector `(n,)`, or raises a ValueError naming them."""
         name = type(self).__name__
@@ -61,7 +64,7 @@ class LabelConditioned:
         tf = sys.modules.get("tensorflow")
         name = type(self).__name__
         message = (
-            f"{name} is conditional: it trains on (images, labels) batches, e.g. "
+            f"{name} {self.labelled_data_reason}: it trains on (images, labels) batches, e.g. "
             "keras_gan.datasets.load(name, with_labels=True) or fit((images, labels)). "
         )
         if tf is not None and isinstance(x, tf.data.Dataset):

@@ -1,0 +1,264 @@
+"""Improved GAN (Salimans et al. 2016): the step's losses against a NumPy computation, the
+labelled set, the weight-norm initialisation, historical averaging, training, saving, resume,
+parity across backends and bad input."""
+
+import keras
+import numpy as np
+import pytest
+from keras import layers, ops
+
+import keras_gan
+from keras_gan import checkpoints, testing
+from keras_gan.models import ImprovedGAN
+from keras_gan.networks.improved_gan import improved_gan_discriminator, initialize_weight_norm
+from tests.test_train import assert_same_run
+
+K = 3  # classes of the tiny model
+
+
+def numpy(x):
+    return np.asarray(ops.convert_to_numpy(x), dtype="float64")
+
+
+def tiny(**kwargs):
+    """G: z (2) -> tanh dense -> 4x4 image; D: image -> relu dense (3 features) -> 3 logits."""
+    generator = keras.Sequential(
+        [layers.Input((2,)), layers.Dense(16, activation="tanh"), layers.Reshape((4, 4, 1))]
+    )
+    images = keras.Input((4, 4, 1))
+    features = layers.Dense(3, activation="relu")(layers.Flatten()(images))
+    discriminator = keras.Model(images, [layers.Dense(K)(features), features])
+    kwargs.setdefault("labelled_per_class", 1)
+    return ImprovedGAN(generator=generator, discriminator=discriminator, latent_dim=2, seed=3,
+                       num_classes=K, **kwargs)  # fmt: skip
+
+
+def labelled_data(num=12, shape=(4, 4, 1), seed=0):
+    images = testing.random_images(shape, num, seed=seed)
+    labels = np.arange(num, dtype="int32") % K
+    return images, labels
+
+
+def logsumexp(x):
+    top = x.max(axis=1, keepdims=True)
+    return (top + np.log(np.exp(x - top).sum(axis=1, keepdims=True)))[:, 0]
+
+
+def softplus(x):
+    return np.logaddexp(0.0, x)
+
+
+def forward_d(weights, images):
+    w1, b1, w2, b2 = weights
+    features = np.maximum(images.reshape(len(images), -1) @ w1 + b1, 0.0)
+    return features @ w2 + b2, features
+
+
+def forward_g(weights, z):
+    w, b = weights
+    return np.tanh(z @ w + b).reshape(-1, 4, 4, 1)
+
+
+@pytest.mark.parametrize("generator_loss", ["feature_matching", "non_saturating"])
+def test_the_step_losses_are_the_papers(generator_loss):
+    model = tiny(generator_loss=generator_loss, unlabelled_weight=0.7)
+    model.compile(d_optimizer=keras.optimizers.SGD(0.1), g_optimizer=keras.optimizers.SGD(0.1),
+                  run_eagerly=True)  # fmt: skip
+    testing.set_deterministic_weights(model)
+    images, labels = labelled_data(6)
+    drawn, sample_latent = [], model.sample_latent
+
+    def recording(*args, **kwargs):
+        drawn.append(sample_latent(*args, **kwargs))
+        return drawn[-1]
+
+    model.sample_latent = recording
+    d_before = testing.snapshot(model.discriminator.trainable_variables)
+    g_before = testing.snapshot(model.generator.trainable_variables)
+    model.reset_metrics()
+    logs = model.train_on_batch(images, labels, return_dict=True)
+    labelled, labelled_labels = numpy(model.labelled_images), numpy(model.labelled_labels)
+    assert sorted(labelled_labels.astype(int)) == list(range(K))  # one of each class
+
+    # L_D = -E log softmax(l(x_lab))_y + w (-E log D(x) - E log(1 - D(G(z)))), D = sigmoid(lse)
+    lab_logits, _ = forward_d(d_before, labelled)
+    picked = lab_logits[np.arange(K), labelled_labels.astype(int)]
+    supervised = np.mean(logsumexp(lab_logits) - picked)
+    unl_logits, _ = forward_d(d_before, images.astype("float64"))
+    fake_logits, _ = forward_d(d_before, forward_g(g_before, numpy(drawn[0])))
+    unsupervised = np.mean(softplus(-logsumexp(unl_logits))) + np.mean(
+        softplus(logsumexp(fake_logits))
+    )
+    assert float(logs["supervised_loss"]) == pytest.approx(supervised, rel=1e-4)
+    assert float(logs["d_loss"]) == pytest.approx(supervised + 0.7 * unsupervised, rel=1e-4)
+
+    # L_G against the discriminator after its update, with the generator before its own
+    d_after = [numpy(v) for v in model.discriminator.trainable_variables]
+    fake_logits, fake_features = forward_d(d_after, forward_g(g_before, numpy(drawn[1])))
+    if generator_loss == "feature_matching":
+        _, real_features = forward_d(d_after, images.astype("float64"))
+        expected = np.sum((real_features.mean(axis=0) - fake_features.mean(axis=0)) ** 2)
+    else:
+        expected = np.mean(softplus(-logsumexp(fake_logits)))
+    assert float(logs["g_loss"]) == pytest.approx(expected, rel=1e-4, abs=1e-7)
+
+
+def test_the_batch_labels_are_never_read():
+    images, labels = labelled_data(12)
+    runs = []
+    for batch_labels in (labels, labels[::-1].copy()):
+        model = tiny()
+        model.compile()
+        testing.set_deterministic_weights(model)
+        model.choose_labelled_set(images, labels)  # the same labelled set for both
+        for _ in range(2):
+            model.train_on_batch(images, batch_labels)
+        runs.append(testing.snapshot(model.discriminator.trainable_variables))
+    for first, second in zip(*runs):
+        np.testing.assert_array_equal(first, second)
+
+
+def test_the_labelled_set_is_chosen_once_per_class_and_saved(tmp_path):
+    images, labels = labelled_data(12)
+    model = tiny(labelled_per_class=2)
+    model.compile()
+    model.train_on_batch(images, labels)
+    chosen = numpy(model.labelled_labels).astype(int)
+    assert sorted(chosen) == [0, 0, 1, 1, 2, 2]
+    # each chosen image is a training image of its label
+    for image, label in zip(numpy(model.labelled_images), chosen):
+        matches = np.flatnonzero(np.all(np.isclose(images, image), axis=(1, 2, 3)))
+        assert len(matches) == 1 and labels[matches[0]] == label
+    model.save(tmp_path / "model.keras")
+    reloaded = keras.saving.load_model(tmp_path / "model.keras")
+    np.testing.assert_array_equal(numpy(reloaded.labelled_images), numpy(model.labelled_images))
+    # a reloaded model trains on on other data with the set it has
+    reloaded.train_on_batch(*labelled_data(12, seed=5))
+    np.testing.assert_array_equal(numpy(reloaded.labelled_images), numpy(model.labelled_images))
+
+
+def test_the_labelled_minibatch_is_drawn_when_the_set_is_larger_than_the_batch():
+    model = tiny(labelled_per_class=4)  # 12 labelled images, batches of 6
+    model.compile()
+    images, labels = labelled_data(24)
+    model.choose_labelled_set(images, labels)
+    batch, batch_labels = model.labelled_minibatch(6)
+    assert tuple(batch.shape) == (6, 4, 4, 1) and len(set(numpy(batch_labels))) >= 1
+    everything = numpy(model.labelled_images).reshape(12, -1)
+    rows = [np.flatnonzero(np.all(np.isclose(everything, b), axis=1))[0]
+            for b in numpy(batch).reshape(6, -1)]  # fmt: skip
+    assert len(set(rows)) == 6  # without replacement
+
+
+def test_too_few_labels_of_a_class_is_refused():
+    images, labels = labelled_data(12)
+    labels[labels == 2] = 1  # no image of class 2
+    model = tiny()
+    model.compile()
+    with pytest.raises(ValueError, match="found 0 of class 2 in 12 training images"):
+        model.train_on_batch(images, labels)
+    with pytest.raises(ValueError, match="is semi-supervised: it trains on \\(images, labels\\)"):
+        model.train_on_batch(images)
+
+
+def test_the_weight_norm_starts_from_the_data():
+    # Without noise, every weight-normalised layer's pre-activation on the initialisation batch
+    # has mean 0 and standard deviation 1 per unit, given the layers before it.
+    network = improved_gan_discriminator(
+        (8, 8, 1), K, units=(16, 8), input_noise=0.0, hidden_noise=0.0
+    )
+    images, _ = labelled_data(200, shape=(8, 8, 1))
+    initialize_weight_norm(network, images)
+    for name in ("dense_0", "dense_1", "class_logits"):
+        layer = network.get_layer(name)
+        inputs = keras.Model(network.input, layer.input)(images, training=True)
+        pre = numpy(layer.preactivation(inputs))
+        np.testing.assert_allclose(pre.mean(axis=0), 0.0, atol=1e-4)
+        np.testing.assert_allclose(pre.std(axis=0), 1.0, rtol=1e-3)
+
+
+def test_the_model_initialises_its_discriminator_with_the_first_batches():
+    model = ImprovedGAN(image_shape=(8, 8, 1), num_classes=K, labelled_per_class=2, seed=0)
+    model.compile()
+    scale = model.discriminator_network.get_layer("dense_0").g
+    np.testing.assert_array_equal(numpy(scale), 1.0)  # before: the initializer's ones
+    model.train_on_batch(*labelled_data(12, shape=(8, 8, 1)))
+    assert not np.allclose(numpy(scale), 1.0)
+    assert int(numpy(model.prepared)) == 1
+
+
+def test_historical_averaging_keeps_the_mean_of_past_weights():
+    model = tiny(historical_weight=0.5)
+    model.compile(d_optimizer=keras.optimizers.SGD(0.1), g_optimizer=keras.optimizers.SGD(0.1))
+    images, labels = labelled_data(6)
+    seen = []
+    for _ in range(3):
+        seen.append(testing.snapshot(model.discriminator.trainable_variables))
+        model.train_on_batch(images, labels)
+    # updated at the start of each step, with the weights of that step: the mean of 3
+    for average, *past in zip(model.historical_averages["discriminator"], *seen):
+        np.testing.assert_allclose(numpy(average), np.mean(past, axis=0), rtol=1e-5, atol=1e-7)
+
+
+def test_it_trains_and_reloads(tmp_path):
+    model = ImprovedGAN(image_shape=(8, 8, 1), latent_dim=4, num_classes=K, labelled_per_class=2,
+                        minibatch_kernels=4, historical_weight=0.1, seed=0)  # fmt: skip
+    model.compile()
+    images, labels = labelled_data(16, shape=(8, 8, 1))
+    # the generator's batch norm scale is off (softplus follows), its shift trains
+    testing.check_fit(model, (images, labels), steps=2, batch_size=8)
+    testing.check_save_load(model, str(tmp_path), np.zeros((2, 4), "float32"))
+    reloaded = keras.saving.load_model(str(tmp_path / "model.keras"))
+    np.testing.assert_array_equal(reloaded.classify(images), model.classify(images))
+    assert model.classification_errors(images, labels) == int(
+        np.sum(model.classify(images) != labels)
+    )
+    assert model.generate(3).shape == (3, 8, 8, 1)
+
+
+def test_a_run_resumed_mid_epoch_equals_the_straight_run(tmp_path):
+    straight, pieces = str(tmp_path / "straight"), str(tmp_path / "pieces")
+    settings = dict(dataset="digits", image_size=8, batch_size=8, latent_dim=4,
+                    labelled_per_class=2, steps_per_epoch=5)  # fmt: skip
+    assert keras_gan.Run("improved_gan", output=straight, **settings).train(steps=7, verbose=0).done
+    run = keras_gan.Run("improved_gan", output=pieces, **settings)
+    assert run.train(steps=3, verbose=0).step == 3  # mid-epoch
+    result = keras_gan.Run.resume(pieces).train(steps=7, verbose=0)
+    assert result.step == 7
+    assert_same_run(straight, pieces)
+    models = [checkpoints.load(checkpoints.latest(out)) for out in (straight, pieces)]
+    np.testing.assert_array_equal(*(numpy(m.labelled_images) for m in models))
+
+
+def test_parity_across_backends(parity_dir):
+    images, labels = labelled_data(6)
+    with testing.portable_random():
+        model = tiny(historical_weight=0.1, label_smoothing=0.1)
+        model.compile()
+        testing.set_deterministic_weights(model)
+        logs = testing.step_logs(model, (images, labels), steps=3)
+    testing.check_parity("improved_gan", logs, parity_dir)
+
+
+@pytest.mark.parametrize(
+    "settings, message",
+    [
+        (dict(generator_loss="minimax"), "'feature_matching', 'non_saturating'"),
+        (dict(labelled_per_class=0), "`labelled_per_class` must be a positive integer"),
+        (dict(minibatch_kernels=-1), "`minibatch_kernels` must be an integer >= 0"),
+        (dict(historical_weight=-1.0), "`historical_weight` must be a finite number >= 0"),
+        (dict(unlabelled_weight=float("nan")), "`unlabelled_weight` must be a finite number"),
+        (dict(num_classes=1), "`num_classes` must be an integer >= 2"),
+        (dict(ada_target=0.6, augment="translation"), "ADA does not apply to ImprovedGAN"),
+        (dict(r1_gamma=1.0), "The R1/R2 penalties do not apply to ImprovedGAN"),
+    ],
+)
+def test_bad_settings_are_refused(settings, message):
+    with pytest.raises(ValueError, match=message):
+        ImprovedGAN(image_shape=(8, 8, 1), **settings)
+
+
+def test_a_discriminator_without_features_is_refused():
+    plain = keras.Sequential([layers.Input((8, 8, 1)), layers.Flatten(), layers.Dense(10)])
+    with pytest.raises(ValueError, match=r"returns \[class_logits"):
+        ImprovedGAN(image_shape=(8, 8, 1), discriminator=plain)
