@@ -136,4 +136,9 @@ def test_first_steps_agree_across_backends(parity_dir):
         model.compile()
         testing.set_deterministic_weights(model)
         logs = testing.step_logs(model, testing.random_images((16, 16, 1), 8, seed=4), steps=3)
-    testing.check_parity("sngan", logs, parity_dir)
+    # g_loss = -E[D(G(z))] is a mean of near-cancelling scores (about -1.5e-3). With jax and
+    # jaxlib 0.10.2 on an AVX-512 CPU it comes out 3.7e-6 below the jax-written reference at
+    # every step (-0.0015693 vs -0.0015656), while d_loss and the next steps' losses (so the
+    # weights) agree to 1e-7 and TensorFlow and PyTorch match the reference within 1e-6:
+    # atol 1e-5 keeps the check at 1% of the value.
+    testing.check_parity("sngan", logs, parity_dir, atol=1e-5)
