@@ -55,6 +55,13 @@ def check_latent_dim(latent_dim):
         )
 
 
+class DataError(ValueError):
+    """`fit()`'s data cannot train this model (its kind, shape, range, or too few examples).
+
+    Raised by `fit` and `train_on_batch` before any step, with the model's own message.
+    """
+
+
 class OptimizerGroup(keras.optimizers.Optimizer):
     """Holds a model's optimizers behind the single `model.optimizer` Keras expects.
 
@@ -1005,14 +1012,23 @@ class AdversarialBase(keras.Model):
 
     def fit(self, x=None, y=None, **kwargs):
         self._check_compiled()
-        self._check_data(x if y is None else (x, y), kwargs.get("batch_size"))
+        self._checked_data(x if y is None else (x, y), kwargs.get("batch_size"))
         return super().fit(x, y, **kwargs)
 
     def train_on_batch(self, x, y=None, **kwargs):
         self._check_compiled()
         data = x if y is None else (x, y)
-        self._check_data(data, batch_size=len(keras.tree.flatten(data)[0]))
+        self._checked_data(data, batch_size=len(keras.tree.flatten(data)[0]))
         return super().train_on_batch(x, y, **kwargs)
+
+    def _checked_data(self, data, batch_size):
+        """`_check_data`, its refusals raised as `DataError` (the run reports them in a line)."""
+        try:
+            self._check_data(data, batch_size)
+        except DataError:
+            raise
+        except ValueError as error:
+            raise DataError(str(error)) from error
 
     # -- Sampling --------------------------------------------------------------------------------
 

@@ -347,8 +347,9 @@ class WeightNormDense(keras.layers.Layer):
         units: int, the output size.
         activation: activation function or name. Defaults to `None`.
         use_bias: bool. Defaults to True.
-        kernel_initializer: initializer of V. Defaults to `RandomNormal(stddev=0.05)` (the
-            authors' code).
+        kernel_initializer: initializer of V. Defaults to `RandomNormal(stddev=0.05)`, the
+            default of the authors' general `nn.WeightNormLayer` (their MNIST `DenseLayer` draws
+            V from N(0, 0.1); after `initialize_from` only V's direction matters).
         train_scale: bool, whether g trains. Defaults to True.
         **kwargs: as for `keras.layers.Layer`.
 

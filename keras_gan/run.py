@@ -385,6 +385,7 @@ class Run:
 
         from keras_gan import callbacks as gan_callbacks
         from keras_gan import checkpoints, datasets
+        from keras_gan.adversarial import DataError
 
         variant, config, out, saved = self.variant, self.config, self.output, self._saved
         if self._restart:
@@ -474,11 +475,14 @@ class Run:
             for number, (initial_epoch, epochs, count) in enumerate(
                 plan(start, total, steps_per_epoch)
             ):
-                model.fit(
-                    first_stream if number == 0 else stream(step), initial_epoch=initial_epoch,
-                    epochs=epochs, steps_per_epoch=count, callbacks=callbacks,
-                    verbose=1 if verbose == 1 else 0, shuffle=False,
-                )  # fmt: skip
+                try:
+                    model.fit(
+                        first_stream if number == 0 else stream(step),
+                        initial_epoch=initial_epoch, epochs=epochs, steps_per_epoch=count,
+                        callbacks=callbacks, verbose=1 if verbose == 1 else 0, shuffle=False,
+                    )  # fmt: skip
+                except DataError as error:  # refused before its first step
+                    raise RunError(str(error)) from error
                 step = checkpoints.step_of(model)
                 if guard.failure or stop.signal_name:
                     break

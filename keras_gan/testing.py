@@ -27,6 +27,26 @@ def changed(before, variables):
     return sum(not np.allclose(b, a) for b, a in zip(before, snapshot(variables)))
 
 
+def record_latents(model):
+    """Makes `model.sample_latent` keep every latent batch it draws, as a NumPy array.
+
+    For tests that recompute a step by hand: run the step eagerly (`run_eagerly=True`), then
+    read the noise each update used from the returned list, in the order it was drawn.
+
+    Returns:
+        The list the latents are appended to.
+    """
+    drawn, sample_latent = [], model.sample_latent
+
+    def recording(*args, **kwargs):
+        latents = sample_latent(*args, **kwargs)
+        drawn.append(np.asarray(keras.ops.convert_to_numpy(latents)))
+        return latents
+
+    model.sample_latent = recording
+    return drawn
+
+
 def check_fit(model, data, steps=2, batch_size=None, networks=("generator", "discriminator")):
     """Fits `steps` steps and checks what every variant must do.
 

@@ -370,14 +370,7 @@ def test_every_latent_variant_takes_generator_steps_updates_per_step(name):
 def test_each_generator_update_draws_fresh_noise():
     model = linear_gan(generator_steps=2)
     model.compile(run_eagerly=True)
-    drawn, sample_latent = [], model.sample_latent
-
-    def recording(*args, **kwargs):
-        latents = sample_latent(*args, **kwargs)
-        drawn.append(numpy(latents))
-        return latents
-
-    model.sample_latent = recording
+    drawn = testing.record_latents(model)
     model.train_on_batch(testing.random_images((2, 2, 1), 4))
     assert len(drawn) == 3  # the discriminator's noise, then one batch per generator update
     assert all(z.shape == (4, 2) for z in drawn)

@@ -24,6 +24,9 @@ from keras_gan.registry import register
 _INITIALIZATION_IMAGES = 500
 # Batches read, at most, to find `labelled_per_class` images of every class.
 _MAX_SCANNED_BATCHES = 1000
+# Batches in a row with no image not seen before, after which a repeating stream has shown
+# all it holds.
+_REPEATS_TO_STOP = 3
 
 
 @dataclasses.dataclass
@@ -362,19 +365,37 @@ class ImprovedGAN(LabelConditioned, AdversarialModel):
             self.choose_labelled_set(images, labels)
 
     def _first_examples(self, x):
-        """Enough of the data's first examples to hold `labelled_per_class` of each class, and
-        at least 500 (the weight norm's initialisation)."""
+        """Enough of the data's first distinct examples to hold `labelled_per_class` of each
+        class, and at least 500 (the weight norm's initialisation).
+
+        A stream may repeat its data (the command line's does): an image met again is skipped,
+        so the labelled set never holds one image twice, and the scan ends once the stream
+        brings nothing new for `_REPEATS_TO_STOP` batches (or after `_MAX_SCANNED_BATCHES`).
+        """
         tf = sys.modules.get("tensorflow")
         if tf is not None and isinstance(x, tf.data.Dataset):
-            images, labels, counts = [], [], np.zeros(self.num_classes, int)
+            images, labels, seen = [], [], set()
+            counts, batches_without_news = np.zeros(self.num_classes, int), 0
             for i, batch in enumerate(x):
                 batch_images, batch_labels = self.unpack_labelled(batch)
-                images.append(np.asarray(batch_images))
-                labels.append(self._check_labels(np.asarray(batch_labels)))
+                batch_images = np.asarray(batch_images)
+                batch_labels = self._check_labels(np.asarray(batch_labels))
+                new = []
+                for j, (image, label) in enumerate(zip(batch_images, batch_labels)):
+                    key = (int(label), image.tobytes())
+                    if key not in seen:
+                        seen.add(key)
+                        new.append(j)
+                batches_without_news = 0 if new else batches_without_news + 1
+                images.append(batch_images[new])
+                labels.append(batch_labels[new])
                 counts += np.bincount(labels[-1], minlength=self.num_classes)
-                seen = sum(len(b) for b in labels)
                 full = counts.min() >= self.labelled_per_class
-                if (full and seen >= _INITIALIZATION_IMAGES) or i + 1 >= _MAX_SCANNED_BATCHES:
+                if (
+                    (full and len(seen) >= _INITIALIZATION_IMAGES)
+                    or batches_without_news >= _REPEATS_TO_STOP
+                    or i + 1 >= _MAX_SCANNED_BATCHES
+                ):
                     break
             return np.concatenate(images), np.concatenate(labels)
         images, labels = self.unpack_labelled(x)

@@ -5,12 +5,15 @@ parity across backends and bad input."""
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 from keras import layers, ops
 
 import keras_gan
 from keras_gan import checkpoints, testing
+from keras_gan.adversarial import DataError
 from keras_gan.models import ImprovedGAN
 from keras_gan.networks.improved_gan import improved_gan_discriminator, initialize_weight_norm
+from keras_gan.run import RunError
 from tests.test_train import assert_same_run
 
 K = 3  # classes of the tiny model
@@ -66,13 +69,7 @@ def test_the_step_losses_are_the_papers(generator_loss):
                   run_eagerly=True)  # fmt: skip
     testing.set_deterministic_weights(model)
     images, labels = labelled_data(6)
-    drawn, sample_latent = [], model.sample_latent
-
-    def recording(*args, **kwargs):
-        drawn.append(sample_latent(*args, **kwargs))
-        return drawn[-1]
-
-    model.sample_latent = recording
+    drawn = testing.record_latents(model)
     d_before = testing.snapshot(model.discriminator.trainable_variables)
     g_before = testing.snapshot(model.generator.trainable_variables)
     model.reset_metrics()
@@ -85,7 +82,7 @@ def test_the_step_losses_are_the_papers(generator_loss):
     picked = lab_logits[np.arange(K), labelled_labels.astype(int)]
     supervised = np.mean(logsumexp(lab_logits) - picked)
     unl_logits, _ = forward_d(d_before, images.astype("float64"))
-    fake_logits, _ = forward_d(d_before, forward_g(g_before, numpy(drawn[0])))
+    fake_logits, _ = forward_d(d_before, forward_g(g_before, drawn[0]))
     unsupervised = np.mean(softplus(-logsumexp(unl_logits))) + np.mean(
         softplus(logsumexp(fake_logits))
     )
@@ -94,7 +91,7 @@ def test_the_step_losses_are_the_papers(generator_loss):
 
     # L_G against the discriminator after its update, with the generator before its own
     d_after = [numpy(v) for v in model.discriminator.trainable_variables]
-    fake_logits, fake_features = forward_d(d_after, forward_g(g_before, numpy(drawn[1])))
+    fake_logits, fake_features = forward_d(d_after, forward_g(g_before, drawn[1]))
     if generator_loss == "feature_matching":
         _, real_features = forward_d(d_after, images.astype("float64"))
         expected = np.sum((real_features.mean(axis=0) - fake_features.mean(axis=0)) ** 2)
@@ -143,11 +140,13 @@ def test_the_labelled_minibatch_is_drawn_when_the_set_is_larger_than_the_batch()
     images, labels = labelled_data(24)
     model.choose_labelled_set(images, labels)
     batch, batch_labels = model.labelled_minibatch(6)
-    assert tuple(batch.shape) == (6, 4, 4, 1) and len(set(numpy(batch_labels))) >= 1
+    assert tuple(batch.shape) == (6, 4, 4, 1)
     everything = numpy(model.labelled_images).reshape(12, -1)
     rows = [np.flatnonzero(np.all(np.isclose(everything, b), axis=1))[0]
             for b in numpy(batch).reshape(6, -1)]  # fmt: skip
     assert len(set(rows)) == 6  # without replacement
+    # each drawn image comes with its own label
+    np.testing.assert_array_equal(numpy(batch_labels), numpy(model.labelled_labels)[rows])
 
 
 def test_too_few_labels_of_a_class_is_refused():
@@ -155,10 +154,35 @@ def test_too_few_labels_of_a_class_is_refused():
     labels[labels == 2] = 1  # no image of class 2
     model = tiny()
     model.compile()
-    with pytest.raises(ValueError, match="found 0 of class 2 in 12 training images"):
+    with pytest.raises(DataError, match="found 0 of class 2 in 12 training images"):
         model.train_on_batch(images, labels)
     with pytest.raises(ValueError, match="is semi-supervised: it trains on \\(images, labels\\)"):
         model.train_on_batch(images)
+
+
+def test_a_repeating_stream_is_not_counted_twice():
+    # 4 images per class, repeated forever (as the command line streams its data): 5 per class
+    # must be refused, not filled with the same image twice
+    images, labels = labelled_data(12)
+    stream = tf.data.Dataset.from_tensor_slices((images, labels)).repeat().batch(5)
+    model = tiny(labelled_per_class=5)
+    model.compile()
+    with pytest.raises(ValueError, match="found 4 of class 0 in 12 training images"):
+        model.fit(stream, steps_per_epoch=1, shuffle=False, verbose=0)
+    model = tiny(labelled_per_class=4)
+    model.compile()
+    model.fit(stream, steps_per_epoch=1, shuffle=False, verbose=0)
+    chosen = numpy(model.labelled_images).reshape(12, -1)
+    assert len({row.tobytes() for row in chosen}) == 12  # every training image, once
+
+
+def test_a_run_with_too_few_labels_is_refused_in_a_line(tmp_path):
+    # digits holds about 180 images of each class, which its repeated stream must not hide
+    run = keras_gan.Run("improved_gan", output=str(tmp_path), dataset="digits", image_size=8,
+                        batch_size=8, latent_dim=4, labelled_per_class=200)  # fmt: skip
+    with pytest.raises(RunError, match="needs 200 labelled images of each of its 10 "
+                       "classes .* but found 1[0-9][0-9] of class"):  # fmt: skip
+        run.train(steps=1, verbose=0)
 
 
 def test_the_weight_norm_starts_from_the_data():
@@ -198,6 +222,34 @@ def test_historical_averaging_keeps_the_mean_of_past_weights():
     # updated at the start of each step, with the weights of that step: the mean of 3
     for average, *past in zip(model.historical_averages["discriminator"], *seen):
         np.testing.assert_allclose(numpy(average), np.mean(past, axis=0), rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("network", ["discriminator", "generator"])
+def test_historical_averaging_enters_each_players_loss(network):
+    # The first step's average is the weights themselves (penalty 0, gradient 0), so a model
+    # with historical_weight h and one without take the same first step; on the second, the
+    # player's loss differs by h ||theta_2 - (theta_1 + theta_2) / 2||^2, summed over its
+    # weights. For the generator's, the discriminator stands still (rate 0), so that its
+    # penalty cannot move the discriminator the generator's loss is measured against.
+    h, images, labels = 0.5, *labelled_data(6)
+    d_rate = 1.0 if network == "discriminator" else 0.0  # large steps: a penalty float32 sees
+    runs = []
+    for weight in (h, 0.0):
+        model = tiny(historical_weight=weight)
+        model.compile(d_optimizer=keras.optimizers.SGD(d_rate),
+                      g_optimizer=keras.optimizers.SGD(1.0))  # fmt: skip
+        testing.set_deterministic_weights(model)
+        weights = []
+        for _ in range(2):
+            weights.append(testing.snapshot(getattr(model, network).trainable_variables))
+            logs = model.train_on_batch(images, labels, return_dict=True)
+        runs.append(logs)
+    penalty = sum(np.sum(((b - a) / 2.0) ** 2) for a, b in zip(*weights))
+    assert penalty > 1e-3
+    loss = "d_loss" if network == "discriminator" else "g_loss"
+    difference = float(runs[0][loss]) - float(runs[1][loss])
+    # the losses are float32 numbers near 1: their difference is good to about 1e-6
+    assert difference == pytest.approx(h * penalty, rel=1e-3, abs=2e-6)
 
 
 def test_it_trains_and_reloads(tmp_path):

@@ -48,13 +48,7 @@ def test_the_generator_gradient_goes_through_the_unrolled_updates(optimizer):
     real = rng.normal(size=(8, 2)).astype("float32")
     if optimizer == "adam":  # a state of its own, not zeros: the unrolling continues it
         model.train_on_batch(real)
-    drawn, sample_latent = [], model.sample_latent
-
-    def recording(*args, **kwargs):
-        drawn.append(sample_latent(*args, **kwargs))
-        return drawn[-1]
-
-    model.sample_latent = recording
+    drawn = testing.record_latents(model)
     g_before = testing.snapshot(model.generator.trainable_variables)
     d_before = testing.snapshot(model.discriminator.trainable_variables)
     d_state = testing.snapshot(model.d_optimizer.variables)
