@@ -49,6 +49,7 @@ import keras
 import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import Markdown, display
+from keras import ops
 
 from keras_gan import datasets
 from keras_gan.models import ACGAN, ACGANConfig, ConditionalGAN, ConditionalGANConfig, InfoGAN, InfoGANConfig
@@ -113,10 +114,64 @@ show_grid(cgan.generate(labels=labels, seed=seed), "CGAN: row k asks for digit k
 plt.show()
 
 # %% [markdown]
+# ## Your turn: ACGAN's auxiliary classifier loss
+#
+# ACGAN's discriminator has two heads: the source logit (real or fake, the usual GAN loss) and
+# $K$ class logits $\ell$ with $P(C = c \mid x) = \operatorname{softmax}(\ell)_c$. It maximises
+#
+# $$L_C = \mathbb{E}[\log P(C = c \mid X_\text{real})] + \mathbb{E}[\log P(C = c \mid X_\text{fake})]$$
+#
+# on real images with their labels *and* on generated images with the class the generator was
+# asked for. Write its loss $-L_C$: the mean cross-entropy on the real batch plus the mean
+# cross-entropy on the generated batch. Use `ops.log_softmax` (not `log(softmax)`), so that
+# logits in the hundreds do not overflow.
+
+# %%
+def auxiliary_classifier_loss(real_class_logits, real_labels, fake_class_logits, fake_labels):
+    """ACGAN's class loss for the discriminator, -L_C, on real and on generated images.
+
+    Args:
+        real_class_logits: tensor `(m, K)`, the class head's logits on real images.
+        real_labels: int tensor `(m,)`, the real images' labels.
+        fake_class_logits: tensor `(m, K)`, the class head's logits on generated images.
+        fake_labels: int tensor `(m,)`, the classes the generator was asked for.
+
+    Returns:
+        Scalar tensor: the mean cross-entropy on the real images plus the mean cross-entropy
+        on the generated ones.
+    """
+    ### BEGIN SOLUTION
+    def cross_entropy(logits, labels):
+        log_probs = ops.log_softmax(logits, axis=-1)
+        picked = ops.take_along_axis(log_probs, ops.expand_dims(ops.cast(labels, "int32"), -1), axis=-1)
+        return -ops.mean(picked)
+
+    return cross_entropy(real_class_logits, real_labels) + cross_entropy(fake_class_logits, fake_labels)
+    ### END SOLUTION
+
+
+# %% [markdown]
+# Check it against the class loss inside `keras_gan.models.ACGAN`'s step
+# (`keras_gan.models.acgan.class_loss`, one batch at a time), and on logits in the hundreds.
+
+# %%
+from keras_gan.models.acgan import class_loss
+
+rng = np.random.default_rng(seed)
+logits_real, logits_fake = (ops.convert_to_tensor(rng.normal(size=(8, 10)).astype("float32")) for _ in range(2))
+labels_real, labels_fake = (ops.convert_to_tensor(rng.integers(0, 10, 8).astype("int32")) for _ in range(2))
+mine = float(auxiliary_classifier_loss(logits_real, labels_real, logits_fake, labels_fake))
+package = float(class_loss(labels_real, logits_real) + class_loss(labels_fake, logits_fake))
+print(f"auxiliary_classifier_loss: {mine:.6f}   keras_gan: {package:.6f}")
+assert abs(mine - package) < 1e-4
+large = float(auxiliary_classifier_loss(100.0 * logits_real, labels_real, 100.0 * logits_fake, labels_fake))
+assert np.isfinite(large), "not finite: use ops.log_softmax"
+
+# %% [markdown]
 # ## ACGAN
 #
 # The discriminator's class head also classifies real images, so the logs include the class
-# losses on real and generated samples.
+# losses on real and generated samples: the two terms of your `auxiliary_classifier_loss`.
 
 # %%
 display(Markdown(f"```python\n{inspect.getsource(ACGAN.train_step)}\n```"))

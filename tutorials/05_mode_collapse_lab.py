@@ -46,12 +46,9 @@ if quick:
     steps, packings = 10, [1, 2]
 
 # %%
-import inspect
-
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
-from IPython.display import Markdown, display
 
 from keras_gan import datasets, lab
 
@@ -74,17 +71,51 @@ for name, samples in [("the data", points), ("half the modes", half), ("blurred 
           f"high quality {result['high_quality']:.1%}, reverse KL {result['reverse_kl']:.3f}")
 
 # %% [markdown]
-# ## Packing, in one layer
+# ## Your turn: packing
 #
-# `lab.Pack(m)` reshapes a batch of $b$ samples into $b/m$ packs by concatenating the features
-# of $m$ consecutive samples; `lab.pack_discriminator` wraps a network taking packs into a
-# discriminator of single samples.
+# PacGAN's discriminator sees a batch of $b$ samples as $b/m$ packs: pack $j$ joins the $m$
+# consecutive samples $x_{jm}, \dots, x_{jm + m - 1}$ along the last axis. For 2-D points,
+# $(b, 2) \to (b/m, 2m)$, the concatenated vector of PacGAN's MLP experiments; for images,
+# $(b, h, w, c) \to (b/m, h, w, mc)$: PacGAN's Stacked MNIST discriminator stacks the $m$ images
+# along channels, pixel by pixel, so the last axis holds sample 1's $c$ channels, then sample
+# 2's. Write `pack` with `keras.ops` (`reshape`, `transpose`); a single reshape is not enough
+# for images.
 
 # %%
-display(Markdown(f"```python\n{inspect.getsource(lab.Pack.call)}\n```"))
-packed = lab.Pack(2)(np.arange(12, dtype="float32").reshape(6, 2))
-print("6 points (6, 2) packed by 2 ->", tuple(packed.shape))
-print(keras.ops.convert_to_numpy(packed))
+def pack(samples, packing):
+    """PacGAN's packing: `packing` consecutive samples joined along the last axis.
+
+    Args:
+        samples: tensor `(b, ..., c)`, with b a multiple of `packing`.
+        packing: int >= 1, the degree of packing m.
+
+    Returns:
+        Tensor `(b / packing, ..., packing * c)`: pack j holds samples j*m ... j*m + m - 1, the
+        last axis holding each sample's c values in turn.
+    """
+    ### BEGIN SOLUTION
+    feature_shape = tuple(samples.shape[1:])
+    # (b, *S, c) -> (b/m, m, *S, c) -> (b/m, *S, m, c) -> (b/m, *S, m*c)
+    x = keras.ops.reshape(samples, (-1, packing, *feature_shape))
+    rank = len(feature_shape) + 2
+    x = keras.ops.transpose(x, (0, *range(2, rank - 1), 1, rank - 1))
+    return keras.ops.reshape(x, (-1, *feature_shape[:-1], packing * feature_shape[-1]))
+    ### END SOLUTION
+
+
+# %% [markdown]
+# Check it against the lab's layer `lab.Pack(m)`, on points and on 3-channel images.
+# `lab.pack_discriminator` wraps a network taking packs into a discriminator of single samples.
+
+# %%
+points = np.arange(12, dtype="float32").reshape(6, 2)
+print("6 points (6, 2) packed by 2 ->", tuple(pack(points, 2).shape))
+print(keras.ops.convert_to_numpy(pack(points, 2)))
+images = np.random.default_rng(seed).normal(size=(8, 4, 4, 3)).astype("float32")
+for m, x in [(2, points), (3, points), (1, images), (2, images), (4, images)]:
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(pack(x, m)),
+                               keras.ops.convert_to_numpy(lab.Pack(m)(x)))
+print("pack matches lab.Pack")
 
 # %% [markdown]
 # ## Training: plain GAN against PacGAN

@@ -99,6 +99,56 @@ def features(batch):
 
 
 # %% [markdown]
+# ## Your turn: FID's formula
+#
+# FID (Heusel et al. 2017, <https://arxiv.org/abs/1706.08500>) fits a Gaussian to each set's
+# features and reports the squared Fréchet distance between the two Gaussians:
+#
+# $$d^2 = \lVert \mu_1 - \mu_2 \rVert_2^2 + \operatorname{Tr}\big(\Sigma_1 + \Sigma_2 - 2\,(\Sigma_1 \Sigma_2)^{1/2}\big).$$
+#
+# $(\Sigma_1 \Sigma_2)^{1/2}$ is a *matrix* square root (`scipy.linalg.sqrtm`), of a product
+# that is not symmetric; rounding can leave it a tiny imaginary part, which you drop. Write it
+# with numpy and scipy (convert the inputs with `np.asarray`).
+
+# %%
+def frechet_distance(mu1, sigma1, mu2, sigma2):
+    """The squared Fréchet distance between N(mu1, sigma1) and N(mu2, sigma2), as FID reports it.
+
+    Args:
+        mu1: array `(d,)`, the first set's feature mean.
+        sigma1: array `(d, d)`, its feature covariance (symmetric, positive definite).
+        mu2: array `(d,)`, the second set's feature mean.
+        sigma2: array `(d, d)`, its feature covariance.
+
+    Returns:
+        A float: ||mu1 - mu2||^2 + Tr(sigma1 + sigma2 - 2 (sigma1 sigma2)^(1/2)).
+    """
+    ### BEGIN SOLUTION
+    import scipy.linalg
+
+    mu1, mu2 = np.asarray(mu1, "float64"), np.asarray(mu2, "float64")
+    sigma1, sigma2 = np.asarray(sigma1, "float64"), np.asarray(sigma2, "float64")
+    root = np.real(scipy.linalg.sqrtm(sigma1 @ sigma2))
+    return float(np.sum((mu1 - mu2) ** 2) + np.trace(sigma1 + sigma2 - 2.0 * root))
+    ### END SOLUTION
+
+
+# %% [markdown]
+# Check it against `keras_gan.metrics.frechet_distance` on two sets of correlated Gaussian
+# "features" (the package's version adds the reference implementations' guard for singular
+# covariances, which real features with dead units can have).
+
+# %%
+rng = np.random.default_rng(seed)
+a = rng.normal(size=(500, 8)) @ rng.normal(size=(8, 8))
+b = 0.5 + rng.normal(size=(500, 8)) @ rng.normal(size=(8, 8))
+stats = a.mean(0), np.cov(a, rowvar=False), b.mean(0), np.cov(b, rowvar=False)
+mine, package = frechet_distance(*stats), metrics.frechet_distance(*stats)
+print(f"frechet_distance: {mine:.4f}   keras_gan: {package:.4f}")
+assert abs(mine - package) <= 1e-4 * max(1.0, abs(package))
+assert abs(frechet_distance(*stats[:2], *stats[:2])) < 1e-6  # a set against itself
+
+# %% [markdown]
 # ## Sets with known defects
 #
 # `real` is drawn from one half, every other set from the other half, so "real vs real" shows
@@ -187,8 +237,9 @@ plt.show()
 #
 # 1. **Truncation.** Train a DCGAN (notebook 02) and sample with latents scaled by
 #    $0.5$ (`generate(latents=0.5 * z)`). Which of precision and recall moves, and which way?
-# 2. **Coding: FID from scratch.** Write `fid(real_features, fake_features)` with numpy and
-#    `scipy.linalg.sqrtm` and check it against `metrics.frechet_distance` on the sets above.
+# 2. **FID from features.** Write `fid(real_features, fake_features)` on top of your
+#    `frechet_distance` (each set's mean and `np.cov(..., rowvar=False)`) and reproduce the FID
+#    column of the table above.
 # 3. **The choice of $k$.** Recompute precision and recall with $k = 1, 3, 10$ for the "noisy"
 #    and "digits 0-4" sets. Why does a large $k$ inflate both?
 # 4. **Feature network matters.** Replace the classifier's features by raw pixels

@@ -48,6 +48,7 @@ import os
 
 import keras
 import matplotlib.pyplot as plt
+import numpy as np
 from IPython.display import Markdown, display
 
 from keras_gan import datasets
@@ -120,6 +121,54 @@ for name in ("g_gan_loss", "g_l1_loss"):
 plt.legend()
 plt.show()
 show_rows([edges, pix2pix.translate(edges), digits], ["edges", "pix2pix", "target"], "pix2pix translations")
+
+# %% [markdown]
+# ## Your turn: the cycle-consistency loss
+#
+# CycleGAN's two generators, $G: A \to B$ and $F: B \to A$, are trained without pairs; what
+# ties an image to its translation is that the round trip must give it back (the paper's
+# equation 2, weighted by $\lambda = 10$):
+#
+# $$\mathcal{L}_\text{cyc} = \lambda\big(\mathbb{E}_a \lVert F(G(a)) - a\rVert_1 + \mathbb{E}_b \lVert G(F(b)) - b\rVert_1\big),$$
+#
+# each term the mean absolute difference over every pixel of the batch. Write it with
+# `keras.ops`.
+
+# %%
+def cycle_consistency_loss(real_a, cycled_a, real_b, cycled_b, weight):
+    """CycleGAN's cycle-consistency loss, both round trips, weighted by lambda.
+
+    Args:
+        real_a: tensor `(m, h, w, c)`, images of domain A.
+        cycled_a: tensor `(m, h, w, c)`, F(G(real_a)).
+        real_b: tensor `(m, h, w, c)`, images of domain B.
+        cycled_b: tensor `(m, h, w, c)`, G(F(real_b)).
+        weight: float, lambda.
+
+    Returns:
+        Scalar tensor: weight * (mean |cycled_a - real_a| + mean |cycled_b - real_b|).
+    """
+    ### BEGIN SOLUTION
+    cycle_a = keras.ops.mean(keras.ops.abs(cycled_a - real_a))
+    cycle_b = keras.ops.mean(keras.ops.abs(cycled_b - real_b))
+    return weight * (cycle_a + cycle_b)
+    ### END SOLUTION
+
+
+# %% [markdown]
+# Check it against the cycle term of `keras_gan.models.CycleGAN`'s generator loss
+# (`keras_gan.models.cyclegan.cycle_objective`).
+
+# %%
+from keras_gan.models.cyclegan import cycle_objective
+
+rng = np.random.default_rng(seed)
+a, a_cycled, b, b_cycled = (keras.ops.convert_to_tensor(rng.uniform(-1, 1, (4, 8, 8, 1)).astype("float32"))
+                            for _ in range(4))
+mine = float(cycle_consistency_loss(a, a_cycled, b, b_cycled, 10.0))
+package = float(cycle_objective(a, a_cycled, b, b_cycled, 10.0))
+print(f"cycle_consistency_loss: {mine:.6f}   keras_gan: {package:.6f}")
+assert abs(mine - package) < 1e-4 * max(1.0, abs(package))
 
 # %% [markdown]
 # ## CycleGAN on unpaired data

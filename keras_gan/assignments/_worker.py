@@ -213,31 +213,41 @@ def _sentinel(name, original):
     return sentinel
 
 
-def install_sentinels():
-    """Wraps the package's losses and every model's `train_step` so that calls are recorded."""
-    import keras_gan.losses
-    import keras_gan.models
+def install_sentinels(names):
+    """Wraps the package's implementations named in `names` so that calls to them are recorded.
 
-    for name in (
-        "minimax_discriminator_loss",
-        "minimax_generator_loss",
-        "non_saturating_generator_loss",
-        "gradient_penalty",
-        "interpolate",
-    ):
-        original = getattr(keras_gan.losses, name)
-        wrapped = _sentinel(f"keras_gan.losses.{name}", original)
+    `names` are dotted paths: a function (`keras_gan.losses.gradient_penalty`, replaced in
+    every keras_gan module that holds it, so `from keras_gan.losses import ...` is caught too),
+    a class (`keras_gan.lab.Pack`: its own `call` is wrapped), or a prefix ending in a dot
+    (`keras_gan.models.`: every model's own `train_step`).
+    """
+    import importlib
+
+    for name in names:
+        if name == "keras_gan.models.":
+            import keras_gan.models
+
+            for cls_name in dir(keras_gan.models):
+                cls = getattr(keras_gan.models, cls_name)
+                if isinstance(cls, type) and "train_step" in cls.__dict__:
+                    cls.train_step = _sentinel(
+                        f"keras_gan.models.{cls_name}.train_step", cls.__dict__["train_step"]
+                    )
+            continue
+        module_name, _, attribute = name.rpartition(".")
+        original = getattr(importlib.import_module(module_name), attribute)
+        if isinstance(original, type):
+            for method in ("call", "__call__"):
+                if method in original.__dict__:
+                    setattr(original, method, _sentinel(name, original.__dict__[method]))
+                    break
+            continue
+        wrapped = _sentinel(name, original)
         for module in list(sys.modules.values()):  # also `from keras_gan.losses import ...`
             if (getattr(module, "__name__", "") or "").startswith("keras_gan") and getattr(
-                module, name, None
+                module, attribute, None
             ) is original:
-                setattr(module, name, wrapped)
-    for cls_name in dir(keras_gan.models):
-        cls = getattr(keras_gan.models, cls_name)
-        if isinstance(cls, type) and "train_step" in cls.__dict__:
-            cls.train_step = _sentinel(
-                f"keras_gan.models.{cls_name}.train_step", cls.__dict__["train_step"]
-            )
+                setattr(module, attribute, wrapped)
 
 
 # -- evaluating the student's code on the grader's inputs -----------------------------------------
@@ -254,12 +264,22 @@ def _tensor(message):
 
 
 def _output(value, what):
+    import numpy
     from keras import ops
 
     if value is None:
         raise _Returned(f"{what} returned None: did you forget the `return`?")
     try:
         array = ops.convert_to_numpy(value)
+    except Exception:  # noqa: BLE001 - anything that is not a tensor
+        raise _Returned(f"{what} returned {type(value).__name__}, not a tensor") from None
+    if numpy.iscomplexobj(array):
+        raise _Returned(
+            f"{what} returned a complex value ({array.reshape(-1)[:1]}): keep the real part "
+            "(a matrix square root of a product of covariances can carry a rounding-size "
+            "imaginary part)"
+        )
+    try:
         return _protocol.encode(array)
     except Exception:  # noqa: BLE001 - anything that is not a tensor
         raise _Returned(f"{what} returned {type(value).__name__}, not a tensor") from None
@@ -283,8 +303,24 @@ def _evaluate(probe, target, what):
     from keras import ops
 
     op = probe["op"]
-    if op == "call":
-        return {"value": _output(target(*[_tensor(a) for a in probe["args"]]), what)}
+    if op == "call":  # tensors, and plain numbers for the arguments that are not tensors
+        arguments = [_tensor(a) if isinstance(a, dict) else a for a in probe["args"]]
+        return {"value": _output(target(*arguments), what)}
+    if op == "call_grad":  # the output, and the gradient of sum(output * weights) in args[0]
+        arguments = [_tensor(a) if isinstance(a, dict) else a for a in probe["args"]]
+        weights = _tensor(probe["weights"])
+        result = {"value": _output(target(*arguments), what)}
+        from keras_gan import backend
+
+        try:
+            gradient = backend.input_gradients(
+                lambda x: target(x, *arguments[1:]) * weights, arguments[0]
+            )
+        except Exception:  # noqa: BLE001 - not differentiable (e.g. computed in numpy)
+            gradient = None
+        if gradient is not None:
+            result["gradient"] = _protocol.encode(ops.convert_to_numpy(ops.stop_gradient(gradient)))
+        return result
     if op in ("penalty", "penalty_grad"):
         real, fake, epsilon = (_tensor(probe[k]) for k in ("real", "fake", "epsilon"))
         if probe["critic"] == "quadratic":
@@ -374,7 +410,7 @@ def main():
     errors = {}
     setup = json.loads(sys.stdin.readline())
     MEMORY_LIMIT_MB = setup["memory_mb"]
-    install_sentinels()
+    install_sentinels(setup.get("sentinels", ()))
     sandbox = confine(
         setup["folder"], setup["memory_mb"], setup["cpu_seconds"], setup.get("sandbox", True)
     )

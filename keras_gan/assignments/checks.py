@@ -126,16 +126,19 @@ def _close(got, expected):
     return bool(np.isfinite(got)) and abs(got - expected) <= 1e-4 + 1e-4 * abs(expected)
 
 
-def _compare(what, got, expected, context, diagnoses=()):
+_NOT_FINITE = (
+    "not finite: the inputs are logits, not probabilities; use "
+    "softplus (-log sigmoid(t) = softplus(-t)) rather than log(sigmoid(t))"
+)
+
+
+def _compare(what, got, expected, context, diagnoses=(), not_finite=_NOT_FINITE):
     """Passes if `got` matches `expected`; otherwise fails naming the likely mistake."""
     if _close(got, expected):
         return
     message = f"{what}: {context} expected {expected:.6g}, got {got:.6g}"
     if not np.isfinite(got):
-        message += (
-            " - not finite: the inputs are logits, not probabilities; use "
-            "softplus (-log sigmoid(t) = softplus(-t)) rather than log(sigmoid(t))"
-        )
+        message += f" - {not_finite}"
     else:
         for value, hint in diagnoses:
             if _close(got, value):
@@ -654,4 +657,466 @@ def train_step_detaches(run):
             "train_step: no ops.stop_gradient on the generated samples in the discriminator "
             "step - the result is the same (only the discriminator's weights are updated) but "
             "the backward pass runs through the generator for nothing"
+        )
+
+
+def _value(run, index):
+    """The decoded array output of probe `index` (float64), or a CheckFailure."""
+    return np.asarray(_protocol.decode(_result(run, index)["value"]), dtype="float64")
+
+
+def _ints(values):
+    return _protocol.encode(np.asarray(values, dtype="int32"))
+
+
+# -- 03: ACGAN's auxiliary classifier loss ---------------------------------------------------------
+# Docstring: class logits (m, K) and int labels (m,) for real and for generated images; returns
+# the scalar -L_C = CE(real) + CE(fake), each the mean over its batch.
+
+
+def _cross_entropy(logits, labels):
+    logits = np.asarray(logits, dtype="float64")
+    top = logits.max(axis=1, keepdims=True)
+    log_softmax = logits - top - np.log(np.exp(logits - top).sum(axis=1, keepdims=True))
+    return -log_softmax[np.arange(len(labels)), labels].mean()
+
+
+def _softmax_picked(logits, labels):
+    logits = np.asarray(logits, dtype="float64")
+    e = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return (e / e.sum(axis=1, keepdims=True))[np.arange(len(labels)), labels]
+
+
+_CLASS_REAL = np.asarray([[2.0, -1.0, 0.5], [0.0, 1.5, -2.0], [1.0, 1.0, 3.0], [-0.5, 2.5, 0.0]])
+_CLASS_FAKE = np.asarray([[0.5, 0.0, -1.0], [3.0, -2.0, 1.0], [-1.0, 0.5, 2.0], [1.0, -1.5, 0.5]])
+_LABELS_REAL, _LABELS_FAKE = np.asarray([0, 2, 1, 1]), np.asarray([2, 0, 2, 1])
+_CLASS_LARGE = np.asarray([[300.0, -200.0, 0.0], [-150.0, 250.0, 100.0]])
+_LABELS_LARGE = np.asarray([1, 0])  # each label on a logit far below the largest
+
+
+@piece("auxiliary_classifier_loss", forbidden=("keras_gan.models.acgan.class_loss",))
+def _auxiliary_classifier_loss_reference():
+    real, fake = (
+        _cross_entropy(_CLASS_REAL, _LABELS_REAL),
+        _cross_entropy(_CLASS_FAKE, _LABELS_FAKE),
+    )
+    return {
+        "probes": [
+            {
+                "op": "call",
+                "args": [
+                    _array(_CLASS_REAL),
+                    _ints(_LABELS_REAL),
+                    _array(_CLASS_FAKE),
+                    _ints(_LABELS_FAKE),
+                ],  # fmt: skip
+            },
+            {
+                "op": "call",
+                "args": [
+                    _array(_CLASS_LARGE),
+                    _ints(_LABELS_LARGE),
+                    _array(_CLASS_LARGE),
+                    _ints(_LABELS_LARGE[::-1]),
+                ],  # fmt: skip
+            },
+        ],
+        "value": real + fake,
+        "parts": (real, fake),
+        "large": _cross_entropy(_CLASS_LARGE, _LABELS_LARGE)
+        + _cross_entropy(_CLASS_LARGE, _LABELS_LARGE[::-1]),
+    }
+
+
+@check("auxiliary_classifier_loss", name="value", points=2)
+def auxiliary_classifier_loss_value(run):
+    got = _number(run, 0, "auxiliary_classifier_loss")
+    expected, (real, fake) = run["reference"]["value"], run["reference"]["parts"]
+    picked = _CLASS_REAL[np.arange(4), _LABELS_REAL], _CLASS_FAKE[np.arange(4), _LABELS_FAKE]
+    _compare(
+        "auxiliary_classifier_loss",
+        got,
+        expected,
+        f"on 4 real and 4 generated images, 3 classes, real labels {_show(_LABELS_REAL)}, "
+        f"generated labels {_show(_LABELS_FAKE)}:",
+        [
+            (-expected, "check the sign: the loss is minus the log-likelihood, -log softmax(l)_c"),
+            (real, "the generated images' term is missing: D also classifies G(z, c) as c"),
+            (fake, "the real images' term is missing: D also learns to classify real images"),
+            (expected / 2, "add the two cross-entropies (-L_C on real plus on generated)"),
+            (4 * expected, "take the mean over each batch, not the sum"),
+            (
+                _cross_entropy(_CLASS_REAL, _LABELS_FAKE)
+                + _cross_entropy(_CLASS_FAKE, _LABELS_REAL),
+                "the labels are swapped: real logits go with real labels, generated with the "
+                "classes the generator was asked for",
+            ),
+            (
+                -(
+                    _softmax_picked(_CLASS_REAL, _LABELS_REAL).mean()
+                    + _softmax_picked(_CLASS_FAKE, _LABELS_FAKE).mean()
+                ),  # fmt: skip
+                "take the log of the softmax: the loss is -log P(C = c | x)",
+            ),
+            (
+                -(picked[0].mean() + picked[1].mean()),
+                "normalise the logits: log softmax(l)_c = l_c - log sum_k exp(l_k)",
+            ),
+        ],
+    )
+
+
+@check("auxiliary_classifier_loss", name="large logits", needs=("value",))
+def auxiliary_classifier_loss_stable(run):
+    got = _number(run, 1, "auxiliary_classifier_loss")
+    _compare(
+        "auxiliary_classifier_loss",
+        got,
+        run["reference"]["large"],
+        "for logits in the hundreds (each label's logit 400 to 500 below the largest):",
+        not_finite="not finite: exp overflows, or the softmax of a far smaller logit is 0 and "
+        "its log -inf; use ops.log_softmax (log softmax(l)_c = l_c - logsumexp(l))",
+    )
+
+
+# -- 05: PacGAN's packing ----------------------------------------------------------------------------
+# Docstring: samples (b, ..., c) with b a multiple of packing; returns (b / packing, ..., packing c),
+# group j holding samples j*m ... j*m + m - 1 joined along the last axis, sample by sample.
+
+
+def _pack(samples, m):
+    b, *feature = samples.shape
+    x = samples.reshape(b // m, m, *feature)
+    x = np.moveaxis(x, 1, -2)  # (b/m, ..., m, c)
+    return x.reshape(b // m, *feature[:-1], m * feature[-1])
+
+
+_POINTS = np.arange(12, dtype="float64").reshape(6, 2)
+_IMAGES_1 = np.arange(16, dtype="float64").reshape(4, 2, 2, 1)
+_IMAGES_3 = np.arange(72, dtype="float64").reshape(6, 2, 2, 3)
+
+
+@piece("pack", forbidden=("keras_gan.lab.Pack", "keras_gan.lab.pack_discriminator"))
+def _pack_reference():
+    cases = [(_POINTS, 2), (_POINTS, 1), (_IMAGES_1, 2), (_IMAGES_3, 3)]
+    return {
+        "probes": [{"op": "call", "args": [_array(x), m]} for x, m in cases],
+        "cases": [(x.shape, m, _pack(x, m)) for x, m in cases],
+    }
+
+
+def _check_pack(run, index, what):
+    shape, m, expected = run["reference"]["cases"][index]
+    got = _value(run, index)
+    b = shape[0]
+    context = f"pack: on {what} {tuple(shape)} holding 0, 1, 2, ... in order, with packing={m}:"
+    if got.shape != expected.shape:
+        raise CheckFailure(
+            f"{context} expected shape {expected.shape}, got {got.shape} - (b, ..., c) becomes "
+            f"(b / packing, ..., packing * c): the batch shrinks, the last axis grows"
+        )
+    if np.allclose(got, expected):
+        return
+    samples = np.arange(np.prod(shape), dtype="float64").reshape(shape)
+    strided = np.concatenate([samples[j * (b // m) : (j + 1) * (b // m)] for j in range(m)], -1)
+    hints = [
+        (
+            strided,
+            "group j must hold samples j*m ... j*m + m - 1 (consecutive), not samples "
+            "j, j + b/m, ...",
+        ),  # fmt: skip
+        (
+            samples.reshape(expected.shape),
+            "a plain reshape mixes the pixels of different "
+            "samples: keep each sample's pixels in place and join "
+            "the samples along the last axis",
+        ),  # fmt: skip
+    ]
+    if shape[-1] > 1:
+        x = samples.reshape(b // m, m, *shape[1:])
+        channel_major = np.moveaxis(x, 1, -1).reshape(expected.shape)
+        hints.append(
+            (
+                channel_major,
+                "the last axis must hold sample 1's c channels, then sample 2's "
+                "(not channel 1 of every sample, then channel 2)",
+            )  # fmt: skip
+        )
+    for value, hint in hints:
+        if value.shape == got.shape and np.allclose(got, value):
+            raise CheckFailure(f"{context} wrong order of values - {hint}")
+    raise CheckFailure(f"{context} the values differ from lab.Pack's")
+
+
+@check("pack", name="points")
+def pack_points(run):
+    _check_pack(run, 0, "2-D points")
+    _check_pack(run, 1, "2-D points")
+
+
+@check("pack", name="images", points=2, needs=("points",))
+def pack_images(run):
+    _check_pack(run, 2, "images")
+    _check_pack(run, 3, "images")
+
+
+# -- 06: FID's formula -------------------------------------------------------------------------------
+# Docstring: mu1, mu2 (d,); sigma1, sigma2 (d, d) symmetric positive definite; returns the
+# scalar squared Frechet distance ||mu1 - mu2||^2 + Tr(sigma1 + sigma2 - 2 (sigma1 sigma2)^(1/2)).
+
+
+def _sqrtm(a):
+    """The principal square root of a matrix with positive eigenvalues (A = V diag(w) V^-1)."""
+    w, v = np.linalg.eig(a)
+    return np.real(v @ np.diag(np.sqrt(w.astype(complex))) @ np.linalg.inv(v))
+
+
+def _spd_sqrt(a):
+    w, v = np.linalg.eigh(a)
+    return v @ np.diag(np.sqrt(w)) @ v.T
+
+
+def _fid(mu1, s1, mu2, s2, root=None, factor=2.0, mean=True, squared=True):
+    root = _sqrtm(s1 @ s2) if root is None else root
+    distance = np.sum((mu1 - mu2) ** 2)
+    if not squared:
+        distance = np.sqrt(distance)
+    return (distance if mean else 0.0) + np.trace(s1 + s2 - factor * root)
+
+
+_MU1, _MU2 = np.asarray([0.0, 1.0, 2.0]), np.asarray([1.0, 1.0, 0.5])
+_DIAG1, _DIAG2 = np.diag([1.0, 2.0, 3.0]), np.diag([4.0, 1.0, 0.5])
+_SIGMA1 = np.asarray([[2.0, 0.6, 0.2], [0.6, 1.0, -0.3], [0.2, -0.3, 1.5]])
+_SIGMA2 = np.asarray([[1.0, -0.4, 0.0], [-0.4, 2.5, 0.7], [0.0, 0.7, 0.8]])
+
+
+@piece("frechet_distance", forbidden=("keras_gan.metrics.frechet_distance",))
+def _frechet_distance_reference():
+    cases = [(_MU1, _DIAG1, _MU2, _DIAG2), (_MU1, _SIGMA1, _MU2, _SIGMA2),
+             (_MU2, _SIGMA2, _MU2, _SIGMA2)]  # fmt: skip
+    return {
+        "probes": [{"op": "call", "args": [_array(a) for a in case]} for case in cases],
+        "values": [_fid(*case) for case in cases],
+    }
+
+
+def _fid_hints(mu1, s1, mu2, s2):
+    return [
+        (_fid(mu1, s1, mu2, s2, factor=1.0), "the cross term is -2 Tr((sigma1 sigma2)^(1/2))"),
+        (_fid(mu1, s1, mu2, s2, mean=False), "the means' term ||mu1 - mu2||^2 is missing"),
+        (_fid(mu1, s1, mu2, s2, squared=False), "the means' term is squared: ||mu1 - mu2||^2"),
+        (np.sqrt(max(_fid(mu1, s1, mu2, s2), 0.0)), "FID is the squared distance: no square root"),
+        (
+            _fid(mu1, s1, mu2, s2, root=np.sqrt(np.abs(s1 @ s2))),
+            "(sigma1 sigma2)^(1/2) is a matrix square root (scipy.linalg.sqrtm), not the "
+            "element-wise square root",
+        ),
+        (
+            _fid(mu1, s1, mu2, s2, root=_spd_sqrt(s1) @ _spd_sqrt(s2)),
+            "(sigma1 sigma2)^(1/2) is the square root of the product; it equals "
+            "sigma1^(1/2) sigma2^(1/2) only when the two commute (e.g. diagonal)",
+        ),
+    ]
+
+
+@check("frechet_distance", name="diagonal covariances")
+def frechet_distance_diagonal(run):
+    got = _number(run, 0, "frechet_distance")
+    _compare("frechet_distance", got, run["reference"]["values"][0],
+             "for diagonal covariances (1, 2, 3) and (4, 1, 0.5):",
+             _fid_hints(_MU1, _DIAG1, _MU2, _DIAG2), not_finite="not finite")  # fmt: skip
+
+
+@check("frechet_distance", name="general covariances", points=2, needs=("diagonal covariances",))
+def frechet_distance_general(run):
+    got = _number(run, 1, "frechet_distance")
+    _compare("frechet_distance", got, run["reference"]["values"][1],
+             "for two covariances that do not commute:",
+             _fid_hints(_MU1, _SIGMA1, _MU2, _SIGMA2), not_finite="not finite")  # fmt: skip
+
+
+@check("frechet_distance", name="same set gives 0", needs=("diagonal covariances",))
+def frechet_distance_zero(run):
+    got = _number(run, 2, "frechet_distance")
+    if not (np.isfinite(got) and abs(got) <= 1e-3):
+        raise CheckFailure(
+            f"frechet_distance: for two identical Gaussians expected 0, got {got:.6g}"
+        )
+
+
+# -- 07: CycleGAN's cycle-consistency loss ------------------------------------------------------------
+# Docstring: real_a, cycled_a = F(G(a)), real_b, cycled_b = G(F(b)), images (m, h, w, c); weight
+# lambda (a float); returns lambda (E|F(G(a)) - a| + E|G(F(b)) - b|), each term a mean absolute
+# difference over every pixel and sample.
+
+_CYCLE = [np.random.default_rng(seed).uniform(-1, 1, (2, 4, 4, 3)) for seed in range(4)]
+_CYCLE_2 = [np.random.default_rng(10 + seed).uniform(-1, 1, (3, 2, 2, 1)) for seed in range(4)]
+
+
+def _cycle(real_a, cycled_a, real_b, cycled_b, weight, distance=np.abs, reduce=np.mean):
+    return weight * (reduce(distance(cycled_a - real_a)) + reduce(distance(cycled_b - real_b)))
+
+
+@piece(
+    "cycle_consistency_loss",
+    forbidden=("keras_gan.losses.l1_loss", "keras_gan.models.cyclegan.cycle_objective"),
+)
+def _cycle_consistency_loss_reference():
+    return {
+        "probes": [
+            {"op": "call", "args": [*map(_array, _CYCLE), 10.0]},
+            {"op": "call", "args": [*map(_array, _CYCLE_2), 2.5]},
+        ],
+        "values": [_cycle(*_CYCLE, 10.0), _cycle(*_CYCLE_2, 2.5)],
+    }
+
+
+@check("cycle_consistency_loss", name="value", points=2)
+def cycle_consistency_loss_value(run):
+    got = _number(run, 0, "cycle_consistency_loss")
+    a, ca, b, cb = _CYCLE
+    _compare(
+        "cycle_consistency_loss",
+        got,
+        run["reference"]["values"][0],
+        "with weight=10 on two batches of (2, 4, 4, 3) images:",
+        [
+            (
+                _cycle(*_CYCLE, 10.0, distance=np.square),
+                "use the L1 distance |x - y|, not the squared one (the paper: L1)",
+            ),  # fmt: skip
+            (_cycle(*_CYCLE, 10.0, distance=lambda x: x), "take the absolute value: |x - y|"),
+            (10.0 * np.mean(np.abs(ca - a)), "the B -> A -> B cycle term is missing"),
+            (10.0 * np.mean(np.abs(cb - b)), "the A -> B -> A cycle term is missing"),
+            (_cycle(*_CYCLE, 1.0), "multiply by the weight lambda"),
+            (_cycle(*_CYCLE, 5.0), "add the two cycle terms, don't average them"),
+            (
+                _cycle(*_CYCLE, 10.0, reduce=np.sum),
+                "take the mean over every pixel and sample, not the sum",
+            ),  # fmt: skip
+            (
+                np.mean(np.abs(ca - a)) + 10.0 * np.mean(np.abs(cb - b)),
+                "the weight multiplies both terms",
+            ),
+        ],
+    )
+
+
+@check("cycle_consistency_loss", name="weight", needs=("value",))
+def cycle_consistency_loss_weight(run):
+    got = _number(run, 1, "cycle_consistency_loss")
+    _compare(
+        "cycle_consistency_loss",
+        got,
+        run["reference"]["values"][1],
+        "with weight=2.5 on two batches of (3, 2, 2, 1) images:",
+        [(_cycle(*_CYCLE_2, 10.0), "use the `weight` argument, not a fixed 10")],
+    )
+
+
+# -- 11: DiffAugment's translation ---------------------------------------------------------------
+# Docstring: images (m, h, w, c); shift_y, shift_x int (m,); result (i, j) of image n is input
+# (i - shift_y[n], j - shift_x[n]), 0 where that falls outside; differentiable in the images.
+
+
+def _translate(images, shift_y, shift_x, fill=True):
+    """NumPy reference: each image moved by its own (shift_y, shift_x), zeros (or wrapped)."""
+    out = np.zeros_like(images) if fill else np.empty_like(images)
+    for n, (dy, dx) in enumerate(zip(shift_y, shift_x)):
+        moved = np.roll(images[n], (int(dy), int(dx)), axis=(0, 1))
+        if fill:
+            h, w = images.shape[1:3]
+            rows = np.arange(h) - dy
+            columns = np.arange(w) - dx
+            keep = ((rows >= 0) & (rows < h))[:, None] & ((columns >= 0) & (columns < w))[None, :]
+            moved = moved * keep[..., None]
+        out[n] = moved
+    return out
+
+
+_TRANSLATE_CASES = [
+    (np.arange(75, dtype="float64").reshape(3, 5, 5, 1) + 1.0, [1, -2, 0], [0, 1, -1]),
+    (np.arange(96, dtype="float64").reshape(2, 4, 6, 2) + 1.0, [2, -1], [-3, 2]),
+]
+_TRANSLATE_WEIGHTS = np.random.default_rng(3).normal(size=(2, 4, 6, 2))
+
+
+@piece(
+    "translate",
+    forbidden=(
+        "keras_gan.augment.translation",
+        "keras_gan.augment._shift_matrices",
+        "keras_gan.augment.augment",
+    ),
+)
+def _translate_reference():
+    probes = [
+        {"op": "call", "args": [_array(x), _ints(dy), _ints(dx)]} for x, dy, dx in _TRANSLATE_CASES
+    ]
+    x, dy, dx = _TRANSLATE_CASES[1]
+    probes.append(
+        {
+            "op": "call_grad",
+            "args": [_array(x), _ints(dy), _ints(dx)],
+            "weights": _array(_TRANSLATE_WEIGHTS),
+        }  # fmt: skip
+    )
+    # d/dx sum(translate(x) * w) = w moved back: translate(w, -dy, -dx)
+    gradient = _translate(_TRANSLATE_WEIGHTS, -np.asarray(dy), -np.asarray(dx))
+    return {"probes": probes, "gradient": gradient}
+
+
+@check("translate", name="shifts", points=2)
+def translate_shifts(run):
+    for index, (x, dy, dx) in enumerate(_TRANSLATE_CASES):
+        expected = _translate(x, dy, dx)
+        got = _value(run, index)
+        context = (
+            f"translate: images {x.shape} holding 1, 2, 3, ... with shift_y={list(dy)}, "
+            f"shift_x={list(dx)}:"
+        )
+        if got.shape != expected.shape:
+            raise CheckFailure(f"{context} expected shape {expected.shape}, got {got.shape}")
+        if np.allclose(got, expected):
+            continue
+        hints = [
+            (
+                _translate(x, dy, dx, fill=False),
+                "fill with zeros where the image moved away, "
+                "don't wrap around (np.roll / ops.roll)",
+            ),  # fmt: skip
+            (
+                _translate(x, -np.asarray(dy), -np.asarray(dx)),
+                "the sign: result (i, j) is input (i - shift_y, j - shift_x)",
+            ),  # fmt: skip
+            (
+                _translate(x, dx, dy) if x.shape[1] == x.shape[2] else None,
+                "shift_y moves rows (axis 1), shift_x columns (axis 2)",
+            ),  # fmt: skip
+            (
+                _translate(x, [dy[0]] * len(dy), [dx[0]] * len(dx)),
+                "each image has its own shift",
+            ),  # fmt: skip
+        ]
+        for value, hint in hints:
+            if value is not None and np.allclose(got, value):
+                raise CheckFailure(f"{context} wrong values - {hint}")
+        raise CheckFailure(f"{context} the values differ from the zero-filled shift")
+
+
+@check("translate", name="differentiable", needs=("shifts",))
+def translate_differentiable(run):
+    result = _result(run, 2)
+    expected = run["reference"]["gradient"]
+    if "gradient" not in result:
+        raise CheckFailure(
+            "translate: no gradient reaches the images - DiffAugment must be differentiable, "
+            "so that the generator learns through it: write it with keras.ops (no numpy, no "
+            "integer casts of the images)"
+        )
+    gradient = np.asarray(_protocol.decode(result["gradient"]), dtype="float64")
+    if gradient.shape != expected.shape or not np.allclose(gradient, expected, atol=1e-5):
+        raise CheckFailure(
+            "translate: the gradient with respect to the images is wrong - each output pixel "
+            "must be one input pixel (or 0), so the gradient is the output's moved back"
         )

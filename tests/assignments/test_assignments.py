@@ -227,6 +227,88 @@ def test_gradient_penalty_missing_square_or_delegated(name, message):
     assert skipped(results[("gradient_penalty", "differentiable")])  # no stop_gradient hint
 
 
+# -- the graded pieces of notebooks 03, 05, 06, 07 and 11 ------------------------------------------
+
+NEW_PIECES = {
+    "03_conditional": ("auxiliary_classifier_loss", 3),
+    "05_mode_collapse_lab": ("pack", 3),
+    "06_evaluation": ("frechet_distance", 4),
+    "07_pix2pix_cyclegan": ("cycle_consistency_loss", 3),
+    "11_stabilisers": ("translate", 3),
+}
+
+
+def test_eight_of_the_eleven_notebooks_have_graded_pieces():
+    graded = [
+        os.path.basename(p)[:2]
+        for p in sorted(glob.glob(os.path.join(TUTORIALS, "*.py")))
+        if build_lib.BEGIN_SOLUTION in open(p, encoding="utf-8").read()
+    ]
+    assert graded == ["01", "02", "03", "04", "05", "06", "07", "11"]
+
+
+@pytest.mark.parametrize("notebook", sorted(NEW_PIECES))
+def test_each_tutorials_own_solution_gets_full_marks(notebook):
+    target, points = NEW_PIECES[notebook]
+    report = grade_lib.grade(os.path.join(TUTORIALS, f"{notebook}.ipynb"))
+    assert {r["target"] for r in report["results"]} == {target}
+    assert report["score"] == report["max_score"] == points, grade_lib.format_report(report)
+
+
+def test_typical_wrong_answers_to_the_new_pieces():
+    report = grade_lib.grade(fixture("wrong_answers_more.py"))
+    results, text = by_check(report), grade_lib.format_report(report)
+    aux = results[("auxiliary_classifier_loss", "value")]["message"]
+    assert "expected 2.95818, got 1.58263" in aux and "generated images' term" in aux
+    assert skipped(results[("auxiliary_classifier_loss", "large logits")])
+    assert results[("pack", "points")]["passed"]  # one reshape is right for 2-D points...
+    assert "a plain reshape mixes the pixels" in results[("pack", "images")]["message"]
+    assert results[("frechet_distance", "diagonal covariances")]["passed"]  # ...diagonal commute
+    assert (
+        "only when the two commute"
+        in results[("frechet_distance", "general covariances")]["message"]
+    )
+    assert results[("frechet_distance", "same set gives 0")]["passed"]
+    cycle = results[("cycle_consistency_loss", "value")]["message"]
+    assert "expected 13.3519, got 6.67595" in cycle and "don't average them" in cycle
+    assert skipped(results[("cycle_consistency_loss", "weight")])
+    assert "don't wrap around" in results[("translate", "shifts")]["message"]
+    assert skipped(results[("translate", "differentiable")])
+    assert report["score"] == 3 and report["max_score"] == 16, text
+
+
+def test_more_wrong_answers_to_the_new_pieces():
+    report = grade_lib.grade(fixture("answers_e.py"))
+    results, text = by_check(report), grade_lib.format_report(report)
+    fid = results[("frechet_distance", "diagonal covariances")]["message"]
+    assert "returned a complex value" in fid and "keep the real part" in fid
+    assert "expected shape (3, 4), got (12,)" in results[("pack", "points")]["message"]
+    assert results[("cycle_consistency_loss", "value")]["passed"]
+    weight = results[("cycle_consistency_loss", "weight")]["message"]
+    assert "not a fixed 10" in weight
+    assert results[("auxiliary_classifier_loss", "value")]["passed"]
+    large = results[("auxiliary_classifier_loss", "large logits")]["message"]
+    assert "got inf" in large and "ops.log_softmax" in large
+    assert results[("translate", "shifts")]["passed"]
+    assert "no gradient reaches the images" in results[("translate", "differentiable")]["message"]
+    assert report["score"] == 6, text
+
+
+def test_the_new_pieces_delegated_to_the_package_get_no_credit():
+    report = grade_lib.grade(fixture("delegated_more.py"))
+    results = by_check(report)
+    for target, check, called in [
+        ("auxiliary_classifier_loss", "value", "keras_gan.models.acgan.class_loss"),
+        ("pack", "points", "keras_gan.lab.Pack"),
+        ("frechet_distance", "diagonal covariances", "keras_gan.metrics.frechet_distance"),
+        ("cycle_consistency_loss", "value", "keras_gan.models.cyclegan.cycle_objective"),
+        ("translate", "shifts", "keras_gan.augment._shift_matrices"),
+    ]:
+        message = results[(target, check)]["message"]
+        assert called in message and "no credit" in message, message
+    assert report["score"] == 0
+
+
 def test_docs_sample_output_is_what_the_grader_prints():
     """docs/assignments.md shows 01 with a flipped generator_loss: the verdict's own message."""
     from keras_gan.assignments import _protocol
