@@ -7,13 +7,18 @@
   `VARIANTS`, each titled by its first heading; any nav entry whose page does not exist (a page
   another engineer has not written yet) is dropped, so `mkdocs build --strict` passes whatever
   subset exists.
+- Solutions: a tutorial with graded pieces is rendered (and offered for download) as its student
+  version, built by `keras_gan.assignments.build` into a temporary folder: the public pages
+  never show what lies between `### BEGIN SOLUTION` and `### END SOLUTION`.
 """
 
 import glob
+import importlib.util
 import json
 import logging
 import os
 import sys
+import tempfile
 
 log = logging.getLogger("mkdocs.hooks.keras_gan")
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -121,3 +126,39 @@ def on_config(config, **kwargs):
             if str(script) == LOCAL_MATHJAX:
                 scripts[i] = CDN_MATHJAX
     return config
+
+
+def _build_module():
+    """`keras_gan/assignments/build.py`, loaded alone (it needs nbformat, not keras)."""
+    path = os.path.join(ROOT, "keras_gan", "assignments", "build.py")
+    spec = importlib.util.spec_from_file_location("keras_gan_docs_build", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def on_files(files, config, **kwargs):
+    """Points each tutorial with solutions at its student version (the page and the download)."""
+    build = None
+    folder = os.path.join(tempfile.mkdtemp(prefix="keras_gan_docs_"), "tutorials")
+    for file in files:
+        source = file.abs_src_path or ""
+        if not (file.src_uri.startswith("tutorials/") and source.endswith(".ipynb")):
+            continue
+        with open(source, encoding="utf-8") as handle:
+            if "### BEGIN SOLUTION" not in handle.read():
+                continue
+        build = build or _build_module()
+        import nbformat
+
+        student, info, _ = build.build_notebook(
+            build.read_notebook(source), source_name=os.path.basename(source)
+        )
+        os.makedirs(folder, exist_ok=True)
+        target = os.path.join(folder, os.path.basename(source))
+        nbformat.write(student, target)
+        file.abs_src_path = target
+        log.info(
+            "%s: rendered without its solutions (%d graded)", file.src_uri, len(info["graded"])
+        )
+    return files
