@@ -63,6 +63,15 @@ def test_parameters_cell_with_quick(source):
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.name)
+def test_the_first_cell_says_what_the_student_will_be_able_to_do(source):
+    first = jupytext.read(source).cells[0]
+    assert first.cell_type == "markdown" and first.source.startswith(f"# {source.name[:2]} · ")
+    match = re.search(r"\*\*What you will be able to do:\*\* (.+?)(\n\n|$)", first.source, re.S)
+    assert match, f"{source.name}: the first cell has no 'What you will be able to do' paragraph"
+    assert len(match.group(1)) >= 80, f"{source.name}: say what the student will be able to do"
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.name)
 def test_exercises_section_is_last_and_has_three_to_five(source):
     notebook = jupytext.read(source)
     headings = [

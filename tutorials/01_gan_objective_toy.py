@@ -9,6 +9,10 @@
 # %% [markdown]
 # # 01 · The GAN objective on a 2-D toy
 #
+# **What you will be able to do:** write the discriminator's and the generator's losses from
+# logits, stable for any logit; say why the generator uses the non-saturating loss; read a GAN's
+# training from the decision surface and the samples on 2-D data.
+#
 # A generative adversarial network (Goodfellow et al. 2014, <https://arxiv.org/abs/1406.2661>)
 # learns to sample from a distribution $p_{data}$ without ever writing down its density. Two
 # networks play a game:

@@ -9,6 +9,10 @@
 # %% [markdown]
 # # 02 · GAN and DCGAN on MNIST
 #
+# **What you will be able to do:** write a GAN `train_step` (one discriminator update, then one
+# generator update) as keras_gan's variants do; train a fully connected GAN and a DCGAN on digits
+# and compare them; start the same run from Python as the command line does.
+#
 # Notebook 01 played the GAN game on 2-D points. Here the samples are $28 \times 28$ digits.
 #
 # **GAN** (Goodfellow et al. 2014, <https://arxiv.org/abs/1406.2661>): fully connected networks

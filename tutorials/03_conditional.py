@@ -9,6 +9,10 @@
 # %% [markdown]
 # # 03 · Conditional models: CGAN, ACGAN, InfoGAN
 #
+# **What you will be able to do:** condition a generator on a label (CGAN) and train a
+# discriminator that also classifies (ACGAN), writing ACGAN's class loss; find out what InfoGAN's
+# codes learnt without labels by traversing them.
+#
 # An unconditional GAN gives no say over *which* digit comes out. Three papers add a code $c$:
 #
 # **CGAN** (Mirza & Osindero 2014, <https://arxiv.org/abs/1411.1784>) feeds the label $y$ to

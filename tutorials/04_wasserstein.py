@@ -9,6 +9,11 @@
 # %% [markdown]
 # # 04 · Wasserstein models: WGAN, WGAN-GP, SNGAN
 #
+# **What you will be able to do:** explain why the Jensen-Shannon divergence gives the generator
+# no gradient when the distributions do not overlap and the Wasserstein distance does; write
+# WGAN-GP's gradient penalty; compare weight clipping, the penalty and spectral normalisation on
+# digits.
+#
 # ## Why the original GAN is hard to train
 #
 # With the optimal discriminator, the GAN generator minimises the Jensen-Shannon divergence

@@ -9,6 +9,10 @@
 # %% [markdown]
 # # 05 · The mode-collapse lab
 #
+# **What you will be able to do:** measure mode collapse with the VEEGAN protocol (modes
+# captured, high-quality share, reverse KL); write PacGAN's packing; compare a plain GAN with
+# PacGAN and with minibatch standard deviation.
+#
 # **Mode collapse**: the generator covers only some modes of $p_{data}$. The GAN objective
 # does not forbid it: each generator update only asks that *each* sample look real, and nothing
 # in $-\mathbb{E}_z[\log D(G(z))]$ rewards diversity. When $G$ piles its mass on a few modes,

@@ -9,6 +9,10 @@
 # %% [markdown]
 # # 06 · Evaluation: what FID, KID, precision and recall say, and what they don't
 #
+# **What you will be able to do:** write FID's formula; say what FID, KID, precision and recall
+# and class coverage detect and miss, on sets with known defects; explain why FIDs at different
+# sample sizes cannot be compared.
+#
 # A GAN has no likelihood to report. The usual metrics compare **features** of generated and
 # real images, taken from a fixed network $\phi$ (Inception-v3 for natural images; for digits a
 # digit classifier, which is what `keras_gan.metrics` uses):

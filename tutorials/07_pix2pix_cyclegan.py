@@ -9,6 +9,10 @@
 # %% [markdown]
 # # 07 · Image-to-image translation: pix2pix and CycleGAN
 #
+# **What you will be able to do:** train pix2pix on paired images and CycleGAN on unpaired ones;
+# write CycleGAN's cycle-consistency loss; say what the L1 term, the PatchGAN discriminator and
+# the cycle loss each contribute.
+#
 # The task: turn an image of one kind (here, the **edge map** of a digit) into an image of
 # another (the digit).
 #

@@ -9,6 +9,10 @@
 # %% [markdown]
 # # 08 · Super-resolution: SRGAN
 #
+# **What you will be able to do:** explain why a super-resolution network trained on the pixel
+# MSE is blurry; train SRGAN in its two phases (SRResNet on the MSE, then the adversarial game)
+# and compare the two.
+#
 # Upscaling a low-resolution image $I^{LR}$ by $4\times$ is ill-posed: many high-resolution
 # images $I^{HR}$ shrink to the same $I^{LR}$. A network trained on the pixel MSE predicts their
 # **average**, which is blurry. **SRGAN** (Ledig et al. 2017, <https://arxiv.org/abs/1609.04802>)

@@ -9,6 +9,9 @@
 # %% [markdown]
 # # 09 · LAPGAN: a Laplacian pyramid of GANs
 #
+# **What you will be able to do:** build a Laplacian pyramid and invert it exactly; train one
+# conditional GAN per level and sample an image coarse to fine.
+#
 # **LAPGAN** (Denton et al. 2015, <https://arxiv.org/abs/1506.05751>) splits image generation
 # into easy steps. With $d$ a blur-and-downsample and $u$ an upsample, an image $I_0$ gives the
 # Gaussian pyramid $I_{k+1} = d(I_k)$ and the **Laplacian pyramid**

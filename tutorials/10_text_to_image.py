@@ -9,6 +9,10 @@
 # %% [markdown]
 # # 10 · Text to image: GAN-INT-CLS
 #
+# **What you will be able to do:** generate images from sentences with GAN-INT-CLS: pretrain a
+# text encoder, condition both networks on the sentence's embedding, and use the matching-aware
+# discriminator and interpolated embeddings.
+#
 # **GAN-INT-CLS** (Reed et al. 2016, <https://arxiv.org/abs/1605.05396>) generates an image
 # from a sentence. A text encoder $\varphi$ embeds the caption $t$; the generator gets
 # $G(z, \varphi(t))$ and the discriminator judges image *and* text, $D(x, \varphi(t))$. Two ideas:
