@@ -33,6 +33,8 @@ from keras_gan.config import (
     check_ema,
     check_regularization,
     check_value,
+    coerce_value,
+    constructor_defaults,
 )
 
 #: The logs a model with ADA adds to its own (`AdversarialBase.end_step`).
@@ -105,23 +107,61 @@ class OptimizerGroup(keras.optimizers.Optimizer):
         )
 
 
-def _checking_hyperparameters(init):
-    """Wraps a variant's `__init__` so that the arguments it is given explicitly are checked
-    by `check_hyperparameters` first, once, by the constructor of the class being built."""
+def _source_signature(init):
+    """The signature an `__init__` is written with (not the one `show_hyperparameters` gives
+    it)."""
+    return inspect.signature(getattr(init, "__wrapped__", init))
+
+
+def _checking_hyperparameters(init, owner):
+    """Wraps the `__init__` of `owner`, a model class, so that its hyperparameters come from
+    its config (`AdversarialBase.hyperparameter_defaults`).
+
+    The constructor of the class being built (the outermost) checks the arguments it is given
+    (`check_hyperparameters`), once; fills in the default of every hyperparameter not given;
+    passes on those that a constructor in its chain names, and keeps the others as attributes
+    of the same name, typed as their config field (`self.gp_weight`). A constructor further
+    down the chain (`GAN.__init__` building a `DCGAN`) fills in only its own keyword-only
+    arguments still missing, from its own class's config.
+    """
     signature = inspect.signature(init)
     var_keyword = [n for n, p in signature.parameters.items() if p.kind is p.VAR_KEYWORD]
+    required = [
+        name
+        for name, p in signature.parameters.items()
+        if p.kind is p.KEYWORD_ONLY and p.default is p.empty
+    ]
 
     @functools.wraps(init)
     def checked_init(self, *args, **kwargs):
-        first = next(k.__dict__["__init__"] for k in type(self).__mro__ if "__init__" in k.__dict__)
+        cls = type(self)
+        first = next(k.__dict__["__init__"] for k in cls.__mro__ if "__init__" in k.__dict__)
+        attributes = {}
         if first is checked_init:
             given = signature.bind_partial(self, *args, **kwargs).arguments
             for name in var_keyword:
                 given.update(given.pop(name, {}))
             given.pop("self")
-            type(self).check_hyperparameters(**given)
+            cls.check_hyperparameters(**given)
+            named = cls.named_arguments()
+            for name, default in cls.hyperparameter_defaults().items():
+                if name not in named:  # not an argument of any constructor: an attribute
+                    value = kwargs.pop(name, None)  # None reads as the default, as elsewhere
+                    attributes[name] = default if value is None else value
+                elif name not in given:
+                    kwargs[name] = default
+        if required:
+            own = owner.hyperparameter_defaults()
+            for name in required:
+                if name not in kwargs and name in own:
+                    kwargs[name] = own[name]
         init(self, *args, **kwargs)
-        if first is checked_init:  # every network exists now: the generator's average can copy them
+        if first is checked_init:
+            renamed = {argument: field for field, argument in cls.config_arguments.items()}
+            for name, value in attributes.items():
+                field = renamed.get(name, name)
+                setattr(self, name, coerce_value(cls.config_class, field, value))
+            # every network exists now: the generator's average can copy them
             self._build_generator_average()
 
     checked_init.__signature__ = signature  # what Keras's auto-config and `help()` read
@@ -282,7 +322,7 @@ class AdversarialBase(keras.Model):
             cls.train_step = backend.wrap_train_step(step)
         init = cls.__dict__.get("__init__")
         if init is not None:
-            cls.__init__ = _checking_hyperparameters(init)
+            cls.__init__ = _checking_hyperparameters(init, cls)
         generate = cls.__dict__.get("generate")
         if generate is not None:
             cls.generate = _sampling_from_the_average(generate)
@@ -765,17 +805,59 @@ class AdversarialBase(keras.Model):
 
     @classmethod
     def constructor_arguments(cls):
-        """The keyword arguments the constructor takes, through the classes it passes
-        `**kwargs` to, up to `AdversarialBase`."""
+        """The keyword arguments the constructor takes: those its chain of constructors names
+        (`named_arguments`) and every hyperparameter of its config."""
+        return cls.named_arguments() | set(cls.hyperparameter_defaults())
+
+    @classmethod
+    def named_arguments(cls):
+        """The arguments the constructors name in their signatures, through the classes they
+        pass `**kwargs` to, up to `AdversarialBase`."""
         names = set()
         for klass in cls.__mro__:
             if "__init__" not in klass.__dict__:
                 continue
-            parameters = inspect.signature(klass.__init__).parameters.values()
-            names.update(p.name for p in parameters if p.kind is p.POSITIONAL_OR_KEYWORD)
+            parameters = _source_signature(klass.__dict__["__init__"]).parameters.values()
+            names.update(
+                p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+            )
             if klass is AdversarialBase or not any(p.kind is p.VAR_KEYWORD for p in parameters):
                 break
         return names - {"self"}
+
+    @classmethod
+    def hyperparameter_defaults(cls):
+        """The model's hyperparameters and their defaults, by constructor argument: every field
+        of its config that is not a training-loop setting (`keras_gan.config.
+        constructor_defaults`), under its argument's name (`config_arguments`). Empty for a
+        model class without a config."""
+        if cls.config_class is None:
+            return {}
+        defaults = constructor_defaults(cls.config_class)
+        return {cls.config_arguments.get(name, name): value for name, value in defaults.items()}
+
+    @classmethod
+    def show_hyperparameters(cls):
+        """Gives the class's constructor the signature `help()` and IDEs show: its own
+        arguments, with each hyperparameter's default from the config, then every other
+        hyperparameter as a keyword argument with its default. Called when the variant is
+        registered with its config (`keras_gan.registry.register`)."""
+        init = cls.__dict__.get("__init__")
+        if init is None or cls.config_class is None:
+            return
+        defaults = cls.hyperparameter_defaults()
+        own = list(_source_signature(init).parameters.values())
+        parameters = [p.replace(default=defaults[p.name]) if p.name in defaults else p for p in own]
+        names = {p.name for p in own}
+        # The variant's own hyperparameters first, then the stabilisers every model shares.
+        shared = {f.name for f in dataclasses.fields(AugmentConfig)}
+        extra = [
+            inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=value)
+            for name, value in sorted(defaults.items(), key=lambda item: item[0] in shared)
+            if name not in names
+        ]
+        at = next((i for i, p in enumerate(parameters) if p.kind is p.VAR_KEYWORD), len(parameters))
+        init.__signature__ = inspect.Signature([*parameters[:at], *extra, *parameters[at:]])
 
     @classmethod
     def from_train_config(cls, config, sample_shape, num_classes=None):

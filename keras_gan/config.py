@@ -6,6 +6,10 @@ the paper's reason for it, which is also the field's help on the command line
 values names them (`choices=`), and `TrainConfig.validate` rejects any other.
 Where a model is scaled down to run on a CPU, the field holds the CPU value and the class's
 `PAPER` dict holds the paper's, applied with `--paper`.
+
+The fields that are not settings of the training loop (`TRAINING_FIELDS`) are the model's
+hyperparameters, and their defaults are the model constructor's too
+(`constructor_defaults`): the constructors write none of their own.
 """
 
 import dataclasses
@@ -51,6 +55,65 @@ def field(default, help, *, choices=None):
     if choices is not None:
         metadata["choices"] = tuple(choices)
     return dataclasses.field(default=default, metadata=metadata)
+
+
+def constructor_defaults(config_class):
+    """The model's hyperparameters and their Python constructor defaults, by field name.
+
+    Every field of the config that is not in `TRAINING_FIELDS` is a hyperparameter of the
+    model. Its constructor default is the field's default (the command line's), the paper's
+    value for the fields of `PYTHON_FROM_PAPER`, or the value `PYTHON` gives. This is the only
+    place those defaults come from: the constructors declare no default of their own
+    (`keras_gan.adversarial.AdversarialBase` fills them in, and shows them in the class's
+    signature).
+
+    Raises:
+        TypeError: where `PYTHON` or `PYTHON_FROM_PAPER` names a field that is not a model
+            hyperparameter, or `PYTHON_FROM_PAPER` one that `PAPER` lacks.
+    """
+    training = set(config_class.TRAINING_FIELDS)
+    fields = [f for f in dataclasses.fields(config_class) if f.name not in training]
+    names = {f.name for f in fields}
+    named = {"PYTHON": config_class.PYTHON, "PYTHON_FROM_PAPER": config_class.PYTHON_FROM_PAPER}
+    for what, given in named.items():
+        unknown = sorted(set(given) - names)
+        if unknown:
+            raise TypeError(
+                f"{config_class.__name__}.{what} names fields that are not model "
+                f"hyperparameters: {unknown}. Accepted: {sorted(names)}"
+            )
+    missing = sorted(set(config_class.PYTHON_FROM_PAPER) - set(config_class.PAPER))
+    if missing:
+        raise TypeError(
+            f"{config_class.__name__}.PYTHON_FROM_PAPER names fields without a paper value "
+            f"in PAPER: {missing}"
+        )
+    defaults = {}
+    for f in fields:
+        if f.name in config_class.PYTHON:
+            defaults[f.name] = config_class.PYTHON[f.name]
+        elif f.name in config_class.PYTHON_FROM_PAPER:
+            defaults[f.name] = config_class.PAPER[f.name]
+        else:
+            defaults[f.name] = f.default
+    return defaults
+
+
+def coerce_value(config_class, name, value):
+    """`value` as the type of the config's field `name` (an int given for a float field becomes
+    a float, a list for a tuple field a tuple); `None` stays `None`."""
+    if value is None:
+        return None
+    kind = typing.get_type_hints(config_class).get(name)
+    if typing.get_origin(kind) in (typing.Union, types.UnionType):
+        kind = next((a for a in typing.get_args(kind) if a is not type(None)), kind)
+    if kind is float and isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return float(value)
+    if kind is int and _is_integer(value):
+        return int(value)
+    if (kind is tuple or typing.get_origin(kind) is tuple) and isinstance(value, list):
+        return tuple(value)
+    return value
 
 
 def field_help(config_class):
@@ -314,6 +377,19 @@ class TrainConfig:
 
     # The paper's settings where the defaults above scale it down for a CPU.
     PAPER: ClassVar[dict] = {}
+    # The fields the training loop reads (data, optimizers, schedule); every other field is a
+    # hyperparameter of the model, taken by its constructor under the same name.
+    TRAINING_FIELDS: ClassVar[tuple] = (
+        "dataset", "image_size", "batch_size", "epochs", "steps_per_epoch", "seed",
+        "learning_rate", "d_learning_rate", "g_learning_rate", "beta_1", "beta_2",
+    )  # fmt: skip
+    # Model fields whose Python constructor default is the paper's value (from `PAPER`), not
+    # the command line's: built from Python, the model is the paper's; the command line's
+    # defaults are sized for a CPU.
+    PYTHON_FROM_PAPER: ClassVar[tuple] = ()
+    # Python constructor defaults that are neither the command line's nor the paper's, each
+    # with its reason.
+    PYTHON: ClassVar[dict] = {}
 
     def __post_init__(self):
         self.validate()

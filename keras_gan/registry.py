@@ -167,6 +167,7 @@ def register(name, config, summary):
         _VARIANTS[name] = Variant(name, model_class, config, summary)
         model_class.variant_name = name
         model_class.config_class = config
+        model_class.show_hyperparameters()
         return model_class
 
     return decorator

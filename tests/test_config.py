@@ -6,7 +6,8 @@ import inspect
 import pytest
 
 from keras_gan import registry
-from keras_gan.config import TrainConfig, check_value, field, field_help
+from keras_gan.config import TrainConfig, check_value, constructor_defaults, field, field_help
+from keras_gan.models import DCGAN, DCGANConfig
 
 
 @pytest.mark.parametrize("name", registry.available())
@@ -66,50 +67,123 @@ def test_a_renamed_argument_is_checked_under_its_own_name():
     check_value(registry.get("pix2pix").config_class, "unet_depth", 3)  # valid: no error
 
 
-# Where a constructor's default is neither the command line's nor the paper's value, and why.
-_PYTHON_DEFAULTS = {
-    # dcgan.torch's width (ngf = ndf = 64); --paper gives the paper's 1024-channel 4x4 (128).
-    ("dcgan", "base_filters"): 64,
-    # The Unrolled GAN builds DCGAN's networks with DCGAN's constructor default.
-    ("unrolled_gan", "base_filters"): 64,
-    # DCGAN's width for the pyramid's convolutional levels; the CPU's 32, the paper's 128.
-    ("lapgan", "filters"): 64,
-    # Pretraining is asked for from Python (`pretrain_steps=`), done by default on the command line.
-    ("gan_int_cls", "text_pretrain_steps"): 0,
-    ("srgan", "pretrain_steps"): 0,
-}
+@pytest.mark.parametrize("name", registry.available())
+def test_no_constructor_repeats_a_default_of_its_config(name):
+    # A hyperparameter's default is declared once, on its config field (or the config's
+    # PYTHON_FROM_PAPER / PYTHON): a variant's constructor names the ones it uses, without a
+    # default, and AdversarialBase fills them in.
+    model_class = registry.get(name).model_class
+    checked = 0
+    for klass in model_class.__mro__:
+        init = klass.__dict__.get("__init__")
+        if init is None or not klass.__module__.startswith("keras_gan.models"):
+            continue
+        hyperparameters = klass.hyperparameter_defaults()
+        source = inspect.signature(init.__wrapped__).parameters.values()
+        repeated = [
+            p.name for p in source if p.name in hyperparameters and p.default is not p.empty
+        ]
+        assert repeated == [], f"{klass.__name__}.__init__ repeats the defaults of {repeated}"
+        checked += 1
+    assert checked >= 1
 
 
 @pytest.mark.parametrize("name", registry.available())
-def test_constructor_defaults_come_from_the_config(name):
-    # A constructor's keyword default is the config's default (the command line's) or the
-    # paper's value from the config's `PAPER`; a default changed in the config and not in the
-    # constructor (or the reverse) fails here, unless `_PYTHON_DEFAULTS` says why.
+def test_the_signature_shows_every_hyperparameter_with_its_config_default(name):
     variant = registry.get(name)
-    model_class = variant.model_class
-    config, paper = variant.config_class(), variant.config_class().with_paper_settings()
-    renamed = {argument: field for field, argument in model_class.config_arguments.items()}
-    checked, seen = 0, set()
-    for klass in model_class.__mro__:
-        if "__init__" not in klass.__dict__ or klass.__module__ == "keras_gan.adversarial":
-            continue
-        for parameter in inspect.signature(klass.__init__).parameters.values():
-            field = renamed.get(parameter.name, parameter.name)
-            if parameter.name in seen:  # a subclass's own default overrides its base's
-                continue
-            seen.add(parameter.name)
-            if not hasattr(config, field) or parameter.default in (None, inspect.Parameter.empty):
-                continue
-            if (name, parameter.name) in _PYTHON_DEFAULTS:
-                accepted = [_PYTHON_DEFAULTS[name, parameter.name]]
-            else:
-                accepted = [getattr(config, field), getattr(paper, field)]
-            accepted = [list(a) if isinstance(a, tuple) else a for a in accepted]
-            default = parameter.default
-            default = list(default) if isinstance(default, tuple) else default
-            assert default in accepted, (
-                f"{model_class.__name__}({parameter.name}={default!r}), but the config says "
-                f"{accepted[0]!r}" + (f" (the paper {accepted[1]!r})" if len(accepted) > 1 else "")
-            )
-            checked += 1
-    assert checked >= 1
+    parameters = inspect.signature(variant.model_class).parameters
+    config = variant.config_class
+    for field_name, default in constructor_defaults(config).items():
+        argument = variant.model_class.config_arguments.get(field_name, field_name)
+        assert parameters[argument].default == default, argument
+        if field_name in config.PYTHON:
+            assert default == config.PYTHON[field_name]
+        elif field_name in config.PYTHON_FROM_PAPER:
+            assert default == config.PAPER[field_name]
+        else:
+            assert default == config.__dataclass_fields__[field_name].default
+    # The training loop's settings are not the model's.
+    assert "learning_rate" not in parameters and "batch_size" not in parameters
+    # The docstring says where the defaults come from, and the Python-only ones exactly.
+    doc = " ".join(variant.model_class.__doc__.split())
+    assert f"with the defaults of `{config.__name__}`" in doc
+    for field_name, value in config.PYTHON.items():
+        assert f"`{field_name}={value!r}`" in doc
+
+
+def test_constructor_defaults_resolve_the_field_the_paper_and_the_python_value():
+    @dataclasses.dataclass
+    class Config(TrainConfig):
+        width: int = field(8, "CPU width.")
+        depth: int = field(2, "CPU depth.")
+        weight: float = field(1.0, "A loss weight.")
+        PAPER = {"width": 64, "depth": 5, "batch_size": 128}
+        PYTHON_FROM_PAPER = ("width",)
+        PYTHON = {"depth": 3}
+
+    defaults = constructor_defaults(Config)
+    assert {k: defaults[k] for k in ("width", "depth", "weight")} == {
+        "width": 64, "depth": 3, "weight": 1.0,
+    }  # fmt: skip
+    assert "batch_size" not in defaults and "seed" not in defaults  # the training loop's
+    assert defaults["ema_decay"] is None  # TrainConfig's stabilisers are the model's
+
+    @dataclasses.dataclass
+    class Wrong(Config):
+        PYTHON = {"learning_rate": 0.1}
+
+    with pytest.raises(TypeError, match=r"Wrong.PYTHON names fields that are not model "):
+        constructor_defaults(Wrong)
+
+    @dataclasses.dataclass
+    class NoPaperValue(Config):
+        PYTHON_FROM_PAPER = ("weight",)
+
+    with pytest.raises(TypeError, match=r"without a paper value in PAPER: \['weight'\]"):
+        constructor_defaults(NoPaperValue)
+
+
+def test_a_new_hyperparameter_is_declared_once_in_the_config():
+    # Adding a hyperparameter touches the config and the train_step that reads it: the model
+    # takes it as an argument, checks it, keeps it typed as its field and saves it.
+    @dataclasses.dataclass
+    class WeightedConfig(DCGANConfig):
+        extra_weight: float = field(2.0, "A weight a train_step would read.")
+
+    class WeightedDCGAN(DCGAN):
+        config_class = WeightedConfig
+
+    model = WeightedDCGAN(base_filters=4)
+    assert model.extra_weight == 2.0
+    model = WeightedDCGAN(base_filters=4, extra_weight=3)
+    assert model.extra_weight == 3.0 and isinstance(model.extra_weight, float)
+    assert model.get_config()["extra_weight"] == 3.0
+    assert WeightedDCGAN(base_filters=4, extra_weight=None).extra_weight == 2.0  # the default
+    assert WeightedDCGAN.from_config(model.get_config()).extra_weight == 3.0
+    with pytest.raises(ValueError, match=r"`extra_weight` must be a finite number >= 0"):
+        WeightedDCGAN(base_filters=4, extra_weight=-1)
+    with pytest.raises(ValueError, match=r"Unrecognized keyword arguments .*extra_wieght"):
+        WeightedDCGAN(base_filters=4, extra_wieght=1)
+
+
+_SHAPES = {"images": (28, 28, 1), "labelled": (28, 28, 1), "captioned": (28, 28, 1)}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        n
+        for n in registry.available()
+        if "latent_dim" in registry.get(n).model_class.hyperparameter_defaults()
+    ],
+)
+def test_a_given_hyperparameter_reaches_the_model_through_every_constructor(name):
+    # A constructor passing a hyperparameter on positionally to one whose signature changed
+    # would lose it to another argument and let the parent fill in its own default.
+    variant = registry.get(name)
+    config = dataclasses.replace(variant.config_class(), latent_dim=7)
+    model = variant.model_class.from_train_config(
+        config, _SHAPES[variant.model_class.data_kind], num_classes=10
+    )
+    assert model.latent_dim == 7
+    assert any(tensor.shape[-1] == 7 for tensor in model.generator.inputs)  # z itself

@@ -88,17 +88,20 @@ class ACGAN(LabelConditioned, AdversarialModel):
     $-\log P(S = real \mid X_{fake})$ (GAN paper, section 3); `generator_loss="minimax"` uses
     $\log P(S = fake \mid X_{fake})$ as written.
 
+    The hyperparameters are keyword arguments, with the defaults of `ACGANConfig`:
+    `help(keras_gan.models.ACGAN)` shows them all, the stabilisers every model shares included.
+
     Args:
         generator: optional `keras.Model` `[z, c]` -> images. Defaults to
             `conditional_generator` (one-hot c concatenated to z, DCGAN decoder).
         discriminator: optional `keras.Model` images -> `[source_logit (batch, 1),
             class_logits (batch, num_classes)]`. Defaults to `acgan_discriminator`.
-        latent_dim: int, size of z. Defaults to 100.
+        latent_dim: int, size of z.
         num_classes: int. Defaults to 10.
         image_shape: tuple for the default networks. Defaults to `(28, 28, 1)`.
-        base_filters: int, width of the default networks. Defaults to 64.
-        dropout: float, dropout of the default discriminator. Defaults to 0.5 (the paper's).
-        generator_loss: `"non_saturating"` or `"minimax"`. Defaults to `"non_saturating"`.
+        base_filters: int, width of the default networks.
+        dropout: float, dropout of the default discriminator.
+        generator_loss: `"non_saturating"` or `"minimax"`.
         latent_distribution: `"normal"` or `"uniform"`. Defaults to `"normal"`.
         **kwargs: `discriminator_steps`, `seed`, ... as in `AdversarialModel`.
 
@@ -121,20 +124,17 @@ class ACGAN(LabelConditioned, AdversarialModel):
         self,
         generator=None,
         discriminator=None,
-        latent_dim=100,
         num_classes=10,
         image_shape=(28, 28, 1),
-        base_filters=64,
-        dropout=0.5,
-        generator_loss="non_saturating",
         latent_distribution="normal",
         seed=None,
+        *,
+        latent_dim,
+        base_filters,
+        dropout,
         **kwargs,
     ):
-        if not isinstance(num_classes, (int, np.integer)) or num_classes < 2:
-            raise ValueError(
-                f"`num_classes` must be an integer >= 2. Received: num_classes={num_classes!r}"
-            )
+        self.check_num_classes(num_classes)
         image_shape = tuple(image_shape)
         generator = generator or conditional_generator(
             image_shape, latent_dim, num_classes, base_filters, "onehot", seed=seed
@@ -164,7 +164,6 @@ class ACGAN(LabelConditioned, AdversarialModel):
         self.image_shape = image_shape
         self.base_filters = base_filters
         self.dropout = dropout
-        self.generator_loss = generator_loss
 
     def train_step(self, data):
         images, labels = self.unpack_labelled(data)

@@ -28,6 +28,18 @@ class LabelConditioned:
     #: Why the model needs labelled data, for the message refusing unlabelled data.
     labelled_data_reason = "is conditional"
 
+    @staticmethod
+    def check_num_classes(num_classes):
+        """Raises a ValueError unless `num_classes` is an integer >= 2 (a bool is not one)."""
+        if (
+            isinstance(num_classes, bool)
+            or not isinstance(num_classes, (int, np.integer))
+            or num_classes < 2
+        ):
+            raise ValueError(
+                f"`num_classes` must be an integer >= 2. Received: num_classes={num_classes!r}"
+            )
+
     def _check_labels(self, labels, count=None, what="labels"):
         """Returns `labels` as an int32 vector `(n,)`, or raises a ValueError naming them."""
         name = type(self).__name__
@@ -207,18 +219,22 @@ class ConditionalGAN(LabelConditioned, AdversarialModel):
     the real batch's labels, i.e. y drawn from the data's label distribution); the generator
     maximises $\log D(G(z \mid y) \mid y)$ (non-saturating) by default.
 
+    The hyperparameters are keyword arguments, with the defaults of `ConditionalGANConfig`:
+    `help(keras_gan.models.ConditionalGAN)` shows them all, the stabilisers every model shares
+    included.
+
     Args:
         generator: optional `keras.Model` `[z (batch, latent_dim), y (batch,) int]` -> images.
             Defaults to `conditional_generator` (y concatenated to z, DCGAN decoder).
         discriminator: optional `keras.Model` `[images, y]` -> one logit. Defaults to
             `conditional_discriminator` (label maps stacked on the image, DCGAN encoder).
-        latent_dim: int, size of z. Defaults to 100.
+        latent_dim: int, size of z.
         num_classes: int, number of labels. Defaults to 10.
         image_shape: tuple for the default networks: `(28, 28, 1)` or `(32, 32, 3)`.
             Defaults to `(28, 28, 1)`.
-        base_filters: int, width of the default networks. Defaults to 64.
-        conditioning: `"onehot"` (the paper's) or `"embedding"`. Defaults to `"onehot"`.
-        generator_loss: `"non_saturating"` or `"minimax"`. Defaults to `"non_saturating"`.
+        base_filters: int, width of the default networks.
+        conditioning: `"onehot"` (the paper's) or `"embedding"`.
+        generator_loss: `"non_saturating"` or `"minimax"`.
         latent_distribution: `"uniform"` (the paper's) or `"normal"`. Defaults to `"uniform"`.
         **kwargs: `discriminator_steps`, `seed`, ... as in `AdversarialModel`.
 
@@ -240,20 +256,17 @@ class ConditionalGAN(LabelConditioned, AdversarialModel):
         self,
         generator=None,
         discriminator=None,
-        latent_dim=100,
         num_classes=10,
         image_shape=(28, 28, 1),
-        base_filters=64,
-        conditioning="onehot",
-        generator_loss="non_saturating",
         latent_distribution="uniform",
         seed=None,
+        *,
+        latent_dim,
+        base_filters,
+        conditioning,
         **kwargs,
     ):
-        if not isinstance(num_classes, (int, np.integer)) or num_classes < 2:
-            raise ValueError(
-                f"`num_classes` must be an integer >= 2. Received: num_classes={num_classes!r}"
-            )
+        self.check_num_classes(num_classes)
         image_shape = tuple(image_shape)
         generator = generator or conditional_generator(
             image_shape, latent_dim, num_classes, base_filters, conditioning, seed=seed
@@ -277,7 +290,6 @@ class ConditionalGAN(LabelConditioned, AdversarialModel):
         self.image_shape = image_shape
         self.base_filters = base_filters
         self.conditioning = conditioning
-        self.generator_loss = generator_loss
 
     def train_step(self, data):
         images, labels = self.unpack_labelled(data)

@@ -97,6 +97,8 @@ class CycleGANConfig(TrainConfig):
         "receptive_field": 70, "batch_size": 1, "epochs": 200, "constant_epochs": 100,
         "decay_epochs": 100,
     }  # fmt: skip
+    TRAINING_FIELDS = (*TrainConfig.TRAINING_FIELDS, "paired", "constant_epochs", "decay_epochs")
+    PYTHON_FROM_PAPER = ("base_filters", "discriminator_filters", "receptive_field")
 
 
 def least_squares_generator_objective(fake_outputs):
@@ -136,6 +138,11 @@ class CycleGAN(TranslationModel):
     discriminators, by one optimizer (`d_optimizer`), on the step's translations passed through
     a history pool of 50 images each.
 
+    The hyperparameters are keyword arguments, with the defaults of `CycleGANConfig` (the
+    paper's values for `base_filters`, `discriminator_filters`, `receptive_field`):
+    `help(keras_gan.models.CycleGAN)` shows them all, the stabilisers every model shares
+    included.
+
     Args:
         generator_ab: optional `keras.Model` G from domain A to B. Defaults to
             `resnet_generator`. Also available as `model.generator`.
@@ -146,14 +153,14 @@ class CycleGAN(TranslationModel):
         image_shape: tuple `(size, size, channels)` of domain B, for the default networks.
             Defaults to `(256, 256, 3)`.
         source_channels: optional int, channels of domain A; None: as domain B.
-        base_filters: int, generator width (the paper's 64). Defaults to 64.
+        base_filters: int, generator width (the paper's 64).
         num_blocks: optional int, residual blocks; None: 6 below 256x256, 9 from 256.
-        discriminator_filters: int, PatchGAN width (the paper's 64). Defaults to 64.
-        receptive_field: int, PatchGAN patch size. Defaults to 70, the paper's.
-        cycle_weight: float, lambda. Defaults to 10.
-        identity_weight: float, identity loss weight relative to lambda (0 disables it; it
-            needs the same channels in both domains). Defaults to 0.5.
-        pool_size: int, images in each discriminator's history pool (0: none). Defaults to 50.
+        discriminator_filters: int, PatchGAN width (the paper's 64).
+        receptive_field: int, PatchGAN patch size.
+        cycle_weight: float, lambda.
+        identity_weight: float, identity loss weight relative to lambda (0 disables it; it needs
+            the same channels in both domains).
+        pool_size: int, images in each discriminator's history pool (0: none).
         seed: optional int, seed of the weights and the model's random stream.
         **kwargs: as in `keras.Model` (`name`).
 
@@ -194,15 +201,15 @@ class CycleGAN(TranslationModel):
         discriminator_a=None,
         discriminator_b=None,
         image_shape=(256, 256, 3),
-        source_channels=None,
-        base_filters=64,
-        num_blocks=None,
-        discriminator_filters=64,
-        receptive_field=70,
-        cycle_weight=10.0,
-        identity_weight=0.5,
-        pool_size=50,
         seed=None,
+        *,
+        source_channels,
+        base_filters,
+        num_blocks,
+        discriminator_filters,
+        receptive_field,
+        identity_weight,
+        pool_size,
         **kwargs,
     ):
         shape_b = tuple(image_shape)
@@ -244,7 +251,6 @@ class CycleGAN(TranslationModel):
         self.generator_ba = generator_ba
         self.discriminator_a = discriminator_a
         self.discriminator_b = discriminator_b
-        self.cycle_weight = float(cycle_weight)
         self.identity_weight = float(identity_weight)
         self.pool_size = int(pool_size)
         # Histories of F(b) for D_A and of G(a) for D_B

@@ -48,6 +48,9 @@ class DCGANConfig(AugmentConfig):
     )
 
     PAPER = {"base_filters": 128, "batch_size": 128, "image_size": 64, "learning_rate": 2e-4}
+    # dcgan.torch's width (ngf = ndf = 64), between the CPU's 32 and the paper's 1024-channel
+    # 4x4 (128).
+    PYTHON = {"base_filters": 64}
 
 
 @register(
@@ -68,16 +71,20 @@ class DCGAN(GAN):
     generator, LeakyReLU(0.2) in the discriminator, N(0, 0.02) weights) and the optimisation
     settings: Adam with learning rate 2e-4 and beta_1 = 0.5, and a uniform prior on z.
 
+    The hyperparameters are keyword arguments, with the defaults of `DCGANConfig` (from Python,
+    `base_filters=64`): `help(keras_gan.models.DCGAN)` shows them all, the stabilisers every
+    model shares included.
+
     Args:
         generator: optional `keras.Model`. Defaults to `dcgan_generator(image_shape,
             latent_dim, base_filters)`.
         discriminator: optional `keras.Model`. Defaults to `dcgan_discriminator(image_shape,
             base_filters)`.
-        latent_dim: int. Defaults to 100.
+        latent_dim: int.
         image_shape: tuple `(size, size, channels)` for the default networks: `(28, 28, 1)`
             (MNIST), `(32, 32, 3)` (CIFAR-10) or the paper's `(64, 64, 3)`.
             Defaults to `(28, 28, 1)`.
-        base_filters: int, width of the default networks. Defaults to 64.
+        base_filters: int, width of the default networks.
         latent_distribution: `"uniform"` (the paper's U(-1, 1)) or `"normal"`.
             Defaults to `"uniform"`.
         **kwargs: as in `GAN`.
@@ -97,11 +104,12 @@ class DCGAN(GAN):
         self,
         generator=None,
         discriminator=None,
-        latent_dim=100,
         image_shape=(28, 28, 1),
-        base_filters=64,
         latent_distribution="uniform",
         seed=None,
+        *,
+        latent_dim,
+        base_filters,
         **kwargs,
     ):
         check_latent_dim(latent_dim)
@@ -112,7 +120,7 @@ class DCGAN(GAN):
         super().__init__(
             generator,
             discriminator,
-            latent_dim,
+            latent_dim=latent_dim,
             latent_distribution=latent_distribution,
             seed=seed,
             **kwargs,

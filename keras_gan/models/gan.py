@@ -61,6 +61,7 @@ class GANConfig(AugmentConfig):
     )
 
     PAPER = {"generator_units": (1200, 1200), "batch_size": 100}
+    PYTHON_FROM_PAPER = ("generator_units",)
 
 
 @register(
@@ -79,23 +80,23 @@ class GAN(AdversarialModel):
     update. With `generator_loss="non_saturating"` (the default, as the paper recommends in
     practice) the generator maximises $\log D(G(z))$ instead of minimising $\log(1 - D(G(z)))$.
 
+    The hyperparameters are keyword arguments, with the defaults of `GANConfig` (the paper's
+    values for `generator_units`): `help(keras_gan.models.GAN)` shows them all, the stabilisers
+    every model shares included.
+
     Args:
         generator: optional `keras.Model` from `(batch, latent_dim)` to samples. Defaults to
             the paper's fully connected generator (`keras_gan.networks.mlp_generator`).
         discriminator: optional `keras.Model` from samples to one logit per sample. Defaults
             to the paper's maxout discriminator with dropout.
-        latent_dim: int, size of z. Defaults to 100.
+        latent_dim: int, size of z.
         sample_shape: tuple, shape of one sample, used only to build the default networks.
             Defaults to `(28, 28, 1)`.
-        generator_loss: `"non_saturating"` or `"minimax"`. Defaults to `"non_saturating"`.
-        generator_units: tuple of ints, hidden widths of the default generator. Defaults to
-            the paper's `(1200, 1200)`.
-        discriminator_units: tuple of ints, maxout units per layer of the default
-            discriminator. Defaults to the paper's `(240, 240)`.
+        generator_loss: `"non_saturating"` or `"minimax"`.
+        generator_units: tuple of ints, hidden widths of the default generator.
+        discriminator_units: tuple of ints, maxout units per layer of the default discriminator.
         maxout_pieces: int, linear pieces per maxout unit of the default discriminator.
-            Defaults to 5.
         dropout: float in [0, 1], dropout before each layer of the default discriminator.
-            Defaults to 0.5.
         **kwargs: `latent_distribution`, `discriminator_steps` (the paper's k), `seed`, ...
             as in `AdversarialModel`.
 
@@ -115,13 +116,14 @@ class GAN(AdversarialModel):
         self,
         generator=None,
         discriminator=None,
-        latent_dim=100,
         sample_shape=(28, 28, 1),
-        generator_loss="non_saturating",
-        generator_units=(1200, 1200),
-        discriminator_units=(240, 240),
-        maxout_pieces=5,
-        dropout=0.5,
+        *,
+        latent_dim,
+        generator_loss,
+        generator_units,
+        discriminator_units,
+        maxout_pieces,
+        dropout,
         **kwargs,
     ):
         check_latent_dim(latent_dim)

@@ -67,6 +67,9 @@ class GANINTCLSConfig(AugmentConfig):
     )
 
     PAPER = {"embedding_dim": 1024, "base_filters": 64, "image_size": 64, "epochs": 600}
+    # Pretraining is asked for from Python (`text_pretrain_steps=`), done by default on the
+    # command line.
+    PYTHON = {"text_pretrain_steps": 0}
 
 
 def matching_aware_discriminator_loss(real_right, real_wrong, fake_right):
@@ -128,6 +131,10 @@ class GANINTCLS(AdversarialModel):
     embedding enters G as a constant). Wrong captions are the batch's embeddings rolled by one
     (each image gets its neighbour's caption; batches are shuffled).
 
+    The hyperparameters are keyword arguments, with the defaults of `GANINTCLSConfig` (from
+    Python, `text_pretrain_steps=0`): `help(keras_gan.models.GANINTCLS)` shows them all, the
+    stabilisers every model shares included.
+
     Args:
         generator: optional `keras.Model` `[z, phi(t)] -> images`.
         discriminator: optional `keras.Model` `[images, phi(t)] -> logit`.
@@ -135,15 +142,15 @@ class GANINTCLS(AdversarialModel):
         vocabulary: a `keras_gan.datasets.Vocabulary` (the captions' words and length).
             Defaults to `DIGIT_VOCABULARY` (`mnist_captions`).
         image_shape: tuple. Defaults to `(28, 28, 1)`.
-        latent_dim: int. Defaults to 100.
-        embedding_dim: int, size of phi(t). Defaults to 128.
-        compressed_dim: int, the compressed text in G and D. Defaults to 128.
-        base_filters: int. Defaults to 32.
-        interpolation: bool, the GAN-INT term. Defaults to True.
-        interpolation_beta: float, beta. Defaults to 0.5.
+        latent_dim: int.
+        embedding_dim: int, size of phi(t).
+        compressed_dim: int, the compressed text in G and D.
+        base_filters: int.
+        interpolation: bool, the GAN-INT term.
+        interpolation_beta: float, beta.
         text_pretrain_steps: int >= 0, joint-embedding pretraining steps of the text encoder
             that `fit()` takes first (once: the count, `text_pretrained_steps`, is saved with
-            the model). Defaults to 0 (`GANINTCLSConfig` uses 1000).
+            the model).
         **kwargs: `seed`, `latent_distribution` (default `"normal"`), as in `AdversarialModel`.
 
     Example:
@@ -174,13 +181,11 @@ class GANINTCLS(AdversarialModel):
         text_encoder=None,
         vocabulary=None,
         image_shape=(28, 28, 1),
-        latent_dim=100,
-        embedding_dim=128,
-        compressed_dim=128,
-        base_filters=32,
-        interpolation=True,
-        interpolation_beta=0.5,
-        text_pretrain_steps=0,
+        *,
+        latent_dim,
+        embedding_dim,
+        compressed_dim,
+        base_filters,
         **kwargs,
     ):
         kwargs.pop("log_names", None)
@@ -202,9 +207,6 @@ class GANINTCLS(AdversarialModel):
         super().__init__(generator, discriminator, latent_dim, **kwargs)
         self.text_encoder = text_encoder
         self.vocabulary = vocabulary
-        self.interpolation = bool(interpolation)
-        self.interpolation_beta = float(interpolation_beta)
-        self.text_pretrain_steps = int(text_pretrain_steps)
         # Pretraining steps taken, saved with the weights: a reloaded model does not redo them.
         self.text_pretrained_steps = self.add_weight(
             name="text_pretrained_steps",

@@ -126,22 +126,25 @@ class ImprovedGAN(LabelConditioned, AdversarialModel):
     smoothing (`label_smoothing`, on the unsupervised real term); virtual batch normalisation
     is a layer, `keras_gan.layers.VirtualBatchNormalization`, for generators of your own.
 
+    The hyperparameters are keyword arguments, with the defaults of `ImprovedGANConfig`:
+    `help(keras_gan.models.ImprovedGAN)` shows them all, the stabilisers every model shares
+    included.
+
     Args:
         generator: optional `keras.Model` from `(batch, latent_dim)` to images. Defaults to
             `keras_gan.networks.improved_gan.improved_gan_generator`.
         discriminator: optional `keras.Model` from images to `[class_logits (batch, K),
             features (batch, F)]`. Defaults to `improved_gan_discriminator`.
-        latent_dim: int, size of z. Defaults to 100.
+        latent_dim: int, size of z.
         image_shape: tuple, the shape of one image, to build the default networks. Defaults
             to `(28, 28, 1)`.
         num_classes: int >= 2, K. Defaults to 10.
-        labelled_per_class: int >= 1, labelled images per class. Defaults to 10.
-        generator_loss: `"feature_matching"` or `"non_saturating"`. Defaults to
-            `"feature_matching"`.
-        unlabelled_weight: float >= 0, w. Defaults to 0.5.
-        minibatch_kernels: int >= 0, B of minibatch discrimination in the default
-            discriminator; 0 leaves it out. Defaults to 0.
-        historical_weight: float >= 0, the weight of historical averaging. Defaults to 0.
+        labelled_per_class: int >= 1, labelled images per class.
+        generator_loss: `"feature_matching"` or `"non_saturating"`.
+        unlabelled_weight: float >= 0, w.
+        minibatch_kernels: int >= 0, B of minibatch discrimination in the default discriminator;
+            0 leaves it out.
+        historical_weight: float >= 0, the weight of historical averaging.
         latent_distribution: `"uniform"` (U(-1, 1), as the authors' uniform z) or
             `"normal"`. Defaults to `"uniform"`.
         **kwargs: `seed`, `label_smoothing`, `ema_decay`, `augment`, ... as in
@@ -178,26 +181,18 @@ class ImprovedGAN(LabelConditioned, AdversarialModel):
         self,
         generator=None,
         discriminator=None,
-        latent_dim=100,
         image_shape=(28, 28, 1),
         num_classes=10,
-        labelled_per_class=10,
-        generator_loss="feature_matching",
-        unlabelled_weight=0.5,
-        minibatch_kernels=0,
-        historical_weight=0.0,
         latent_distribution="uniform",
+        *,
+        latent_dim,
+        labelled_per_class,
+        minibatch_kernels,
+        historical_weight,
         **kwargs,
     ):
         check_latent_dim(latent_dim)
-        if (
-            isinstance(num_classes, bool)
-            or not isinstance(num_classes, (int, np.integer))
-            or num_classes < 2
-        ):
-            raise ValueError(
-                f"`num_classes` must be an integer >= 2. Received: num_classes={num_classes!r}"
-            )
+        self.check_num_classes(num_classes)
         generator = generator or improved_gan_generator(tuple(image_shape), latent_dim)
         discriminator = discriminator or improved_gan_discriminator(
             tuple(image_shape), num_classes, minibatch_kernels=minibatch_kernels
@@ -218,8 +213,6 @@ class ImprovedGAN(LabelConditioned, AdversarialModel):
         )
         self.num_classes = int(num_classes)
         self.labelled_per_class = int(labelled_per_class)
-        self.generator_loss = generator_loss
-        self.unlabelled_weight = float(unlabelled_weight)
         self.minibatch_kernels = int(minibatch_kernels)
         self.historical_weight = float(historical_weight)
         size = self.num_classes * self.labelled_per_class

@@ -100,6 +100,7 @@ class InfoGANConfig(AugmentConfig):
     )
 
     PAPER = {"hidden_units": 1024, "base_filters": 64, "batch_size": 128}
+    PYTHON_FROM_PAPER = ("hidden_units", "base_filters")
 
 
 @register(
@@ -124,6 +125,10 @@ class InfoGAN(AdversarialModel):
     As in the paper and its code, one step updates D (body, D head *and* Q head) on
     $-V - \lambda L_I$, then G on its non-saturating GAN loss $- \lambda L_I$.
 
+    The hyperparameters are keyword arguments, with the defaults of `InfoGANConfig` (the paper's
+    values for `hidden_units`, `base_filters`): `help(keras_gan.models.InfoGAN)` shows them all,
+    the stabilisers every model shares included.
+
     Args:
         generator: optional `keras.Model` from `(batch, noise_dim + num_categories +
             num_continuous)` (`[z, one_hot(c1), c2, c3]`) to images. Defaults to the paper's
@@ -131,15 +136,14 @@ class InfoGAN(AdversarialModel):
         discriminator: optional `keras.Model` images -> `[logits (batch, 1), q_params (batch,
             num_categories + num_continuous)]`: the shared body with the D and Q heads.
             Defaults to `infogan_discriminator`.
-        noise_dim: int, size of z. Defaults to 62.
-        num_categories: int, categories of the categorical code (0 for none). Defaults to 10.
-        num_continuous: int, number of continuous U(-1, 1) codes. Defaults to 2.
-        info_weight: float, lambda of the categorical term. Defaults to 1.
-        continuous_weight: float, lambda of the continuous term. Defaults to 1.
+        noise_dim: int, size of z.
+        num_categories: int, categories of the categorical code (0 for none).
+        num_continuous: int, number of continuous U(-1, 1) codes.
+        info_weight: float, lambda of the categorical term.
+        continuous_weight: float, lambda of the continuous term.
         image_shape: tuple for the default networks. Defaults to `(28, 28, 1)`.
         hidden_units: int, width of the default networks' fully connected layers.
-            Defaults to 1024.
-        base_filters: int, width of the default networks' convolutions. Defaults to 64.
+        base_filters: int, width of the default networks' convolutions.
         **kwargs: `seed`, `discriminator_steps`, ... as in `AdversarialModel`.
 
     Example:
@@ -161,15 +165,14 @@ class InfoGAN(AdversarialModel):
         self,
         generator=None,
         discriminator=None,
-        noise_dim=62,
-        num_categories=10,
-        num_continuous=2,
-        info_weight=1.0,
-        continuous_weight=1.0,
         image_shape=(28, 28, 1),
-        hidden_units=1024,
-        base_filters=64,
         seed=None,
+        *,
+        noise_dim,
+        num_categories,
+        num_continuous,
+        hidden_units,
+        base_filters,
         **kwargs,
     ):
         kwargs.pop("latent_dim", None)  # derived: noise + codes
@@ -215,8 +218,6 @@ class InfoGAN(AdversarialModel):
         self.noise_dim = int(noise_dim)
         self.num_categories = int(num_categories)
         self.num_continuous = int(num_continuous)
-        self.info_weight = float(info_weight)
-        self.continuous_weight = float(continuous_weight)
         self.image_shape = image_shape
         self.hidden_units = hidden_units
         self.base_filters = base_filters

@@ -63,6 +63,10 @@ class LAPGANConfig(TrainConfig):
         "dataset": "cifar10", "levels": 3, "filters": 128, "optimizer": "sgd",
         "learning_rate": 0.02, "beta_1": 0.5, "batch_size": 128,
     }  # fmt: skip
+    TRAINING_FIELDS = (*TrainConfig.TRAINING_FIELDS, "optimizer")
+    # DCGAN's width for the pyramid's convolutional levels, between the CPU's 32 and the
+    # paper's 128.
+    PYTHON = {"filters": 64}
 
 
 @register(
@@ -100,14 +104,18 @@ class LAPGAN(AdversarialModel):
     `d_optimizer_{k}`, `g_optimizer_{k}` for level $k$. Logs: `d_loss_{k}`, `g_loss_{k}` per
     level ($k = K$ the coarsest) and their sums `d_loss`, `g_loss`.
 
+    The hyperparameters are keyword arguments, with the defaults of `LAPGANConfig` (from Python,
+    `filters=64`): `help(keras_gan.models.LAPGAN)` shows them all, the stabilisers every model
+    shares included.
+
     Args:
         image_shape: tuple `(size, size, channels)`, the finest images. Defaults to
             `(28, 28, 1)`.
         levels: int >= 2, pyramid images $K + 1$ (finest included); the size must be divisible
-            by `2 ** (levels - 1)` and the coarsest level at least 4x4. Defaults to 3.
-        latent_dim: int, size of the coarsest GAN's z. Defaults to 100.
-        coarse_units: int, hidden width of the coarsest networks. Defaults to 600.
-        filters: int, feature maps of the conditional networks. Defaults to 64.
+            by `2 ** (levels - 1)` and the coarsest level at least 4x4.
+        latent_dim: int, size of the coarsest GAN's z.
+        coarse_units: int, hidden width of the coarsest networks.
+        filters: int, feature maps of the conditional networks.
         generators: optional list of `levels` generators, finest first (the last maps z to the
             coarsest image; the others map `[noise, low_pass]` to a residual).
         discriminators: optional list of `levels` discriminators, finest first (the others
@@ -144,14 +152,15 @@ class LAPGAN(AdversarialModel):
     def __init__(
         self,
         image_shape=(28, 28, 1),
-        levels=3,
-        latent_dim=100,
-        coarse_units=600,
-        filters=64,
         generators=None,
         discriminators=None,
         latent_distribution="uniform",
         seed=None,
+        *,
+        levels,
+        latent_dim,
+        coarse_units,
+        filters,
         **kwargs,
     ):
         for unused in ("discriminator_steps", "log_names", "generator", "discriminator"):

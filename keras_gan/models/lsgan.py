@@ -50,6 +50,9 @@ class LSGANConfig(AugmentConfig):
     )
 
     PAPER = {"learning_rate": 1e-3, "image_size": 64}
+    # From Python the targets follow the `coding` argument unless given ("0-1": equation 9's
+    # a = 0, b = c = 1; "pearson": equation 8's a = -1, b = 1, c = 0): None is the coding's.
+    PYTHON = {"a": None, "b": None, "c": None}
 
 
 @register(
@@ -71,14 +74,18 @@ class LSGAN(AdversarialModel):
     $\chi^2$ divergence between $p_{data} + p_g$ and $2p_g$. The discriminator outputs an
     unbounded score (no sigmoid). One discriminator update, then one generator update.
 
+    The hyperparameters are keyword arguments, with the defaults of `LSGANConfig` (from Python,
+    `a=None`, `b=None`, `c=None`): `help(keras_gan.models.LSGAN)` shows them all, the
+    stabilisers every model shares included.
+
     Args:
         generator: optional `keras.Model`. Defaults to `dcgan_generator(image_shape,
             latent_dim, base_filters)`.
         discriminator: optional `keras.Model` to one score per sample. Defaults to
             `dcgan_discriminator(image_shape, base_filters)`.
-        latent_dim: int. Defaults to 100.
+        latent_dim: int.
         image_shape: tuple, for the default networks. Defaults to `(28, 28, 1)`.
-        base_filters: int, width of the default networks. Defaults to 64.
+        base_filters: int, width of the default networks.
         coding: `"0-1"` (equation 9) or `"pearson"` (equation 8); sets a, b, c unless they are
             given. Defaults to `"0-1"`.
         a: optional float, target of generated samples for D.
@@ -108,15 +115,16 @@ class LSGAN(AdversarialModel):
         self,
         generator=None,
         discriminator=None,
-        latent_dim=100,
         image_shape=(28, 28, 1),
-        base_filters=64,
         coding="0-1",
-        a=None,
-        b=None,
-        c=None,
         latent_distribution="uniform",
         seed=None,
+        *,
+        latent_dim,
+        base_filters,
+        a,
+        b,
+        c,
         **kwargs,
     ):
         if coding not in CODINGS:

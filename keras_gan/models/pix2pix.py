@@ -84,6 +84,8 @@ class Pix2PixConfig(TrainConfig):
         "image_size": 256, "base_filters": 64, "discriminator_filters": 64,
         "receptive_field": 70, "batch_size": 1, "epochs": 200,
     }  # fmt: skip
+    TRAINING_FIELDS = (*TrainConfig.TRAINING_FIELDS, "direction")
+    PYTHON_FROM_PAPER = ("base_filters", "discriminator_filters", "receptive_field")
 
 
 def generator_objective(fake_logits, target, fake, l1_weight=100.0):
@@ -128,6 +130,11 @@ class Pix2Pix(TranslationModel):
     dropout, kept on at test time. `train_step` follows the reference code: one discriminator
     update with its loss halved, then one generator update with the non-saturating loss.
 
+    The hyperparameters are keyword arguments, with the defaults of `Pix2PixConfig` (the paper's
+    values for `base_filters`, `discriminator_filters`, `receptive_field`):
+    `help(keras_gan.models.Pix2Pix)` shows them all, the stabilisers every model shares
+    included.
+
     Args:
         generator: optional `keras.Model` from source images to target images. Defaults to
             `unet_generator(source_shape, channels, base_filters, depth, dropout, ...)`.
@@ -136,13 +143,13 @@ class Pix2Pix(TranslationModel):
         image_shape: tuple `(size, size, channels)` of the targets, for the default networks.
             Defaults to `(256, 256, 3)`, the paper's.
         source_channels: optional int, channels of the sources; None: as the targets.
-        base_filters: int, U-Net width (the paper's 64). Defaults to 64.
-        discriminator_filters: int, PatchGAN width (the paper's 64). Defaults to 64.
-        receptive_field: int, PatchGAN patch size: 16, 34, 70, 142 or 286. Defaults to 70.
+        base_filters: int, U-Net width (the paper's 64).
+        discriminator_filters: int, PatchGAN width (the paper's 64).
+        receptive_field: int, PatchGAN patch size: 16, 34, 70, 142 or 286.
         depth: optional int, U-Net levels; None derives them from the image size.
-        dropout: float, dropout of the first three decoder blocks. Defaults to 0.5.
-        paper_inference: bool, dropout on and batch statistics at inference. Defaults to True.
-        l1_weight: float, lambda. Defaults to 100.
+        dropout: float, dropout of the first three decoder blocks.
+        paper_inference: bool, dropout on and batch statistics at inference.
+        l1_weight: float, lambda.
         seed: optional int, seed of the weights and the model's random stream.
         **kwargs: as in `keras.Model` (`name`).
 
@@ -172,15 +179,15 @@ class Pix2Pix(TranslationModel):
         generator=None,
         discriminator=None,
         image_shape=(256, 256, 3),
-        source_channels=None,
-        base_filters=64,
-        discriminator_filters=64,
-        receptive_field=70,
-        depth=None,
-        dropout=0.5,
-        paper_inference=True,
-        l1_weight=100.0,
         seed=None,
+        *,
+        source_channels,
+        base_filters,
+        discriminator_filters,
+        receptive_field,
+        depth,
+        dropout,
+        paper_inference,
         **kwargs,
     ):
         image_shape = tuple(image_shape)
@@ -197,7 +204,6 @@ class Pix2Pix(TranslationModel):
                 seed=None if seed is None else seed + 1000,
             )  # fmt: skip
         super().__init__(generator, discriminator, seed=seed, **kwargs)
-        self.l1_weight = float(l1_weight)
 
     def train_step(self, data):
         source, target = unpack_pair(data)

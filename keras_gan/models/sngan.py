@@ -53,6 +53,7 @@ class SNGANConfig(AugmentConfig):
     )
 
     PAPER = {"base_filters": 64, "generator_filters": 64, "discriminator_steps": 5}
+    PYTHON_FROM_PAPER = ("base_filters", "generator_filters")
 
 
 @register(
@@ -81,15 +82,19 @@ class SNGAN(AdversarialModel):
     hinge loss on MNIST it drives the discriminator past both margins within 200 steps; its
     loss is then 0 on most steps and the generator stays collapsed (docs/variants/sngan.md).
 
+    The hyperparameters are keyword arguments, with the defaults of `SNGANConfig` (the paper's
+    values for `base_filters`, `generator_filters`): `help(keras_gan.models.SNGAN)` shows them
+    all, the stabilisers every model shares included.
+
     Args:
         generator: optional `keras.Model`. Defaults to `dcgan_generator(image_shape,
             latent_dim, generator_filters)`, close to Table 3(a) (BatchNorm, ReLU, tanh).
         discriminator: optional `keras.Model`. Defaults to `sngan_discriminator(image_shape,
             base_filters)`.
-        latent_dim: int. Defaults to 128.
+        latent_dim: int.
         image_shape: tuple, for the default networks. Defaults to `(32, 32, 3)`.
-        base_filters: int, width of the default discriminator. Defaults to 64.
-        generator_filters: int, width of the default generator. Defaults to 64.
+        base_filters: int, width of the default discriminator.
+        generator_filters: int, width of the default generator.
         **kwargs: `discriminator_steps` (n_dis), `latent_distribution`, `seed`, ... as in
             `AdversarialModel`.
 
@@ -113,11 +118,12 @@ class SNGAN(AdversarialModel):
         self,
         generator=None,
         discriminator=None,
-        latent_dim=128,
         image_shape=(32, 32, 3),
-        base_filters=64,
-        generator_filters=64,
         seed=None,
+        *,
+        latent_dim,
+        base_filters,
+        generator_filters,
         **kwargs,
     ):
         image_shape = tuple(image_shape)

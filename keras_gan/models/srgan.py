@@ -85,6 +85,11 @@ class SRGANConfig(TrainConfig):
         "num_blocks": 16, "filters": 64, "discriminator_filters": 64, "dense_units": 1024,
         "content_loss": "vgg54", "pretrain_steps": 1_000_000,
     }  # fmt: skip
+    PYTHON_FROM_PAPER = ("num_blocks", "filters", "discriminator_filters", "dense_units",
+                         "content_loss")  # fmt: skip
+    # Pretraining is asked for from Python (`pretrain_steps=`), done by default on the command
+    # line.
+    PYTHON = {"pretrain_steps": 0}
 
 
 @register(
@@ -118,6 +123,11 @@ class SRGAN(TranslationModel):
     trained locally where the ImageNet VGG19 weights cannot be downloaded. Its name is in the
     logs: `content_vgg54`, `content_mse` or `content_<model name>`.
 
+    The hyperparameters are keyword arguments, with the defaults of `SRGANConfig` (the paper's
+    values for `num_blocks`, `filters`, `discriminator_filters`, `dense_units`, `content_loss`;
+    from Python, `pretrain_steps=0`): `help(keras_gan.models.SRGAN)` shows them all, the
+    stabilisers every model shares included.
+
     Args:
         generator: optional `keras.Model` from low-res to high-res images. Defaults to
             `srresnet_generator(low_res_shape, scale, num_blocks, filters)`.
@@ -125,14 +135,14 @@ class SRGAN(TranslationModel):
             `srgan_discriminator(image_shape, discriminator_filters, dense_units)`.
         image_shape: tuple, the high-resolution image shape, its height and width divisible by
             `scale`. Defaults to `(28, 28, 1)`.
-        scale: int, a power of two, the upscaling factor. Defaults to 4.
-        num_blocks: int, residual blocks B of the default generator. Defaults to 16.
-        filters: int, width of the default generator. Defaults to 64.
-        discriminator_filters: int, first width of the default discriminator. Defaults to 64.
-        dense_units: int, hidden dense layer of the default discriminator. Defaults to 1024.
-        content_loss: `"vgg54"`, `"vgg22"`, `"mse"` or a `keras.Model`. Defaults to `"vgg54"`.
-        adversarial_weight: float, weight of $l_{Gen}$. Defaults to 1e-3.
-        pretrain_steps: int >= 0, MSE pretraining steps `fit()` takes first. Defaults to 0.
+        scale: int, a power of two, the upscaling factor.
+        num_blocks: int, residual blocks B of the default generator.
+        filters: int, width of the default generator.
+        discriminator_filters: int, first width of the default discriminator.
+        dense_units: int, hidden dense layer of the default discriminator.
+        content_loss: `"vgg54"`, `"vgg22"`, `"mse"` or a `keras.Model`.
+        adversarial_weight: float, weight of $l_{Gen}$.
+        pretrain_steps: int >= 0, MSE pretraining steps `fit()` takes first.
         seed: optional int, seed of the model's random stream.
         **kwargs: passed to `keras.Model` (`name`).
 
@@ -158,15 +168,14 @@ class SRGAN(TranslationModel):
         generator=None,
         discriminator=None,
         image_shape=(28, 28, 1),
-        scale=4,
-        num_blocks=16,
-        filters=64,
-        discriminator_filters=64,
-        dense_units=1024,
-        content_loss="vgg54",
-        adversarial_weight=1e-3,
-        pretrain_steps=0,
         seed=None,
+        *,
+        scale,
+        num_blocks,
+        filters,
+        discriminator_filters,
+        dense_units,
+        content_loss,
         **kwargs,
     ):
         image_shape = tuple(image_shape)
@@ -196,8 +205,6 @@ class SRGAN(TranslationModel):
         self.content_loss = content_loss if isinstance(content_loss, str) else None
         self.content_name = content_name
         self.content_network = content_network
-        self.adversarial_weight = float(adversarial_weight)
-        self.pretrain_steps = int(pretrain_steps)
         # How many MSE pretraining steps were taken; saved with the weights, so a reloaded
         # model does not pretrain again.
         self.pretrained_steps = self.add_weight(

@@ -65,18 +65,21 @@ class UnrolledGAN(DCGAN):
     generated samples. Both networks update simultaneously from the same state, as in the paper:
     the discriminator's fakes are drawn before the generator moves. `unrolling_steps=0` is GAN.
 
+    The hyperparameters are keyword arguments, with the defaults of `UnrolledGANConfig` (from
+    Python, `base_filters=64`): `help(keras_gan.models.UnrolledGAN)` shows them all, the
+    stabilisers every model shares included.
+
     Args:
-        unrolling_steps: int >= 0, K. Defaults to 5.
-        generator_loss: `"minimax"` ($f_K$, the paper's) or `"non_saturating"`
-            ($-\mathbb{E}\log D_K(G(z))$). Defaults to `"minimax"`.
+        unrolling_steps: int >= 0, K.
+        generator_loss: `"minimax"` ($f_K$, the paper's) or `"non_saturating"` ($-\mathbb{E}\log
+            D_K(G(z))$).
         **kwargs: as in `DCGAN` (`generator`, `discriminator`, `latent_dim`, `image_shape`,
             `base_filters`, ...).
 
     Reference: https://arxiv.org/abs/1611.02163
     """
 
-    def __init__(self, unrolling_steps=5, generator_loss="minimax", **kwargs):
-        # Both are checked against UnrolledGANConfig (`check_hyperparameters`) when given.
+    def __init__(self, **kwargs):
         if kwargs.get("discriminator_steps", 1) != 1:
             raise ValueError(
                 "UnrolledGAN takes one discriminator update per step (its look-ahead is the "
@@ -89,8 +92,7 @@ class UnrolledGAN(DCGAN):
                 "discriminator; `generator_steps` does not apply. Received: "
                 f"generator_steps={kwargs['generator_steps']!r}"
             )
-        super().__init__(generator_loss=generator_loss, **kwargs)
-        self.unrolling_steps = int(unrolling_steps)
+        super().__init__(**kwargs)
 
     # --8<-- [start:train_step]
     def train_step(self, data):

@@ -64,17 +64,20 @@ class WGAN(AdversarialModel):
     code. The log `wasserstein` is the critic's estimate $\mathbb{E}[f(x)] - \mathbb{E}[f(G(z))]$
     (minus the last critic loss), the quantity the paper shows to correlate with sample quality.
 
+    The hyperparameters are keyword arguments, with the defaults of `WGANConfig`:
+    `help(keras_gan.models.WGAN)` shows them all, the stabilisers every model shares included.
+
     Args:
         generator: optional `keras.Model`. Defaults to `dcgan_generator(image_shape,
             latent_dim, base_filters)`.
         discriminator: optional critic `keras.Model` (one score per sample). Defaults to
             `dcgan_discriminator(image_shape, base_filters)`, BatchNorm included.
-        latent_dim: int. Defaults to 100.
+        latent_dim: int.
         image_shape: tuple, for the default networks. Defaults to `(28, 28, 1)`.
-        base_filters: int, width of the default networks. Defaults to 64.
-        clip_value: float > 0, the clipping bound c. Defaults to 0.01.
+        base_filters: int, width of the default networks.
+        clip_value: float > 0, the clipping bound c.
         discriminator_steps: int >= 1, n_critic. A fit batch of `n_critic * m` samples gives
-            each critic update its own m. Defaults to 5.
+            each critic update its own m.
         latent_distribution: `"normal"` (the authors' code) or `"uniform"`. Defaults to
             `"normal"`.
         **kwargs: `seed`, ... as in `AdversarialModel`.
@@ -106,16 +109,14 @@ class WGAN(AdversarialModel):
         self,
         generator=None,
         discriminator=None,
-        latent_dim=100,
         image_shape=(28, 28, 1),
-        base_filters=64,
-        clip_value=0.01,
-        discriminator_steps=5,
         latent_distribution="normal",
         seed=None,
+        *,
+        latent_dim,
+        base_filters,
         **kwargs,
     ):
-        clip_value = float(clip_value)
         generator, discriminator = dcgan_networks(
             image_shape, latent_dim, base_filters, seed, generator, discriminator
         )
@@ -124,11 +125,9 @@ class WGAN(AdversarialModel):
             discriminator,
             latent_dim,
             latent_distribution=latent_distribution,
-            discriminator_steps=discriminator_steps,
             seed=seed,
             **kwargs,
         )
-        self.clip_value = clip_value
 
     def train_step(self, data):
         c = self.clip_value

@@ -8,6 +8,7 @@ from keras import ops
 from keras_gan import losses
 from keras_gan.adversarial import AdversarialModel
 from keras_gan.config import AugmentConfig, field
+from keras_gan.models.wgan import WGAN
 from keras_gan.networks.dcgan import _NORMALIZATIONS, dcgan_generator, wgan_gp_critic
 from keras_gan.registry import register
 
@@ -78,17 +79,20 @@ class WGANGP(AdversarialModel):
     `wasserstein` (the estimate $\mathbb{E}[D(x)] - \mathbb{E}[D(\tilde x)]$), and
     `gradient_penalty` (the unweighted penalty), from the last critic update.
 
+    The hyperparameters are keyword arguments, with the defaults of `WGANGPConfig`:
+    `help(keras_gan.models.WGANGP)` shows them all, the stabilisers every model shares included.
+
     Args:
         generator: optional `keras.Model`. Defaults to `dcgan_generator(image_shape,
             latent_dim, base_filters)`.
         discriminator: optional critic `keras.Model`. Defaults to `wgan_gp_critic(image_shape,
             base_filters, critic_normalization)`.
-        latent_dim: int. Defaults to 128.
+        latent_dim: int.
         image_shape: tuple, for the default networks. Defaults to `(28, 28, 1)`.
-        base_filters: int, width of the default networks. Defaults to 64.
-        gp_weight: float >= 0, the penalty coefficient lambda. Defaults to 10.
-        discriminator_steps: int >= 1, n_critic. Defaults to 5.
-        critic_normalization: `None` or `"layer"`, for the default critic. Defaults to `None`.
+        base_filters: int, width of the default networks.
+        gp_weight: float >= 0, the penalty coefficient lambda.
+        discriminator_steps: int >= 1, n_critic.
+        critic_normalization: `None` or `"layer"`, for the default critic.
         **kwargs: `latent_distribution`, `seed`, ... as in `AdversarialModel`.
 
     Example:
@@ -103,28 +107,21 @@ class WGANGP(AdversarialModel):
     """
 
     log_names = ("d_loss", "g_loss", "wasserstein", "gradient_penalty")
-    #: ADA reads sign(D(x_real)); a critic's score has no meaningful sign (only differences of
-    #: scores matter, its offset is free), so only DiffAugment's fixed probability applies.
-    ada_refusal = (
-        "ADA's heuristic r_t = E[sign(D(x_real))] needs a discriminator whose sign says real or "
-        "fake; a Wasserstein critic's score is defined up to a constant, so its sign says nothing"
-    )
-    label_smoothing_refusal = (
-        "one-sided label smoothing moves the real target of the cross-entropy; a Wasserstein "
-        "critic's scores are unbounded, with no target to smooth"
-    )
+    #: A Wasserstein critic, as WGAN's: neither ADA's sign heuristic nor label smoothing
+    #: applies to it (see `WGAN`).
+    ada_refusal = WGAN.ada_refusal
+    label_smoothing_refusal = WGAN.label_smoothing_refusal
 
     def __init__(
         self,
         generator=None,
         discriminator=None,
-        latent_dim=128,
         image_shape=(28, 28, 1),
-        base_filters=64,
-        gp_weight=10.0,
-        discriminator_steps=5,
-        critic_normalization=None,
         seed=None,
+        *,
+        latent_dim,
+        base_filters,
+        critic_normalization,
         **kwargs,
     ):
         image_shape = tuple(image_shape)
@@ -145,11 +142,9 @@ class WGANGP(AdversarialModel):
             generator,
             discriminator,
             latent_dim,
-            discriminator_steps=discriminator_steps,
             seed=seed,
             **kwargs,
         )
-        self.gp_weight = float(gp_weight)
         self.critic_normalization = critic_normalization
 
     def train_step(self, data):
