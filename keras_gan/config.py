@@ -32,6 +32,7 @@ _MAY_BE_ZERO = (
     "ema_start",
     "unrolling_steps",
     "minibatch_kernels",
+    "attention_resolution",
 )
 # Float fields in [0, 1]: probabilities and interpolation weights.
 _UNIT_INTERVAL = ("dropout", "interpolation_beta", "augment_probability")

@@ -11,6 +11,7 @@ from keras_gan.models.infogan import InfoGAN, InfoGANConfig
 from keras_gan.models.lapgan import LAPGAN, LAPGANConfig
 from keras_gan.models.lsgan import LSGAN, LSGANConfig
 from keras_gan.models.pix2pix import Pix2Pix, Pix2PixConfig
+from keras_gan.models.sagan import SAGAN, SAGANConfig
 from keras_gan.models.sngan import SNGAN, SNGANConfig
 from keras_gan.models.srgan import SRGAN, SRGANConfig
 from keras_gan.models.unrolled_gan import UnrolledGAN, UnrolledGANConfig
@@ -40,6 +41,8 @@ __all__ = [
     "LSGANConfig",
     "Pix2Pix",
     "Pix2PixConfig",
+    "SAGAN",
+    "SAGANConfig",
     "SNGAN",
     "SNGANConfig",
     "SRGAN",
