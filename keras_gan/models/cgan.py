@@ -163,6 +163,27 @@ class LabelConditioned:
         )
 
 
+class BothConditioned(LabelConditioned):
+    """A label-conditioned model whose two networks both take the label: the generator
+    `[z, y]`, the discriminator `[images, y]` (CGAN, SAGAN's projection discriminator). What the
+    core asks of such a model's discriminator inputs, and `model([z, y])`."""
+
+    def discriminator_inputs(self, data):
+        """The discriminator's input for a batch's real images: `[images, labels]`."""
+        return list(self.unpack_labelled(data))
+
+    def generated_discriminator_inputs(self, data):
+        """The discriminator's input for generated images (R2): `[G(z | y), y]` with the
+        batch's labels y."""
+        images, labels = self.unpack_labelled(data)
+        fake = self.generator([self.sample_latent(ops.shape(images)[0]), labels], training=True)
+        return [fake, labels]
+
+    def call(self, inputs, training=False):
+        """`model([latents, labels])` returns the generator's samples."""
+        return self.generator(inputs, training=training)
+
+
 @dataclasses.dataclass
 class ConditionalGANConfig(AugmentConfig):
     latent_dim: int = field(
@@ -207,7 +228,7 @@ class ConditionalGANConfig(AugmentConfig):
     summary="Mirza & Osindero 2014: G(z|y) and D(x|y), label-conditioned",
 )
 @keras.saving.register_keras_serializable(package="keras_gan")
-class ConditionalGAN(LabelConditioned, AdversarialModel):
+class ConditionalGAN(BothConditioned, AdversarialModel):
     r"""Conditional GAN: generator and discriminator both receive the class label y.
 
     $$\min_G \max_D V(D, G) = \mathbb{E}_{x, y \sim p_{data}}[\log D(x \mid y)]
@@ -322,18 +343,3 @@ class ConditionalGAN(LabelConditioned, AdversarialModel):
 
             g_loss, _ = self.minimize(generator_loss, self.generator, self.g_optimizer)
         return self.update_logs(d_loss=d_loss, g_loss=g_loss)
-
-    def discriminator_inputs(self, data):
-        """The discriminator's input for a batch's real images: `[images, labels]`."""
-        return list(self.unpack_labelled(data))
-
-    def generated_discriminator_inputs(self, data):
-        """The discriminator's input for generated images (R2): `[G(z | y), y]` with the
-        batch's labels y."""
-        images, labels = self.unpack_labelled(data)
-        fake = self.generator([self.sample_latent(ops.shape(images)[0]), labels], training=True)
-        return [fake, labels]
-
-    def call(self, inputs, training=False):
-        """`model([latents, labels])` returns the generator's samples."""
-        return self.generator(inputs, training=training)

@@ -9,7 +9,7 @@ from keras_gan import augment as augmentation
 from keras_gan import losses
 from keras_gan.adversarial import AdversarialModel
 from keras_gan.config import AugmentConfig, field
-from keras_gan.models.cgan import LabelConditioned
+from keras_gan.models.cgan import BothConditioned
 from keras_gan.models.sngan import SNGAN
 from keras_gan.networks.sagan import SelfAttention, sagan_discriminator, sagan_generator
 from keras_gan.registry import register
@@ -68,7 +68,7 @@ class SAGANConfig(AugmentConfig):
     summary="Zhang et al. 2019: self-attention in both networks, spectral norm, hinge, TTUR",
 )
 @keras.saving.register_keras_serializable(package="keras_gan")
-class SAGAN(LabelConditioned, AdversarialModel):
+class SAGAN(BothConditioned, AdversarialModel):
     r"""SAGAN: class-conditional residual networks with self-attention, trained with the hinge loss.
 
     $$L_D = \mathbb{E}_{(x, y) \sim p_{data}}[\max(0, 1 - D(x, y))]
@@ -210,21 +210,6 @@ class SAGAN(LabelConditioned, AdversarialModel):
             if attention:
                 gains[f"{short}_attention_gain"] = ops.convert_to_tensor(attention[0].gain)
         return gains
-
-    def discriminator_inputs(self, data):
-        """The discriminator's input for a batch's real images: `[images, labels]`."""
-        return list(self.unpack_labelled(data))
-
-    def generated_discriminator_inputs(self, data):
-        """The discriminator's input for generated images (R2): `[G(z, y), y]` with the batch's
-        labels y."""
-        images, labels = self.unpack_labelled(data)
-        fake = self.generator([self.sample_latent(ops.shape(images)[0]), labels], training=True)
-        return [fake, labels]
-
-    def call(self, inputs, training=False):
-        """`model([latents, labels])` returns the generator's samples."""
-        return self.generator(inputs, training=training)
 
 
 def _attention_layers(network):
