@@ -384,7 +384,7 @@ def sagan_generator(
     labels = keras.Input((), dtype="int32", name="labels")
     # Every layer that feeds a batch normalisation has no bias: the normalisation subtracts
     # the mean, so a bias there changes nothing and its gradient is zero up to float noise (which
-    # Adam's first steps would scale up to full-size updates, differently on each backend).
+    # Adam's first steps can scale up to full-size updates of noise).
     x = SpectralNormalization(
         layers.Dense(
             start * start * filters,
