@@ -37,7 +37,9 @@ RESUMABLE_CHANGES = ("epochs",)
 # What a run writes into its folder (a plain rerun over a run that never saved removes these).
 RUN_FILES = ("config.json", "history.json", "losses.png", "checkpoints", "samples", "tensorboard")
 # The settings of `Run` and `Run.train` that are not config fields.
-RUN_SETTINGS = ("steps", "checkpoint_every", "num_samples", "log_every", "verbose", "paper")
+RUN_SETTINGS = (
+    "steps", "checkpoint_every", "num_samples", "log_every", "verbose", "paper", "devices",
+)  # fmt: skip
 
 
 class RunError(Exception):
@@ -149,6 +151,10 @@ class Run:
         checkpoint_every: int, also save a checkpoint every this many steps (one is always saved
             at each epoch end). Defaults to None.
         num_samples: int, samples in each grid. Defaults to 64.
+        devices: int >= 1 or `"all"`, data-parallel training on that many devices, the
+            config's `batch_size` being the global batch, split evenly among them (JAX only:
+            `keras.distribution.DataParallel`; see docs/scaling.md). Not part of the config: a
+            run may resume on another number of devices. Defaults to None, one device.
         callbacks: optional list of `keras.callbacks.Callback`, added after the run's own
             (NaN guard, signal stop, history, checkpoint, sample grids, TensorBoard).
         **overrides: config fields, e.g. `dataset="digits", epochs=1, base_filters=8`.
@@ -178,6 +184,7 @@ class Run:
         resume=False,
         checkpoint_every=None,
         num_samples=64,
+        devices=None,
         callbacks=None,
         **overrides,
     ):
@@ -188,6 +195,14 @@ class Run:
         except ValueError as error:
             raise ConfigError(str(error)) from error
         check_positive(checkpoint_every=checkpoint_every, num_samples=num_samples)
+        if (
+            devices != "all"
+            and devices is not None
+            and (isinstance(devices, bool) or not isinstance(devices, int) or devices < 1)
+        ):
+            raise ConfigError(
+                f"devices must be a positive integer or 'all'. Received: devices={devices!r}"
+            )
         config_class = self.variant.config_class
         fields = [f.name for f in dataclasses.fields(config_class)]
         for name in overrides:
@@ -212,6 +227,7 @@ class Run:
         self.paper = bool(paper)
         self.checkpoint_every = checkpoint_every
         self.num_samples = num_samples
+        self.devices = devices or 1
         self.callbacks = list(callbacks or [])
         self._explicit = overrides
         self._resuming = bool(resume)
@@ -381,6 +397,18 @@ class Run:
         return result
 
     def _train(self, info, load_kwargs, steps, verbose, log_every):
+        from keras_gan import backend as gan_backend
+
+        try:
+            scope, self._device_names = gan_backend.data_parallel(self.devices)
+        except ValueError as error:
+            raise ConfigError(str(error)) from error
+        # The model is built (or loaded) and trained under the scope: on several devices its
+        # variables are laid out by it, and fit() splits each batch among the devices.
+        with scope:
+            return self._train_here(info, load_kwargs, steps, verbose, log_every)
+
+    def _train_here(self, info, load_kwargs, steps, verbose, log_every):
         import keras
 
         from keras_gan import callbacks as gan_callbacks
@@ -406,13 +434,15 @@ class Run:
         total = self._total_steps(steps, saved, start, steps_per_epoch)
 
         k = getattr(model, "discriminator_steps", 1)
+        self._check_batch_splits(config.batch_size * k, k)
 
         def stream(step):
-            # A new dataset object each time: its first iterator replays the seeded shuffle from
-            # the start (a second iterator over the same object would reshuffle), so skipping the
-            # batches already consumed gives exactly the batches an uninterrupted run sees next.
-            data = datasets.load(config.dataset, batch_size=config.batch_size * k, **load_kwargs)
-            return data.repeat().skip(step)
+            # The run's endless stream from batch `step`: each epoch is shuffled with a seed made
+            # of --seed and the epoch number alone, so this is exactly what an uninterrupted run
+            # reads next, and it is reached without reading the batches before it.
+            return datasets.load(
+                config.dataset, batch_size=config.batch_size * k, start_step=step, **load_kwargs
+            )
 
         first_stream = stream(start)
 
@@ -547,6 +577,23 @@ class Run:
         except ValueError as error:
             raise RunError(str(error)) from error
 
+    def _check_batch_splits(self, examples, k):
+        """Refuses a global batch that the devices cannot split evenly."""
+        devices = self._device_count()
+        if examples % devices:
+            batch = examples // k
+            lower = batch - batch % devices
+            fits = " or ".join(str(b) for b in (lower, lower + devices) if b > 0)
+            per_step = f" ({k} discriminator steps of {batch})" if k > 1 else ""
+            raise ConfigError(
+                f"batch_size={batch} does not split evenly over {devices} devices: a step reads "
+                f"{examples} examples{per_step}. Use a batch size that is a multiple of "
+                f"{devices} (e.g. {fits}). Received: batch_size={batch}, devices={self.devices!r}"
+            )
+
+    def _device_count(self):
+        return len(self._device_names)
+
     def _total_steps(self, steps, saved, start, steps_per_epoch):
         """The step to train to: `steps`, else the resumed run's total, else the epochs'."""
         config = self.config
@@ -589,6 +636,7 @@ class Run:
             },
             "steps_per_epoch": steps_per_epoch,
             "total_steps": total,
+            "devices": self._device_names,
             "resumed_from": ((saved or {}).get("resumed_from") or []) + ([start] if saved else []),
         }
 
@@ -609,6 +657,14 @@ class Run:
         print(f"  -> {total} steps ({steps_per_epoch} per epoch){resumed}; output: {self.output}")
         accelerators = gan_backend.accelerators()
         print("  device: " + (", ".join(accelerators) if accelerators else "CPU (no GPU found)"))
+        devices = self._device_count()
+        if devices > 1:
+            k = getattr(model, "discriminator_steps", 1)
+            print(
+                f"  data parallel on {devices} devices ({', '.join(self._device_names)}): global batch "
+                f"{config['batch_size']}, {config['batch_size'] // devices} per device"
+                + (f" (x {k} discriminator steps)" if k > 1 else "")
+            )
         threads = hints.cpu_threads(backend, accelerators)
         if threads:
             print(threads)

@@ -15,6 +15,9 @@ Examples:
   # Stop it (Ctrl-C, or kill) and continue from the last checkpoint, same weights and data order
   python -m keras_gan.train dcgan --dataset digits --image-size 16 --steps 600 --resume
 
+  # Data-parallel on 2 devices, the batch split between them (JAX; here two CPU devices)
+  XLA_FLAGS=--xla_force_host_platform_device_count=2 KERAS_BACKEND=jax python -m keras_gan.train dcgan --dataset digits --image-size 16 --steps 300 --devices 2 --output runs/dcgan_2_devices
+
   # The paper's settings, a checkpoint every 200 steps, in a folder of your choice
   python -m keras_gan.train dcgan --paper --checkpoint-every 200 --output runs/dcgan_paper
 
@@ -50,9 +53,25 @@ _RUN_FLAGS = (
     "paper",
     "checkpoint_every",
     "num_samples",
+    "devices",
     "verbose",
     "log_every",
 )
+
+
+def _devices(text):
+    """--devices: a positive int or 'all'."""
+    if text == "all":
+        return text
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(
+            f"must be a positive int or 'all'. Received: --devices {text}"
+        )
+    return value
 
 
 class _Parser(argparse.ArgumentParser):
@@ -158,6 +177,14 @@ def build_parser(variant=None, add_help=True):
     )
     run.add_argument(
         "--num-samples", type=int, default=64, help="samples in each grid. Default: 64"
+    )
+    run.add_argument(
+        "--devices",
+        type=_devices,
+        metavar="N",
+        help="data-parallel training on N devices, or 'all' (JAX: GPUs, TPU cores, or CPU "
+        "devices made with XLA_FLAGS=--xla_force_host_platform_device_count=N); "
+        "--batch-size is the global batch, split among them. Default: 1",
     )
     run.add_argument(
         "--verbose",
@@ -286,6 +313,7 @@ def main(argv=None):
         run = _CommandLineRun(
             variant.name, output=args.output, paper=args.paper, resume=args.resume,
             checkpoint_every=args.checkpoint_every, num_samples=args.num_samples,
+            devices=args.devices,
             **{name: getattr(args, name) for name in fields if hasattr(args, name)},
         )  # fmt: skip
         return run.train(args.steps, verbose=args.verbose, log_every=args.log_every).status

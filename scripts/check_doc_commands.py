@@ -154,6 +154,7 @@ BENCHMARK_FLAGS = {
     "ema.py": {"--steps": "4", "--every": "2", "--num-samples": "50", "--seeds": "0"},
     "regularization.py": {"--steps": "2", "--rounds": "1", "--warmup": "0"},
     "semi_supervised.py": {"--steps": "2", "--every": "2", "--seeds": "0"},
+    "resume_stream.py": {"--at-steps": "300", "--datasets": "digits"},
     "augment.py": {
         "--steps": "4",
         "--every": "2",
@@ -190,7 +191,10 @@ sys.argv = sys.argv[1:]
 sys.path.insert(0, os.path.dirname(os.path.abspath(sys.argv[0])))
 runpy.run_path(sys.argv[0], run_name="__main__")
 """
-NARGS_PLUS = {"--seeds", "--packing", "--variants", "--models", "--classes", "--metrics"}
+NARGS_PLUS = {
+    "--seeds", "--packing", "--variants", "--models", "--classes", "--metrics", "--at-steps",
+    "--datasets",
+}  # fmt: skip
 # Benchmarks that score with the cached MNIST classifier.
 NEEDS_MNIST_CLASSIFIER = {
     "first_run.py",

@@ -24,6 +24,9 @@ and this package exports those of the active backend:
 - `sync_state(model)`: writes the trainer's state back into the variables before a callback
   reads them (JAX; nothing to do elsewhere).
 - `default_jit_compile()`: what `compile(jit_compile="auto")` means on this backend.
+- `data_parallel(devices)`: the scope under which a model is built and trained on `devices`
+  devices, and their names (`["cpu:0", "cpu:1"]`): `keras.distribution.DataParallel` on JAX; on
+  TensorFlow and PyTorch one device, and for more a `ValueError` saying what Keras lacks there.
 - `accelerators()`: the names of the GPUs (or TPUs) the backend will use; empty on a CPU.
 - `set_cpu_threads(n)`: the backend's CPU thread count, where keras_gan sets one (torch).
 - `PREFERS_PHASE_TRANSPOSED_CONV`: whether `keras_gan.layers.Conv2DTranspose(implementation=
@@ -49,6 +52,7 @@ if _BACKEND == "tensorflow":
     from keras_gan.backend.tensorflow import (  # noqa: F401
         PREFERS_PHASE_TRANSPOSED_CONV,
         accelerators,
+        data_parallel,
         default_jit_compile,
         input_gradients,
         run_if,
@@ -62,6 +66,7 @@ elif _BACKEND == "jax":
     from keras_gan.backend.jax import (  # noqa: F401
         PREFERS_PHASE_TRANSPOSED_CONV,
         accelerators,
+        data_parallel,
         default_jit_compile,
         input_gradients,
         run_if,
@@ -75,6 +80,7 @@ elif _BACKEND == "torch":
     from keras_gan.backend.torch import (  # noqa: F401
         PREFERS_PHASE_TRANSPOSED_CONV,
         accelerators,
+        data_parallel,
         default_jit_compile,
         input_gradients,
         run_if,
@@ -93,6 +99,7 @@ else:
 __all__ = [
     "PREFERS_PHASE_TRANSPOSED_CONV",
     "accelerators",
+    "data_parallel",
     "default_jit_compile",
     "input_gradients",
     "run_if",

@@ -172,3 +172,48 @@ def accelerators():
 def set_cpu_threads(threads):
     """XLA:CPU sizes its own thread pool; nothing to set. Returns None."""
     return None
+
+
+def data_parallel(devices):
+    """The scope of data-parallel training on `devices` local devices, and their description.
+
+    `keras.distribution.DataParallel` over the first `devices` of `jax.devices()`: the weights,
+    the optimizers' state and the random streams replicated, each batch split along its first
+    axis. The one compiled step then runs on the global batch, so a statistic over the batch
+    (BatchNorm's moments, minibatch discrimination) is the global batch's, and the draws are
+    those of one device (tested to 1e-5 against one device in tests/test_distribution.py).
+
+    Args:
+        devices: int >= 1, or `"all"`.
+
+    Returns:
+        A tuple `(scope, names)`: a context manager under which the model is built and trained
+        (a no-op for one device), and the devices' names, e.g. `["cpu:0", "cpu:1"]`.
+
+    Raises:
+        ValueError: more devices than JAX sees, with how to get more on a CPU.
+    """
+    import contextlib
+
+    import jax
+    import keras
+
+    available = jax.devices()
+    count = len(available) if devices == "all" else devices
+    if count > len(available):
+        kinds = ", ".join(sorted({d.platform for d in available}))
+        hint = ""
+        if all(d.platform == "cpu" for d in available):
+            hint = (
+                f" On a CPU, JAX splits the host into N devices when started with "
+                f"XLA_FLAGS=--xla_force_host_platform_device_count={count}."
+            )
+        raise ValueError(
+            f"devices={devices!r} asks for more devices than JAX sees: {len(available)} "
+            f"({kinds}).{hint}"
+        )
+    used = available[:count]
+    names = [f"{d.platform}:{d.id}" for d in used]
+    if count == 1:
+        return contextlib.nullcontext(), names
+    return keras.distribution.DataParallel(devices=used).scope(), names

@@ -77,3 +77,25 @@ def set_cpu_threads(threads):
     """TensorFlow's own thread pools are left to it (the bimodal timings in FINDINGS did not
     change with thread settings). Returns None."""
     return None
+
+
+def data_parallel(devices):
+    """One device only; for more, a `ValueError` that says what fails (see `jax.data_parallel`).
+
+    Measured with Keras 3.15 and TensorFlow 2.21 (docs/scaling.md): a variant under
+    `tf.distribute.MirroredStrategy` fails in `fit` with "Some replicas made a different number
+    of replica_context().merge_call() calls" (keras-team/keras#20164), and
+    `keras.distribution.DataParallel` runs but leaves every variable on the first device (the
+    weights after 3 steps are bit-identical to one device's).
+    """
+    import contextlib
+
+    if devices not in (1, "all"):
+        raise ValueError(
+            f"devices={devices!r}: on TensorFlow, Keras {keras.__version__} trains a GAN on one "
+            "device only. "
+            "A train_step with two optimizers fails under tf.distribute.MirroredStrategy "
+            "(keras-team/keras#20164) and keras.distribution.DataParallel leaves everything on "
+            "the first device. Use KERAS_BACKEND=jax for several devices (docs/scaling.md)."
+        )
+    return contextlib.nullcontext(), ["gpu:0" if accelerators() else "cpu:0"]

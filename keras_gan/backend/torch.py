@@ -73,3 +73,17 @@ def set_cpu_threads(threads):
     """Sets torch's intra-op CPU threads; returns the number now in use."""
     torch.set_num_threads(int(threads))
     return torch.get_num_threads()
+
+
+def data_parallel(devices):
+    """One device only: Keras 3.15 has no distribution support for PyTorch (see the error)."""
+    import contextlib
+
+    if devices not in (1, "all"):
+        raise ValueError(
+            f"devices={devices!r}: Keras 3.15 has no multi-device training on the PyTorch "
+            "backend (keras.distribution supports JAX and TensorFlow). Use KERAS_BACKEND=jax for "
+            "several devices, or wrap the networks in torch's DistributedDataParallel yourself "
+            "(docs/scaling.md)."
+        )
+    return contextlib.nullcontext(), ["gpu:0" if accelerators() else "cpu:0"]

@@ -143,6 +143,7 @@ def load(
     cache="auto",
     with_info=False,
     data_dir=None,
+    start_step=None,
     **options,
 ):
     """Loads a dataset by name or path as a batched `tf.data.Dataset` ready for `fit()`.
@@ -176,6 +177,12 @@ def load(
         with_info: bool, also return the `DatasetInfo`. Defaults to `False`.
         data_dir: str or None, tensorflow-datasets data directory (where prepared datasets are
             written). Defaults to tfds' default (`$TFDS_DATA_DIR` or `~/tensorflow_datasets`).
+        start_step: int or None. None: one epoch, reshuffled on each pass, for
+            `fit(dataset, epochs=n)`. An int: the endless stream a training run reads, from its
+            batch `start_step` on: epoch `e` is shuffled with a seed made of `seed` and `e`
+            alone, so the stream from step `s` is the uninterrupted stream's from step `s`, and
+            starting there reads at most one epoch of examples, however large `s` is (how
+            `--resume` continues a run). Defaults to `None`.
         **options: per-dataset options: `num_examples` (`ring`, `grid`, `stacked_mnist`),
             `source` (`"auto"`, `"mnist"` or `"digits"` for digit-derived sets), `scale`
             (`mnist_superres`, default 4), `paired` (derived pairs and folders), `max_len`
@@ -209,7 +216,7 @@ def load(
     channels = pipeline.check_channels(channels)
     common = dict(
         batch_size=batch_size, shuffle=shuffle, seed=seed, drop_remainder=drop_remainder,
-        cache=cache,
+        cache=cache, start_step=pipeline.check_start_step(start_step),
     )  # fmt: skip
     sized = {} if image_size is None else {"image_size": image_size}
 

@@ -217,8 +217,9 @@ def colourise(images, seed=0):
 
 
 def _finish(
-    name, element, arrays, *, batch_size, shuffle, seed, drop_remainder, cache, paired=True, **info
-):
+    name, element, arrays, *, batch_size, shuffle, seed, drop_remainder, cache, paired=True,
+    start_step=None, **info,
+):  # fmt: skip
     n = len(arrays[0])
     # The (target) images: the second array of a pair, else the first.
     shape = (arrays[1] if element == pipeline.PAIRED else arrays[0]).shape[1:]
@@ -228,7 +229,7 @@ def _finish(
         dataset, n = zip_unpaired(
             tf.data.Dataset.from_tensor_slices(source), tf.data.Dataset.from_tensor_slices(target),
             n, n, batch_size=batch_size, shuffle=shuffle, seed=seed, drop_remainder=drop_remainder,
-            cache=resolve_cache(cache, 2 * n, shape), name=name,
+            cache=resolve_cache(cache, 2 * n, shape), name=name, start_step=start_step,
         )  # fmt: skip
         element = pipeline.UNPAIRED
     else:
@@ -236,7 +237,7 @@ def _finish(
         dataset = pipeline.finish(
             tf.data.Dataset.from_tensor_slices(slices), num_examples=n, batch_size=batch_size,
             shuffle=shuffle, seed=seed, drop_remainder=drop_remainder, name=name,
-            cache=resolve_cache(cache, n, shape),
+            cache=resolve_cache(cache, n, shape), start_step=start_step,
         )  # fmt: skip
     return dataset, pipeline.DatasetInfo(
         name=name, element=element, image_shape=tuple(shape), num_examples=n,
@@ -246,7 +247,7 @@ def _finish(
 
 def load_digits_dataset(
     *, split="train", image_size=None, channels=None, with_labels=False, batch_size=64,
-    shuffle=True, seed=None, drop_remainder=True, cache="auto",
+    shuffle=True, seed=None, drop_remainder=True, cache="auto", start_step=None,
 ):  # fmt: skip
     """scikit-learn's 8x8 digits: 1797 real images, 10 classes; see `keras_gan.datasets.load`.
 
@@ -271,6 +272,7 @@ def load_digits_dataset(
     dataset = pipeline.finish(
         ds, num_examples=n, batch_size=batch_size, shuffle=shuffle, seed=seed,
         drop_remainder=drop_remainder, cache=resolve_cache(cache, n, shape), name="digits",
+        start_step=start_step,
     )  # fmt: skip
     return dataset, pipeline.DatasetInfo(
         name="digits", element=pipeline.LABELLED if with_labels else pipeline.IMAGES,

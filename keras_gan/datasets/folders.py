@@ -207,6 +207,7 @@ def load_folder(
     seed=None,
     drop_remainder=True,
     cache="auto",
+    start_step=None,
 ):
     """Loads every image under a folder, optionally labelled by class sub-folder.
 
@@ -222,6 +223,8 @@ def load_folder(
         seed: int or None, shuffle seed. Defaults to `None`.
         drop_remainder: bool. Defaults to `True`.
         cache: `"auto"`, bool or str (see `load`). Defaults to `"auto"`.
+        start_step: int or None, an endless training stream from that batch (see `load`).
+            Defaults to `None`.
 
     Returns:
         A tuple `(dataset, DatasetInfo)`; batches are `images` or `(images, labels)`.
@@ -261,7 +264,7 @@ def load_folder(
     dataset = pipeline.finish(
         ds, num_examples=len(images), batch_size=batch_size, shuffle=shuffle, seed=seed,
         drop_remainder=drop_remainder, cache=resolve_cache(cache, len(images), images.shape[1:]),
-        name=str(root),
+        name=str(root), start_step=start_step,
     )  # fmt: skip
     info = _info(
         root, pipeline.LABELLED if with_labels else pipeline.IMAGES, images, batch_size,
@@ -282,6 +285,7 @@ def load_unpaired_folders(
     seed=None,
     drop_remainder=True,
     cache="auto",
+    start_step=None,
 ):
     """Loads two folders as the unpaired domains of CycleGAN: batches `(images_a, images_b)`.
 
@@ -319,6 +323,7 @@ def load_unpaired_folders(
         tf.data.Dataset.from_tensor_slices(a), tf.data.Dataset.from_tensor_slices(b), len(a),
         len(b), batch_size=batch_size, shuffle=shuffle, seed=seed, drop_remainder=drop_remainder,
         cache=resolve_cache(cache, len(a) + len(b), a.shape[1:]), name=name,
+        start_step=start_step,
     )  # fmt: skip
     info = pipeline.DatasetInfo(
         name=name, element=pipeline.UNPAIRED, image_shape=tuple(a.shape[1:]),
@@ -341,6 +346,7 @@ def load_paired_folder(
     seed=None,
     drop_remainder=True,
     cache="auto",
+    start_step=None,
 ):
     """Loads aligned image pairs for pix2pix: batches `(source_images, target_images)`.
 
@@ -352,7 +358,7 @@ def load_paired_folder(
         direction: str, `"a_to_b"` (source A, target B) or `"b_to_a"`. Defaults to `"a_to_b"`.
         batch_size: int. Defaults to `1`, as in pix2pix.
         image_size: int, `(height, width)` or None; each half/image is resized to it.
-        channels, shuffle, seed, drop_remainder, cache: as in `load_folder`.
+        channels, shuffle, seed, drop_remainder, cache, start_step: as in `load_folder`.
 
     Returns:
         A tuple `(dataset, DatasetInfo)`.
@@ -414,6 +420,6 @@ def load_paired_folder(
     dataset = pipeline.finish(
         ds, num_examples=len(source), batch_size=batch_size, shuffle=shuffle, seed=seed,
         drop_remainder=drop_remainder, name=name,
-        cache=resolve_cache(cache, 2 * len(source), source.shape[1:]),
+        cache=resolve_cache(cache, 2 * len(source), source.shape[1:]), start_step=start_step,
     )  # fmt: skip
     return dataset, _info(name, pipeline.PAIRED, target, batch_size, drop_remainder)

@@ -38,6 +38,9 @@ DEFAULT_SHUFFLE_BUFFER = 10_000
 # ... and never more than this many bytes of examples, so large images stream instead of filling
 # memory (only examples over ~100 KB, e.g. 256x256x3, get a smaller buffer).
 SHUFFLE_BUFFER_BYTES = 1024**3
+# The graph-level seed of every epoch of an endless stream (see `endless`): any constant but 0.
+_EPOCH_GRAPH_SEED = 1
+
 # Batches the prefetch and the scaling map may hold at once, as uint8 plus float32 (5 bytes/pixel).
 _BATCHES_IN_FLIGHT = 4
 # A dataset may use at most this share of the available memory; the rest is the model's.
@@ -358,9 +361,18 @@ def finish(
     cache: bool | str,
     name: str,
     shuffle_buffer: int | None = None,
-    before_batch: Callable | None = None,
+    start_step: int | None = None,
+    epoch: Callable | None = None,
 ) -> tf.data.Dataset:
     """Caches, shuffles, batches, scales uint8 images to [-1, 1] and prefetches.
+
+    Two forms, by `start_step`:
+
+    * `None`: one epoch, reshuffled on each pass (what `fit(dataset, epochs=n)` wants);
+    * an int: the endless stream of a training run, from its batch `start_step` on (see
+      `endless`). Epoch `e` is shuffled with `epoch_seed(seed, e)`, so the stream from any step
+      is the uninterrupted stream's from that step, and reaching step 100,000 reads only the
+      part of one epoch before it, not the 100,000 batches (how a run resumes).
 
     Args:
         dataset: unbatched dataset of uint8 images (and int32 labels etc.).
@@ -373,8 +385,10 @@ def finish(
         name: str, used in error messages.
         shuffle_buffer: int or None, defaults to `min(num_examples, 10000)`, at most 1 GiB of
             examples (`shuffle_buffer_size`).
-        before_batch: optional function applied to the unbatched dataset after the shuffle
-            (used by unpaired sets to zip two shuffled domains).
+        start_step: int or None, see above.
+        epoch: optional function from an int64 seed to one epoch of examples in the order that
+            seed gives, for `start_step`; defaults to `dataset` shuffled with that seed (unpaired
+            sets pass their two independently shuffled domains).
 
     Returns:
         The batched, prefetched `tf.data.Dataset`.
@@ -404,14 +418,88 @@ def finish(
         dataset = dataset.cache()
     elif isinstance(cache, str):
         dataset = dataset.cache(cache)
+    buffer = shuffle_buffer or min(num_examples, DEFAULT_SHUFFLE_BUFFER)
+    if start_step is not None:
+        if epoch is None:
+
+            def epoch(epoch_seed_):
+                if not shuffle:
+                    return dataset
+                return dataset.shuffle(buffer, seed=epoch_seed_, reshuffle_each_iteration=False)
+
+        return endless(
+            lambda e: epoch(epoch_seed(seed, e)), num_examples=num_examples,
+            batch_size=batch_size, drop_remainder=drop_remainder, start_step=start_step,
+        )  # fmt: skip
     if shuffle:
-        buffer = shuffle_buffer or min(num_examples, DEFAULT_SHUFFLE_BUFFER)
         dataset = dataset.shuffle(buffer, seed=seed, reshuffle_each_iteration=True)
-    if before_batch is not None:
-        dataset = before_batch(dataset)
     dataset = dataset.batch(batch_size, drop_remainder=drop_remainder)
     dataset = dataset.map(_scale_element, num_parallel_calls=tf.data.AUTOTUNE)
     return dataset.prefetch(tf.data.AUTOTUNE)
+
+
+def check_start_step(start_step):
+    """`start_step` as an int >= 0, or None; a clear `ValueError` otherwise."""
+    if start_step is None:
+        return None
+    if isinstance(start_step, (bool, np.bool_)) or not isinstance(start_step, (int, np.integer)):
+        raise ValueError(
+            f"start_step must be an int >= 0 or None. Received: start_step={start_step!r}"
+        )
+    if start_step < 0:
+        raise ValueError(
+            f"start_step must be an int >= 0 or None. Received: start_step={start_step}"
+        )
+    return int(start_step)
+
+
+def epoch_seed(seed, epoch):
+    """The shuffle seed of epoch `epoch` (an int64 tensor) of a stream seeded with `seed`.
+
+    A function of the two alone, so any epoch's order can be rebuilt without the ones before it
+    (`seed=None` counts as 0, as in `load`).
+    """
+    base = 0 if seed is None else int(seed)
+    return (tf.constant(base, tf.int64) * 1_000_003 + tf.cast(epoch, tf.int64)) % (2**31 - 1)
+
+
+def endless(make_epoch, *, num_examples, batch_size, drop_remainder, start_step):
+    """Epoch after epoch of `make_epoch`, batched, from batch `start_step` of the stream on.
+
+    Each epoch is batched on its own, as `dataset.repeat()` of the one-epoch dataset would be
+    (with `drop_remainder`, the last partial batch of every epoch is dropped). Batch `start_step`
+    is in epoch `start_step // steps_per_epoch`: the epochs before it are not built at all, and
+    only the examples of that epoch before it are skipped, unbatched and unscaled. So the cost of
+    starting at step 100,000 is at most one pass over the data, whatever the step, instead of
+    100,000 batches read and thrown away (`dataset.repeat().skip(step)`).
+
+    Args:
+        make_epoch: function from the epoch number (an int64 tensor) to one epoch of unbatched
+            examples, in an order that depends on that number only.
+        num_examples: int, examples in one epoch.
+        batch_size: int.
+        drop_remainder: bool.
+        start_step: int >= 0, the first batch of the stream.
+
+    Returns:
+        An endless, scaled, prefetched `tf.data.Dataset` of batches.
+    """
+    per_epoch = steps(num_examples, batch_size, drop_remainder)
+    first_epoch, first_batch = divmod(check_start_step(start_step), per_epoch)
+    consumed = tf.constant(first_batch * batch_size, tf.int64)  # examples already trained on
+
+    def one_epoch(e):
+        # Traced into a function: this sets that function's graph-level seed only. Shuffles pair
+        # it with their op seed (a tensor here), so the order depends on `make_epoch`'s seed
+        # alone, not on whatever `tf.random.set_seed` the caller ran (and a caller's global seed
+        # 0 would make `tf.random` compare the seed tensor to 0 in Python, which fails).
+        tf.random.set_seed(_EPOCH_GRAPH_SEED)
+        examples = make_epoch(e).skip(tf.where(tf.equal(e, first_epoch), consumed, 0))
+        return examples.batch(batch_size, drop_remainder=drop_remainder)
+
+    stream = tf.data.Dataset.range(first_epoch, np.iinfo(np.int64).max).flat_map(one_epoch)
+    stream = stream.map(_scale_element, num_parallel_calls=tf.data.AUTOTUNE)
+    return stream.prefetch(tf.data.AUTOTUNE)
 
 
 def memory_fix(image_shape, cache=False):

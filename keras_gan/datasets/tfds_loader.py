@@ -499,6 +499,7 @@ def load_tfds(
     cache="auto",
     center_crop=None,
     data_dir=None,
+    start_step=None,
 ):
     """Loads a tensorflow-datasets image dataset. See `keras_gan.datasets.load` for the arguments.
 
@@ -517,7 +518,11 @@ def load_tfds(
     feature = builder.info.features[image_key]
     shape = _image_shape(feature.shape, image_size, channels, center_crop, name)
     splits = builder.info.splits
-    read_config = tfds.ReadConfig(shuffle_seed=seed)
+    # A training stream (start_step) reads the files in one seeded order every epoch, so that any
+    # epoch can be rebuilt alone; its examples are shuffled per epoch in `pipeline.finish`.
+    read_config = tfds.ReadConfig(
+        shuffle_seed=seed, shuffle_reshuffle_each_iteration=None if start_step is None else False
+    )
 
     def prepare_image(image):
         if center_crop:
@@ -545,6 +550,7 @@ def load_tfds(
         dataset, num_examples = zip_unpaired(
             ds_a, ds_b, n_a, n_b, batch_size=batch_size, shuffle=shuffle, seed=seed,
             drop_remainder=drop_remainder, cache=resolve_cache(cache, n_a + n_b, shape), name=name,
+            start_step=start_step,
         )  # fmt: skip
         info = pipeline.DatasetInfo(
             name=name, element=pipeline.UNPAIRED, image_shape=shape, num_examples=num_examples,
@@ -570,6 +576,7 @@ def load_tfds(
     dataset = pipeline.finish(
         ds, num_examples=num_examples, batch_size=batch_size, shuffle=shuffle, seed=seed,
         drop_remainder=drop_remainder, cache=resolve_cache(cache, num_examples, shape), name=name,
+        start_step=start_step,
     )  # fmt: skip
     label_feature = builder.info.features[label_key] if label_key else None
     info = pipeline.DatasetInfo(
@@ -605,10 +612,15 @@ def resolve_cache(cache, num_examples, shape):
     return cache
 
 
-def zip_unpaired(ds_a, ds_b, n_a, n_b, *, batch_size, shuffle, seed, drop_remainder, cache, name):
+def zip_unpaired(
+    ds_a, ds_b, n_a, n_b, *, batch_size, shuffle, seed, drop_remainder, cache, name,
+    start_step=None,
+):  # fmt: skip
     """Batches two unbatched image sets as `(a, b)` pairs drawn independently, as CycleGAN does.
 
     One epoch has `max(n_a, n_b)` pairs; the smaller domain is repeated (reshuffled each pass).
+    With `start_step`, the endless stream of `pipeline.finish`: epoch `e` shuffles A and B with
+    seeds drawn from `pipeline.epoch_seed(seed, e)`.
 
     Returns:
         A tuple `(dataset, num_examples)`.
@@ -624,20 +636,29 @@ def zip_unpaired(ds_a, ds_b, n_a, n_b, *, batch_size, shuffle, seed, drop_remain
     )
     example = pipeline.element_bytes(ds_a.element_spec) or 1
 
-    def prepared(ds, n, offset):
+    def cached(ds, offset):
         if cache is True:
-            ds = ds.cache()
-        elif isinstance(cache, str):
-            ds = ds.cache(f"{cache}.{offset}")
-        if shuffle:
-            seed_here = None if seed is None else seed + offset
-            ds = ds.shuffle(pipeline.shuffle_buffer_size(n, example), seed=seed_here)
-        return ds.repeat()
+            return ds.cache()
+        if isinstance(cache, str):
+            return ds.cache(f"{cache}.{offset}")
+        return ds
 
-    pairs = tf.data.Dataset.zip((prepared(ds_a, n_a, 0), prepared(ds_b, n_b, 1))).take(num_examples)
+    domains = [(cached(ds_a, 0), n_a), (cached(ds_b, 1), n_b)]
+
+    def pairs(seed_a, seed_b):
+        # A and B each shuffled with its own seed and repeated, so the smaller one cycles.
+        shuffled = []
+        for (ds, n), seed_here in zip(domains, (seed_a, seed_b)):
+            if shuffle:
+                ds = ds.shuffle(pipeline.shuffle_buffer_size(n, example), seed=seed_here)
+            shuffled.append(ds.repeat())
+        return tf.data.Dataset.zip(tuple(shuffled)).take(num_examples)
+
     dataset = pipeline.finish(
-        pairs, num_examples=num_examples, batch_size=batch_size, shuffle=False, seed=None,
-        drop_remainder=drop_remainder, cache=False, name=name,
+        pairs(*(None, None) if seed is None else (seed, seed + 1)), num_examples=num_examples,
+        batch_size=batch_size, shuffle=False, seed=seed, drop_remainder=drop_remainder,
+        cache=False, name=name, start_step=start_step,
+        epoch=lambda epoch_seed: pairs(2 * epoch_seed, 2 * epoch_seed + 1),
     )  # fmt: skip
     return dataset, num_examples
 

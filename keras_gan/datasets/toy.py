@@ -97,6 +97,7 @@ def load_mixture(
     seed=None,
     drop_remainder=True,
     cache="auto",
+    start_step=None,
 ):
     """Samples from `ring` or `grid` as a batched dataset of float32 `(batch, 2)` points.
 
@@ -106,7 +107,8 @@ def load_mixture(
         name: str, `"ring"` or `"grid"`.
         num_examples: int, points per epoch. Defaults to `100_000`.
         with_labels: bool, also yield the int32 index of each point's mode. Defaults to `False`.
-        batch_size, shuffle, seed, drop_remainder, cache: as in `keras_gan.datasets.load`.
+        batch_size, shuffle, seed, drop_remainder, cache, start_step: as in
+            `keras_gan.datasets.load`.
 
     Returns:
         A tuple `(dataset, DatasetInfo)`; `info.mixture` is the ground truth.
@@ -140,7 +142,7 @@ def load_mixture(
     dataset = pipeline.finish(
         tf.data.Dataset.from_tensor_slices(slices), num_examples=num_examples,
         batch_size=batch_size, shuffle=shuffle, seed=seed, drop_remainder=drop_remainder,
-        cache=bool(cache), name=name,
+        cache=bool(cache), name=name, start_step=start_step,
     )  # fmt: skip
     info = pipeline.DatasetInfo(
         name=name, element=pipeline.POINTS, image_shape=(2,), num_examples=num_examples,
