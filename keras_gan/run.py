@@ -227,7 +227,9 @@ class Run:
         self.paper = bool(paper)
         self.checkpoint_every = checkpoint_every
         self.num_samples = num_samples
-        self.devices = devices or 1
+        self.devices = devices
+        self._run_output = self.output  # process 0's folder, when the run has several processes
+        self._process, self._processes = 0, 1
         self.callbacks = list(callbacks or [])
         self._explicit = overrides
         self._resuming = bool(resume)
@@ -354,6 +356,7 @@ class Run:
         check_positive(steps=steps, log_every=log_every)
         if verbose not in (None, 0, 1, 2):
             raise ConfigError(f"verbose must be 0, 1 or 2. Received: verbose={verbose!r}")
+        self._join_processes()
         self._saved, self._restart, self.config = self._read_folder()
         from keras_gan import datasets, runlock
 
@@ -396,11 +399,36 @@ class Run:
         self._resuming = result.checkpoint_path is not None
         return result
 
-    def _train(self, info, load_kwargs, steps, verbose, log_every):
+    def _join_processes(self):
+        """When the run is launched as several processes (docs/scaling.md): joins them, and
+        points a process other than 0 at its own copy of the run, `OUTPUT.processN`.
+
+        Every process runs the same steps and callbacks (each computation spans every
+        process's devices); only their folders differ. A process resuming a run that had fewer
+        processes starts its copy from process 0's folder.
+        """
         from keras_gan import backend as gan_backend
 
         try:
-            scope, self._device_names = gan_backend.data_parallel(self.devices)
+            self._process, self._processes = gan_backend.processes()
+        except ValueError as error:
+            raise ConfigError(str(error)) from error
+        if self._process == 0:
+            return
+        self.output = f"{self._run_output}.process{self._process}"
+        if self._resuming and not os.path.exists(self.output) and os.path.isdir(self._run_output):
+            from keras_gan import runlock
+
+            shutil.copytree(
+                self._run_output, self.output, ignore=shutil.ignore_patterns(runlock.LOCK_FILE)
+            )
+
+    def _train(self, info, load_kwargs, steps, verbose, log_every):
+        from keras_gan import backend as gan_backend
+
+        devices = self.devices or ("all" if self._processes > 1 else 1)
+        try:
+            scope, self._device_names = gan_backend.data_parallel(devices)
         except ValueError as error:
             raise ConfigError(str(error)) from error
         # The model is built (or loaded) and trained under the scope: on several devices its
@@ -637,6 +665,7 @@ class Run:
             "steps_per_epoch": steps_per_epoch,
             "total_steps": total,
             "devices": self._device_names,
+            "processes": self._processes,
             "resumed_from": ((saved or {}).get("resumed_from") or []) + ([start] if saved else []),
         }
 
@@ -657,6 +686,11 @@ class Run:
         print(f"  -> {total} steps ({steps_per_epoch} per epoch){resumed}; output: {self.output}")
         accelerators = gan_backend.accelerators()
         print("  device: " + (", ".join(accelerators) if accelerators else "CPU (no GPU found)"))
+        if self._processes > 1:
+            print(
+                f"  process {self._process} of {self._processes}"
+                + (f"; process 0 writes {self._run_output}" if self._process else "")
+            )
         devices = self._device_count()
         if devices > 1:
             k = getattr(model, "discriminator_steps", 1)

@@ -83,6 +83,11 @@ PLACEHOLDERS = {
 # Documented commands that are not run, and why (a regex searched in the command's text).
 SKIPS = [
     (r"--device gpu", "needs a GPU"),
+    (
+        r"\bKERAS_DISTRIBUTION_NUM_PROCESSES=",
+        "one host's part of a run of several (it waits for the others); tests/test_distribution.py "
+        "runs such a run as 2 processes on this machine",
+    ),
     (r"\bjupyter lab\b", "starts an interactive server"),
     (
         r"^bash scripts/test\.sh$",

@@ -17,7 +17,7 @@ import pytest
 
 import keras_gan
 from keras_gan.run import ConfigError
-from tests.test_train import history_of, weights
+from tests.test_train import TINY, history_of, weights
 
 ON_JAX = keras.backend.backend() == "jax"
 SMALL = dict(
@@ -148,3 +148,83 @@ def test_one_device_and_all_train_on_every_backend(tmp_path):
         )
         assert result.status == 0
         assert len(json.load(open(os.path.join(out, "config.json")))["devices"]) == 1
+
+
+def _free_port():
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("localhost", 0))
+        return s.getsockname()[1]
+
+
+def _train_as_processes(count, argv, timeout=300):
+    """`python -m keras_gan.train dcgan ARGV` launched as `count` processes on this machine."""
+    port = _free_port()
+    launched = []
+    for index in range(count):
+        env = dict(os.environ, KERAS_BACKEND="jax")
+        env.pop("XLA_FLAGS", None)
+        if count > 1:
+            env.update(
+                KERAS_DISTRIBUTION_NUM_PROCESSES=str(count),
+                KERAS_DISTRIBUTION_PROCESS_ID=str(index),
+                KERAS_DISTRIBUTION_JOB_ADDRESSES=f"localhost:{port}",
+            )
+        launched.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "keras_gan.train", "dcgan", *TINY, *argv],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )  # fmt: skip
+        )
+    outputs = [process.communicate(timeout=timeout)[0] for process in launched]
+    for process, output in zip(launched, outputs):
+        assert process.returncode == 0, output[-3000:]
+    return outputs
+
+
+@pytest.mark.skipif(not ON_JAX, reason="a run of several processes is JAX's")
+def test_two_processes_train_as_one_and_a_run_moves_between_process_counts(tmp_path):
+    straight, two, grown = (str(tmp_path / name) for name in ("straight", "two", "grown"))
+    _train_as_processes(1, ["--steps", "4", "--output", straight])
+    outputs = _train_as_processes(2, ["--steps", "4", "--output", two])
+    assert "process 1 of 2; process 0 writes" in outputs[1]
+    assert "data parallel on 2 devices" in outputs[0]
+    # process 0 writes the run's folder, process 1 its own copy; both are the one-process run
+    _assert_same(straight, two)
+    _assert_same(straight, two + ".process1")
+    assert json.load(open(os.path.join(two, "config.json")))["processes"] == 2
+    # one process for 2 steps, then resumed as two (process 1 starts from process 0's folder)
+    _train_as_processes(1, ["--steps", "2", "--output", grown])
+    _train_as_processes(2, ["--steps", "4", "--output", grown, "--resume"])
+    _assert_same(straight, grown)
+    # and back: a run of two processes resumed as one
+    _train_as_processes(1, ["--steps", "6", "--output", two, "--resume"])
+    _train_as_processes(1, ["--steps", "6", "--output", straight, "--resume"])
+    _assert_same(straight, two)
+
+
+def test_a_run_of_several_processes_needs_all_of_keras_variables(tmp_path, monkeypatch):
+    monkeypatch.setenv("KERAS_DISTRIBUTION_NUM_PROCESSES", "2")
+    monkeypatch.delenv("KERAS_DISTRIBUTION_PROCESS_ID", raising=False)
+    monkeypatch.delenv("KERAS_DISTRIBUTION_JOB_ADDRESSES", raising=False)
+    run = keras_gan.Run("dcgan", output=str(tmp_path / "run"), **SMALL)
+    with pytest.raises(ConfigError, match="each also needs KERAS_DISTRIBUTION_PROCESS_ID and "):
+        run.train(steps=1, verbose=0)
+    monkeypatch.setenv("KERAS_DISTRIBUTION_NUM_PROCESSES", "many")
+    with pytest.raises(ConfigError, match="must be a positive int. Received: .*'many'"):
+        run.train(steps=1, verbose=0)
+    assert not os.path.exists(tmp_path / "run")
+
+
+@pytest.mark.skipif(ON_JAX, reason="JAX runs several processes")
+def test_tensorflow_and_torch_refuse_a_run_of_several_processes(tmp_path, monkeypatch):
+    monkeypatch.setenv("KERAS_DISTRIBUTION_NUM_PROCESSES", "2")
+    monkeypatch.setenv("KERAS_DISTRIBUTION_PROCESS_ID", "0")
+    monkeypatch.setenv("KERAS_DISTRIBUTION_JOB_ADDRESSES", "localhost:1234")
+    run = keras_gan.Run("dcgan", output=str(tmp_path / "run"), **SMALL)
+    with pytest.raises(ConfigError, match="several processes is JAX's.*KERAS_BACKEND=jax"):
+        run.train(steps=1, verbose=0)

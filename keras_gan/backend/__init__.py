@@ -27,6 +27,8 @@ and this package exports those of the active backend:
 - `data_parallel(devices)`: the scope under which a model is built and trained on `devices`
   devices, and their names (`["cpu:0", "cpu:1"]`): `keras.distribution.DataParallel` on JAX; on
   TensorFlow and PyTorch one device, and for more a `ValueError` saying what Keras lacks there.
+- `processes()`: `(index, count)` of this process among the run's (JAX joins them on the first
+  call when Keras' `KERAS_DISTRIBUTION_*` variables launch several; `(0, 1)` elsewhere).
 - `accelerators()`: the names of the GPUs (or TPUs) the backend will use; empty on a CPU.
 - `set_cpu_threads(n)`: the backend's CPU thread count, where keras_gan sets one (torch).
 - `PREFERS_PHASE_TRANSPOSED_CONV`: whether `keras_gan.layers.Conv2DTranspose(implementation=
@@ -55,6 +57,7 @@ if _BACKEND == "tensorflow":
         data_parallel,
         default_jit_compile,
         input_gradients,
+        processes,
         run_if,
         set_cpu_threads,
         sync_state,
@@ -69,6 +72,7 @@ elif _BACKEND == "jax":
         data_parallel,
         default_jit_compile,
         input_gradients,
+        processes,
         run_if,
         set_cpu_threads,
         sync_state,
@@ -83,6 +87,7 @@ elif _BACKEND == "torch":
         data_parallel,
         default_jit_compile,
         input_gradients,
+        processes,
         run_if,
         set_cpu_threads,
         sync_state,
@@ -102,6 +107,7 @@ __all__ = [
     "data_parallel",
     "default_jit_compile",
     "input_gradients",
+    "processes",
     "run_if",
     "set_cpu_threads",
     "sync_state",

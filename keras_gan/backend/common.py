@@ -53,3 +53,43 @@ def wrap_stateful_train_step(step):
         return count_step(self, step, data)
 
     return train_step
+
+
+# Keras' own variables for a run of several processes (`keras.distribution.initialize`).
+PROCESS_VARIABLES = (
+    "KERAS_DISTRIBUTION_NUM_PROCESSES",
+    "KERAS_DISTRIBUTION_PROCESS_ID",
+    "KERAS_DISTRIBUTION_JOB_ADDRESSES",
+)
+
+
+def requested_processes():
+    """The number of processes the environment launches this run as: 1 unless
+    `KERAS_DISTRIBUTION_NUM_PROCESSES` says more, in which case the process id and the
+    coordinator's address must be set too.
+
+    Raises:
+        ValueError: a count that is no positive int, or a missing variable, naming it.
+    """
+    import os
+
+    text = os.environ.get(PROCESS_VARIABLES[0])
+    if text is None:
+        return 1
+    try:
+        count = int(text)
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise ValueError(
+            f"{PROCESS_VARIABLES[0]} must be a positive int. Received: {PROCESS_VARIABLES[0]}="
+            f"{text!r}"
+        )
+    missing = [name for name in PROCESS_VARIABLES[1:] if count > 1 and not os.environ.get(name)]
+    if missing:
+        raise ValueError(
+            f"{PROCESS_VARIABLES[0]}={count} launches a run of {count} processes; each also "
+            f"needs {' and '.join(missing)} (its id, 0 to {count - 1}, and the coordinator's "
+            "host:port, process 0's)."
+        )
+    return count

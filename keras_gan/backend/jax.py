@@ -212,8 +212,38 @@ def data_parallel(devices):
             f"devices={devices!r} asks for more devices than JAX sees: {len(available)} "
             f"({kinds}).{hint}"
         )
+    if jax.process_count() > 1 and count != len(available):
+        raise ValueError(
+            f"devices={devices!r}: a run of {jax.process_count()} processes trains on all their "
+            f"{len(available)} devices; use devices='all' (--devices all)."
+        )
     used = available[:count]
     names = [f"{d.platform}:{d.id}" for d in used]
     if count == 1:
         return contextlib.nullcontext(), names
+    # Over several processes, Keras also gives each process its share of every batch
+    # (`DataParallel.distribute_dataset`: rebatch, then shard by process).
     return keras.distribution.DataParallel(devices=used).scope(), names
+
+
+def processes():
+    """`(index, count)`: this process's index among the run's processes, and their number.
+
+    `(0, 1)` unless the environment launches the run as several processes (Keras' variables:
+    `KERAS_DISTRIBUTION_NUM_PROCESSES`, `KERAS_DISTRIBUTION_PROCESS_ID` and
+    `KERAS_DISTRIBUTION_JOB_ADDRESSES`, the coordinator's `host:port`). The first call then
+    joins them with `keras.distribution.initialize` (`jax.distributed.initialize`), with CPU
+    collectives over gloo, before any JAX computation; `jax.devices()` is then every process's
+    devices, and `data_parallel("all")` spans them all.
+    """
+    import jax
+    import keras
+
+    if common.requested_processes() > 1 and not jax.distributed.is_initialized():
+        # CPU devices of several processes exchange gradients over gloo (GPUs use NCCL).
+        jax.config.update("jax_cpu_collectives_implementation", "gloo")
+        try:
+            keras.distribution.initialize()
+        except RuntimeError as error:
+            raise ValueError(f"Joining the run's processes failed: {error}") from error
+    return jax.process_index(), jax.process_count()

@@ -99,3 +99,14 @@ def data_parallel(devices):
             "the first device. Use KERAS_BACKEND=jax for several devices (docs/scaling.md)."
         )
     return contextlib.nullcontext(), ["gpu:0" if accelerators() else "cpu:0"]
+
+
+def processes():
+    """`(0, 1)`: one process; a run launched as several is refused (see `jax.processes`)."""
+    count = common.requested_processes()
+    if count > 1:
+        raise ValueError(
+            f"{common.PROCESS_VARIABLES[0]}={count}: a run of several processes is JAX's; on "
+            "TensorFlow keras_gan trains in one process. Use KERAS_BACKEND=jax (docs/scaling.md)."
+        )
+    return 0, 1
