@@ -24,6 +24,7 @@ Usage:
     python benchmarks/step_time.py                                   # all rows, CPU
     python benchmarks/step_time.py --backends jax,reference --steps 30 --output out.json
     python benchmarks/step_time.py --device gpu                      # torch on cuda, JAX/TF GPU if any
+    python benchmarks/step_time.py --device gpu --precision bfloat16 # the Keras rows in bfloat16
     python benchmarks/step_time.py --profile-layers                  # JAX: the transposed convs alone
 """
 
@@ -80,7 +81,7 @@ def _device_info(backend, device):
     return info
 
 
-def _keras_runner(row, batch_size, loop, device):
+def _keras_runner(row, batch_size, loop, device, precision="float32"):
     """Builds, compiles and warms nothing yet; returns a function running n timed steps."""
     import numpy as np
 
@@ -89,9 +90,11 @@ def _keras_runner(row, batch_size, loop, device):
 
     from keras_gan.layers import Conv2DTranspose
     from keras_gan.models import DCGAN
+    from keras_gan.run import PRECISIONS
 
     _, options = ROWS[row]
     keras.utils.set_random_seed(0)
+    keras.config.set_dtype_policy(PRECISIONS[precision])  # --precision, as the CLI builds it
     model = DCGAN(image_shape=(28, 28, 1), latent_dim=100, seed=0)
     implementation = options.get("implementation")
     if implementation:
@@ -181,7 +184,7 @@ def _reference_runner(batch_size, device):
     return run, {"reuse_fake": False}
 
 
-def worker(row, batch_size, warmup, loop, device, torch_threads=0):
+def worker(row, batch_size, warmup, loop, device, torch_threads=0, precision="float32"):
     """Serves one row: prints a ready line, then answers 'n' with n step times (JSON lines)."""
     backend, _ = ROWS[row]
     if torch_threads and backend in ("torch", "reference"):
@@ -192,7 +195,7 @@ def worker(row, batch_size, warmup, loop, device, torch_threads=0):
     if backend == "reference":
         run, extra = _reference_runner(batch_size, device)
     else:
-        run, extra = _keras_runner(row, batch_size, loop, device)
+        run, extra = _keras_runner(row, batch_size, loop, device, precision)
     setup_ms = (time.perf_counter() - start) * 1e3
     # The first step traces and compiles (tf.function, XLA, jax.jit); then the warm-up.
     first = run(1)[0] if loop == "train_on_batch" or backend == "reference" else None
@@ -348,6 +351,8 @@ def _start(row, args):
         args.device,
         "--torch-threads",
         str(args.torch_threads),
+        "--precision",
+        args.precision,
     ]
     process = subprocess.Popen(
         command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT
@@ -423,6 +428,7 @@ def run_benchmark(args):
     return {
         "benchmark": "DCGAN 28x28x1 adversarial step (1 D update + 1 G update)",
         "batch_size": args.batch_size,
+        "precision": args.precision,  # of the Keras rows; plain PyTorch stays float32
         "loop": args.loop,
         "warmup": args.warmup,
         "rounds": rounds,
@@ -468,14 +474,22 @@ def main(argv=None):
         action="store_true",
         help="time only the JAX transposed convolutions (forward, gradients), native vs phases",
     )
+    parser.add_argument(
+        "--precision",
+        default="float32",
+        choices=["float32", "bfloat16", "float16"],
+        help="what the Keras rows compute in, as the command line's --precision (default "
+        "float32; plain PyTorch stays float32)",
+    )
     parser.add_argument("--output", help="also write the JSON to this file")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     if args.worker:
         worker(
-            args.worker, args.batch_size, args.warmup, args.loop, args.device, args.torch_threads
-        )
+            args.worker, args.batch_size, args.warmup, args.loop, args.device, args.torch_threads,
+            args.precision,
+        )  # fmt: skip
         return
     if args.profile_layers:
         if os.environ.get("KERAS_BACKEND", "jax") != "jax" or "keras" in sys.modules:

@@ -27,6 +27,7 @@ from keras import ops
 
 from keras_gan import augment as augmentation
 from keras_gan import backend, ema, losses
+from keras_gan.backend import compat
 from keras_gan.config import (
     AugmentConfig,
     check_augment,
@@ -445,9 +446,22 @@ class AdversarialBase(keras.Model):
             if hasattr(network, "trainable_variables")
             else list(network)
         )
-        loss, logs, gradients = backend.value_and_gradients(loss_fn, variables)
-        optimizer.apply(gradients, variables)
-        return loss, logs
+        if not isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
+            loss, logs, gradients = backend.value_and_gradients(loss_fn, variables)
+            optimizer.apply(gradients, variables)
+            return loss, logs
+
+        # float16 (mixed_float16): the loss is multiplied by the optimizer's dynamic scale
+        # before the gradients are taken, so that small float16 gradients do not round to zero;
+        # the optimizer divides them back, and skips the step (and halves the scale) when one
+        # is not finite.
+        def scaled_loss_fn():
+            loss, logs = backend.split_loss(loss_fn())
+            return optimizer.scale_loss(loss), logs
+
+        scaled, logs, gradients = backend.value_and_gradients(scaled_loss_fn, variables)
+        backend.apply_gradients(optimizer, gradients, variables)
+        return scaled / optimizer.dynamic_scale, logs
 
     # -- The generator's moving average (keras_gan.ema) -------------------------------------------
 
@@ -938,6 +952,14 @@ class AdversarialBase(keras.Model):
                 f"Missing: {', '.join(missing)}"
             )
         optimizers = {name: keras.optimizers.get(opt) for name, opt in optimizers.items()}
+        self._float32_outputs()
+        if self.precision() == "float16":
+            optimizers = {
+                name: opt
+                if isinstance(opt, keras.optimizers.LossScaleOptimizer)
+                else keras.optimizers.LossScaleOptimizer(opt)
+                for name, opt in optimizers.items()
+            }
         if len({id(opt) for opt in optimizers.values()}) < len(optimizers):
             raise ValueError(
                 f"{cls}.compile() needs a separate optimizer instance per network; the same "
@@ -953,6 +975,38 @@ class AdversarialBase(keras.Model):
                 optimizer.build(network.trainable_variables)
             setattr(self, name, optimizer)
         self.optimizer = OptimizerGroup(optimizers)
+
+    def precision(self):
+        """`"float32"`, `"bfloat16"` or `"float16"`: what this model's networks compute in.
+
+        Networks built under Keras' `mixed_bfloat16` or `mixed_float16` dtype policy
+        (`keras.config.set_dtype_policy`, or `--precision`) compute in the lower precision with
+        float32 weights. `compile` then makes each network's output layers compute in float32
+        (the losses and penalties see float32, as Keras' mixed-precision guide advises), and for
+        float16 wraps each optimizer in a `keras.optimizers.LossScaleOptimizer`.
+        """
+        names = {layer.dtype_policy.name for layer in self._network_layers()}
+        for precision, policy in (("float16", "mixed_float16"), ("bfloat16", "mixed_bfloat16")):
+            if policy in names:
+                return precision
+        return "float32"
+
+    def _network_layers(self):
+        def walk(layer):
+            yield layer
+            for inner in getattr(layer, "layers", ()):
+                yield from walk(inner)
+
+        for layer in self.layers:
+            yield from walk(layer)
+
+    def _float32_outputs(self):
+        # Under a mixed policy each network's last layers compute in float32: the losses, the
+        # penalties and everything that meets the data (float32) see float32.
+        for network in self.layers:
+            for layer in compat.output_layers(network):
+                if layer.dtype_policy.name.startswith("mixed_"):
+                    layer.dtype_policy = "float32"
 
     def get_compile_config(self):
         if not getattr(self, "compiled", False):

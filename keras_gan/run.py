@@ -39,7 +39,13 @@ RUN_FILES = ("config.json", "history.json", "losses.png", "checkpoints", "sample
 # The settings of `Run` and `Run.train` that are not config fields.
 RUN_SETTINGS = (
     "steps", "checkpoint_every", "num_samples", "log_every", "verbose", "paper", "devices",
+    "precision",
 )  # fmt: skip
+
+# --precision: the Keras dtype policy each precision builds the networks with. Mixed: the
+# weights stay float32 (so the optimizers' small updates are not lost), the layers compute in
+# the lower precision.
+PRECISIONS = {"float32": "float32", "bfloat16": "mixed_bfloat16", "float16": "mixed_float16"}
 
 
 class RunError(Exception):
@@ -155,6 +161,11 @@ class Run:
             config's `batch_size` being the global batch, split evenly among them (JAX only:
             `keras.distribution.DataParallel`; see docs/scaling.md). Not part of the config: a
             run may resume on another number of devices. Defaults to None, one device.
+        precision: `"float32"`, `"bfloat16"` or `"float16"`: the networks compute in that
+            precision with float32 weights (Keras' `mixed_bfloat16`/`mixed_float16` dtype
+            policies; float16 with dynamic loss scaling on every optimizer; see
+            docs/scaling.md). A resumed run keeps its checkpoint's. Defaults to None: float32,
+            or the checkpoint's.
         callbacks: optional list of `keras.callbacks.Callback`, added after the run's own
             (NaN guard, signal stop, history, checkpoint, sample grids, TensorBoard).
         **overrides: config fields, e.g. `dataset="digits", epochs=1, base_filters=8`.
@@ -185,6 +196,7 @@ class Run:
         checkpoint_every=None,
         num_samples=64,
         devices=None,
+        precision=None,
         callbacks=None,
         **overrides,
     ):
@@ -227,7 +239,13 @@ class Run:
         self.paper = bool(paper)
         self.checkpoint_every = checkpoint_every
         self.num_samples = num_samples
+        if precision is not None and precision not in PRECISIONS:
+            raise ConfigError(
+                f"precision must be one of {', '.join(map(repr, PRECISIONS))}. Received: "
+                f"precision={precision!r}"
+            )
         self.devices = devices
+        self.precision = precision
         self._run_output = self.output  # process 0's folder, when the run has several processes
         self._process, self._processes = 0, 1
         self.callbacks = list(callbacks or [])
@@ -457,6 +475,7 @@ class Run:
         checkpoint_dir = os.path.join(out, "checkpoints")
         checkpoint_path = os.path.join(checkpoint_dir, checkpoints.LAST)
         model = self._start_model(info, saved, checkpoint_path)
+        self._precision = model.precision()
         start = checkpoints.step_of(model)
         steps_per_epoch = config.steps_per_epoch or info.steps_per_epoch
         total = self._total_steps(steps, saved, start, steps_per_epoch)
@@ -595,15 +614,25 @@ class Run:
         if saved is not None:
             _check_checkpoint_matches(checkpoint_path, variant, config)
             try:
-                return checkpoints.load(checkpoint_path, variant=variant.name)
+                model = checkpoints.load(checkpoint_path, variant=variant.name)
             except checkpoints.CheckpointError as error:
                 raise RunError(str(error)) from error
+            if self.precision not in (None, model.precision()):
+                raise ConfigError(
+                    f"The run's checkpoint computes in {model.precision()}; a resumed run keeps "
+                    f"its precision. Received: precision={self.precision!r}"
+                )
+            return model
+        previous = keras.config.dtype_policy()
+        keras.config.set_dtype_policy(PRECISIONS[self.precision or "float32"])
         try:
             return variant.model_class.from_train_config(
                 config, info.image_shape, num_classes=info.num_classes
             )
         except ValueError as error:
             raise RunError(str(error)) from error
+        finally:
+            keras.config.set_dtype_policy(previous)
 
     def _check_batch_splits(self, examples, k):
         """Refuses a global batch that the devices cannot split evenly."""
@@ -665,6 +694,7 @@ class Run:
             "steps_per_epoch": steps_per_epoch,
             "total_steps": total,
             "devices": self._device_names,
+            "precision": self._precision,
             "processes": self._processes,
             "resumed_from": ((saved or {}).get("resumed_from") or []) + ([start] if saved else []),
         }
@@ -686,6 +716,11 @@ class Run:
         print(f"  -> {total} steps ({steps_per_epoch} per epoch){resumed}; output: {self.output}")
         accelerators = gan_backend.accelerators()
         print("  device: " + (", ".join(accelerators) if accelerators else "CPU (no GPU found)"))
+        if self._precision != "float32":
+            print(
+                f"  precision: {self._precision} computation, float32 weights"
+                + (", dynamic loss scaling" if self._precision == "float16" else "")
+            )
         if self._processes > 1:
             print(
                 f"  process {self._process} of {self._processes}"

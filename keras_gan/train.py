@@ -54,6 +54,7 @@ _RUN_FLAGS = (
     "checkpoint_every",
     "num_samples",
     "devices",
+    "precision",
     "verbose",
     "log_every",
 )
@@ -177,6 +178,12 @@ def build_parser(variant=None, add_help=True):
     )
     run.add_argument(
         "--num-samples", type=int, default=64, help="samples in each grid. Default: 64"
+    )
+    run.add_argument(
+        "--precision",
+        choices=("float32", "bfloat16", "float16"),
+        help="what the networks compute in, the weights staying float32 (float16 with dynamic "
+        "loss scaling). Default: float32, or the resumed checkpoint's",
     )
     run.add_argument(
         "--devices",
@@ -313,7 +320,7 @@ def main(argv=None):
         run = _CommandLineRun(
             variant.name, output=args.output, paper=args.paper, resume=args.resume,
             checkpoint_every=args.checkpoint_every, num_samples=args.num_samples,
-            devices=args.devices,
+            devices=args.devices, precision=args.precision,
             **{name: getattr(args, name) for name in fields if hasattr(args, name)},
         )  # fmt: skip
         return run.train(args.steps, verbose=args.verbose, log_every=args.log_every).status

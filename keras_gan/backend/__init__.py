@@ -17,6 +17,9 @@ and this package exports those of the active backend:
 - `tensor_gradients(fn, tensors)`: the gradients of the scalar `fn(tensors)` with respect to a
   list of tensors (a network's weights as values, for `stateless_call`), themselves
   differentiable: an unrolled optimizer step is a function of what it was computed from.
+- `apply_gradients(optimizer, gradients, variables)`: `optimizer.apply` inside the step; on JAX
+  a `keras.optimizers.LossScaleOptimizer` (float16) through its pure `stateless_apply`.
+- `split_loss(result)`: a loss function's result as `(loss, logs)` (the same everywhere).
 - `run_if(condition, fn)`: runs `fn()`, which only updates variables (an optimizer step, a
   metric), when the boolean tensor `condition` holds, inside the compiled step: `tf.cond`,
   `jax.lax.cond` over the step's state, a Python `if` on PyTorch. Only the branch taken is
@@ -48,12 +51,15 @@ penalties in `keras_gan.losses`.
 
 import keras
 
+from keras_gan.backend.common import split_loss  # noqa: F401
+
 _BACKEND = keras.backend.backend()
 
 if _BACKEND == "tensorflow":
     from keras_gan.backend.tensorflow import (  # noqa: F401
         PREFERS_PHASE_TRANSPOSED_CONV,
         accelerators,
+        apply_gradients,
         data_parallel,
         default_jit_compile,
         input_gradients,
@@ -69,6 +75,7 @@ elif _BACKEND == "jax":
     from keras_gan.backend.jax import (  # noqa: F401
         PREFERS_PHASE_TRANSPOSED_CONV,
         accelerators,
+        apply_gradients,
         data_parallel,
         default_jit_compile,
         input_gradients,
@@ -84,6 +91,7 @@ elif _BACKEND == "torch":
     from keras_gan.backend.torch import (  # noqa: F401
         PREFERS_PHASE_TRANSPOSED_CONV,
         accelerators,
+        apply_gradients,
         data_parallel,
         default_jit_compile,
         input_gradients,
@@ -103,7 +111,9 @@ else:
 
 __all__ = [
     "PREFERS_PHASE_TRANSPOSED_CONV",
+    "split_loss",
     "accelerators",
+    "apply_gradients",
     "data_parallel",
     "default_jit_compile",
     "input_gradients",

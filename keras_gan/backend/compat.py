@@ -11,6 +11,9 @@ version, instead of failing a user's run. They were written against `TESTED_KERA
 - `normalize(x, axis)`: L2 normalisation, exactly as `keras.layers.SpectralNormalization`'s
   power iteration computes it (`keras_gan/networks/sngan.py` keeps its numbers identical).
 - `BaseConv`: the base class of Keras' `Conv1D/2D/3D`, which spectral normalisation accepts.
+- `output_layers(network)`: the layers that compute a functional or Sequential model's outputs,
+  from the private `KerasTensor._keras_history`. Under a mixed dtype policy they are made to
+  compute in float32, so losses never see float16 (`keras_gan/adversarial.py`).
 - `adam_moments(optimizer, variables)`: an Adam optimizer's first and second moments of each
   variable, from its private `_momentums`, `_velocities` and `_get_variable_index`. The
   unrolled GAN continues the discriminator's Adam from its state (`keras_gan.models.unrolled_gan`).
@@ -73,4 +76,22 @@ def adam_moments(optimizer, variables):
             f"Expected a built keras.optimizers.Adam (its moments of each variable). Received: "
             f"{type(optimizer).__name__} (Keras {keras.__version__}; keras_gan was tested with "
             f"Keras {', '.join(TESTED_KERAS)})"
+        ) from error
+
+
+def output_layers(network):
+    """The layers whose outputs are `network`'s outputs (none for a subclassed model).
+
+    Raises:
+        ValueError: naming the network where its outputs carry no layer (a Keras change).
+    """
+    outputs = getattr(network, "outputs", None)
+    if not outputs:
+        return []
+    try:
+        return [tensor._keras_history.operation for tensor in keras.tree.flatten(outputs)]
+    except AttributeError as error:
+        raise ValueError(
+            f"The outputs of {network.name!r} name no layer (`_keras_history`; Keras "
+            f"{keras.__version__}, keras_gan was tested with Keras {', '.join(TESTED_KERAS)})"
         ) from error

@@ -112,6 +112,32 @@ def tensor_gradients(fn, tensors):
     return list(gradients)
 
 
+def apply_gradients(optimizer, gradients, variables):
+    """`optimizer.apply(gradients, variables)` inside the step's scope.
+
+    A `keras.optimizers.LossScaleOptimizer` updates its variables in the branches of an
+    `ops.cond` (skip the step on a non-finite gradient, else maybe double the scale): traced by
+    `lax.cond` inside the step's `StatelessScope`, those assignments would leave traced values
+    in the scope. Its `stateless_apply` is the same update as a pure function of the values: it
+    runs on the scope's values, and the new values are written back into the scope.
+    """
+    import keras
+
+    scope = get_stateless_scope()
+    if scope is None or not isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
+        optimizer.apply(gradients, variables)
+        return
+    optimizer_values = [scope.get_current_value(v) for v in optimizer.variables]
+    values = [scope.get_current_value(v) for v in variables]
+    new_values, new_optimizer_values = optimizer.stateless_apply(
+        optimizer_values, gradients, values
+    )
+    for variable, value in zip(
+        [*variables, *optimizer.variables], [*new_values, *new_optimizer_values]
+    ):
+        scope.state_mapping[id(variable)] = value
+
+
 def run_if(condition, fn):
     # Both branches of `lax.cond` map the scope's values to new ones: the taken branch runs
     # `fn` in a child scope holding them, the other returns them unchanged. XLA runs one branch.

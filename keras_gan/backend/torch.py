@@ -16,6 +16,11 @@ wrap_train_step = common.wrap_stateful_train_step
 PREFERS_PHASE_TRANSPOSED_CONV = False
 
 
+def apply_gradients(optimizer, gradients, variables):
+    """`optimizer.apply(gradients, variables)`, `keras.optimizers.LossScaleOptimizer` included."""
+    optimizer.apply(gradients, variables)
+
+
 def sync_state(model):
     """Nothing to do: the variables hold their values during and after `fit`."""
 

@@ -170,7 +170,8 @@ class UnrolledGAN(DCGAN):
         return trainable, non_trainable
 
     def _unrolled_update(self, variables):
-        optimizer = self.d_optimizer
+        # In float16 the optimizer is a LossScaleOptimizer around the Adam the paper continues.
+        optimizer = getattr(self.d_optimizer, "inner_optimizer", self.d_optimizer)
         if isinstance(optimizer, keras.optimizers.Adam):
             return _AdamUpdate(optimizer, variables)
         return _GradientStep(optimizer)

@@ -1,0 +1,124 @@
+"""Mixed precision: `Run(precision=...)` / `--precision`, float32 outputs, float16 loss scaling."""
+
+import json
+import math
+import os
+
+import keras
+import numpy as np
+import pytest
+
+import keras_gan
+from keras_gan import checkpoints
+from keras_gan.models import DCGAN
+from keras_gan.run import ConfigError
+
+SMALL = dict(
+    dataset="digits", image_size=16, batch_size=10, base_filters=4, latent_dim=8, steps_per_epoch=3
+)
+
+
+def _finite_history(out):
+    steps = json.load(open(os.path.join(out, "history.json")))["steps"]
+    return {name: values for name, values in steps.items() if name != "step"}
+
+
+@pytest.mark.parametrize("precision", ["bfloat16", "float16"])
+def test_a_mixed_run_trains_saves_and_resumes_in_its_precision(precision, tmp_path):
+    out = str(tmp_path / precision)
+    run = keras_gan.Run("wgan_gp", output=out, precision=precision, **SMALL)
+    assert run.train(steps=2, verbose=0).status == 0
+    model = run.model
+    assert model.precision() == precision
+    # inside, the networks compute in the lower precision; their outputs are float32
+    inner = [layer for layer in model._network_layers() if layer.dtype_policy.name != "float32"]
+    assert inner and {layer.dtype_policy.compute_dtype for layer in inner} == {precision}
+    assert keras.backend.standardize_dtype(model.generate(2).dtype) == "float32"
+    scaled = isinstance(model.d_optimizer, keras.optimizers.LossScaleOptimizer)
+    assert scaled == (precision == "float16")
+    for values in _finite_history(out).values():  # the gradient penalty included
+        assert all(math.isfinite(v) for v in values)
+    assert json.load(open(os.path.join(out, "config.json")))["precision"] == precision
+
+    reloaded = checkpoints.load(checkpoints.latest(out))
+    assert reloaded.precision() == precision
+    z = np.random.default_rng(0).normal(size=(2, 8)).astype("float32")
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(reloaded.generator(z)),
+        keras.ops.convert_to_numpy(model.generator(z)),
+        atol=1e-6,
+    )
+    resumed = keras_gan.Run.resume(out)
+    assert resumed.train(steps=3, verbose=0).step == 3
+    other = "float16" if precision == "bfloat16" else "bfloat16"
+    with pytest.raises(ConfigError, match=f"computes in {precision}; a resumed run keeps"):
+        keras_gan.Run.resume(out, precision=other).train(steps=4, verbose=0)
+
+
+def test_float16_losses_follow_float32s(tmp_path):
+    histories = {}
+    for precision in ("float32", "float16"):
+        out = str(tmp_path / precision)
+        keras_gan.Run("wgan_gp", output=out, precision=precision, **SMALL).train(steps=2, verbose=0)
+        histories[precision] = _finite_history(out)
+    for name, values in histories["float32"].items():
+        np.testing.assert_allclose(histories["float16"][name], values, rtol=0.05, atol=0.02)
+
+
+def test_loss_scaling_skips_a_non_finite_step_and_halves_the_scale():
+    keras.utils.set_random_seed(0)
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy("mixed_float16")
+    try:
+        model = DCGAN(image_shape=(16, 16, 1), latent_dim=8, base_filters=4)
+    finally:
+        keras.config.set_dtype_policy(previous)
+    model.compile()
+    assert model.precision() == "float16"
+    d_opt, g_opt = model.d_optimizer, model.g_optimizer
+    assert isinstance(d_opt, keras.optimizers.LossScaleOptimizer)
+    assert isinstance(g_opt, keras.optimizers.LossScaleOptimizer)
+
+    def weights(network):
+        return [keras.ops.convert_to_numpy(v) for v in network.trainable_variables]
+
+    def scales():
+        return [float(keras.ops.convert_to_numpy(o.dynamic_scale)) for o in (d_opt, g_opt)]
+
+    images = np.random.default_rng(0).uniform(-1, 1, (8, 16, 16, 1)).astype("float32")
+    # A first kernel 10^6 times too large: the discriminator's float16 activations on the real
+    # images overflow (float16 ends at 65,504), so its loss's gradients hold inf or NaN.
+    kernel = model.discriminator.trainable_variables[0]
+    good = keras.ops.convert_to_numpy(kernel)
+    kernel.assign(good * 1e6)
+    d_before, g_before, (d_scale, g_scale) = (
+        weights(model.discriminator),
+        weights(model.generator),
+        scales(),
+    )
+    model.fit(images, batch_size=8, epochs=1, verbose=0)
+    d_after, g_after, (d_scale_after, g_scale_after) = (
+        weights(model.discriminator),
+        weights(model.generator),
+        scales(),
+    )
+    for x, y in zip(d_before, d_after):
+        np.testing.assert_array_equal(x, y)  # the discriminator's step is skipped
+    assert d_scale_after == d_scale / 2  # and its scale halved
+    # The generator's loss sees only generated images: skipped and halved where they overflow
+    # too, else a normal step (it depends on the backend's float16 convolutions).
+    g_skipped = all(np.array_equal(x, y) for x, y in zip(g_before, g_after))
+    assert g_scale_after == (g_scale / 2 if g_skipped else g_scale)
+
+    kernel.assign(good)
+    history = model.fit(images, batch_size=8, epochs=1, verbose=0).history
+    d_moved = weights(model.discriminator)
+    assert any(not np.array_equal(x, y) for x, y in zip(d_before, d_moved))
+    # a finite step keeps the scale (it doubles after 2,000 finite steps in a row)
+    assert scales() == [d_scale_after, g_scale_after]
+    assert all(math.isfinite(values[-1]) for values in history.values())
+
+
+def test_a_bad_precision_is_refused_naming_the_accepted_ones():
+    with pytest.raises(ConfigError, match="precision must be one of 'float32', 'bfloat16', "):
+        keras_gan.Run("dcgan", precision="float8", **SMALL)
