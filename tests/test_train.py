@@ -250,7 +250,9 @@ def assert_same_run(a, b):
     for part in ("steps", "epochs"):
         assert ha[part]["step"] == hb[part]["step"]
         for name in ("d_loss", "g_loss"):
-            np.testing.assert_allclose(hb[part][name], ha[part][name], atol=1e-5)
+            # A few float32 ulps, also for losses in the tens (Improved GAN's feature matching:
+            # 30.174019 against 30.174034 after a resume on JAX, its weights equal to 1e-6)
+            np.testing.assert_allclose(hb[part][name], ha[part][name], rtol=1e-6, atol=1e-5)
 
 
 def test_resume_mid_epoch_several_times_equals_the_straight_run(tmp_path):
