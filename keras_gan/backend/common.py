@@ -93,3 +93,26 @@ def requested_processes():
             "host:port, process 0's)."
         )
     return count
+
+
+def one_device(devices, accelerators, why):
+    """`data_parallel` where Keras trains on one device: that device, or a `ValueError` saying
+    `why` when `devices` asks for more."""
+    import contextlib
+
+    if devices not in (1, "all"):
+        raise ValueError(f"devices={devices!r}: {why}")
+    return contextlib.nullcontext(), ["gpu:0" if accelerators() else "cpu:0"]
+
+
+def one_process(backend_name):
+    """`processes` where keras_gan trains in one process: `(0, 1)`, or a `ValueError` when the
+    environment launches several."""
+    count = requested_processes()
+    if count > 1:
+        raise ValueError(
+            f"{PROCESS_VARIABLES[0]}={count}: a run of several processes is JAX's; on "
+            f"{backend_name} keras_gan trains in one process. Use KERAS_BACKEND=jax "
+            "(docs/scaling.md)."
+        )
+    return 0, 1

@@ -93,25 +93,15 @@ def data_parallel(devices):
     `keras.distribution.DataParallel` runs but leaves every variable on the first device (the
     weights after 3 steps are bit-identical to one device's).
     """
-    import contextlib
-
-    if devices not in (1, "all"):
-        raise ValueError(
-            f"devices={devices!r}: on TensorFlow, Keras {keras.__version__} trains a GAN on one "
-            "device only. "
-            "A train_step with two optimizers fails under tf.distribute.MirroredStrategy "
-            "(keras-team/keras#20164) and keras.distribution.DataParallel leaves everything on "
-            "the first device. Use KERAS_BACKEND=jax for several devices (docs/scaling.md)."
-        )
-    return contextlib.nullcontext(), ["gpu:0" if accelerators() else "cpu:0"]
+    return common.one_device(
+        devices, accelerators,
+        f"on TensorFlow, Keras {keras.__version__} trains a GAN on one device only. A "
+        "train_step with two optimizers fails under tf.distribute.MirroredStrategy "
+        "(keras-team/keras#20164) and keras.distribution.DataParallel leaves everything on the "
+        "first device. Use KERAS_BACKEND=jax for several devices (docs/scaling.md).",
+    )  # fmt: skip
 
 
 def processes():
     """`(0, 1)`: one process; a run launched as several is refused (see `jax.processes`)."""
-    count = common.requested_processes()
-    if count > 1:
-        raise ValueError(
-            f"{common.PROCESS_VARIABLES[0]}={count}: a run of several processes is JAX's; on "
-            "TensorFlow keras_gan trains in one process. Use KERAS_BACKEND=jax (docs/scaling.md)."
-        )
-    return 0, 1
+    return common.one_process("TensorFlow")

@@ -81,25 +81,16 @@ def set_cpu_threads(threads):
 
 
 def data_parallel(devices):
-    """One device only: Keras 3.15 has no distribution support for PyTorch (see the error)."""
-    import contextlib
-
-    if devices not in (1, "all"):
-        raise ValueError(
-            f"devices={devices!r}: Keras 3.15 has no multi-device training on the PyTorch "
-            "backend (keras.distribution supports JAX and TensorFlow). Use KERAS_BACKEND=jax for "
-            "several devices, or wrap the networks in torch's DistributedDataParallel yourself "
-            "(docs/scaling.md)."
-        )
-    return contextlib.nullcontext(), ["gpu:0" if accelerators() else "cpu:0"]
+    """One device only: Keras has no distribution support for PyTorch (see the error)."""
+    return common.one_device(
+        devices, accelerators,
+        f"Keras {keras.__version__} has no multi-device training on the PyTorch backend "
+        "(keras.distribution supports JAX and TensorFlow). Use KERAS_BACKEND=jax for several "
+        "devices, or wrap the networks in torch's DistributedDataParallel yourself "
+        "(docs/scaling.md).",
+    )  # fmt: skip
 
 
 def processes():
     """`(0, 1)`: one process; a run launched as several is refused (see `jax.processes`)."""
-    count = common.requested_processes()
-    if count > 1:
-        raise ValueError(
-            f"{common.PROCESS_VARIABLES[0]}={count}: a run of several processes is JAX's; on "
-            "PyTorch keras_gan trains in one process. Use KERAS_BACKEND=jax (docs/scaling.md)."
-        )
-    return 0, 1
+    return common.one_process("PyTorch")
