@@ -33,6 +33,8 @@ _MAY_BE_ZERO = (
     "unrolling_steps",
     "minibatch_kernels",
     "attention_resolution",
+    "shared_generator_layers",
+    "shared_discriminator_layers",
 )
 # Float fields in [0, 1]: probabilities and interpolation weights.
 _UNIT_INTERVAL = ("dropout", "interpolation_beta", "augment_probability")
@@ -129,8 +131,8 @@ def check_value(config_class, name, value, argument=None):
     or a model's constructor (`AdversarialBase` calls it for every argument that is a config
     field). A field with `choices` takes only those; counts (sizes, steps, epochs, widths) must
     be positive integers (the fields of `_MAY_BE_ZERO` may be 0), learning rates finite and
-    > 0, `beta_*` in [0, 1), probabilities in [0, 1], loss weights finite and >= 0, every other
-    float finite; `None` where the field's type allows it.
+    > 0, `beta_*` in [0, 1), probabilities in [0, 1], loss weights and `weight_decay` finite
+    and >= 0, every other float finite; `None` where the field's type allows it.
 
     Args:
         config_class: the config dataclass.
@@ -200,7 +202,7 @@ def _bounds(name, kind):
         return 0.0, 0.5, True, False, "a number in [0, 0.5)"
     if name in _UNIT_INTERVAL:
         return 0.0, 1.0, True, True, "a number in [0, 1]"
-    if name.endswith("_weight") or name.endswith("_gamma"):
+    if name.endswith("_weight") or name.endswith("_gamma") or name == "weight_decay":
         return 0.0, None, True, True, "a finite number >= 0"
     return None, None, True, True, "a finite number"
 

@@ -5,7 +5,8 @@ density/coverage, and with a classifier the Inception Score and class coverage) 
 dataset's test split (for digits, which has one split, its training split), with the feature
 network and its protocol named in the output. 2-D toy models (samples of shape `(2,)`) get the
 mode-collapse lab's metrics on `ring` or `grid` (`keras_gan.lab.toy`: modes captured, % high
-quality, reverse KL on 2,500 samples).
+quality, reverse KL on 2,500 samples). CoGAN, which draws a pair of images from each z, gets
+its paper's pair agreement on its digit pair set (`keras_gan.metrics.pair_agreement`).
 
 A checkpoint inside a `keras_gan.train` run folder (`RUN/checkpoints/last.keras`, two levels
 below `RUN/config.json`) takes `--dataset` and `--image-size` from the run's config.json; flags
@@ -244,6 +245,8 @@ def evaluate_checkpoint(
         )
     use_average = not raw_generator
     kind = getattr(model, "data_kind", "images")
+    if hasattr(model, "pair_agreement"):  # CoGAN: two domains from one z
+        return _evaluate_pairs(model, dataset, num_samples, seed, use_average, header, log)
     if kind in _TRANSLATION_KINDS:
         raise ValueError(
             f"The checkpoint holds {variant}, which generates from {kind} inputs, not from noise "
@@ -321,6 +324,27 @@ def evaluate_checkpoint(
         )  # fmt: skip
     extra = {} if image_size is None else {"image_size": image_size}
     return {**header, **extra, "evaluation": "keras_gan.metrics.evaluate", "split": split, **result}
+
+
+def _evaluate_pairs(model, dataset, num_samples, seed, use_average, header, log):
+    """CoGAN's pair agreement on its digit pair set (`keras_gan.metrics.pair_agreement`)."""
+    from keras_gan.datasets import derived
+
+    variant = header["variant"]
+    if dataset not in derived.PAIR_TRANSFORMS and dataset != "mnist_color":
+        raise ValueError(
+            f"The checkpoint holds {variant}, which generates a pair of images from each z; "
+            "keras_gan.evaluate scores its pairs by the paper's pair agreement, which needs the "
+            f"known transform of a digit pair set: --dataset {' | '.join(derived.PAIR_TRANSFORMS)}. "
+            f"Received: --dataset {dataset}"
+        )
+    num = 10_000 if num_samples is None else num_samples
+    if num < 2:
+        raise ValueError(f"--num-samples must be at least 2. Received: {num}")
+    _log(log, f"measuring the pair agreement of {num} pairs of {variant} on '{dataset}'")
+    with model.averaged_generator(average=use_average):
+        result = model.pair_agreement(dataset, num, seed=seed)
+    return {**header, "evaluation": "pair_agreement", **result}
 
 
 def main(argv=None):

@@ -437,3 +437,27 @@ def historical_averaging_penalty(weights, averages):
         average = ops.stop_gradient(ops.convert_to_tensor(average))
         total = total + ops.sum(ops.square(weight - average))
     return total
+
+
+def weight_decay_penalty(weights, weight_decay):
+    r"""L2 weight decay written as a loss term, the form PyTorch's `Adam(weight_decay=λ)` takes.
+
+    $$\frac{\lambda}{2} \sum_\theta \lVert \theta \rVert_2^2$$
+
+    Its gradient $\lambda\theta$ is what PyTorch adds to each gradient before Adam's moments,
+    so Adam on the loss plus this term takes the reference code's steps. (Keras' own
+    `weight_decay=` is decoupled, AdamW's: it shrinks the weights after Adam's step instead.)
+
+    Args:
+        weights: list of tensors $\theta$ (the trainable weights, differentiated).
+        weight_decay: float $\lambda \ge 0$.
+
+    Returns:
+        Scalar tensor (0 when `weight_decay` is 0).
+    """
+    if not weight_decay:
+        return ops.zeros(())
+    total = 0.0
+    for weight in weights:
+        total = total + ops.sum(ops.square(ops.convert_to_tensor(weight)))
+    return 0.5 * weight_decay * total

@@ -44,8 +44,10 @@ KIND_DATASETS = {
                "a folder of images"),
     "labelled": ("mnist", "fashion_mnist", "cifar10", "digits", "stacked_mnist",
                  "a folder with a subfolder per class"),
-    "paired": ("mnist_edges", "mnist_colour", "mnist_superres", "a folder of side-by-side pairs"),
-    "unpaired": ("mnist_edges", "mnist_colour", "cycle_gan/horse2zebra (or another cycle_gan/*)"),
+    "paired": ("mnist_edges", "mnist_colour", "mnist_negative", "mnist_superres",
+               "a folder of side-by-side pairs"),
+    "unpaired": ("mnist_edges", "mnist_colour", "mnist_negative",
+                 "cycle_gan/horse2zebra (or another cycle_gan/*)"),
     "captioned": ("mnist_captions",),
 }  # fmt: skip
 
@@ -56,7 +58,9 @@ _BUILT_IN_ELEMENTS = {
         ("mnist", "fashion_mnist", "cifar10", "celeb_a", "digits", "stacked_mnist"), "images"
     ),
     **dict.fromkeys(("ring", "grid"), "points"),
-    **dict.fromkeys(("mnist_edges", "mnist_colour", "mnist_color", "mnist_superres"), "paired"),
+    **dict.fromkeys(
+        ("mnist_edges", "mnist_colour", "mnist_color", "mnist_negative", "mnist_superres"), "paired"
+    ),
     "mnist_captions": "captions",
 }
 

@@ -284,7 +284,7 @@ def _sample(args):
         _cli.check_output_file(output)
     extension = os.path.splitext(output)[1].lower()
     kind = getattr(model, "data_kind", "images")
-    if kind in ("paired", "unpaired"):
+    if not hasattr(model, "sample_latent"):  # a translation model: no z to draw
         raise _cli.UsageError(
             f"The checkpoint holds {type(model).__name__}, which translates {kind} images rather "
             "than drawing from noise; keras_gan.sample draws from noise. Call "

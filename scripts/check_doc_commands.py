@@ -160,6 +160,13 @@ BENCHMARK_FLAGS = {
     "regularization.py": {"--steps": "2", "--rounds": "1", "--warmup": "0"},
     "semi_supervised.py": {"--steps": "2", "--every": "2", "--seeds": "0"},
     "resume_stream.py": {"--at-steps": "300", "--datasets": "digits"},
+    "cogan_pairs.py": {
+        "--epochs": "1",
+        "--steps-per-epoch": "2",
+        "--num-samples": "50",
+        "--datasets": "mnist_negative",
+        "--configurations": "shared",
+    },
     "augment.py": {
         "--steps": "4",
         "--every": "2",
@@ -198,7 +205,7 @@ runpy.run_path(sys.argv[0], run_name="__main__")
 """
 NARGS_PLUS = {
     "--seeds", "--packing", "--variants", "--models", "--classes", "--metrics", "--at-steps",
-    "--datasets",
+    "--datasets", "--configurations",
 }  # fmt: skip
 # Benchmarks that score with the cached MNIST classifier.
 NEEDS_MNIST_CLASSIFIER = {
@@ -213,6 +220,7 @@ NEEDS_MNIST_CLASSIFIER = {
 FIXTURES = {
     "runs/dcgan": "python -m keras_gan.train dcgan --dataset digits --image-size 16 --steps 2",
     "runs/cgan": "python -m keras_gan.train cgan --dataset digits --image-size 16 --steps 2",
+    "runs/cogan": "python -m keras_gan.train cogan --image-size 16 --steps 2",
     "runs/dcgan_ema": "python -m keras_gan.train dcgan --dataset digits --image-size 16 --steps 2 "
     "--ema-half-life 10000 --ema-rampup 0.05",
     "dcgan.keras": "python -m keras_gan.train dcgan --dataset stacked_mnist --steps 2",

@@ -166,7 +166,12 @@ def test_a_new_hyperparameter_is_declared_once_in_the_config():
         WeightedDCGAN(base_filters=4, extra_wieght=1)
 
 
-_SHAPES = {"images": (28, 28, 1), "labelled": (28, 28, 1), "captioned": (28, 28, 1)}
+_SHAPES = {
+    "images": (28, 28, 1),
+    "labelled": (28, 28, 1),
+    "captioned": (28, 28, 1),
+    "unpaired": (28, 28, 1),
+}
 
 
 @pytest.mark.parametrize(

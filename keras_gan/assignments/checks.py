@@ -1120,3 +1120,65 @@ def translate_differentiable(run):
             "translate: the gradient with respect to the images is wrong - each output pixel "
             "must be one input pixel (or 0), so the gradient is the output's moved back"
         )
+
+
+# -- 12: CoGAN's pair agreement on digits and negatives ---------------------------------------------
+# Docstring: images_a (digits), images_b (negatives), arrays (n, h, w, c) in [-1, 1]; returns the
+# share of pixels on which b and the negative -a agree after binarising both at 0 (> 0 is "on"),
+# over every pixel of every pair: a float in [0, 1].
+
+
+def _agreement(images_a, images_b, negate=True, threshold=0.0, reduce=np.mean):
+    predicted = (-images_a if negate else images_a) > threshold
+    return float(reduce(predicted == (images_b > threshold)))
+
+
+def _agreement_cases():
+    rng = np.random.default_rng(12)
+    digits = rng.uniform(-1, 1, (3, 4, 4, 1))
+    negatives = -digits
+    flipped = rng.random(digits.shape) < 0.3  # 30% of the pixels disagree
+    negatives[flipped] = -negatives[flipped]
+    unrelated = rng.uniform(-1, 1, (2, 3, 3, 2)), rng.uniform(-1, 1, (2, 3, 3, 2))
+    return [(digits, negatives), unrelated]
+
+
+_AGREEMENT = _agreement_cases()
+
+
+@piece("negative_agreement", forbidden=("keras_gan.metrics.pair_agreement",))
+def _negative_agreement_reference():
+    return {
+        "probes": [{"op": "call", "args": [_array(a), _array(b)]} for a, b in _AGREEMENT],
+        "values": [_agreement(a, b) for a, b in _AGREEMENT],
+    }
+
+
+@check("negative_agreement", name="value", points=2)
+def negative_agreement_value(run):
+    got = _number(run, 0, "negative_agreement")
+    a, b = _AGREEMENT[0]
+    _compare(
+        "negative_agreement",
+        got,
+        run["reference"]["values"][0],
+        "on 3 digits of 4x4 and negatives of which 30% of the pixels were flipped:",
+        [
+            (_agreement(a, b, negate=False), "compare b with the negative -a, not with a"),
+            (float(np.mean(-a == b)), "binarise both at 0 before comparing (> 0 is on)"),
+            (_agreement(a, b, threshold=0.5), "binarise at 0, the middle grey of [-1, 1]"),
+            (_agreement(a, b, reduce=np.sum), "take the mean over the pixels, not the sum"),
+        ],
+    )
+
+
+@check("negative_agreement", name="any shape", needs=("value",))
+def negative_agreement_any_shape(run):
+    got = _number(run, 1, "negative_agreement")
+    _compare(
+        "negative_agreement",
+        got,
+        run["reference"]["values"][1],
+        "on 2 unrelated pairs of 3x3 images with 2 channels:",
+        [(_agreement(*_AGREEMENT[1], reduce=np.sum), "take the mean, not the sum")],
+    )

@@ -9,8 +9,8 @@ with `seed`, cached and prefetched. One batch is, by `DatasetInfo.element`:
 |---|---|---|
 | `"images"` | `images` | any image set (default) |
 | `"images_labels"` | `(images, labels)`, labels int32 `(batch,)` | `with_labels=True` |
-| `"paired"` | `(source_images, target_images)` | pix2pix, SRGAN: `mnist_edges`, `mnist_colour`, `mnist_superres`, paired folders |
-| `"unpaired"` | `(domain_a_images, domain_b_images)` | CycleGAN: `cycle_gan/*`, two folders, `paired=False` |
+| `"paired"` | `(source_images, target_images)` | pix2pix, SRGAN: `mnist_edges`, `mnist_colour`, `mnist_negative`, `mnist_superres`, paired folders |
+| `"unpaired"` | `(domain_a_images, domain_b_images)` | CycleGAN, CoGAN: `cycle_gan/*`, two folders, `paired=False` |
 | `"captions"` | `(images, token_ids)` or `(images, token_ids, labels)` | `mnist_captions` |
 | `"points"` | float32 `(batch, 2)`, not scaled (or `(points, modes)`) | `ring`, `grid` |
 
@@ -104,6 +104,7 @@ GENERATED_NAMES = (
     "stacked_mnist",
     "mnist_edges",
     "mnist_colour",
+    "mnist_negative",
     "mnist_superres",
     "mnist_captions",
 )
@@ -153,7 +154,7 @@ def load(
             a tensorflow-datasets name (`"mnist"`, `"fashion_mnist"`, `"cifar10"`, `"celeb_a"`,
             `"cycle_gan/horse2zebra"`, or any other tfds image dataset);
             a generated set (`"ring"`, `"grid"`, `"digits"`, `"stacked_mnist"`, `"mnist_edges"`,
-            `"mnist_colour"`, `"mnist_superres"`, `"mnist_captions"`);
+            `"mnist_colour"`, `"mnist_negative"`, `"mnist_superres"`, `"mnist_captions"`);
             a folder of images (see `load_folder`; `paired=True` reads side-by-side pix2pix
             files); or a pair of folders (unpaired domains, or pairs matched by file name
             with `paired=True`).
@@ -276,9 +277,9 @@ def load(
         result = derived.load_stacked_mnist(
             split=split, with_labels=with_labels, data_dir=data_dir, **sized, **options, **common
         )
-    elif key in ("mnist_edges", "mnist_colour", "mnist_superres"):
+    elif key in ("mnist_edges", "mnist_colour", "mnist_negative", "mnist_superres"):
         only("source", "paired", *(("scale",) if key == "mnist_superres" else ()))
-        no_channels("1 for edges and super-resolution, 3 for colour")
+        no_channels("1 for edges, negatives and super-resolution, 3 for colour")
         if with_labels:
             raise ValueError(
                 f"Dataset '{name}' yields image pairs; with_labels=True is not supported."

@@ -13,6 +13,7 @@ or its raw files are in `$KERAS_GAN_DATA_DIR/mnist/`; otherwise the sklearn digi
 * `mnist_edges`: (edge map, digit) pairs; the edge map is the one-pixel outline of the digit's
   ink (pixels > 127 with a non-ink 4-neighbour).
 * `mnist_colour`: (grey digit as RGB, the same digit in a random saturated colour) pairs.
+* `mnist_negative`: (digit, its negative 255 - digit) pairs, CoGAN's second digit task.
 * `mnist_superres`: (low-resolution, high-resolution) pairs, `scale` times smaller (SRGAN).
 * `mnist_captions`: (image, caption token ids) for text-to-image GANs; see `captions`.
 
@@ -189,6 +190,49 @@ def edge_maps(images):
     return out
 
 
+def negatives(images):
+    """The negatives `255 - x` of uint8 images (CoGAN's digits and negatives task)."""
+    return (255 - np.asarray(images, np.uint8)).astype(np.uint8)
+
+
+def _edges_of(images):
+    # uint8 (n, h, w, 1) digits -> their (n, h, w, 1) outlines
+    return edge_maps(np.asarray(images)[..., 0])[..., None]
+
+
+def _grey_of(images):
+    # uint8 (n, h, w, 3) coloured digits -> the grey digit as RGB: the brightest channel is the
+    # grey value (`colourise` scales a fully saturated colour whose largest component is 1)
+    return np.repeat(np.asarray(images).max(axis=-1, keepdims=True), 3, axis=-1)
+
+
+#: The known transform between the two sides of each digit pair set, as
+#: `(from_side, to_side, function)`: the side (0: source, 1: target) the function maps from,
+#: the side it gives, and the function on uint8 `(n, h, w, c)` images. CoGAN's pair agreement
+#: (`keras_gan.metrics.pair_agreement`) applies it to one generated image and compares the
+#: result with the other.
+PAIR_TRANSFORMS = {
+    "mnist_edges": (1, 0, _edges_of),  # digit -> its outline
+    "mnist_negative": (0, 1, negatives),  # digit -> 255 - digit
+    "mnist_colour": (1, 0, _grey_of),  # coloured digit -> the grey digit
+}
+
+
+def pair_transform(name):
+    """`(from_side, to_side, function)` of a digit pair set (`PAIR_TRANSFORMS`).
+
+    Raises:
+        ValueError: a dataset without a known transform, naming the ones that have one.
+    """
+    name = {"mnist_color": "mnist_colour"}.get(name, name)
+    if name not in PAIR_TRANSFORMS:
+        raise ValueError(
+            f"Only the digit pair sets have a known transform between their two sides: "
+            f"{', '.join(PAIR_TRANSFORMS)}. Received: {name!r}"
+        )
+    return PAIR_TRANSFORMS[name]
+
+
 # Pixels per chunk of the numpy computations on whole digit sets (~128 MB of float64).
 _CHUNK_PIXELS = 16 * 1024**2
 
@@ -327,12 +371,14 @@ def load_pairs(
     kind, *, split="train", image_size=28, scale=4, paired=True, source="auto", data_dir=None,
     seed=None, **kw,
 ):  # fmt: skip
-    """Digit pairs: `kind` is `"edges"`, `"colour"` or `"superres"`; see `load`."""
+    """Digit pairs: `kind` is `"edges"`, `"colour"`, `"negative"` or `"superres"`; see `load`."""
     size = pipeline.check_image_size(image_size)
     scale_ok = isinstance(scale, int) and scale >= 1
-    per_pixel = {"edges": 2, "colour": 6, "superres": 1 + (1 / scale**2 if scale_ok else 0)}
+    per_pixel = {
+        "edges": 2, "colour": 6, "negative": 2, "superres": 1 + (1 / scale**2 if scale_ok else 0)
+    }  # fmt: skip
     if kind not in per_pixel:
-        raise ValueError(f"Unknown pair kind {kind!r}. Known: edges, colour, superres.")
+        raise ValueError(f"Unknown pair kind {kind!r}. Known: edges, colour, negative, superres.")
     batch_size = pipeline.check_batch_size(kw.get("batch_size", 64))
     stream = dict(
         batch_size=batch_size, shuffle=kw.get("shuffle", True), cache=kw.get("cache", "auto")
@@ -350,6 +396,8 @@ def load_pairs(
         target_images, colours = colourise(images, content_seed)
         source_images = np.repeat(images[..., None], 3, axis=-1)
         extras["colours"] = colours
+    elif kind == "negative":
+        source_images, target_images = images[..., None], negatives(images)[..., None]
     elif kind == "superres":
         if not isinstance(scale, int) or scale < 1:
             raise ValueError(f"`scale` must be a positive int. Received: scale={scale!r}")
@@ -363,7 +411,7 @@ def load_pairs(
         low = (height // scale, width // scale)
         source_images = pipeline.resize_array(target_images, low)
         extras["scale"] = scale
-    name = {"edges": "mnist_edges", "colour": "mnist_colour", "superres": "mnist_superres"}[kind]
+    name = f"mnist_{kind}"
     return _finish(
         name, pipeline.PAIRED, (source_images, target_images), seed=seed, paired=paired,
         source_shape=tuple(source_images.shape[1:]), extras=extras, **kw,

@@ -7,6 +7,8 @@ Two levels:
   images through a feature network in batches and returns every metric with its protocol.
 - functions on features: `frechet_distance`, `kernel_inception_distance`, `inception_score`,
   `precision_recall`, `density_coverage`, `class_coverage`.
+- `pair_agreement`: how well two generated domains correspond where a known transform links
+  them (CoGAN's digit pairs).
 """
 
 from keras_gan.metrics.coverage import class_coverage, stacked_mnist_modes
@@ -23,6 +25,7 @@ from keras_gan.metrics.fid import RunningMoments, fid_from_moments, frechet_dist
 from keras_gan.metrics.inception import inception_score
 from keras_gan.metrics.kid import kernel_inception_distance
 from keras_gan.metrics.manifold import density_coverage, precision_recall
+from keras_gan.metrics.pairs import pair_agreement
 
 __all__ = [
     "METRICS",
@@ -40,6 +43,7 @@ __all__ = [
     "inception_score",
     "inception_v3",
     "kernel_inception_distance",
+    "pair_agreement",
     "precision_recall",
     "stacked_mnist_modes",
 ]

@@ -2,6 +2,7 @@
 
 from keras_gan.models.acgan import ACGAN, ACGANConfig
 from keras_gan.models.cgan import ConditionalGAN, ConditionalGANConfig
+from keras_gan.models.cogan import CoGAN, CoGANConfig
 from keras_gan.models.cyclegan import CycleGAN, CycleGANConfig
 from keras_gan.models.dcgan import DCGAN, DCGANConfig
 from keras_gan.models.gan import GAN, GANConfig
@@ -21,6 +22,8 @@ from keras_gan.models.wgan_gp import WGANGP, WGANGPConfig
 __all__ = [
     "ACGAN",
     "ACGANConfig",
+    "CoGAN",
+    "CoGANConfig",
     "ConditionalGAN",
     "ConditionalGANConfig",
     "CycleGAN",

@@ -20,7 +20,7 @@ from keras_gan.schedules import LinearDecay
 
 DIRECTIONS = ("a_to_b", "b_to_a")
 # The built-in sets of digit pairs, which take `paired=` (keras_gan.datasets.load).
-_DERIVED_PAIRS = ("mnist_edges", "mnist_colour", "mnist_color", "mnist_superres")
+_DERIVED_PAIRS = ("mnist_edges", "mnist_colour", "mnist_color", "mnist_negative", "mnist_superres")
 
 
 @dataclasses.dataclass

@@ -235,16 +235,17 @@ NEW_PIECES = {
     "06_evaluation": ("frechet_distance", 4),
     "07_pix2pix_cyclegan": ("cycle_consistency_loss", 3),
     "11_stabilisers": ("translate", 3),
+    "12_cogan": ("negative_agreement", 3),
 }
 
 
-def test_eight_of_the_eleven_notebooks_have_graded_pieces():
+def test_nine_of_the_twelve_notebooks_have_graded_pieces():
     graded = [
         os.path.basename(p)[:2]
         for p in sorted(glob.glob(os.path.join(TUTORIALS, "*.py")))
         if build_lib.BEGIN_SOLUTION in open(p, encoding="utf-8").read()
     ]
-    assert graded == ["01", "02", "03", "04", "05", "06", "07", "11"]
+    assert graded == ["01", "02", "03", "04", "05", "06", "07", "11", "12"]
 
 
 @pytest.mark.parametrize("notebook", sorted(NEW_PIECES))
@@ -571,3 +572,16 @@ def test_without_proc_only_the_process_group_is_killed(monkeypatch):
 
     monkeypatch.setattr(os, "listdir", listdir)
     assert grade_lib._children() == {}
+
+
+def test_notebook_12_wrong_and_delegated_answers():
+    report = grade_lib.grade(fixture("cogan_wrong.py"))
+    results = by_check(report)
+    message = results[("negative_agreement", "value")]["message"]
+    assert "compare b with the negative -a, not with a" in message, message
+    assert skipped(results[("negative_agreement", "any shape")])
+    assert report["score"] == 0 and report["max_score"] == 3
+    report = grade_lib.grade(fixture("cogan_delegated.py"))
+    message = by_check(report)[("negative_agreement", "value")]["message"]
+    assert "keras_gan.metrics.pair_agreement" in message and "no credit" in message, message
+    assert report["score"] == 0

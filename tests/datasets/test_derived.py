@@ -77,6 +77,21 @@ def test_colour_keeps_the_digit_in_its_brightest_channel():
     assert colour.std(axis=-1).max() > 50  # really coloured
 
 
+def test_negative_pairs_are_exact_negatives_and_every_pair_set_has_its_transform():
+    ds, info = datasets.load("mnist_negative", source="digits", batch_size=16, with_info=True)
+    assert info.element == "paired" and info.image_shape == info.source_shape == (28, 28, 1)
+    digits, negatives = next(iter(ds))
+    # 255 - x in uint8 is -x in [-1, 1]
+    np.testing.assert_allclose(negatives.numpy(), -digits.numpy(), atol=1e-6)
+    # The known transform of each pair set maps one side of a pair onto the other.
+    for name in ("mnist_edges", "mnist_negative", "mnist_colour"):
+        pair = [_uint8(t) for t in next(iter(datasets.load(name, source="digits", batch_size=8)))]
+        from_side, to_side, transform = derived.pair_transform(name)
+        np.testing.assert_allclose(transform(pair[from_side]), pair[to_side], atol=1, err_msg=name)
+    with pytest.raises(ValueError, match="known transform.*Received: 'mnist_superres'"):
+        derived.pair_transform("mnist_superres")
+
+
 def test_superres_pairs_and_scale_check():
     ds, info = datasets.load(
         "mnist_superres", source="digits", scale=2, batch_size=8, with_info=True
