@@ -461,3 +461,46 @@ def weight_decay_penalty(weights, weight_decay):
     for weight in weights:
         total = total + ops.sum(ops.square(ops.convert_to_tensor(weight)))
     return 0.5 * weight_decay * total
+
+
+def orthogonal_regularization(weights, beta=1e-4):
+    r"""BigGAN's orthogonal regularisation: the off-diagonal part of each weight's Gram matrix.
+
+    $$R_\beta(W) = \frac{\beta}{2}\,\big\lVert W^\top W \odot (\mathbf{1} - I) \big\rVert_F^2$$
+
+    summed over the weights, with each kernel read as a matrix $W$ of one column per output unit
+    (a convolution's `(kh, kw, in, out)` as `(kh kw in, out)`). Unlike full orthogonality
+    $\lVert W^\top W - I\rVert_F^2$ it leaves the norms of the filters free and only pushes
+    them apart, which is what makes BigGAN's generator amenable to the truncation trick (Brock et
+    al. 2019, section 3.1). Its gradient $2\beta\, W (W^\top W \odot (\mathbf{1} - I))$ is the
+    one the authors' code adds to each gradient (BigGAN-PyTorch's `utils.ortho`); the paper
+    writes the term without the 1/2, with the same $\beta = 10^{-4}$.
+
+    Args:
+        weights: list of tensors with at least 2 axes, the last one the output units (the
+            Keras layout of dense and convolution kernels). Biases, gains and the class
+            embedding are left out by the caller, as BigGAN leaves them out.
+        beta: float $\beta \ge 0$. Defaults to 1e-4, BigGAN's.
+
+    Returns:
+        Scalar tensor.
+
+    Raises:
+        ValueError: a weight with fewer than 2 axes.
+
+    Reference: https://arxiv.org/abs/1809.11096 (section 3.1)
+    """
+    total = 0.0
+    for weight in weights:
+        weight = ops.convert_to_tensor(weight)
+        if len(weight.shape) < 2:
+            raise ValueError(
+                "orthogonal_regularization takes kernels with at least 2 axes (the last one the "
+                f"output units). Received a weight of shape {tuple(weight.shape)}"
+            )
+        units = weight.shape[-1]
+        matrix = ops.reshape(weight, (-1, units))  # (fan-in, units)
+        gram = ops.matmul(ops.transpose(matrix), matrix)  # (units, units)
+        off_diagonal = gram * (1.0 - ops.eye(units, dtype=gram.dtype))
+        total = total + ops.sum(ops.square(off_diagonal))
+    return 0.5 * beta * total

@@ -133,3 +133,35 @@ def test_historical_averaging_penalty_and_its_gradient():
         np.testing.assert_allclose(ops.convert_to_numpy(grad), 2 * (w - a), rtol=1e-6)
     with pytest.raises(ValueError, match="one average per weight"):
         losses.historical_averaging_penalty(weights, averages[:1])
+
+
+def test_orthogonal_regularization_against_numpy_and_the_authors_gradient():
+    rng = np.random.default_rng(0)
+    dense = rng.normal(size=(5, 3)).astype("float32")  # (in, out)
+    conv = rng.normal(size=(3, 3, 2, 4)).astype("float32")  # (kh, kw, in, out)
+
+    def off_diagonal_gram(w):
+        w = w.reshape(-1, w.shape[-1])
+        return (w.T @ w) * (1.0 - np.eye(w.shape[1]))
+
+    beta = 1e-2
+    expected = 0.5 * beta * sum(np.sum(off_diagonal_gram(w) ** 2) for w in (dense, conv))
+    got = value(losses.orthogonal_regularization([dense, conv], beta))
+    np.testing.assert_allclose(got, expected, rtol=1e-5)
+    # BigGAN-PyTorch's utils.ortho adds 2 beta (w w^T * (1 - I)) w with w (out, fan-in): in the
+    # Keras layout (fan-in, out), 2 beta W (W^T W * (1 - I))
+    tensors = [ops.convert_to_tensor(w) for w in (dense, conv)]
+    grads = backend.tensor_gradients(lambda ws: losses.orthogonal_regularization(ws, beta), tensors)
+    for grad, w in zip(grads, (dense, conv)):
+        matrix = w.reshape(-1, w.shape[-1])
+        authors = 2 * beta * matrix @ off_diagonal_gram(w)
+        np.testing.assert_allclose(
+            ops.convert_to_numpy(grad).reshape(matrix.shape), authors, rtol=1e-4, atol=1e-7
+        )
+    # Orthogonal columns of any norms cost nothing
+    q = np.linalg.qr(rng.normal(size=(6, 6)))[0][:, :3] * np.array([1.0, 5.0, 0.1])
+    assert value(losses.orthogonal_regularization([q.astype("float32")])) == pytest.approx(
+        0.0, abs=1e-9
+    )
+    with pytest.raises(ValueError, match=r"at least 2 axes .* shape \(4,\)"):
+        losses.orthogonal_regularization([np.zeros(4, "float32")])
