@@ -299,3 +299,28 @@ def test_a_translation_model_refuses_latent_arguments_but_loads_old_files_that_h
     # Files written before TranslationModel saved latent_dim (the input channels) and friends.
     old = {**config, "latent_dim": 1, "latent_distribution": "normal", "discriminator_steps": 1}
     assert isinstance(pix2pix.from_config(old), pix2pix)
+
+
+def test_truncated_latents_stay_within_psi_and_follow_the_truncated_prior():
+    from scipy import stats
+
+    normal = GAN(sample_shape=(4,), latent_dim=50, generator_units=(4,), discriminator_units=(4,))
+    z = normal.truncated_latents(4000, truncation=1.0, seed=3)
+    assert z.shape == (4000, 50) and z.dtype == np.float32 and np.abs(z).max() <= 1.0
+    # N(0, 1) conditioned on |z| <= 1 (scipy's truncnorm): std 0.5379
+    np.testing.assert_allclose(z.std(), stats.truncnorm(-1.0, 1.0).std(), rtol=0.01)
+    np.testing.assert_array_equal(z, normal.truncated_latents(4000, 1.0, seed=3))
+    assert np.abs(normal.truncated_latents(10, 0.04)).max() <= 0.04  # BigGAN's smallest psi
+    uniform = GAN(
+        sample_shape=(4,), latent_dim=50, generator_units=(4,), discriminator_units=(4,),
+        latent_distribution="uniform",
+    )  # fmt: skip
+    half = uniform.truncated_latents(4000, 0.5)
+    assert np.abs(half).max() <= 0.5
+    np.testing.assert_allclose(np.abs(half).mean(), 0.25, rtol=0.02)  # U(-0.5, 0.5)
+    assert uniform.generate(latents=half[:3]).shape == (3, 4)
+    for bad in (0, -1.0, float("nan"), "0.5", True):
+        with pytest.raises(ValueError, match="`truncation` must be a finite number > 0"):
+            normal.truncated_latents(4, bad)
+    with pytest.raises(ValueError, match="`num_samples` must be a positive integer"):
+        normal.truncated_latents(0, 0.5)
