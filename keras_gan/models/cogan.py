@@ -177,8 +177,13 @@ class CoGAN(AdversarialModel):
         **kwargs,
     ):
         image_shape = check_image_shape(image_shape)
-        check_shared_layers(shared_generator_layers, GENERATOR_LAYERS, "generator")
-        check_shared_layers(shared_discriminator_layers, DISCRIMINATOR_LAYERS, "discriminator")
+        check_shared_layers(
+            shared_generator_layers, GENERATOR_LAYERS, "generator", "shared_generator_layers"
+        )
+        check_shared_layers(
+            shared_discriminator_layers, DISCRIMINATOR_LAYERS, "discriminator",
+            "shared_discriminator_layers",
+        )  # fmt: skip
         generator = generator or cogan_generator(
             image_shape, latent_dim, base_filters, shared_generator_layers, seed=seed
         )

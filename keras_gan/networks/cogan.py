@@ -83,8 +83,10 @@ def check_image_shape(image_shape):
     return shape
 
 
-def check_shared_layers(shared_layers, total, network):
-    """Returns `shared_layers` as an int after checking it lies in [0, total - 1]."""
+def check_shared_layers(shared_layers, total, network, argument="shared_layers"):
+    """Returns `shared_layers` as an int after checking it lies in [0, total - 1].
+
+    `argument` is the name the value was given as, for the message."""
     if (
         isinstance(shared_layers, bool)
         or not isinstance(shared_layers, int)
@@ -93,7 +95,7 @@ def check_shared_layers(shared_layers, total, network):
         raise ValueError(
             f"The {network} has {total} layers and each domain keeps at least its own "
             f"{'last' if network == 'generator' else 'first'} one, so it can share 0 to "
-            f"{total - 1}. Received: {shared_layers!r}"
+            f"{total - 1}. Received: {argument}={shared_layers!r}"
         )
     return shared_layers
 

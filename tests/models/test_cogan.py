@@ -180,9 +180,14 @@ def test_save_load_and_the_generator_average(tmp_path):
 def test_bad_inputs_are_refused_with_the_values():
     with pytest.raises(ValueError, match=r"multiple of 4, at least 16.*\(30, 30, 1\)"):
         CoGAN(image_shape=(30, 30, 1))
-    with pytest.raises(ValueError, match=r"generator has 5 layers .* share 0 to 4. Received: 5"):
+    with pytest.raises(
+        ValueError, match=r"generator has 5 layers .* 0 to 4. Received: shared_generator_layers=5"
+    ):
         tiny(shared_generator_layers=5)
-    with pytest.raises(ValueError, match=r"discriminator has 4 layers .* 0 to 3. Received: 4"):
+    with pytest.raises(
+        ValueError,
+        match=r"discriminator has 4 layers .* 0 to 3. Received: shared_discriminator_layers=4",
+    ):
         tiny(shared_discriminator_layers=4)
     with pytest.raises(ValueError, match=r"an integer >= 0. Received: shared_discriminator_lay"):
         tiny(shared_discriminator_layers=-1)
