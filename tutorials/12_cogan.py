@@ -58,7 +58,8 @@ keras.utils.set_random_seed(seed)
 # ## Two domains, no pairs
 #
 # `mnist_negative` holds (digit, negative) pairs; `paired=False` breaks every pair: each side of a
-# batch comes from different, independently shuffled digits, as the paper's two halves of MNIST.
+# batch comes from different, independently shuffled digits (the paper splits MNIST into two halves,
+# one per domain; here each domain holds every digit, in its own order).
 # Real MNIST when `KERAS_GAN_DATA_DIR` holds it, else scikit-learn's 8x8 digits upsampled to
 # 28x28 (with a warning).
 

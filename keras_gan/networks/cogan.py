@@ -24,7 +24,8 @@ and the discriminators three of four:
   convolution (50) and max-pooling -> a convolution over the whole remaining map (500 channels)
   with PReLU -> a 1x1 convolution to the logit. The authors' network has no activation after
   the first two convolutions (the max-pooling is its non-linearity) and two softmax logits; one
-  sigmoid logit is the same classifier with one parameter fewer per unit.
+  sigmoid logit is the same classifier (a two-way softmax depends only on the logits'
+  difference).
 * weights: Xavier-uniform with gain sqrt(2), biases 0.1 (the authors' `xavier_weights_init`);
   PReLU slopes start at 0.25, one per layer (PyTorch's `nn.PReLU()`).
 
