@@ -1,7 +1,12 @@
 """Quality of the conditional variants on MNIST under a fixed CPU budget. Prints JSON.
 
-- cgan, acgan: the share of samples that a classifier trained on real MNIST assigns to the
-  label they were generated for (goal >= 95%).
+- cgan, acgan, sagan, biggan: the share of samples that a classifier trained on real MNIST
+  assigns to the label they were generated for (goal >= 95%). SAGAN and BigGAN train at 32x32
+  (BigGAN's CPU default; the authors' CIFAR networks); their samples are resized to 28x28 for
+  the classifier.
+- biggan with `--truncations`: the truncation trick's precision/recall curve (Kynkaanniemi et
+  al. 2019, k = 3, on the classifier's features) at each psi, from the same class labels, plus
+  label agreement and classifier-FID at each psi (the paper's Figure 17 idea).
 - infogan: the best-permutation accuracy of the categorical code against the classifier's digit
   of each sample (the paper reports ~5% error, i.e. ~95%).
 - every variant: classifier-FID of its samples (100 per class) against as many MNIST test
@@ -17,6 +22,9 @@ Usage::
     KERAS_GAN_DATA_DIR=/work/shared/data KERAS_BACKEND=torch \\
         python benchmarks/quality_conditional.py --minutes 3
     KERAS_BACKEND=jax python benchmarks/quality_conditional.py --variants infogan --minutes 2
+    KERAS_GAN_DATA_DIR=/work/shared/data KERAS_BACKEND=tensorflow \
+        python benchmarks/quality_conditional.py --variants biggan --minutes 12 \
+        --truncations 2.0 1.0 0.5 0.25
 """
 
 import argparse
@@ -54,14 +62,31 @@ def _dataset():
     return "digits", "KERAS_GAN_DATA_DIR is unset: fell back to sklearn digits upsampled to 28x28"
 
 
-def _build(variant, dataset, seed):
+# Variants trained on labelled images, and the image size each trains at.
+LABELLED = {"cgan": 28, "acgan": 28, "sagan": 32, "biggan": 32}
+
+
+def _build(variant, dataset, seed, overrides=None):
     from keras_gan import registry
 
     entry = registry.get(variant)
     config = entry.config_class(dataset=dataset, batch_size=64, seed=seed)
     if variant in ("cgan", "acgan"):
         config.base_filters = 32  # CPU scale (paper-style defaults: 64)
-    return entry.model_class.from_train_config(config, (28, 28, 1), num_classes=10), config
+    for name, value in (overrides or {}).items():
+        setattr(config, name, value)
+    config.validate()
+    size = (overrides or {}).get("image_size") or LABELLED.get(variant, 28)
+    model = entry.model_class.from_train_config(config, (size, size, 1), num_classes=10)
+    return model, config, size
+
+
+def _to_classifier_size(images):
+    """Samples resized to MNIST's 28x28, the classifier's input."""
+    if images.shape[1] == 28:
+        return images
+    resized = keras.ops.image.resize(images, (28, 28), interpolation="bilinear", antialias=True)
+    return np.clip(keras.ops.convert_to_numpy(resized), -1.0, 1.0)
 
 
 def _classify(classifier, images):
@@ -83,18 +108,20 @@ def best_permutation_accuracy(codes, predicted, k=10):
     return float(counts[rows, cols].sum() / len(codes)), dict(zip(map(int, rows), map(int, cols)))
 
 
-def run(variant, minutes, samples_per_class, seed, raw_files=False):
+def run(variant, minutes, samples_per_class, seed, raw_files=False, truncations=(), overrides=None):
     from keras_gan.metrics import classifier as classifier_module
 
     name, note = _dataset()
-    model, config = _build(variant, name, seed)
-    labelled = variant in ("cgan", "acgan")
+    model, config, size = _build(variant, name, seed, overrides)
+    labelled = variant in LABELLED
     budget = TimeBudget(60 * minutes)
     start = time.perf_counter()
     if raw_files:  # NumPy arrays from the raw IDX files: no TensorFlow needed (GPU machines)
         from mnist_idx import load_mnist_arrays
 
         images, labels = load_mnist_arrays("train")
+        if size != 28:
+            images = _to_size(images, size)
         x = (images, labels) if labelled else images
         history = model.fit(
             x, batch_size=config.batch_size, epochs=1000, verbose=0, callbacks=[budget]
@@ -103,7 +130,7 @@ def run(variant, minutes, samples_per_class, seed, raw_files=False):
         from keras_gan import datasets
 
         data = datasets.load(
-            name, batch_size=config.batch_size, image_size=28, with_labels=labelled, seed=seed
+            name, batch_size=config.batch_size, image_size=size, with_labels=labelled, seed=seed
         )
         history = model.fit(data, epochs=1000, verbose=0, callbacks=[budget])
     train_seconds = time.perf_counter() - start
@@ -117,6 +144,8 @@ def run(variant, minutes, samples_per_class, seed, raw_files=False):
         "train_seconds": round(train_seconds, 1),
         "steps": budget.steps,
         "batch_size": config.batch_size,
+        "image_size": size,
+        "overrides": overrides or {},
         "samples": len(wanted),
         "device": str(keras.ops.convert_to_tensor(0.0).device)
         if keras.backend.backend() != "tensorflow"
@@ -126,11 +155,17 @@ def run(variant, minutes, samples_per_class, seed, raw_files=False):
     }
     if note:
         result["note"] = note
+    if getattr(model, "generator_average", None):
+        result["samples_from"] = "the generator's moving average"
     if labelled:
-        images = model.generate(labels=wanted, seed=seed)
+        images = _to_classifier_size(model.generate(labels=wanted, seed=seed))
         predicted = _classify(classifier, images)
         result["label_agreement"] = float(np.mean(predicted == wanted))
         result["goal"] = ">= 0.95"
+        if truncations:
+            result["truncation"] = truncation_curve(
+                model, classifier, name, wanted, truncations, seed, raw_files
+            )
     else:
         images = model.generate(codes={"categorical": wanted}, seed=seed)
         predicted = _classify(classifier, images)
@@ -140,6 +175,53 @@ def run(variant, minutes, samples_per_class, seed, raw_files=False):
         result["goal"] = "paper: ~0.95 (5% error)"
     result.update(fid_and_coverage(name, images, raw_files))
     return result
+
+
+def _to_size(images, size):
+    resized = keras.ops.image.resize(images, (size, size), interpolation="bilinear")
+    return keras.ops.convert_to_numpy(resized).astype("float32")
+
+
+def truncation_curve(model, classifier, dataset, wanted, truncations, seed, raw_files=False):
+    """For each psi: precision and recall (k = 3) of samples from `truncated_latents(psi)`
+    against as many real test images, on the classifier's features; label agreement and
+    classifier-FID too. The same labels at every psi."""
+    from keras_gan import metrics
+
+    real = _real_test_images(dataset, raw_files)[: len(wanted)]
+    network = metrics.classifier_network(dataset)
+    real_features = metrics.extract_features(network, real)
+    curve = []
+    for psi in truncations:
+        z = model.truncated_latents(len(wanted), truncation=psi, seed=seed)
+        images = _to_classifier_size(model.generate(latents=z, labels=wanted))
+        fake_features = metrics.extract_features(network, images)
+        precision, recall = metrics.precision_recall(
+            real_features.features, fake_features.features, k=3
+        )
+        curve.append(
+            {
+                "truncation": psi,
+                "precision": round(precision, 4),
+                "recall": round(recall, 4),
+                "label_agreement": float(np.mean(_classify(classifier, images) == wanted)),
+                "classifier_fid": round(
+                    float(metrics.fid_from_moments(real_features.moments, fake_features.moments)), 3
+                ),
+            }
+        )
+    return curve
+
+
+def _real_test_images(dataset, raw_files=False):
+    if raw_files:
+        from mnist_idx import load_mnist_arrays
+
+        return load_mnist_arrays("test")[0]
+    from keras_gan import datasets
+
+    test = datasets.load(dataset, split="test", batch_size=500, shuffle=False, drop_remainder=False)
+    return np.concatenate([np.asarray(batch) for batch in test])
 
 
 def fid_and_coverage(dataset, images, raw_files=False):
@@ -177,13 +259,39 @@ def main(argv=None):
     parser.add_argument("--samples-per-class", type=int, default=100)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
+        "--set",
+        nargs="*",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="config fields to change for every variant, e.g. base_filters=8 image_size=28",
+    )
+    parser.add_argument(
+        "--truncations",
+        nargs="*",
+        type=float,
+        default=[],
+        help="BigGAN (any variant with labels): psi values for the truncation curve",
+    )
+    parser.add_argument(
         "--raw-files",
         action="store_true",
         help="read MNIST from KERAS_GAN_DATA_DIR's raw files with NumPy (no TensorFlow needed)",
     )
     args = parser.parse_args(argv)
+    overrides = {}
+    for item in args.set:
+        field, _, value = item.partition("=")
+        overrides[field] = json.loads(value) if value not in ("", "None") else None
     results = [
-        run(v, args.minutes, args.samples_per_class, args.seed, args.raw_files)
+        run(
+            v,
+            args.minutes,
+            args.samples_per_class,
+            args.seed,
+            args.raw_files,
+            args.truncations,
+            overrides,
+        )
         for v in args.variants
     ]
     json.dump(results, sys.stdout, indent=1)

@@ -58,6 +58,21 @@ def check_latent_dim(latent_dim):
         )
 
 
+def check_accumulation_steps(accumulation_steps):
+    """Returns `accumulation_steps` as an int, or raises a `ValueError` unless it is an integer
+    >= 1 (the micro-batches of one gradient-accumulation step)."""
+    if (
+        isinstance(accumulation_steps, bool)
+        or not isinstance(accumulation_steps, (int, np.integer))
+        or accumulation_steps < 1
+    ):
+        raise ValueError(
+            "`accumulation_steps` must be an integer >= 1 (1: no gradient accumulation). "
+            f"Received: accumulation_steps={accumulation_steps!r}"
+        )
+    return int(accumulation_steps)
+
+
 class DataError(ValueError):
     """`fit()`'s data cannot train this model (its kind, shape, range, or too few examples).
 
@@ -428,40 +443,73 @@ class AdversarialBase(keras.Model):
 
     # -- What a variant's train_step uses -------------------------------------------------------
 
-    def minimize(self, loss_fn, network, optimizer):
+    def minimize(self, loss_fn, network, optimizer, accumulation_steps=None):
         """One gradient step on `network`'s trainable weights, minimising `loss_fn()`.
 
+        With `accumulation_steps=k` (gradient accumulation, as BigGAN reaches its batches of
+        2048), the step's loss is the mean of `loss_fn(i)` over the micro-batches `i = 0..k-1`:
+        the gradient of each `loss_fn(i) / k` is taken in turn and summed, and the optimizer
+        steps once on the sum. For a loss that is a mean over its micro-batch, that is the step
+        a batch k times larger would give, with the memory of one micro-batch (layers with batch
+        statistics, batch normalisation, see each micro-batch alone).
+
         Args:
-            loss_fn: callable with no arguments that runs the forward pass and returns a scalar
-                loss, or `(loss, dict_of_extra_logs)`. Everything it reads that should be
-                differentiated must be computed inside it.
+            loss_fn: callable that runs the forward pass and returns a scalar loss, or
+                `(loss, dict_of_extra_logs)`: called with no arguments, or, when
+                `accumulation_steps` is given, with the micro-batch index `i`. Everything it
+                reads that should be differentiated must be computed inside it.
             network: a `keras.Model`/layer, or a list of variables.
             optimizer: the `keras.optimizers.Optimizer` that updates them.
+            accumulation_steps: optional int k >= 1, the micro-batches whose gradients are
+                summed before the one update. Defaults to None: no accumulation, `loss_fn()`.
 
         Returns:
-            `(loss, logs)`: the loss value and the extra logs, before the update.
+            `(loss, logs)`: the loss value and the extra logs, before the update (with
+            accumulation, their means over the micro-batches).
         """
         variables = (
             network.trainable_variables
             if hasattr(network, "trainable_variables")
             else list(network)
         )
-        if not isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
-            loss, logs, gradients = backend.value_and_gradients(loss_fn, variables)
+        if accumulation_steps is None:
+            k, loss_of = 1, lambda i: loss_fn()
+        else:
+            k, loss_of = check_accumulation_steps(accumulation_steps), loss_fn
+        scaling = isinstance(optimizer, keras.optimizers.LossScaleOptimizer)
+        if k == 1 and not scaling:
+            loss, logs, gradients = backend.value_and_gradients(lambda: loss_of(0), variables)
             optimizer.apply(gradients, variables)
             return loss, logs
 
-        # float16 (mixed_float16): the loss is multiplied by the optimizer's dynamic scale
-        # before the gradients are taken, so that small float16 gradients do not round to zero;
-        # the optimizer divides them back, and skips the step (and halves the scale) when one
-        # is not finite.
-        def scaled_loss_fn():
-            loss, logs = backend.split_loss(loss_fn())
-            return optimizer.scale_loss(loss), logs
+        def micro_batch_loss(i):
+            def loss_of_micro_batch():
+                loss, logs = backend.split_loss(loss_of(i))
+                if k > 1:
+                    loss = loss / k  # sum_i grad(L_i / k) = grad of the mean loss
+                # float16 (mixed_float16): the loss is multiplied by the optimizer's dynamic
+                # scale before the gradients are taken, so that small float16 gradients do not
+                # round to zero; the optimizer divides them back, and skips the step (and
+                # halves the scale) when one is not finite.
+                return (optimizer.scale_loss(loss) if scaling else loss), logs
 
-        scaled, logs, gradients = backend.value_and_gradients(scaled_loss_fn, variables)
-        backend.apply_gradients(optimizer, gradients, variables)
-        return scaled / optimizer.dynamic_scale, logs
+            return loss_of_micro_batch
+
+        total, summed_logs, summed = None, None, None
+        for i in range(k):
+            loss, logs, gradients = backend.value_and_gradients(micro_batch_loss(i), variables)
+            if summed is None:
+                total, summed_logs, summed = loss, logs, list(gradients)
+            else:
+                total = total + loss
+                summed_logs = keras.tree.map_structure(ops.add, summed_logs, logs)
+                summed = backend.add_gradients(summed, gradients)
+        if scaling:  # the scale the losses were multiplied by: applying may halve it
+            total = total / ops.convert_to_tensor(optimizer.dynamic_scale)
+        backend.apply_gradients(optimizer, summed, variables)
+        if k > 1:
+            summed_logs = keras.tree.map_structure(lambda value: value / k, summed_logs)
+        return total, summed_logs
 
     # -- The generator's moving average (keras_gan.ema) -------------------------------------------
 
@@ -1125,11 +1173,17 @@ class AdversarialBase(keras.Model):
             )
         batch = tuple(shape)[0]
         steps = getattr(self, "discriminator_steps", 1)
-        if batch is not None and batch % steps:
+        accumulation = getattr(self, "accumulation_steps", 1)
+        if batch is not None and batch % (steps * accumulation):
+            each = (
+                ""
+                if accumulation == 1
+                else f", each accumulated over {accumulation} micro-batches (accumulation_steps)"
+            )
             raise ValueError(
                 f"{type(self).__name__} makes {steps} discriminator updates per "
-                f"step, each on its own minibatch, so the batch size must be a multiple of "
-                f"{steps}. Received: batch of {batch}"
+                f"step, each on its own minibatch{each}, so the batch size must be a multiple "
+                f"of {steps * accumulation}. Received: batch of {batch}"
             )
         if dtype is not None and "float" not in str(dtype):
             raise ValueError(
@@ -1331,7 +1385,8 @@ class AdversarialModel(AdversarialBase):
         elif isinstance(x, (np.ndarray, tuple, list, dict)):
             images = np.asarray(self.unpack_images(x))
             batch = min(batch_size or 32, len(images))
-            if len(images) % batch and len(images) % batch % self.discriminator_steps:
+            divisor = self.discriminator_steps * getattr(self, "accumulation_steps", 1)
+            if len(images) % batch and len(images) % batch % divisor:
                 batch = len(images) % batch  # the last, smaller batch must split too
             self.check_samples(
                 (batch, *images.shape[1:]), images.dtype.name, (images.min(), images.max())

@@ -36,6 +36,9 @@ _MAY_BE_ZERO = (
     "shared_generator_layers",
     "shared_discriminator_layers",
 )
+# Float fields that must be finite and >= 0 (besides loss weights `*_weight` and `*_gamma`):
+# penalty strengths, 0 turning the penalty off.
+_NON_NEGATIVE = ("weight_decay", "orthogonal_regularization")
 # Float fields in [0, 1]: probabilities and interpolation weights.
 _UNIT_INTERVAL = ("dropout", "interpolation_beta", "augment_probability")
 
@@ -202,7 +205,7 @@ def _bounds(name, kind):
         return 0.0, 0.5, True, False, "a number in [0, 0.5)"
     if name in _UNIT_INTERVAL:
         return 0.0, 1.0, True, True, "a number in [0, 1]"
-    if name.endswith("_weight") or name.endswith("_gamma") or name == "weight_decay":
+    if name.endswith("_weight") or name.endswith("_gamma") or name in _NON_NEGATIVE:
         return 0.0, None, True, True, "a finite number >= 0"
     return None, None, True, True, "a finite number"
 

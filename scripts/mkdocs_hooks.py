@@ -36,6 +36,7 @@ VARIANTS = [
     "wgan_gp",
     "sngan",
     "sagan",
+    "biggan",
     "unrolled_gan",
     "improved_gan",
     "pix2pix",

@@ -122,3 +122,22 @@ def test_loss_scaling_skips_a_non_finite_step_and_halves_the_scale():
 def test_a_bad_precision_is_refused_naming_the_accepted_ones():
     with pytest.raises(ConfigError, match="precision must be one of 'float32', 'bfloat16', "):
         keras_gan.Run("dcgan", precision="float8", **SMALL)
+
+
+def test_float16_gradient_accumulation_reports_the_unscaled_loss(tmp_path):
+    # The loss scale multiplies each micro-batch's loss; the summed gradients are unscaled once,
+    # and the reported loss is divided by the scale the losses were multiplied by (a step skipped
+    # for an overflow halves the scale: dividing by the new one doubled the logged d_loss).
+    settings = dict(dataset="digits", image_size=16, batch_size=8, base_filters=1, latent_dim=6,
+                    shared_dim=2, steps_per_epoch=3, accumulation_steps=2)  # fmt: skip
+    histories = {}
+    for precision in ("float32", "float16"):
+        out = str(tmp_path / precision)
+        run = keras_gan.Run("biggan", output=out, precision=precision, **settings)
+        assert run.train(steps=2, verbose=0).status == 0
+        histories[precision] = _finite_history(out)
+    assert isinstance(run.model.d_optimizer, keras.optimizers.LossScaleOptimizer)
+    # The first d_loss is computed before any update: float16 rounding apart, the same. Later
+    # values follow different weights (float16 skips the steps whose gradients overflow).
+    first = [histories[precision]["d_loss"][0] for precision in ("float16", "float32")]
+    np.testing.assert_allclose(*first, rtol=0.05)

@@ -111,13 +111,12 @@ def _result(run, index):
     return result
 
 
-def _number(run, index, what):
+def _number(run, index, what, hint="take the mean over the batch (ops.mean)"):
     """A Python float from a scalar output, or a CheckFailure saying what came back instead."""
     array = np.asarray(_protocol.decode(_result(run, index)["value"]), dtype="float64")
     if array.size != 1:
         raise CheckFailure(
-            f"{what} returned a tensor of shape {array.shape}, expected a scalar: take the "
-            "mean over the batch (ops.mean)"
+            f"{what} returned a tensor of shape {array.shape}, expected a scalar: {hint}"
         )
     return float(array.reshape(()))
 
@@ -1182,3 +1181,85 @@ def negative_agreement_any_shape(run):
         "on 2 unrelated pairs of 3x3 images with 2 channels:",
         [(_agreement(*_AGREEMENT[1], reduce=np.sum), "take the mean, not the sum")],
     )
+
+
+# -- 13: orthogonal regularisation -----------------------------------------------------------------
+# Docstring: a kernel (..., units) whose last axis is the output units; W = reshape(kernel,
+# (-1, units)); the result is the scalar (beta / 2) ||W^T W * (1 - I)||_F^2.
+
+
+def _orthogonal(
+    kernel, beta, gram="units", diagonal=False, identity=False, half=True, reduce=np.sum
+):
+    kernel = np.asarray(kernel, dtype="float64")
+    matrix = kernel.reshape(-1, kernel.shape[-1])
+    product = matrix.T @ matrix if gram == "units" else matrix @ matrix.T
+    if identity:
+        residual = product - np.eye(len(product))
+    elif diagonal:
+        residual = product
+    else:
+        residual = product * (1.0 - np.eye(len(product)))
+    return float((0.5 if half else 1.0) * beta * reduce(np.square(residual)))
+
+
+def _orthogonal_cases():
+    rng = np.random.default_rng(13)
+    return [
+        (rng.normal(size=(5, 3)), 0.5),  # a dense kernel: 5 inputs, 3 units
+        (rng.normal(size=(3, 3, 2, 4)), 0.1),  # a 3x3 convolution, 2 -> 4 channels
+    ]
+
+
+_ORTHOGONAL = _orthogonal_cases()
+_SUM_EVERYTHING = "the squared Frobenius norm sums over every entry of the matrix (ops.sum)"
+
+
+@piece("orthogonal_penalty", forbidden=("keras_gan.losses.orthogonal_regularization",))
+def _orthogonal_penalty_reference():
+    return {
+        "probes": [{"op": "call", "args": [_array(k), beta]} for k, beta in _ORTHOGONAL],
+        "values": [_orthogonal(k, beta) for k, beta in _ORTHOGONAL],
+    }
+
+
+@check("orthogonal_penalty", name="dense kernel", points=2)
+def orthogonal_penalty_dense(run):
+    got = _number(run, 0, "orthogonal_penalty", _SUM_EVERYTHING)
+    kernel, beta = _ORTHOGONAL[0]
+    _compare(
+        "orthogonal_penalty",
+        got,
+        run["reference"]["values"][0],
+        f"on a dense kernel of shape {kernel.shape} (5 inputs, 3 units) with beta = {beta}:",
+        [
+            (_orthogonal(kernel, beta, gram="inputs"),
+             "the Gram matrix is W^T W (units x units, one column per unit), not W W^T"),
+            (_orthogonal(kernel, beta, diagonal=True),
+             "zero the diagonal of W^T W: the filters' norms are left free (multiply by 1 - I)"),
+            (_orthogonal(kernel, beta, identity=True),
+             "that is ||W^T W - I||^2, full orthogonality: BigGAN keeps only the off-diagonal "
+             "part, W^T W * (1 - I)"),
+            (_orthogonal(kernel, beta, half=False), "the penalty is beta / 2 times the norm"),
+            (_orthogonal(kernel, beta, reduce=np.mean), "sum the squares (the Frobenius norm), "
+             "do not average them"),
+        ],
+        not_finite="not finite: check the reshape and the product",
+    )  # fmt: skip
+
+
+@check("orthogonal_penalty", name="convolution kernel", needs=("dense kernel",))
+def orthogonal_penalty_convolution(run):
+    got = _number(run, 1, "orthogonal_penalty", _SUM_EVERYTHING)
+    kernel, beta = _ORTHOGONAL[1]
+    _compare(
+        "orthogonal_penalty",
+        got,
+        run["reference"]["values"][1],
+        f"on a convolution kernel of shape {kernel.shape} with beta = {beta}:",
+        [
+            (_orthogonal(kernel, beta, gram="inputs"),
+             "reshape the kernel to (kh * kw * in, units) and take W^T W"),
+        ],
+        not_finite="not finite: check the reshape and the product",
+    )  # fmt: skip

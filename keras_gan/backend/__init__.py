@@ -20,6 +20,8 @@ and this package exports those of the active backend:
 - `apply_gradients(optimizer, gradients, variables)`: `optimizer.apply` inside the step; on JAX
   a `keras.optimizers.LossScaleOptimizer` (float16) through its pure `stateless_apply`.
 - `split_loss(result)`: a loss function's result as `(loss, logs)` (the same everywhere).
+- `add_gradients(summed, gradients)`: two lists of gradients added (gradient accumulation); on
+  TensorFlow an embedding's sparse `IndexedSlices` gradient made dense first.
 - `run_if(condition, fn)`: runs `fn()`, which only updates variables (an optimizer step, a
   metric), when the boolean tensor `condition` holds, inside the compiled step: `tf.cond`,
   `jax.lax.cond` over the step's state, a Python `if` on PyTorch. Only the branch taken is
@@ -59,6 +61,7 @@ if _BACKEND == "tensorflow":
     from keras_gan.backend.tensorflow import (  # noqa: F401
         PREFERS_PHASE_TRANSPOSED_CONV,
         accelerators,
+        add_gradients,
         apply_gradients,
         data_parallel,
         default_jit_compile,
@@ -75,6 +78,7 @@ elif _BACKEND == "jax":
     from keras_gan.backend.jax import (  # noqa: F401
         PREFERS_PHASE_TRANSPOSED_CONV,
         accelerators,
+        add_gradients,
         apply_gradients,
         data_parallel,
         default_jit_compile,
@@ -91,6 +95,7 @@ elif _BACKEND == "torch":
     from keras_gan.backend.torch import (  # noqa: F401
         PREFERS_PHASE_TRANSPOSED_CONV,
         accelerators,
+        add_gradients,
         apply_gradients,
         data_parallel,
         default_jit_compile,
@@ -113,6 +118,7 @@ __all__ = [
     "PREFERS_PHASE_TRANSPOSED_CONV",
     "split_loss",
     "accelerators",
+    "add_gradients",
     "apply_gradients",
     "data_parallel",
     "default_jit_compile",

@@ -14,6 +14,11 @@ def split_loss(result):
     return result, {}
 
 
+def add_gradients(summed, gradients):
+    """The sums of two lists of gradients (gradient accumulation)."""
+    return [a + b for a, b in zip(summed, gradients)]
+
+
 def count_step(model, step, data):
     """Runs a variant's step once, in `model.loss_settings()` (one-sided label smoothing), then
     the core's end of the step (`model.end_step(data)`: lazy R1/R2, the generator's EMA, ADA's

@@ -22,6 +22,8 @@ from keras import StatelessScope
 from keras_gan.backend import common
 from keras_gan.backend.compat import get_stateless_scope
 
+add_gradients = common.add_gradients
+
 
 def wrap_train_step(step):
     @functools.wraps(step)

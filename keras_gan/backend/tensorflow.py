@@ -20,6 +20,12 @@ def apply_gradients(optimizer, gradients, variables):
     optimizer.apply(gradients, variables)
 
 
+def add_gradients(summed, gradients):
+    """The sums of two lists of gradients. A lookup (`keras.layers.Embedding`) has an
+    `IndexedSlices` gradient, which has no `+`: it is made dense first."""
+    return [tf.convert_to_tensor(a) + tf.convert_to_tensor(b) for a, b in zip(summed, gradients)]
+
+
 def sync_state(model):
     """Nothing to do: the variables hold their values during and after `fit`."""
 

@@ -11,6 +11,7 @@ import torch
 from keras_gan.backend import common
 
 wrap_train_step = common.wrap_stateful_train_step
+add_gradients = common.add_gradients
 
 # The native transposed convolution is used: its gradient is not the slow XLA:CPU one.
 PREFERS_PHASE_TRANSPOSED_CONV = False

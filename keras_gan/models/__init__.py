@@ -1,6 +1,7 @@
 """One module per variant, each named after its paper's model."""
 
 from keras_gan.models.acgan import ACGAN, ACGANConfig
+from keras_gan.models.biggan import BigGAN, BigGANConfig
 from keras_gan.models.cgan import ConditionalGAN, ConditionalGANConfig
 from keras_gan.models.cogan import CoGAN, CoGANConfig
 from keras_gan.models.cyclegan import CycleGAN, CycleGANConfig
@@ -22,6 +23,8 @@ from keras_gan.models.wgan_gp import WGANGP, WGANGPConfig
 __all__ = [
     "ACGAN",
     "ACGANConfig",
+    "BigGAN",
+    "BigGANConfig",
     "CoGAN",
     "CoGANConfig",
     "ConditionalGAN",

@@ -152,7 +152,7 @@ class SAGAN(BothConditioned, AdversarialModel):
         attending = [
             f"{short}_attention_gain"
             for short, network in (("g", generator), ("d", discriminator))
-            if _attention_layers(network)
+            if attention_layers(network)
         ]
         kwargs.setdefault("log_names", ("d_loss", "g_loss", *attending))
         super().__init__(
@@ -198,20 +198,27 @@ class SAGAN(BothConditioned, AdversarialModel):
                 return losses.hinge_generator_loss(fake_scores)
 
             g_loss, _ = self.minimize(generator_loss, self.generator, self.g_optimizer)
-        return self.update_logs(d_loss=d_loss, g_loss=g_loss, **self.attention_gains())
+        return self.update_logs(d_loss=d_loss, g_loss=g_loss, **attention_gains(self))
 
     def attention_gains(self):
         """Each network's learned attention gain gamma, `{"g_attention_gain": ..., ...}`, for
         the networks that attend (the first self-attention block of each)."""
-        gains = {}
-        discriminator = augmentation.unwrapped(self.discriminator)  # inside DiffAugment/ADA's
-        for short, network in (("g", self.generator), ("d", discriminator)):
-            attention = _attention_layers(network)
-            if attention:
-                gains[f"{short}_attention_gain"] = ops.convert_to_tensor(attention[0].gain)
-        return gains
+        return attention_gains(self)
 
 
-def _attention_layers(network):
+def attention_gains(model):
+    """A model's learned attention gains gamma, `{"g_attention_gain": ...,
+    "d_attention_gain": ...}`, for the networks that attend (the first self-attention block of
+    each; the discriminator found inside DiffAugment/ADA's wrapper)."""
+    gains = {}
+    discriminator = augmentation.unwrapped(model.discriminator)
+    for short, network in (("g", model.generator), ("d", discriminator)):
+        attention = attention_layers(network)
+        if attention:
+            gains[f"{short}_attention_gain"] = ops.convert_to_tensor(attention[0].gain)
+    return gains
+
+
+def attention_layers(network):
     """The `SelfAttention` layers of a functional network (none for a custom one)."""
     return [layer for layer in getattr(network, "layers", []) if isinstance(layer, SelfAttention)]

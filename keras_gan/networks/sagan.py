@@ -39,16 +39,16 @@ from keras_gan.networks.sngan import SpectralNormalization
 _BATCHNORM = dict(momentum=0.9, epsilon=1e-5)
 
 
-def _conv(filters, kernel, seed, name, use_bias=True):
-    """A spectrally normalised `kernel`x`kernel` stride-1 convolution (the authors' Xavier
-    initialisation)."""
+def _conv(filters, kernel, seed, name, use_bias=True, initializer=keras.initializers.GlorotUniform):
+    """A spectrally normalised `kernel`x`kernel` stride-1 convolution (by default the SAGAN
+    authors' Xavier initialisation)."""
     return SpectralNormalization(
         layers.Conv2D(
             filters,
             kernel,
             padding="same",
             use_bias=use_bias,
-            kernel_initializer=keras.initializers.GlorotUniform(seed=seed),
+            kernel_initializer=initializer(seed=seed),
         ),
         name=name,
     )
@@ -322,9 +322,9 @@ def projection_score(features, labels, num_classes, seed=None, name="score"):
     return layers.Add(name=name)([psi(features), projection([features, labels])])
 
 
-def check_attention_resolution(image_size, attention_resolution):
+def check_attention_resolution(image_size, attention_resolution, model="SAGAN"):
     """Returns the attention resolution to build with (None: half the image size; 0: none), or
-    raises a ValueError naming the resolutions the networks have."""
+    raises a ValueError naming the resolutions the networks have (`model`: whose networks)."""
     if attention_resolution is None:
         return image_size // 2
     if attention_resolution == 0:
@@ -334,7 +334,7 @@ def check_attention_resolution(image_size, attention_resolution):
     if attention_resolution not in sizes:
         accepted = ", ".join(str(size) for size in sizes) or "none"
         raise ValueError(
-            f"SAGAN's networks at {image_size}x{image_size} attend at one of their inner "
+            f"{model}'s networks at {image_size}x{image_size} attend at one of their inner "
             f"feature-map sizes: {accepted} (or 0 for no attention). Received: "
             f"attention_resolution={attention_resolution}"
         )
@@ -452,31 +452,68 @@ def sagan_discriminator(
     size = image_shape[0]
     _, stages = _stages(size)
     attend_at = check_attention_resolution(size, attention_resolution)
-    seeds = _seeds(seed)
     images = keras.Input(tuple(image_shape), name="images")
     labels = keras.Input((), dtype="int32", name="labels")
-    x, filters = images, base_filters
-    for block in range(1, stages + 2):
-        downsample = block <= stages
-        # (batch, s, s, c) -> (batch, s/2, s/2, f), the last block keeping its size
+    # each block doubles the channels up to the last pooling one; the extra block keeps them
+    widths = [base_filters * 2 ** min(block, stages - 1) for block in range(stages + 1)]
+    downsample = [True] * stages + [False]
+    scores = residual_projection_discriminator(
+        images, labels, num_classes, widths, downsample, attend_at, _seeds(seed)
+    )
+    return keras.Model([images, labels], scores, name=name)
+
+
+def residual_projection_discriminator(
+    images,
+    labels,
+    num_classes,
+    widths,
+    downsample,
+    attend_at,
+    seeds,
+    initializer=keras.initializers.GlorotUniform,
+):
+    """The residual projection discriminator's graph, SAGAN's and BigGAN's, for functional models.
+
+    One residual block per entry of `widths` (the first without the leading ReLU, the authors'
+    `optimized_block`): ReLU, 3x3 conv, ReLU, 3x3 conv, and 2x2 average pooling where
+    `downsample` says so; the shortcut a 1x1 conv (where the block pools or changes the width)
+    and the same pooling. Self-attention after the pooling block whose output is `attend_at`
+    (0: none). Then ReLU, the sum over positions $\\phi(x)$, and the projection score.
+
+    Args:
+        images: symbolic images `(batch, size, size, channels)`.
+        labels: symbolic labels `(batch,)`.
+        num_classes: int >= 2.
+        widths: list of ints, each block's channels.
+        downsample: list of bools, one per block.
+        attend_at: int, the feature-map size of the self-attention block, 0 for none.
+        seeds: iterator of initialiser seeds (`keras_gan.networks.dcgan._seeds`).
+        initializer: the convolutions' kernel initialiser class. Defaults to Glorot uniform.
+
+    Returns:
+        Symbolic scores `(batch, 1)`.
+    """
+    x = images
+    for block, (filters, pool) in enumerate(zip(widths, downsample), start=1):
+        # (batch, s, s, c) -> (batch, s/2, s/2, f), or the same size where it does not pool
         h = x if block == 1 else layers.ReLU()(x)
-        h = _conv(filters, 3, next(seeds), f"block{block}_conv1")(h)
+        h = _conv(filters, 3, next(seeds), f"block{block}_conv1", initializer=initializer)(h)
         h = layers.ReLU()(h)
-        h = _conv(filters, 3, next(seeds), f"block{block}_conv2")(h)
+        h = _conv(filters, 3, next(seeds), f"block{block}_conv2", initializer=initializer)(h)
         shortcut = x
-        if downsample or x.shape[-1] != filters:
-            shortcut = _conv(filters, 1, next(seeds), f"block{block}_shortcut")(shortcut)
-        if downsample:
+        if pool or x.shape[-1] != filters:
+            shortcut = _conv(
+                filters, 1, next(seeds), f"block{block}_shortcut", initializer=initializer
+            )(shortcut)
+        if pool:
             h = layers.AveragePooling2D(2)(h)
             shortcut = layers.AveragePooling2D(2)(shortcut)
         x = layers.Add(name=f"block{block}")([shortcut, h])
-        if downsample and x.shape[1] == attend_at:
+        if pool and x.shape[1] == attend_at:
             x = SelfAttention(seed=next(seeds), name="attention")(x)
-        if block < stages:
-            filters *= 2
     x = layers.ReLU()(x)
     features = layers.GlobalAveragePooling2D()(x)
     # phi(x): the sum over positions, as the authors' reduce_sum
     features = layers.Rescaling(float(x.shape[1] * x.shape[2]), name="sum_pool")(features)
-    scores = projection_score(features, labels, num_classes, seed=next(seeds))
-    return keras.Model([images, labels], scores, name=name)
+    return projection_score(features, labels, num_classes, seed=next(seeds))

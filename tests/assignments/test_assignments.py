@@ -227,7 +227,7 @@ def test_gradient_penalty_missing_square_or_delegated(name, message):
     assert skipped(results[("gradient_penalty", "differentiable")])  # no stop_gradient hint
 
 
-# -- the graded pieces of notebooks 03, 05, 06, 07 and 11 ------------------------------------------
+# -- the graded pieces of notebooks 03, 05, 06, 07, 11, 12 and 13 -----------------------------------
 
 NEW_PIECES = {
     "03_conditional": ("auxiliary_classifier_loss", 3),
@@ -236,16 +236,17 @@ NEW_PIECES = {
     "07_pix2pix_cyclegan": ("cycle_consistency_loss", 3),
     "11_stabilisers": ("translate", 3),
     "12_cogan": ("negative_agreement", 3),
+    "13_attention_and_scale": ("orthogonal_penalty", 3),
 }
 
 
-def test_nine_of_the_twelve_notebooks_have_graded_pieces():
+def test_ten_of_the_thirteen_notebooks_have_graded_pieces():
     graded = [
         os.path.basename(p)[:2]
         for p in sorted(glob.glob(os.path.join(TUTORIALS, "*.py")))
         if build_lib.BEGIN_SOLUTION in open(p, encoding="utf-8").read()
     ]
-    assert graded == ["01", "02", "03", "04", "05", "06", "07", "11", "12"]
+    assert graded == ["01", "02", "03", "04", "05", "06", "07", "11", "12", "13"]
 
 
 @pytest.mark.parametrize("notebook", sorted(NEW_PIECES))
@@ -584,4 +585,17 @@ def test_notebook_12_wrong_and_delegated_answers():
     report = grade_lib.grade(fixture("cogan_delegated.py"))
     message = by_check(report)[("negative_agreement", "value")]["message"]
     assert "keras_gan.metrics.pair_agreement" in message and "no credit" in message, message
+    assert report["score"] == 0
+
+
+def test_notebook_13_wrong_and_delegated_answers():
+    report = grade_lib.grade(fixture("orthogonal_wrong.py"))
+    results = by_check(report)
+    message = results[("orthogonal_penalty", "dense kernel")]["message"]
+    assert "zero the diagonal of W^T W" in message, message
+    assert skipped(results[("orthogonal_penalty", "convolution kernel")])
+    assert report["score"] == 0 and report["max_score"] == 3
+    report = grade_lib.grade(fixture("orthogonal_delegated.py"))
+    message = by_check(report)[("orthogonal_penalty", "dense kernel")]["message"]
+    assert "keras_gan.losses.orthogonal_regularization" in message and "no credit" in message
     assert report["score"] == 0
