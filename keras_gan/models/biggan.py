@@ -29,7 +29,8 @@ class BigGANConfig(AugmentConfig):
     latent_dim: int = field(
         120,
         "Size of z ~ N(0, I), split into one chunk per generator layer: the paper's 120, 6 x 20 "
-        "at 128x128 (appendix B), which also divides into 4 x 30 at 32x32 and 3 x 40 at 28x28.",
+        "at 128x128 (the authors' --dim_z 120), which also divides into 4 x 30 at 32x32 and "
+        "3 x 40 at 28x28.",
     )
     base_filters: int = field(
         16,
@@ -49,7 +50,7 @@ class BigGANConfig(AugmentConfig):
     attention_resolution: int | None = field(
         None,
         "The feature-map size at which both networks attend. None: half the image size (16 at "
-        "32x32); the paper's 128x128 networks attend at 64 (appendix B); 0: none (the "
+        "32x32); the authors' 128x128 networks attend at 64 (--G_attn 64); 0: none (the "
         "authors' CIFAR runs).",
     )
     orthogonal_regularization: float = field(
@@ -65,7 +66,7 @@ class BigGANConfig(AugmentConfig):
     learning_rate: float = field(
         1e-4,
         "The generator's Adam step size: the authors' code (SAGAN's, BigGAN-PyTorch README); "
-        "the paper's 5e-5 came with two D steps per G step (appendix C).",
+        "the paper's 5e-5 came with two D steps per G step.",
     )
     d_learning_rate: float | None = field(
         4e-4,
@@ -74,11 +75,11 @@ class BigGANConfig(AugmentConfig):
     )
     beta_1: float = field(
         0.0,
-        'Adam beta_1 = 0: "We use Adam with beta_1 = 0 and beta_2 = 0.999" (appendix C).',
+        "Adam beta_1 = 0, the paper's and the authors' code's (BigGAN-PyTorch launch scripts).",
     )
     beta_2: float = field(
         0.999,
-        "Adam beta_2 = 0.999 (appendix C).",
+        "Adam beta_2 = 0.999, the paper's and the authors' code's.",
     )
     discriminator_steps: int = field(
         1,
@@ -87,7 +88,7 @@ class BigGANConfig(AugmentConfig):
     )
     ema_decay: float | None = field(
         0.999,
-        "The generator's moving average, which the samples come from (appendix C: decay "
+        "The generator's moving average, which the samples come from (the authors' decay "
         "0.9999 with --paper); 0.999 averages the last ~1,000 steps of a CPU run.",
     )
     ema_start: int = field(

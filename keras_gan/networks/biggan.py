@@ -1,7 +1,7 @@
 r"""BigGAN's networks (Brock et al. 2019): SAGAN's residual networks, conditioned through a shared
 class embedding and a hierarchical latent.
 
-What BigGAN changes in the generator (section 3 and appendix B of the paper, and the authors'
+What BigGAN changes in the generator (section 3 of the paper, and the authors'
 BigGAN-PyTorch `BigGAN.py` and `layers.py`):
 
 - **A shared class embedding** $e(y)$ (`ClassEmbedding`, `shared_dim` wide, not spectrally
@@ -19,7 +19,7 @@ BigGAN-PyTorch `BigGAN.py` and `layers.py`):
 The discriminator is SAGAN's residual projection discriminator
 (`keras_gan.networks.sagan.residual_projection_discriminator`) with BigGAN's widths. Both
 networks have self-attention at one resolution and spectral normalisation on every weight but
-the shared embedding; kernels start orthogonal (section 3: "Orthogonal Initialization").
+the shared embedding; kernels start orthogonal, as in the authors' ImageNet runs.
 
 Widths follow the authors' architecture tables (`G_arch`, `D_arch`), in multiples of
 `base_filters` (their `ch`): at up to three stages (28x28, 32x32) their CIFAR networks,
@@ -45,7 +45,8 @@ from keras_gan.networks.sngan import SpectralNormalization
 
 # The authors' batch normalisation: epsilon 1e-5, PyTorch momentum 0.1 (Keras' 0.9).
 _BATCHNORM = dict(momentum=0.9, epsilon=1e-5)
-# Section 3: "we employ Orthogonal Initialization (Saxe et al., 2014)".
+# Orthogonal initialisation (Saxe et al. 2014), the paper's and the authors' ImageNet runs'
+# (BigGAN-PyTorch --G_init ortho).
 _INIT = keras.initializers.Orthogonal
 # The ImageNet architectures' widths in multiples of base_filters, by number of stages: the
 # generator's input width then each block's output; the discriminator's blocks (the last one
