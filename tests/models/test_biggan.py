@@ -132,9 +132,22 @@ def test_orthogonal_penalty_reads_every_generator_kernel_but_the_embedding():
     assert "orthogonal_penalty" not in logs and np.isfinite(logs["g_loss"])
 
 
+class BatchSizes(keras.layers.Layer):
+    """The identity, noting the batch size of every call (when traced, on every backend)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.seen = []
+
+    def call(self, inputs):
+        self.seen.append(inputs.shape[0])
+        return inputs
+
+
 def plain_networks():
     """Networks without batch statistics or power iterations: for them a batch of N k and k
-    accumulated micro-batches of N give the same gradient."""
+    accumulated micro-batches of N give the same gradient. The discriminator notes the batch
+    sizes it is called on (`discriminator.get_layer("batch_sizes").seen`)."""
     z = keras.Input((6,))
     y = keras.Input((), dtype="int32")
     embedded = keras.layers.Embedding(3, 4)(y)
@@ -143,7 +156,8 @@ def plain_networks():
     generator = keras.Model([z, y], image)
     x = keras.Input(SHAPE)
     label = keras.Input((), dtype="int32")
-    features = keras.layers.Dense(8, activation="relu")(keras.layers.Flatten()(x))
+    seen = BatchSizes(name="batch_sizes")(x)
+    features = keras.layers.Dense(8, activation="relu")(keras.layers.Flatten()(seen))
     score = keras.layers.Dense(1)(
         keras.layers.Concatenate()([features, keras.layers.Embedding(3, 2)(label)])
     )
@@ -158,8 +172,12 @@ def test_accumulated_micro_batches_make_the_step_of_the_whole_batch():
         model = tiny(generator=generator, discriminator=discriminator, accumulation_steps=k)
         testing.set_deterministic_weights(model)
         before = testing.snapshot(model.trainable_variables)
+        sizes = discriminator.get_layer("batch_sizes").seen
+        sizes.clear()
         logs = model.train_on_batch(data, return_dict=True)
         stepped[k] = (logs, testing.snapshot(model.trainable_variables))
+        # the discriminator saw micro-batches of 8 / k images, never the whole batch
+        assert sizes and set(sizes) == {8 // k}, sizes
     (logs_1, weights_1), (logs_4, weights_4) = stepped[1], stepped[4]
     for name in ("d_loss", "g_loss", "orthogonal_penalty"):
         np.testing.assert_allclose(logs_4[name], logs_1[name], rtol=1e-5, atol=1e-6)
