@@ -4,6 +4,8 @@
   assigns to the label they were generated for (goal >= 95%). SAGAN and BigGAN train at 32x32
   (BigGAN's CPU default; the authors' CIFAR networks); their samples are resized to 28x28 for
   the classifier.
+- logan (BigGAN with LoGAN's latent step) the same, and with `--figure` the latent step's
+  figure (G(z) above G(z'), with the discriminator's scores).
 - biggan with `--truncations`: the truncation trick's precision/recall curve (Kynkaanniemi et
   al. 2019, k = 3, on the classifier's features) at each psi, from the same class labels, plus
   label agreement and classifier-FID at each psi (the paper's Figure 17 idea).
@@ -63,7 +65,7 @@ def _dataset():
 
 
 # Variants trained on labelled images, and the image size each trains at.
-LABELLED = {"cgan": 28, "acgan": 28, "sagan": 32, "biggan": 32}
+LABELLED = {"cgan": 28, "acgan": 28, "sagan": 32, "biggan": 32, "logan": 32}
 
 
 def _build(variant, dataset, seed, overrides=None):
@@ -108,7 +110,16 @@ def best_permutation_accuracy(codes, predicted, k=10):
     return float(counts[rows, cols].sum() / len(codes)), dict(zip(map(int, rows), map(int, cols)))
 
 
-def run(variant, minutes, samples_per_class, seed, raw_files=False, truncations=(), overrides=None):
+def run(
+    variant,
+    minutes,
+    samples_per_class,
+    seed,
+    raw_files=False,
+    truncations=(),
+    overrides=None,
+    figure=None,
+):
     from keras_gan.metrics import classifier as classifier_module
 
     name, note = _dataset()
@@ -174,6 +185,8 @@ def run(variant, minutes, samples_per_class, seed, raw_files=False, truncations=
         result["code_to_digit"] = mapping
         result["goal"] = "paper: ~0.95 (5% error)"
     result.update(fid_and_coverage(name, images, raw_files))
+    if figure and hasattr(model, "plot_latent_steps"):
+        result["figure"] = model.plot_latent_steps(figure, labels=np.arange(10), seed=seed)
     return result
 
 
@@ -273,6 +286,11 @@ def main(argv=None):
         help="BigGAN (any variant with labels): psi values for the truncation curve",
     )
     parser.add_argument(
+        "--figure",
+        default=None,
+        help="LoGAN: save the figure of the latent step (G(z) above G(z')) to this PNG",
+    )
+    parser.add_argument(
         "--raw-files",
         action="store_true",
         help="read MNIST from KERAS_GAN_DATA_DIR's raw files with NumPy (no TensorFlow needed)",
@@ -291,6 +309,7 @@ def main(argv=None):
             args.raw_files,
             args.truncations,
             overrides,
+            args.figure,
         )
         for v in args.variants
     ]

@@ -38,9 +38,14 @@ _MAY_BE_ZERO = (
 )
 # Float fields that must be finite and >= 0 (besides loss weights `*_weight` and `*_gamma`):
 # penalty strengths, 0 turning the penalty off.
-_NON_NEGATIVE = ("weight_decay", "orthogonal_regularization")
-# Float fields in [0, 1]: probabilities and interpolation weights.
-_UNIT_INTERVAL = ("dropout", "interpolation_beta", "augment_probability")
+_NON_NEGATIVE = ("weight_decay", "orthogonal_regularization", "latent_step_size")
+# Float fields that must be finite and > 0: dampings that a division needs.
+_POSITIVE = ("latent_damping",)
+# Float fields in [0, 1]: probabilities, shares and interpolation weights.
+_UNIT_INTERVAL = (
+    "dropout", "interpolation_beta", "augment_probability", "latent_optimised_share",
+    "negative_slope",
+)  # fmt: skip
 
 
 def field(default, help, *, choices=None):
@@ -195,7 +200,7 @@ def _bounds(name, kind):
         if name in _MAY_BE_ZERO:
             return 0, None, True, True, "an integer >= 0"
         return 1, None, True, True, "a positive integer"
-    if "learning_rate" in name or name in ("clip_value", "ema_rampup"):
+    if "learning_rate" in name or name in ("clip_value", "ema_rampup", *_POSITIVE):
         return 0.0, None, False, True, "a finite number > 0"
     if name.startswith("beta"):
         return 0.0, 1.0, True, False, "a number in [0, 1)"

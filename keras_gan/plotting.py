@@ -160,3 +160,51 @@ def plot_losses(steps, losses, path, title=None, smoothing=None):
     figure.savefig(path, dpi=100, bbox_inches="tight")
     plt.close(figure)
     return path
+
+
+def plot_latent_steps(before, after, scores_before, scores_after, path, title=None):
+    """Saves a figure of latents moved by a step (LoGAN's): G(z) above G(z'), each with its score.
+
+    Args:
+        before: images `(n, height, width, channels)` in [-1, 1], generated from z.
+        after: images of the same shape, generated from the moved latents z'.
+        scores_before: `(n,)` the discriminator's scores of `before`.
+        scores_after: `(n,)` the scores of `after`.
+        path: output file (`.png`).
+        title: optional title.
+
+    Returns:
+        `path`.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    before, after = np.asarray(before), np.asarray(after)
+    if before.shape != after.shape or before.ndim != 4:
+        raise ValueError(
+            "plot_latent_steps takes two batches of images of the same shape (n, height, "
+            f"width, channels). Received: shapes {before.shape} and {after.shape}"
+        )
+    n = before.shape[0]
+    figure, axes = plt.subplots(2, n, figsize=(1.3 * n, 3.0), squeeze=False)
+    for row, (images, scores, name) in enumerate(
+        ((before, scores_before, "z"), (after, scores_after, "z'"))
+    ):
+        for column in range(n):
+            axis = axes[row, column]
+            tile = to_uint8(images[column])
+            axis.imshow(
+                tile[..., 0] if tile.shape[-1] == 1 else tile, cmap="gray", vmin=0, vmax=255
+            )
+            axis.set_xticks([])
+            axis.set_yticks([])
+            axis.set_title(f"D={float(np.ravel(scores)[column]):.2f}", fontsize=8)
+        axes[row, 0].set_ylabel(f"G({name})", fontsize=9)
+    if title:
+        figure.suptitle(title, fontsize=10)
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    figure.savefig(path, dpi=100, bbox_inches="tight")
+    plt.close(figure)
+    return path

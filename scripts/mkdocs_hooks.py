@@ -37,6 +37,7 @@ VARIANTS = [
     "sngan",
     "sagan",
     "biggan",
+    "logan",
     "unrolled_gan",
     "improved_gan",
     "pix2pix",

@@ -32,16 +32,21 @@ PRIVATE_SYMBOLS = {
     "normalize": ("keras.src.utils.numerical_utils", "normalize"),
     "BaseConv": ("keras.src.layers.convolutional.base_conv", "BaseConv"),
 }
+# Private Keras helpers a backend module of keras_gan replaces, imported only by that backend.
+REPLACED_SYMBOLS = {
+    # keras_gan.backend.tensorflow: batch moments with exact second derivatives
+    "tensorflow_moments": ("keras.src.backend.tensorflow.nn", "_compute_moments"),
+}
 
 
-def private_symbol(name):
-    """Imports one of `PRIVATE_SYMBOLS`.
+def private_symbol(name, table=None):
+    """Imports one of `PRIVATE_SYMBOLS` (or of `table`).
 
     Raises:
         ImportError: naming the symbol, where it was expected and the installed Keras version,
             when a Keras release has moved or removed it.
     """
-    module_name, attribute = PRIVATE_SYMBOLS[name]
+    module_name, attribute = (table or PRIVATE_SYMBOLS)[name]
     try:
         return getattr(importlib.import_module(module_name), attribute)
     except (ImportError, AttributeError) as error:
@@ -51,6 +56,17 @@ def private_symbol(name):
             f"{', '.join(TESTED_KERAS)}). Install a tested Keras, e.g. pip install "
             f"'keras=={TESTED_KERAS[-1]}.*'."
         ) from error
+
+
+def replace_private_symbol(name, replacement):
+    """Sets one of `REPLACED_SYMBOLS` to `replacement`.
+
+    Raises:
+        ImportError: as `private_symbol`, when a Keras release has moved or removed it.
+    """
+    module_name, attribute = REPLACED_SYMBOLS[name]
+    private_symbol(name, REPLACED_SYMBOLS)  # the error that names it, if it is gone
+    setattr(importlib.import_module(module_name), attribute, replacement)
 
 
 get_stateless_scope = private_symbol("get_stateless_scope")

@@ -7,12 +7,31 @@ is traced once and needs nothing else.
 import keras
 import tensorflow as tf
 
-from keras_gan.backend import common
+from keras_gan.backend import common, compat
 
 wrap_train_step = common.wrap_stateful_train_step
 
 # The native transposed convolution is used: its gradient is not the slow XLA:CPU one.
 PREFERS_PHASE_TRANSPOSED_CONV = False
+
+
+def _moments(x, axes, keepdims):
+    # mean((x - mean)^2) without the stop_gradient of tf.nn.moments: the same values and the
+    # same first derivatives, but second derivatives through batch statistics as on JAX and
+    # torch. tf.nn.moments' stop_gradient on the mean drops a term whose first derivative is
+    # zero but whose second is not: a gradient of a gradient through a batch norm in training
+    # mode was off (LoGAN's generator update, through its latent step: ~1% on TensorFlow,
+    # where JAX and torch agreed to 1e-6; so would be an input-gradient penalty or an
+    # unrolled update through a network with batch norm).
+    mean = tf.reduce_mean(x, axes, keepdims=True)
+    variance = tf.reduce_mean(tf.square(x - mean), axes, keepdims=True)
+    if not keepdims:
+        mean, variance = tf.squeeze(mean, axes), tf.squeeze(variance, axes)
+    return mean, variance
+
+
+# Keras' TensorFlow `ops.moments` (every BatchNormalization) calls this module-level helper.
+compat.replace_private_symbol("tensorflow_moments", _moments)
 
 
 def apply_gradients(optimizer, gradients, variables):

@@ -11,6 +11,7 @@ from keras_gan.models.gan_int_cls import GANINTCLS, GANINTCLSConfig
 from keras_gan.models.improved_gan import ImprovedGAN, ImprovedGANConfig
 from keras_gan.models.infogan import InfoGAN, InfoGANConfig
 from keras_gan.models.lapgan import LAPGAN, LAPGANConfig
+from keras_gan.models.logan import LoGAN, LoGANConfig
 from keras_gan.models.lsgan import LSGAN, LSGANConfig
 from keras_gan.models.pix2pix import Pix2Pix, Pix2PixConfig
 from keras_gan.models.sagan import SAGAN, SAGANConfig
@@ -43,6 +44,8 @@ __all__ = [
     "InfoGANConfig",
     "LAPGAN",
     "LAPGANConfig",
+    "LoGAN",
+    "LoGANConfig",
     "LSGAN",
     "LSGANConfig",
     "Pix2Pix",

@@ -53,6 +53,11 @@ class BigGANConfig(AugmentConfig):
         "32x32); the authors' 128x128 networks attend at 64 (--G_attn 64); 0: none (the "
         "authors' CIFAR runs).",
     )
+    negative_slope: float = field(
+        0.0,
+        "Slope of every ReLU below zero in both networks: 0, the paper's ReLU (LoGAN's leaky "
+        "0.2 gives the latent step a smoother gradient).",
+    )
     orthogonal_regularization: float = field(
         1e-4,
         "beta of the generator's orthogonal regularisation (section 3.1): 1e-4, which makes "
@@ -164,6 +169,8 @@ class BigGAN(BothConditioned, AdversarialModel):
         hierarchical: bool, split z among the generator's layers.
         attention_resolution: optional int, the feature-map size where both default networks
             attend; None: half the image size; 0: none.
+        negative_slope: float in [0, 1], the slope of the default networks' ReLUs below zero
+            (0: the paper's ReLU).
         orthogonal_regularization: float beta >= 0 of the generator's orthogonal penalty.
         accumulation_steps: int k >= 1, micro-batches per update.
         **kwargs: `discriminator_steps`, `ema_decay`, `ema_start`, ... as in
@@ -184,6 +191,8 @@ class BigGAN(BothConditioned, AdversarialModel):
 
     data_kind = "labelled"
     label_smoothing_refusal = SNGAN.label_smoothing_refusal
+    # logs a subclass adds after d_loss and g_loss (LoGAN's transport cost)
+    extra_log_names = ()
 
     def __init__(
         self,
@@ -199,6 +208,7 @@ class BigGAN(BothConditioned, AdversarialModel):
         shared_dim,
         hierarchical,
         attention_resolution,
+        negative_slope,
         orthogonal_regularization,
         accumulation_steps,
         **kwargs,
@@ -213,6 +223,7 @@ class BigGAN(BothConditioned, AdversarialModel):
             shared_dim,
             attention_resolution,
             hierarchical,
+            negative_slope=negative_slope,
             seed=seed,
         )
         discriminator = discriminator or biggan_discriminator(
@@ -220,6 +231,7 @@ class BigGAN(BothConditioned, AdversarialModel):
             num_classes,
             base_filters,
             attention_resolution,
+            negative_slope=negative_slope,
             seed=None if seed is None else seed + 1000,
         )
         attending = [
@@ -228,7 +240,9 @@ class BigGAN(BothConditioned, AdversarialModel):
             if attention_layers(network)
         ]
         penalty = ("orthogonal_penalty",) if orthogonal_regularization else ()
-        kwargs.setdefault("log_names", ("d_loss", "g_loss", *penalty, *attending))
+        kwargs.setdefault(
+            "log_names", ("d_loss", "g_loss", *self.extra_log_names, *penalty, *attending)
+        )
         super().__init__(
             generator,
             discriminator,
@@ -243,6 +257,7 @@ class BigGAN(BothConditioned, AdversarialModel):
         self.shared_dim = shared_dim
         self.hierarchical = bool(hierarchical)
         self.attention_resolution = attention_resolution
+        self.negative_slope = float(negative_slope)
         self.orthogonal_regularization = float(orthogonal_regularization)
         self.accumulation_steps = check_accumulation_steps(accumulation_steps)
 

@@ -262,6 +262,7 @@ def biggan_generator(
     shared_dim=128,
     attention_resolution=None,
     hierarchical=True,
+    negative_slope=0.0,
     seed=None,
     name="generator",
 ):
@@ -285,6 +286,8 @@ def biggan_generator(
             feature-map size); None: half the image size; 0: none. Defaults to None.
         hierarchical: bool, split z among the layers; False gives all of z to the first layer
             and only e(y) to the blocks. Defaults to True.
+        negative_slope: float, the slope of every ReLU below zero: 0 the paper's ReLU, 0.2
+            LoGAN's leaky ReLU (a smoother gradient with respect to z). Defaults to 0.
         seed: optional int, seed of the initialisers.
         name: str. Defaults to `"generator"`.
 
@@ -337,12 +340,12 @@ def biggan_generator(
         shortcut = _conv(
             filters, 1, next(seeds), f"block{block}_shortcut", use_bias=False, initializer=_INIT
         )(shortcut)
-        h = layers.ReLU()(batch_norm(x, 1))
+        h = layers.ReLU(negative_slope=negative_slope)(batch_norm(x, 1))
         h = layers.UpSampling2D(2, interpolation="nearest")(h)
         h = _conv(
             filters, 3, next(seeds), f"block{block}_conv1", use_bias=False, initializer=_INIT
         )(h)
-        h = layers.ReLU()(batch_norm(h, 2))
+        h = layers.ReLU(negative_slope=negative_slope)(batch_norm(h, 2))
         h = _conv(
             filters, 3, next(seeds), f"block{block}_conv2", use_bias=False, initializer=_INIT
         )(h)
@@ -350,7 +353,7 @@ def biggan_generator(
         if x.shape[1] == attend_at:
             x = SelfAttention(seed=next(seeds), name="attention")(x)
     x = layers.BatchNormalization(**_BATCHNORM, name="output_bn")(x)
-    x = layers.ReLU()(x)
+    x = layers.ReLU(negative_slope=negative_slope)(x)
     x = _conv(channels, 3, next(seeds), "output_conv", initializer=_INIT)(x)
     images = layers.Activation("tanh", name="tanh")(x)
     return keras.Model([z, labels], images, name=name)
@@ -361,6 +364,7 @@ def biggan_discriminator(
     num_classes=10,
     base_filters=64,
     attention_resolution=None,
+    negative_slope=0.0,
     seed=None,
     name="discriminator",
 ):
@@ -373,6 +377,7 @@ def biggan_discriminator(
         num_classes: int >= 2. Defaults to 10.
         base_filters: int, the authors' `ch`. Defaults to 64.
         attention_resolution: as in `biggan_generator`. Defaults to None.
+        negative_slope: float, as in `biggan_generator`. Defaults to 0.
         seed: optional int, seed of the initialisers.
         name: str. Defaults to `"discriminator"`.
 
@@ -394,5 +399,6 @@ def biggan_discriminator(
         attend_at,
         _seeds(seed),
         initializer=_INIT,
+        negative_slope=negative_slope,
     )
     return keras.Model([images, labels], scores, name=name)

@@ -472,6 +472,7 @@ def residual_projection_discriminator(
     attend_at,
     seeds,
     initializer=keras.initializers.GlorotUniform,
+    negative_slope=0.0,
 ):
     """The residual projection discriminator's graph, SAGAN's and BigGAN's, for functional models.
 
@@ -490,6 +491,8 @@ def residual_projection_discriminator(
         attend_at: int, the feature-map size of the self-attention block, 0 for none.
         seeds: iterator of initialiser seeds (`keras_gan.networks.dcgan._seeds`).
         initializer: the convolutions' kernel initialiser class. Defaults to Glorot uniform.
+        negative_slope: float, the slope of the ReLUs below zero (LoGAN's leaky 0.2). Defaults
+            to 0, the plain ReLU.
 
     Returns:
         Symbolic scores `(batch, 1)`.
@@ -497,9 +500,9 @@ def residual_projection_discriminator(
     x = images
     for block, (filters, pool) in enumerate(zip(widths, downsample), start=1):
         # (batch, s, s, c) -> (batch, s/2, s/2, f), or the same size where it does not pool
-        h = x if block == 1 else layers.ReLU()(x)
+        h = x if block == 1 else layers.ReLU(negative_slope=negative_slope)(x)
         h = _conv(filters, 3, next(seeds), f"block{block}_conv1", initializer=initializer)(h)
-        h = layers.ReLU()(h)
+        h = layers.ReLU(negative_slope=negative_slope)(h)
         h = _conv(filters, 3, next(seeds), f"block{block}_conv2", initializer=initializer)(h)
         shortcut = x
         if pool or x.shape[-1] != filters:
@@ -512,7 +515,7 @@ def residual_projection_discriminator(
         x = layers.Add(name=f"block{block}")([shortcut, h])
         if pool and x.shape[1] == attend_at:
             x = SelfAttention(seed=next(seeds), name="attention")(x)
-    x = layers.ReLU()(x)
+    x = layers.ReLU(negative_slope=negative_slope)(x)
     features = layers.GlobalAveragePooling2D()(x)
     # phi(x): the sum over positions, as the authors' reduce_sum
     features = layers.Rescaling(float(x.shape[1] * x.shape[2]), name="sum_pool")(features)

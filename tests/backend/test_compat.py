@@ -57,3 +57,21 @@ def test_adams_moments_are_where_the_unrolled_gan_reads_them():
     sgd.build(dense.trainable_variables)
     with pytest.raises(ValueError, match="Expected a built keras.optimizers.Adam.*SGD"):
         compat.adam_moments(sgd, dense.trainable_variables)
+
+
+@pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="a TensorFlow-only helper")
+def test_the_replaced_tensorflow_moments_are_keras_gans():
+    from keras_gan.backend import tensorflow as tensorflow_backend
+
+    module_name, attribute = compat.REPLACED_SYMBOLS["tensorflow_moments"]
+    assert getattr(importlib.import_module(module_name), attribute) is tensorflow_backend._moments
+    # the same values as tf.nn.moments, kept dimensions or not
+    import tensorflow as tf
+
+    x = tf.random.normal((5, 4, 3), seed=0)
+    for keepdims in (True, False):
+        ours = tensorflow_backend._moments(x, [0, 1], keepdims)
+        theirs = tf.nn.moments(x, [0, 1], keepdims=keepdims)
+        for a, b in zip(ours, theirs):
+            assert a.shape == b.shape
+            tf.debugging.assert_near(a, b, atol=1e-6)
