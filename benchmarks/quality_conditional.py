@@ -11,8 +11,14 @@
   label agreement and classifier-FID at each psi (the paper's Figure 17 idea).
 - infogan: the best-permutation accuracy of the categorical code against the classifier's digit
   of each sample (the paper reports ~5% error, i.e. ~95%).
+- sagan, biggan with `--figure`: the generator's attention maps for query positions of generated
+  digits (the SAGAN paper's Figure 1 idea); with `--gain-figure`, both networks' attention
+  gains over training (`--trace-every` steps apart, also in the JSON's `trace`).
+- `--max-steps`: stop at a step count instead of the time budget (equal-steps comparisons).
 - every variant: classifier-FID of its samples (100 per class) against as many MNIST test
-  images, on the classifier's 128-d features, and class coverage (digits hit, KL of the class
+  images (for a variant trained at 32x32, test images resized to 32x32 and back, as its samples
+  are: the round trip alone puts real images at classifier-FID 186), on the classifier's 128-d
+  features, and class coverage (digits hit, KL of the class
   histogram to uniform).
 
 The classifier is the project's (`keras_gan.metrics.classifier`, cached, trained on first use).
@@ -40,11 +46,19 @@ import numpy as np
 
 
 class TimeBudget(keras.callbacks.Callback):
-    """Stops `fit` once `seconds` of training have passed; counts the steps."""
+    """Stops `fit` once `seconds` of training have passed, or after `max_steps` steps; counts
+    the steps. Every `trace_every` steps it records the model's attention gains (their values
+    now) and the logs (running means over the epoch) in `trace`."""
 
-    def __init__(self, seconds):
+    def __init__(self, seconds, max_steps=None, trace_every=None):
         super().__init__()
-        self.seconds, self.steps = seconds, 0
+        self.seconds, self.max_steps, self.trace_every, self.steps = (
+            seconds,
+            max_steps,
+            trace_every,
+            0,
+        )
+        self.trace = {"step": [], "gains": {}, "logs": {}}
 
     def on_train_begin(self, logs=None):
         self.start = None
@@ -52,10 +66,22 @@ class TimeBudget(keras.callbacks.Callback):
     def on_train_batch_end(self, batch, logs=None):
         # The clock starts after the first step: data caching and compilation are not budgeted.
         self.steps += 1
+        if self.trace_every and self.steps % self.trace_every == 0:
+            self._record(logs or {})
         if self.start is None:
             self.start = time.perf_counter()
         elif time.perf_counter() - self.start > self.seconds:
             self.model.stop_training = True
+        if self.max_steps and self.steps >= self.max_steps:
+            self.model.stop_training = True
+
+    def _record(self, logs):
+        self.trace["step"].append(self.steps)
+        gains = self.model.attention_gains() if hasattr(self.model, "attention_gains") else {}
+        for name, value in gains.items():
+            self.trace["gains"].setdefault(name, []).append(round(float(value), 5))
+        for name, value in logs.items():
+            self.trace["logs"].setdefault(name, []).append(round(float(value), 4))
 
 
 def _dataset():
@@ -119,13 +145,16 @@ def run(
     truncations=(),
     overrides=None,
     figure=None,
+    max_steps=None,
+    trace_every=None,
+    gain_figure=None,
 ):
     from keras_gan.metrics import classifier as classifier_module
 
     name, note = _dataset()
     model, config, size = _build(variant, name, seed, overrides)
     labelled = variant in LABELLED
-    budget = TimeBudget(60 * minutes)
+    budget = TimeBudget(60 * minutes, max_steps, trace_every or (100 if gain_figure else None))
     start = time.perf_counter()
     if raw_files:  # NumPy arrays from the raw IDX files: no TensorFlow needed (GPU machines)
         from mnist_idx import load_mnist_arrays
@@ -154,6 +183,7 @@ def run(
         "budget_minutes": minutes,
         "train_seconds": round(train_seconds, 1),
         "steps": budget.steps,
+        "max_steps": max_steps,
         "batch_size": config.batch_size,
         "image_size": size,
         "overrides": overrides or {},
@@ -173,9 +203,15 @@ def run(
         predicted = _classify(classifier, images)
         result["label_agreement"] = float(np.mean(predicted == wanted))
         result["goal"] = ">= 0.95"
+        if getattr(model, "generator_average", None):  # the same, from the trained weights
+            raw = _to_classifier_size(model.generate(labels=wanted, seed=seed, ema=False))
+            result["raw_generator"] = {
+                "label_agreement": float(np.mean(_classify(classifier, raw) == wanted)),
+                **fid_and_coverage(name, raw, raw_files, size),
+            }
         if truncations:
             result["truncation"] = truncation_curve(
-                model, classifier, name, wanted, truncations, seed, raw_files
+                model, classifier, name, wanted, truncations, seed, raw_files, size
             )
     else:
         images = model.generate(codes={"categorical": wanted}, seed=seed)
@@ -184,9 +220,27 @@ def run(
         result["categorical_code_accuracy"] = accuracy
         result["code_to_digit"] = mapping
         result["goal"] = "paper: ~0.95 (5% error)"
-    result.update(fid_and_coverage(name, images, raw_files))
+    result.update(fid_and_coverage(name, images, raw_files, size))
+    result["fid_reference"] = (
+        "MNIST test images" if size == 28 else f"MNIST test images resized to {size} and back"
+    )
     if figure and hasattr(model, "plot_latent_steps"):
         result["figure"] = model.plot_latent_steps(figure, labels=np.arange(10), seed=seed)
+    elif figure and hasattr(model, "plot_attention"):
+        result["figure"] = model.plot_attention(figure, labels=[0, 2, 3, 7], seed=seed)
+    if budget.trace["step"]:
+        result["trace"] = budget.trace
+    if gain_figure and budget.trace["gains"]:
+        from keras_gan import plotting
+
+        result["gain_figure"] = plotting.plot_losses(
+            budget.trace["step"],
+            budget.trace["gains"],
+            gain_figure,
+            title=f"{variant}: the learned attention gains over training",
+            smoothing=1,
+            ylabel="attention gain $\\gamma$",
+        )
     return result
 
 
@@ -195,13 +249,15 @@ def _to_size(images, size):
     return keras.ops.convert_to_numpy(resized).astype("float32")
 
 
-def truncation_curve(model, classifier, dataset, wanted, truncations, seed, raw_files=False):
+def truncation_curve(
+    model, classifier, dataset, wanted, truncations, seed, raw_files=False, size=28
+):
     """For each psi: precision and recall (k = 3) of samples from `truncated_latents(psi)`
     against as many real test images, on the classifier's features; label agreement and
     classifier-FID too. The same labels at every psi."""
     from keras_gan import metrics
 
-    real = _real_test_images(dataset, raw_files)[: len(wanted)]
+    real = _real_test_images(dataset, raw_files, size)[: len(wanted)]
     network = metrics.classifier_network(dataset)
     real_features = metrics.extract_features(network, real)
     curve = []
@@ -226,21 +282,11 @@ def truncation_curve(model, classifier, dataset, wanted, truncations, seed, raw_
     return curve
 
 
-def _real_test_images(dataset, raw_files=False):
-    if raw_files:
-        from mnist_idx import load_mnist_arrays
-
-        return load_mnist_arrays("test")[0]
-    from keras_gan import datasets
-
-    test = datasets.load(dataset, split="test", batch_size=500, shuffle=False, drop_remainder=False)
-    return np.concatenate([np.asarray(batch) for batch in test])
-
-
-def fid_and_coverage(dataset, images, raw_files=False):
-    """Classifier-FID against as many real test images, and class coverage of `images`."""
-    from keras_gan import metrics
-
+def _real_test_images(dataset, raw_files=False, size=28):
+    """MNIST's test images; for a variant trained at another `size`, resized to it and back to
+    28x28, as its samples are. The round trip alone moves real images far in the classifier's
+    features (classifier-FID 186 for 28 -> 32 -> 28 against 10 unresized), so samples are
+    compared with real images processed the same way."""
     if raw_files:
         from mnist_idx import load_mnist_arrays
 
@@ -252,6 +298,22 @@ def fid_and_coverage(dataset, images, raw_files=False):
             dataset, split="test", batch_size=500, shuffle=False, drop_remainder=False
         )
         real = np.concatenate([np.asarray(batch) for batch in test])
+    if size != 28:
+        real = np.concatenate(
+            [
+                _to_classifier_size(_to_size(real[i : i + 500], size))
+                for i in range(0, len(real), 500)
+            ]
+        )
+    return real
+
+
+def fid_and_coverage(dataset, images, raw_files=False, size=28):
+    """Classifier-FID against as many real test images (taken through the samples' resize to
+    `size` and back, see `_real_test_images`), and class coverage of `images`."""
+    from keras_gan import metrics
+
+    real = _real_test_images(dataset, raw_files, size)
     network = metrics.classifier_network(dataset)
     real_features = metrics.extract_features(network, real[: len(images)])
     fake_features = metrics.extract_features(network, images)
@@ -288,7 +350,26 @@ def main(argv=None):
     parser.add_argument(
         "--figure",
         default=None,
-        help="LoGAN: save the figure of the latent step (G(z) above G(z')) to this PNG",
+        help="save the variant's figure to this PNG: LoGAN's latent step (G(z) above G(z')); "
+        "SAGAN's and BigGAN's attention maps for query positions of generated digits",
+    )
+    parser.add_argument(
+        "--max-steps",
+        type=int,
+        default=None,
+        help="stop each variant after this many steps (or at --minutes, whichever is first)",
+    )
+    parser.add_argument(
+        "--trace-every",
+        type=int,
+        default=None,
+        help="record the attention gains and the logs every this many steps (JSON 'trace')",
+    )
+    parser.add_argument(
+        "--gain-figure",
+        default=None,
+        help="SAGAN/BigGAN: save the attention gains over training to this PNG (traced every "
+        "--trace-every steps, 100 if unset)",
     )
     parser.add_argument(
         "--raw-files",
@@ -310,6 +391,9 @@ def main(argv=None):
             args.truncations,
             overrides,
             args.figure,
+            args.max_steps,
+            args.trace_every,
+            args.gain_figure,
         )
         for v in args.variants
     ]

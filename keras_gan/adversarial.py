@@ -201,6 +201,7 @@ def _sampling_from_the_average(generate):
         parameters=[*parameters[:at], flag, *parameters[at:]]
     )
     generate_from_average.__doc__ = _with_ema_argument(generate.__doc__ or "")
+    generate_from_average.samples_from_the_average = True
     return generate_from_average
 
 
@@ -339,8 +340,10 @@ class AdversarialBase(keras.Model):
         init = cls.__dict__.get("__init__")
         if init is not None:
             cls.__init__ = _checking_hyperparameters(init, cls)
-        generate = cls.__dict__.get("generate")
-        if generate is not None:
+        # The generate this class resolves to, its own or a mixin's (LabelConditioned brings
+        # one to CGAN, ACGAN, SAGAN, BigGAN): each samples from the generator's average.
+        generate = getattr(cls, "generate", None)
+        if generate is not None and not getattr(generate, "samples_from_the_average", False):
             cls.generate = _sampling_from_the_average(generate)
 
     @classmethod

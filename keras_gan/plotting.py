@@ -4,6 +4,7 @@ Everything here works on numpy arrays and writes files with Pillow or matplotlib
 so it runs on machines without a display.
 """
 
+import math
 import os
 
 import numpy as np
@@ -120,7 +121,7 @@ def scatter_points(points, path, title=None):
     return path
 
 
-def plot_losses(steps, losses, path, title=None, smoothing=None):
+def plot_losses(steps, losses, path, title=None, smoothing=None, ylabel="loss"):
     """Plots loss curves against the step and saves them as PNG.
 
     Args:
@@ -130,6 +131,7 @@ def plot_losses(steps, losses, path, title=None, smoothing=None):
         title: optional title.
         smoothing: int window of the moving average drawn over the raw values. Defaults to
             about a fiftieth of the run.
+        ylabel: the vertical axis' label. Defaults to `"loss"`.
 
     Returns:
         `path`.
@@ -151,7 +153,7 @@ def plot_losses(steps, losses, path, title=None, smoothing=None):
         else:
             line.set_label(name)
     axes.set_xlabel("step")
-    axes.set_ylabel("loss")
+    axes.set_ylabel(ylabel)
     axes.legend()
     axes.grid(alpha=0.3)
     if title:
@@ -204,6 +206,79 @@ def plot_latent_steps(before, after, scores_before, scores_after, path, title=No
         axes[row, 0].set_ylabel(f"G({name})", fontsize=9)
     if title:
         figure.suptitle(title, fontsize=10)
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    figure.savefig(path, dpi=100, bbox_inches="tight")
+    plt.close(figure)
+    return path
+
+
+def plot_attention_maps(images, maps, queries, path, titles=None):
+    """Saves a figure of where query positions attend: one row per image, the image first, then
+    one panel per query with the query marked (+) and its attention map laid over the image.
+
+    Args:
+        images: `(n, height, width, channels)` in [-1, 1].
+        maps: `(n, N, M)` attention weights, row i of map k being how much query position i of
+            image k attends to each key position; the queries lie on a square grid of N
+            positions and the keys on one of M (row-major), each covering the whole image.
+        queries: sequence of `(row, column)` positions on the queries' grid.
+        path: output file (`.png`).
+        titles: optional sequence of one title per image.
+
+    Returns:
+        `path`.
+
+    Raises:
+        ValueError: shapes that disagree, a grid that is not square, or a query outside it.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    images, maps = np.asarray(images), np.asarray(maps)
+    if images.ndim != 4 or maps.ndim != 3 or len(images) != len(maps):
+        raise ValueError(
+            "plot_attention_maps takes images (n, height, width, channels) and maps (n, N, M) "
+            f"for the same n. Received: shapes {images.shape} and {maps.shape}"
+        )
+    query_side, key_side = math.isqrt(maps.shape[1]), math.isqrt(maps.shape[2])
+    if query_side**2 != maps.shape[1] or key_side**2 != maps.shape[2]:
+        raise ValueError(
+            "plot_attention_maps needs square grids of query and key positions. Received: "
+            f"maps of shape {maps.shape}"
+        )
+    queries = [tuple(int(v) for v in query) for query in queries]
+    outside = [q for q in queries if len(q) != 2 or not all(0 <= v < query_side for v in q)]
+    if outside or not queries:
+        raise ValueError(
+            f"Queries must be (row, column) positions on the {query_side}x{query_side} grid of "
+            f"query positions, each in [0, {query_side}). Received: {outside or queries}"
+        )
+    n, height, width = images.shape[:3]
+    extent = (-0.5, width - 0.5, height - 0.5, -0.5)  # the maps stretched over the image
+    figure, axes = plt.subplots(
+        n, 1 + len(queries), figsize=(2.0 * (1 + len(queries)), 2.0 * n), squeeze=False
+    )
+    for row in range(n):
+        tile = to_uint8(images[row])
+        tile = tile[..., 0] if tile.shape[-1] == 1 else tile
+        for column in range(1 + len(queries)):
+            axes[row, column].imshow(tile, cmap="gray", vmin=0, vmax=255)
+            axes[row, column].axis("off")
+        if titles is not None:
+            axes[row, 0].set_title(str(titles[row]), fontsize=9)
+        for column, (qy, qx) in enumerate(queries, start=1):
+            weights = maps[row, qy * query_side + qx].reshape(key_side, key_side)
+            axes[row, column].imshow(weights, cmap="magma", alpha=0.6, extent=extent)
+            axes[row, column].plot(
+                (qx + 0.5) * width / query_side - 0.5,
+                (qy + 0.5) * height / query_side - 0.5,
+                "c+",
+                markersize=10,
+                mew=2,
+            )
+            axes[row, column].set_title(f"query ({qy}, {qx})", fontsize=9)
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     figure.savefig(path, dpi=100, bbox_inches="tight")
     plt.close(figure)

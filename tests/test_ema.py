@@ -118,6 +118,19 @@ def test_generate_reads_the_average_and_ema_false_the_raw_generator():
     np.testing.assert_allclose(plain.generate(latents=z), plain.generate(latents=z, ema=False))
 
 
+def test_every_variants_generate_samples_from_the_average():
+    # A generate a variant inherits from a mixin (LabelConditioned: CGAN, ACGAN, SAGAN, BigGAN,
+    # LoGAN) took no `ema` and read the raw generator until the core wrapped it too.
+    import inspect
+
+    from keras_gan import registry
+
+    for name in registry.available():
+        generate = registry.get(name).model_class.generate
+        assert getattr(generate, "samples_from_the_average", False), name
+        assert "ema" in inspect.signature(generate).parameters, name
+
+
 def test_the_average_is_saved_and_reloads_to_the_same_samples(tmp_path):
     model = tiny_gan(ema_decay=0.8)
     trajectory(model, 2)

@@ -128,7 +128,10 @@ plt.show()
 # %% [markdown]
 # Each map sums to 1 over the 49 key positions. A convolution would only look at the query's
 # neighbours; attention can look anywhere, and often looks at the strokes of the digit far from
-# the query. (With `quick=True` nothing is learnt: the maps are near uniform.)
+# the query. (With `quick=True` nothing is learnt: the maps are near uniform.) The package
+# draws the same figure from the generator's first attention block, with the weights
+# `generate` samples with: `model.plot_attention("maps.png", labels=[0, 3, 7],
+# queries=[(4, 7), (7, 7), (10, 9)])`, and returns the maps with `model.attention_maps(labels)`.
 #
 # ## The projection discriminator, taken apart
 #

@@ -1,8 +1,10 @@
 """SAGAN: Self-Attention Generative Adversarial Networks (Zhang et al. 2019)."""
 
 import dataclasses
+import math
 
 import keras
+import numpy as np
 from keras import ops
 
 from keras_gan import augment as augmentation
@@ -205,6 +207,16 @@ class SAGAN(BothConditioned, AdversarialModel):
         the networks that attend (the first self-attention block of each)."""
         return attention_gains(self)
 
+    def attention_maps(self, labels, latents=None, seed=0):
+        """Generated images and the generator's attention maps for them (see
+        `generator_attention_maps`)."""
+        return generator_attention_maps(self, labels, latents, seed)
+
+    def plot_attention(self, path, labels, queries=None, latents=None, seed=0):
+        """Saves the figure of where chosen query positions of the generator attend (the paper's
+        Figure 1 idea; see `plot_generator_attention`)."""
+        return plot_generator_attention(self, path, labels, queries, latents, seed)
+
 
 def attention_gains(model):
     """A model's learned attention gains gamma, `{"g_attention_gain": ...,
@@ -222,3 +234,70 @@ def attention_gains(model):
 def attention_layers(network):
     """The `SelfAttention` layers of a functional network (none for a custom one)."""
     return [layer for layer in getattr(network, "layers", []) if isinstance(layer, SelfAttention)]
+
+
+def generator_attention_maps(model, labels, latents=None, seed=0):
+    """A class-conditional model's generated images and its generator's attention maps.
+
+    The maps are those of the generator's first `SelfAttention` block, read in the same call
+    that draws the images, from the weights `generate` samples with (the generator's moving
+    average where the model keeps one).
+
+    Args:
+        model: a model whose generator takes `[z, y]` and attends (SAGAN, BigGAN, LoGAN).
+        labels: sequence of integer class labels, one per image.
+        latents: optional array `(n, latent_dim)`; fresh latents from `seed` when `None`.
+        seed: int, seed of the fresh latents. Defaults to 0.
+
+    Returns:
+        `(images, maps)`: numpy arrays `(n, height, width, channels)` in [-1, 1] and
+        `(n, N, N / 4)`, row i of a map being how much query position i (row-major over the
+        attention block's feature map) attends to each 2x2-pooled key position.
+
+    Raises:
+        ValueError: the generator has no self-attention block (`attention_resolution=0`).
+    """
+    attention = attention_layers(model.generator)
+    if not attention:
+        raise ValueError(
+            f"{type(model).__name__}'s generator has no self-attention block "
+            f"(attention_resolution={getattr(model, 'attention_resolution', None)!r}): there "
+            "is no attention map to read. Build it with an attention_resolution the networks "
+            "have (None: half the image size)."
+        )
+    labels = model._check_labels(labels)
+    latents = model._latents(len(labels), latents, seed)
+    # the attention block's input and the images, from one forward pass
+    probe = keras.Model(model.generator.inputs, [attention[0].input, model.generator.output])
+    with model.averaged_generator():
+        features, images = probe([latents, labels], training=False)
+        maps = attention[0].attention(features)
+    return ops.convert_to_numpy(images), ops.convert_to_numpy(maps)
+
+
+def plot_generator_attention(model, path, labels, queries=None, latents=None, seed=0):
+    """Saves a figure of where chosen query positions of a model's generator attend: each row
+    a generated image, then one panel per query with the query marked and its attention map
+    over the image (`keras_gan.plotting.plot_attention_maps`).
+
+    Args:
+        model: a model whose generator takes `[z, y]` and attends (SAGAN, BigGAN, LoGAN).
+        path: output file (`.png`).
+        labels: sequence of integer class labels, one row each.
+        queries: optional sequence of `(row, column)` positions on the attention block's
+            feature map. Defaults to three positions down its middle column.
+        latents: optional array `(n, latent_dim)`; fresh latents from `seed` when `None`.
+        seed: int, seed of the fresh latents. Defaults to 0.
+
+    Returns:
+        `path`.
+    """
+    from keras_gan import plotting
+
+    images, maps = generator_attention_maps(model, labels, latents, seed)
+    if queries is None:
+        side = math.isqrt(maps.shape[1])
+        queries = [(side // 4, side // 2), (side // 2, side // 2), (3 * side // 4, side // 2)]
+    return plotting.plot_attention_maps(
+        images, maps, queries, path, titles=[f"class {int(y)}" for y in np.asarray(labels)]
+    )

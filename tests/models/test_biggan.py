@@ -199,6 +199,12 @@ def test_training_moves_both_networks_and_the_average_follows():
     average = [numpy(v) for v in model.generator_average]
     weights = [numpy(v) for v in model.generator_variables()]
     assert any(not np.allclose(a, w) for a, w in zip(average, weights))
+    # The attention maps are read from the average's weights, like the samples
+    z = np.random.default_rng(0).normal(size=(2, 6)).astype("float32")
+    images, maps = model.attention_maps([0, 2], latents=z)
+    np.testing.assert_allclose(images, model.generate(latents=z, labels=[0, 2]), atol=1e-5)
+    np.testing.assert_allclose(maps.sum(axis=-1), 1.0, atol=1e-5)
+    assert maps.shape[0] == 2 and maps.shape[1] == 4 * maps.shape[2]
 
 
 def test_the_discriminator_hinge_loss_falls_on_fixed_data():

@@ -212,6 +212,38 @@ def test_ttur_optimizers_and_the_logged_gains():
     assert float(logs["d_attention_gain"]) != 0.0
 
 
+def test_attention_maps_come_from_the_weights_that_draw_the_samples(tmp_path):
+    model = tiny(ema_decay=0.5, ema_start=0)
+    images, labels = labelled(8)
+    for _ in range(2):
+        model.train_on_batch((images, labels))
+    z = np.random.default_rng(0).normal(size=(3, 8)).astype("float32")
+    y = np.array([0, 1, 2], "int32")
+    drawn, maps = model.attention_maps(y, latents=z)
+    # The images are generate()'s, from the generator's moving average, not the raw weights
+    np.testing.assert_allclose(drawn, model.generate(latents=z, labels=y), atol=1e-5)
+    assert np.abs(drawn - model.generate(latents=z, labels=y, ema=False)).max() > 1e-4
+    # 16x16 images attend at 8x8: 64 query positions over 16 pooled key positions, each row a
+    # softmax; the maps are those of the same weights (recomputed with the average swapped in)
+    assert maps.shape == (3, 64, 16)
+    np.testing.assert_allclose(maps.sum(axis=-1), 1.0, atol=1e-5)
+    attention = model.generator.get_layer("attention")
+    probe = keras.Model(model.generator.inputs, attention.input)
+    with model.averaged_generator():
+        expected = numpy(attention.attention(probe([z, y])))
+    np.testing.assert_allclose(maps, expected, atol=1e-6)
+    assert np.abs(maps - maps[:, :1]).max() > 0  # queries differ in where they look
+
+    path = model.plot_attention(tmp_path / "maps.png", labels=[0, 2], queries=[(0, 0), (7, 3)])
+    assert keras.utils.load_img(path).size[0] > 0
+    with pytest.raises(ValueError, match=r"8x8 grid.*\[0, 8\).*\(8, 0\)"):
+        model.plot_attention(tmp_path / "bad.png", labels=[0], queries=[(8, 0)])
+    with pytest.raises(ValueError, match="no self-attention block.*attention_resolution=0"):
+        tiny(attention_resolution=0).attention_maps([0])
+    with pytest.raises(ValueError, match=r"must lie in \[0, 2\]"):
+        model.attention_maps([3])
+
+
 def test_hinge_loss_of_the_discriminator_falls_on_fixed_data():
     model = tiny()
     images, labels = labelled(8)

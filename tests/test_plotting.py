@@ -1,0 +1,24 @@
+"""Figures: the attention-map figure's checks and output."""
+
+import numpy as np
+import pytest
+
+from keras_gan import plotting
+
+
+def test_attention_maps_figure_and_its_refusals(tmp_path):
+    images = np.zeros((2, 16, 16, 1), "float32")
+    maps = np.full((2, 64, 16), 1 / 16, "float32")
+    path = plotting.plot_attention_maps(images, maps, [(0, 0), (7, 7)], tmp_path / "a.png")
+    from PIL import Image
+
+    width, height = Image.open(path).size
+    assert width > height > 0  # two rows, three panels each
+    with pytest.raises(ValueError, match=r"same n.*\(2, 16, 16, 1\) and \(1, 64, 16\)"):
+        plotting.plot_attention_maps(images, maps[:1], [(0, 0)], tmp_path / "b.png")
+    with pytest.raises(ValueError, match=r"square grids.*\(2, 60, 16\)"):
+        plotting.plot_attention_maps(images, maps[:, :60], [(0, 0)], tmp_path / "c.png")
+    with pytest.raises(ValueError, match=r"8x8 grid.*\[\(0, -1\)\]"):
+        plotting.plot_attention_maps(images, maps, [(0, 0), (0, -1)], tmp_path / "d.png")
+    with pytest.raises(ValueError, match=r"8x8 grid.*\[\]"):
+        plotting.plot_attention_maps(images, maps, [], tmp_path / "e.png")
