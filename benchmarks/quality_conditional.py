@@ -52,12 +52,8 @@ class TimeBudget(keras.callbacks.Callback):
 
     def __init__(self, seconds, max_steps=None, trace_every=None):
         super().__init__()
-        self.seconds, self.max_steps, self.trace_every, self.steps = (
-            seconds,
-            max_steps,
-            trace_every,
-            0,
-        )
+        self.seconds, self.max_steps, self.trace_every = seconds, max_steps, trace_every
+        self.steps = 0
         self.trace = {"step": [], "gains": {}, "logs": {}}
 
     def on_train_begin(self, logs=None):

@@ -248,8 +248,15 @@ def plot_attention_maps(images, maps, queries, path, titles=None):
             "plot_attention_maps needs square grids of query and key positions. Received: "
             f"maps of shape {maps.shape}"
         )
-    queries = [tuple(int(v) for v in query) for query in queries]
-    outside = [q for q in queries if len(q) != 2 or not all(0 <= v < query_side for v in q)]
+    positions = np.asarray(queries)
+    if positions.size and (
+        positions.ndim != 2 or positions.shape[1] != 2 or positions.dtype.kind not in "iu"
+    ):
+        raise ValueError(
+            f"Queries must be a sequence of (row, column) integer positions. Received: {queries!r}"
+        )
+    queries = [(int(row), int(column)) for row, column in positions.reshape(-1, 2)]
+    outside = [q for q in queries if not all(0 <= v < query_side for v in q)]
     if outside or not queries:
         raise ValueError(
             f"Queries must be (row, column) positions on the {query_side}x{query_side} grid of "

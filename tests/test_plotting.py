@@ -22,3 +22,6 @@ def test_attention_maps_figure_and_its_refusals(tmp_path):
         plotting.plot_attention_maps(images, maps, [(0, 0), (0, -1)], tmp_path / "d.png")
     with pytest.raises(ValueError, match=r"8x8 grid.*\[\]"):
         plotting.plot_attention_maps(images, maps, [], tmp_path / "e.png")
+    for wrong in ([3, 4], [(1.5, 2)], [(1, 2, 3)]):
+        with pytest.raises(ValueError, match=r"\(row, column\) integer positions"):
+            plotting.plot_attention_maps(images, maps, wrong, tmp_path / "f.png")

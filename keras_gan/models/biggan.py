@@ -9,12 +9,7 @@ from keras_gan import losses
 from keras_gan.adversarial import AdversarialModel, check_accumulation_steps
 from keras_gan.config import AugmentConfig, field
 from keras_gan.models.cgan import BothConditioned
-from keras_gan.models.sagan import (
-    attention_gains,
-    attention_layers,
-    generator_attention_maps,
-    plot_generator_attention,
-)
+from keras_gan.models.sagan import SelfAttending, attention_gains, attention_layers
 from keras_gan.models.sngan import SNGAN
 from keras_gan.networks.biggan import (
     ClassEmbedding,
@@ -131,7 +126,7 @@ class BigGANConfig(AugmentConfig):
     summary="Brock et al. 2019: hierarchical latents, shared embedding, ortho reg, large batches",
 )
 @keras.saving.register_keras_serializable(package="keras_gan")
-class BigGAN(BothConditioned, AdversarialModel):
+class BigGAN(SelfAttending, BothConditioned, AdversarialModel):
     r"""BigGAN: SAGAN scaled up, with a hierarchical latent, a shared class embedding, orthogonal
     regularisation and large batches through gradient accumulation.
 
@@ -332,17 +327,3 @@ class BigGAN(BothConditioned, AdversarialModel):
             for weight in self.generator.trainable_variables
             if len(weight.shape) >= 2 and id(weight) not in embeddings
         ]
-
-    def attention_gains(self):
-        """Each network's learned attention gain, `{"g_attention_gain": ..., ...}`."""
-        return attention_gains(self)
-
-    def attention_maps(self, labels, latents=None, seed=0):
-        """Generated images and the generator's attention maps for them (see
-        `keras_gan.models.sagan.generator_attention_maps`)."""
-        return generator_attention_maps(self, labels, latents, seed)
-
-    def plot_attention(self, path, labels, queries=None, latents=None, seed=0):
-        """Saves the figure of where chosen query positions of the generator attend (see
-        `keras_gan.models.sagan.plot_generator_attention`)."""
-        return plot_generator_attention(self, path, labels, queries, latents, seed)

@@ -64,13 +64,33 @@ class SAGANConfig(AugmentConfig):
     PYTHON_FROM_PAPER = ("base_filters",)
 
 
+class SelfAttending:
+    """What a model whose networks attend (SAGAN, BigGAN, LoGAN) offers to read the attention:
+    the learned gains, the generator's maps and their figure."""
+
+    def attention_gains(self):
+        """Each network's learned attention gain gamma, `{"g_attention_gain": ..., ...}`, for
+        the networks that attend (the first self-attention block of each)."""
+        return attention_gains(self)
+
+    def attention_maps(self, labels, latents=None, seed=0):
+        """Generated images and the generator's attention maps for them (see
+        `generator_attention_maps`)."""
+        return generator_attention_maps(self, labels, latents, seed)
+
+    def plot_attention(self, path, labels, queries=None, latents=None, seed=0):
+        """Saves the figure of where chosen query positions of the generator attend (the SAGAN
+        paper's Figure 1 idea; see `plot_generator_attention`)."""
+        return plot_generator_attention(self, path, labels, queries, latents, seed)
+
+
 @register(
     "sagan",
     config=SAGANConfig,
     summary="Zhang et al. 2019: self-attention in both networks, spectral norm, hinge, TTUR",
 )
 @keras.saving.register_keras_serializable(package="keras_gan")
-class SAGAN(BothConditioned, AdversarialModel):
+class SAGAN(SelfAttending, BothConditioned, AdversarialModel):
     r"""SAGAN: class-conditional residual networks with self-attention, trained with the hinge loss.
 
     $$L_D = \mathbb{E}_{(x, y) \sim p_{data}}[\max(0, 1 - D(x, y))]
@@ -201,21 +221,6 @@ class SAGAN(BothConditioned, AdversarialModel):
 
             g_loss, _ = self.minimize(generator_loss, self.generator, self.g_optimizer)
         return self.update_logs(d_loss=d_loss, g_loss=g_loss, **attention_gains(self))
-
-    def attention_gains(self):
-        """Each network's learned attention gain gamma, `{"g_attention_gain": ..., ...}`, for
-        the networks that attend (the first self-attention block of each)."""
-        return attention_gains(self)
-
-    def attention_maps(self, labels, latents=None, seed=0):
-        """Generated images and the generator's attention maps for them (see
-        `generator_attention_maps`)."""
-        return generator_attention_maps(self, labels, latents, seed)
-
-    def plot_attention(self, path, labels, queries=None, latents=None, seed=0):
-        """Saves the figure of where chosen query positions of the generator attend (the paper's
-        Figure 1 idea; see `plot_generator_attention`)."""
-        return plot_generator_attention(self, path, labels, queries, latents, seed)
 
 
 def attention_gains(model):
