@@ -925,19 +925,22 @@ class AdversarialBase(keras.Model):
         init.__signature__ = inspect.Signature([*parameters[:at], *extra, *parameters[at:]])
 
     @classmethod
-    def from_train_config(cls, config, sample_shape, num_classes=None):
+    def from_train_config(cls, config, sample_shape, num_classes=None, attribute_names=None):
         """Builds and compiles the model a config describes.
 
         The config is the one source of the hyperparameters: every field that is also a
         constructor argument is passed under its name (`config_arguments` renames the few
         whose names differ), `sample_shape` as `image_shape` (or `sample_shape`), `num_classes`
-        where the constructor takes it, and the optimizers are `optimizers_from_config(config)`
-        (adjusted for lazy R1/R2 by `lazy_regularization_optimizers`).
+        and the number of `attribute_names` (`num_attributes`) where the constructor takes
+        them, and the optimizers are `optimizers_from_config(config)` (adjusted for lazy R1/R2
+        by `lazy_regularization_optimizers`).
 
         Args:
             config: the variant's config dataclass instance.
             sample_shape: tuple, the shape of one training sample (the generator's output).
             num_classes: optional int, the dataset's number of classes.
+            attribute_names: optional tuple, the dataset's binary attributes (StarGAN's
+                domain labels).
 
         Returns:
             The compiled model.
@@ -953,6 +956,8 @@ class AdversarialBase(keras.Model):
                 kwargs[name] = tuple(sample_shape)
         if "num_classes" in accepted and num_classes is not None:
             kwargs["num_classes"] = num_classes
+        if "num_attributes" in accepted and attribute_names:
+            kwargs["num_attributes"] = len(attribute_names)
         model = cls(**kwargs)
         model.compile(**model.lazy_regularization_optimizers(model.optimizers_from_config(config)))
         return model

@@ -56,7 +56,7 @@ RUN_SETTINGS = ("dataset", "image_size")
 # What the evaluation can read as real images (`DatasetInfo.element`); a model generating from
 # noise is compared with these. Image-to-image models (paired, unpaired) are not evaluated here.
 _IMAGE_ELEMENTS = ("images", "images_labels")
-_TRANSLATION_KINDS = ("paired", "unpaired", "captioned")
+_TRANSLATION_KINDS = ("paired", "unpaired", "captioned", "attributed")
 # Datasets with one split only: the default --split is "train" for them.
 SINGLE_SPLIT_DATASETS = ("digits",)
 

@@ -27,6 +27,7 @@ ELEMENTS = {
     "paired": ("paired",),
     "unpaired": ("unpaired", "paired"),
     "captioned": ("captions",),
+    "attributed": ("images_attributes",),
 }
 
 #: What one batch of each data kind is, in words.
@@ -36,6 +37,7 @@ KIND_DESCRIPTIONS = {
     "paired": "aligned (source, target) image pairs",
     "unpaired": "two image domains",
     "captioned": "captioned images",
+    "attributed": "(images, binary attributes) batches",
 }
 
 #: The built-in datasets of each data kind, as `--dataset` suggestions in a refusal.
@@ -49,6 +51,7 @@ KIND_DATASETS = {
     "unpaired": ("mnist_edges", "mnist_colour", "mnist_negative",
                  "cycle_gan/horse2zebra (or another cycle_gan/*)"),
     "captioned": ("mnist_captions",),
+    "attributed": ("mnist_attributes",),
 }  # fmt: skip
 
 # The batches of the built-in datasets as `keras_gan.datasets.load` gives them by default, so a
@@ -62,6 +65,7 @@ _BUILT_IN_ELEMENTS = {
         ("mnist_edges", "mnist_colour", "mnist_color", "mnist_negative", "mnist_superres"), "paired"
     ),
     "mnist_captions": "captions",
+    "mnist_attributes": "images_attributes",
 }
 
 

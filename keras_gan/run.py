@@ -627,7 +627,10 @@ class Run:
         keras.config.set_dtype_policy(PRECISIONS[self.precision or "float32"])
         try:
             return variant.model_class.from_train_config(
-                config, info.image_shape, num_classes=info.num_classes
+                config,
+                info.image_shape,
+                num_classes=info.num_classes,
+                attribute_names=info.attribute_names,
             )
         except ValueError as error:
             raise RunError(str(error)) from error
@@ -690,6 +693,7 @@ class Run:
                 "image_shape": list(info.image_shape),
                 "num_examples": info.num_examples,
                 "num_classes": info.num_classes,
+                **({"attribute_names": list(info.attribute_names)} if info.attribute_names else {}),
             },
             "steps_per_epoch": steps_per_epoch,
             "total_steps": total,

@@ -5,6 +5,45 @@ import numpy as np
 from keras import ops
 
 
+def decay_epochs(config):
+    """`(constant_epochs, decay_epochs)` of a config: None halves `config.epochs`."""
+    constant = config.constant_epochs
+    constant = config.epochs // 2 if constant is None else constant
+    decay = config.decay_epochs
+    return constant, (config.epochs - constant if decay is None else decay)
+
+
+def steps_per_epoch(model_class, config, batch_size=None):
+    """Steps in one epoch of a config's dataset: `config.steps_per_epoch`, else the dataset's.
+
+    Args:
+        model_class: the variant's class (its `dataset_options` and name).
+        config: its config.
+        batch_size: the examples of one step; defaults to `config.batch_size`.
+
+    Raises:
+        ValueError: the dataset could not be read, asking for `steps_per_epoch`.
+    """
+    if config.steps_per_epoch is not None:
+        return int(config.steps_per_epoch)
+    from keras_gan import datasets
+
+    options = getattr(model_class, "dataset_options", None)
+    try:
+        return datasets.info(
+            config.dataset,
+            batch_size=batch_size or config.batch_size,
+            image_size=config.image_size,
+            seed=config.seed,
+            **(options(config) if options else {}),
+        ).steps_per_epoch
+    except Exception as error:  # noqa: BLE001 (any loading problem: ask for the number)
+        raise ValueError(
+            f"{model_class.__name__}'s learning rate schedule counts steps: set steps_per_epoch "
+            f"(could not read it from dataset {config.dataset!r}: {error})"
+        ) from error
+
+
 @keras.saving.register_keras_serializable(package="keras_gan")
 class LinearDecay(keras.optimizers.schedules.LearningRateSchedule):
     r"""A learning rate held for some epochs, then decayed linearly to zero (CycleGAN, section 7.1).

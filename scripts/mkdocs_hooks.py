@@ -43,6 +43,7 @@ VARIANTS = [
     "pix2pix",
     "cyclegan",
     "cogan",
+    "stargan",
     "srgan",
     "lapgan",
     "gan_int_cls",

@@ -194,7 +194,8 @@ def test_every_constructor_argument_comes_from_the_config(name):
 # Config fields read elsewhere than the constructor: by `optimizers_from_config`, or by the
 # variant's `dataset_options` (CycleGAN's `paired`, pix2pix's `direction`).
 _READ_ELSEWHERE = {"learning_rate", "beta_1", "beta_2", "d_learning_rate", "g_learning_rate",
-                   "optimizer", "constant_epochs", "decay_epochs", "paired", "direction"}  # fmt: skip
+                   "optimizer", "constant_epochs", "decay_epochs", "paired", "direction",
+                   "attributes"}  # fmt: skip
 
 
 @pytest.mark.parametrize("name", registry.available())
@@ -283,10 +284,14 @@ def test_each_model_is_of_one_kind_with_only_that_kinds_arguments(name):
         assert not translates
     if model_class.data_kind == "paired":
         assert translates
-    latent_arguments = {"latent_dim", "latent_distribution", "discriminator_steps"}
+    latent_arguments = {"latent_dim", "latent_distribution"}
     if translates:
         assert not latent_arguments & model_class.constructor_arguments()
         assert not hasattr(model_class, "sample_latent")
+        # several critic updates per step only where the paper has them (StarGAN's n_critic)
+        fields = {field.name for field in dataclasses.fields(model_class.config_class)}
+        if "discriminator_steps" in model_class.constructor_arguments():
+            assert "discriminator_steps" in fields
 
 
 def test_a_translation_model_refuses_latent_arguments_but_loads_old_files_that_have_them():

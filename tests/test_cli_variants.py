@@ -32,6 +32,7 @@ WRONG = {
     "paired": "digits",
     "unpaired": "digits",
     "captioned": "digits",
+    "attributed": "digits",
 }
 
 
@@ -110,7 +111,9 @@ def test_the_kind_check_before_loading_agrees_with_the_loaded_batches():
     seen = {}
     for name in VARIANTS:
         variant = registry.get(name)
-        for dataset in ("digits", "ring", "mnist_edges", "mnist_colour", "mnist_captions"):
+        for dataset in (
+            "digits", "ring", "mnist_edges", "mnist_colour", "mnist_captions", "mnist_attributes"
+        ):  # fmt: skip
             config = variant.config_class(dataset=dataset, image_size=None)
             kwargs = variant.dataset_kwargs(config)
             key = (dataset, tuple(sorted(kwargs.items())))

@@ -1263,3 +1263,82 @@ def orthogonal_penalty_convolution(run):
         ],
         not_finite="not finite: check the reshape and the product",
     )  # fmt: skip
+
+
+# -- 14: StarGAN's domain classification loss ------------------------------------------------------
+# Docstring: logits (m, k), labels (m, k) of 0/1; returns the binary cross-entropy of every logit
+# with its label, summed over the k attributes, averaged over the m images.
+
+
+def _domain_loss(logits, labels, reduce_attributes=np.sum, reduce_batch=np.mean, swap=False):
+    logits = np.asarray(logits, dtype="float64")
+    labels = 1.0 - np.asarray(labels) if swap else np.asarray(labels)
+    per_attribute = labels * _softplus(-logits) + (1.0 - labels) * _softplus(logits)
+    return float(reduce_batch(reduce_attributes(per_attribute, axis=-1)))
+
+
+def _softmax_domain_loss(logits, labels):
+    # a softmax over the attributes, as if they were one class among k
+    logits = np.asarray(logits, dtype="float64")
+    log_softmax = logits - np.logaddexp.reduce(logits, axis=-1, keepdims=True)
+    return float(np.mean(np.sum(-np.asarray(labels) * log_softmax, axis=-1)))
+
+
+def _domain_cases():
+    rng = np.random.default_rng(14)
+    moderate = rng.normal(0.0, 2.0, (4, 3)), rng.integers(0, 2, (4, 3))
+    large = (
+        np.array([[100.0, -100.0, 60.0, -3.0, 0.5]] * 2),
+        np.array([[1, 0, 0, 1, 1], [0, 1, 1, 0, 0]]),
+    )
+    return [moderate, large]
+
+
+_DOMAIN = _domain_cases()
+
+
+@piece(
+    "domain_classification_loss", forbidden=("keras_gan.models.stargan.domain_classification_loss",)
+)
+def _domain_classification_loss_reference():
+    return {
+        "probes": [{"op": "call", "args": [_array(t), _array(c)]} for t, c in _DOMAIN],
+        "values": [_domain_loss(t, c) for t, c in _DOMAIN],
+    }
+
+
+@check("domain_classification_loss", name="value", points=2)
+def domain_classification_loss_value(run):
+    got = _number(run, 0, "domain_classification_loss")
+    logits, labels = _DOMAIN[0]
+    _compare(
+        "domain_classification_loss",
+        got,
+        run["reference"]["values"][0],
+        f"on logits of shape {logits.shape} (4 images, 3 attributes) and labels {_show(labels)}:",
+        [
+            (-_domain_loss(logits, labels), "check the sign: the loss is the cross-entropy, >= 0"),
+            (_domain_loss(logits, labels, np.mean),
+             "sum over the attributes (one cross-entropy each), then average over the images"),
+            (_domain_loss(logits, labels, reduce_batch=np.sum),
+             "average over the images, do not sum them"),
+            (_domain_loss(logits, labels, np.mean, np.sum),
+             "sum over the attributes and average over the images, not the other way round"),
+            (_domain_loss(logits, labels, swap=True),
+             "labels are swapped: a label 1 goes with -log sigmoid(t) = softplus(-t)"),
+            (_softmax_domain_loss(logits, labels),
+             "each attribute is its own yes/no question: a sigmoid per logit, not a softmax "
+             "across the attributes"),
+        ],
+    )  # fmt: skip
+
+
+@check("domain_classification_loss", name="large logits", needs=("value",))
+def domain_classification_loss_stable(run):
+    got = _number(run, 1, "domain_classification_loss")
+    _compare(
+        "domain_classification_loss",
+        got,
+        run["reference"]["values"][1],
+        "for logits of +-100 and 60 (2 images, 5 attributes):",
+    )

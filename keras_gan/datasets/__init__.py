@@ -12,6 +12,7 @@ with `seed`, cached and prefetched. One batch is, by `DatasetInfo.element`:
 | `"paired"` | `(source_images, target_images)` | pix2pix, SRGAN: `mnist_edges`, `mnist_colour`, `mnist_negative`, `mnist_superres`, paired folders |
 | `"unpaired"` | `(domain_a_images, domain_b_images)` | CycleGAN, CoGAN: `cycle_gan/*`, two folders, `paired=False` |
 | `"captions"` | `(images, token_ids)` or `(images, token_ids, labels)` | `mnist_captions` |
+| `"images_attributes"` | `(images, attributes)`, attributes float32 `(batch, k)` of 0/1 | StarGAN: `mnist_attributes` |
 | `"points"` | float32 `(batch, 2)`, not scaled (or `(points, modes)`) | `ring`, `grid` |
 
 `info(name, ...)` (or `load(..., with_info=True)`) returns a `DatasetInfo`: image shape, number of
@@ -107,6 +108,7 @@ GENERATED_NAMES = (
     "mnist_negative",
     "mnist_superres",
     "mnist_captions",
+    "mnist_attributes",
 )
 _ALIASES = {"mnist_color": "mnist_colour", "cifar-10": "cifar10", "celeba": "celeb_a"}
 
@@ -154,7 +156,8 @@ def load(
             a tensorflow-datasets name (`"mnist"`, `"fashion_mnist"`, `"cifar10"`, `"celeb_a"`,
             `"cycle_gan/horse2zebra"`, or any other tfds image dataset);
             a generated set (`"ring"`, `"grid"`, `"digits"`, `"stacked_mnist"`, `"mnist_edges"`,
-            `"mnist_colour"`, `"mnist_negative"`, `"mnist_superres"`, `"mnist_captions"`);
+            `"mnist_colour"`, `"mnist_negative"`, `"mnist_superres"`, `"mnist_captions"`,
+            `"mnist_attributes"`);
             a folder of images (see `load_folder`; `paired=True` reads side-by-side pix2pix
             files); or a pair of folders (unpaired domains, or pairs matched by file name
             with `paired=True`).
@@ -187,7 +190,9 @@ def load(
         **options: per-dataset options: `num_examples` (`ring`, `grid`, `stacked_mnist`),
             `source` (`"auto"`, `"mnist"` or `"digits"` for digit-derived sets), `scale`
             (`mnist_superres`, default 4), `paired` (derived pairs and folders), `max_len`
-            (`mnist_captions`), `center_crop` (tfds), `direction` (paired folders).
+            (`mnist_captions`), `attributes` (`mnist_attributes`: names from `thick`,
+            `outline`, `negative`, default all three), `center_crop` (tfds), `direction`
+            (paired folders).
 
     Returns:
         A `tf.data.Dataset`, or `(dataset, DatasetInfo)` when `with_info=True`.
@@ -293,6 +298,16 @@ def load(
         no_channels(1)
         result = derived.load_captions(
             split=split, with_labels=with_labels, data_dir=data_dir, **sized, **options, **common
+        )
+    elif key == "mnist_attributes":
+        only("source", "attributes")
+        no_channels(1)
+        if with_labels:
+            raise ValueError(
+                f"Dataset '{name}' yields (images, attributes); with_labels=True is not supported."
+            )
+        result = derived.load_attributes(
+            split=split, data_dir=data_dir, **sized, **options, **common
         )
     elif _is_tfds_name(key):
         only("center_crop")

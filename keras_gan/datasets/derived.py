@@ -16,6 +16,9 @@ or its raw files are in `$KERAS_GAN_DATA_DIR/mnist/`; otherwise the sklearn digi
 * `mnist_negative`: (digit, its negative 255 - digit) pairs, CoGAN's second digit task.
 * `mnist_superres`: (low-resolution, high-resolution) pairs, `scale` times smaller (SRGAN).
 * `mnist_captions`: (image, caption token ids) for text-to-image GANs; see `captions`.
+* `mnist_attributes`: (image, binary attributes) for multi-domain translation (StarGAN): each
+  digit drawn with a random subset of `ATTRIBUTES` (thick strokes, outline, negative), each a
+  known transform, so a translation to any attributes has an exact answer to compare with.
 
 The paired sets yield `(source, target)`; with `paired=False` the two sides come from different,
 independently shuffled digits, as CycleGAN's unpaired domains.
@@ -233,6 +236,81 @@ def pair_transform(name):
     return PAIR_TRANSFORMS[name]
 
 
+#: The binary attributes of `mnist_attributes`, in the order `apply_attributes` applies them;
+#: each is a known transform of the digit (StarGAN's domains on a CPU).
+ATTRIBUTES = ("thick", "outline", "negative")
+
+
+def thicken(images):
+    """Strokes one pixel thicker: the 3x3 maximum around each pixel of uint8 digits `(n, h, w)`."""
+    images = np.asarray(images, np.uint8)
+    height, width = images.shape[1:3]
+    padded = np.pad(images, ((0, 0), (1, 1), (1, 1)))
+    out = images.copy()
+    for dy in range(3):
+        for dx in range(3):
+            np.maximum(out, padded[:, dy : dy + height, dx : dx + width], out=out)
+    return out
+
+
+def check_attribute_names(names):
+    """Returns `names` as a tuple of known attributes, in `ATTRIBUTES`' order.
+
+    Raises:
+        ValueError: an unknown or repeated name, or none, naming the accepted ones.
+    """
+    if isinstance(names, str):
+        names = tuple(n.strip() for n in names.split(",") if n.strip())
+    names = tuple(names) if isinstance(names, (tuple, list)) else None
+    if not names or any(n not in ATTRIBUTES for n in names) or len(set(names)) != len(names):
+        raise ValueError(
+            f"`attributes` must name one or more distinct attributes of {', '.join(ATTRIBUTES)}. "
+            f"Received: attributes={names!r}"
+        )
+    return tuple(n for n in ATTRIBUTES if n in names)
+
+
+def apply_attributes(images, attributes, names=ATTRIBUTES):
+    """The digits with each example's attributes: thick, then outline, then negative.
+
+    Args:
+        images: uint8 `(n, h, w)` digits (white ink on black).
+        attributes: `(n, len(names))` array of 0/1, one column per name.
+        names: the attribute of each column, from `ATTRIBUTES`. Defaults to all of them.
+
+    Returns:
+        uint8 `(n, h, w)`: each digit thickened (`thicken`) where its `thick` is 1, reduced to
+        its outline (`edge_maps`) where `outline` is 1, and inverted (`negatives`) where
+        `negative` is 1, in that order.
+
+    Raises:
+        ValueError: attributes of another shape than `(n, len(names))` or values not 0 or 1.
+    """
+    images = np.asarray(images, np.uint8)
+    check_attribute_names(names)
+    names = tuple(n.strip() for n in names.split(",")) if isinstance(names, str) else tuple(names)
+    attributes = np.asarray(attributes)
+    if attributes.shape != (len(images), len(names)) or not np.isin(attributes, (0, 1)).all():
+        raise ValueError(
+            f"`attributes` must be 0/1 of shape ({len(images)}, {len(names)}), one column per "
+            f"attribute of {names}. Received: shape {attributes.shape}"
+        )
+    out = images.copy()
+    transforms = {"thick": thicken, "outline": edge_maps, "negative": negatives}
+    for name in ATTRIBUTES:  # the fixed order, whatever the columns' order
+        if name in names:
+            chosen = attributes[:, names.index(name)].astype(bool)
+            if chosen.any():
+                out[chosen] = transforms[name](out[chosen])
+    return out
+
+
+def draw_attributes(num_examples, num_attributes, seed=0):
+    """Each example's attributes: independent fair coins, float32 `(n, k)` of 0/1."""
+    rng = np.random.default_rng([seed, 7])
+    return rng.integers(0, 2, size=(num_examples, num_attributes)).astype(np.float32)
+
+
 # Pixels per chunk of the numpy computations on whole digit sets (~128 MB of float64).
 _CHUNK_PIXELS = 16 * 1024**2
 
@@ -444,4 +522,31 @@ def load_captions(
         class_names=tuple(map(str, range(10))), vocabulary=vocabulary,
         extras={"source": used, "captions": texts, "thresholds": thresholds, "measures": measures},
         **kw,
+    )  # fmt: skip
+
+
+def load_attributes(
+    *, split="train", image_size=28, attributes=ATTRIBUTES, source="auto", data_dir=None,
+    seed=None, **kw,
+):  # fmt: skip
+    """Digits with binary attributes for StarGAN: `(images, attributes)`; see `load`.
+
+    Each digit appears once, with attributes drawn from `seed` (fair coins, independent) and
+    applied by `apply_attributes`; the batch's attributes are float32 `(batch, k)` of 0/1 in
+    the order of `ATTRIBUTES` (`DatasetInfo.attribute_names`).
+    """
+    names = check_attribute_names(attributes)
+    stream = dict(
+        batch_size=pipeline.check_batch_size(kw.get("batch_size", 64)),
+        shuffle=kw.get("shuffle", True), cache=kw.get("cache", "auto"),
+    )  # fmt: skip
+    images, labels, used = _sized_digits(
+        "mnist_attributes", source, split, image_size, data_dir, copies=2, stream=stream,
+        example_bytes=lambda h, w: h * w + 4 * len(names),
+    )  # fmt: skip
+    values = draw_attributes(len(images), len(names), 0 if seed is None else seed)
+    transformed = apply_attributes(images, values, names)
+    return _finish(
+        "mnist_attributes", pipeline.ATTRIBUTED, (transformed[..., None], values), seed=seed,
+        attribute_names=names, extras={"source": used, "digit_labels": labels}, **kw,
     )  # fmt: skip

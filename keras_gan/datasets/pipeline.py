@@ -31,6 +31,7 @@ LABELLED = "images_labels"  # (images, labels)
 PAIRED = "paired"  # (source_images, target_images), pixel-aligned
 UNPAIRED = "unpaired"  # (domain_a_images, domain_b_images), independent draws
 CAPTIONS = "captions"  # (images, token_ids) or (images, token_ids, labels)
+ATTRIBUTED = "images_attributes"  # (images, attributes): float32 (batch, k) of 0/1
 POINTS = "points"  # 2-D points, (batch, 2), not scaled
 
 # Big enough to mix MNIST-sized sets well, small enough for celeb_a's 64x64 crops (~120 MB).
@@ -56,7 +57,7 @@ class DatasetInfo:
     Attributes:
         name: str, the dataset name or folder.
         element: str, the structure of one batch: `"images"`, `"images_labels"`, `"paired"`,
-            `"unpaired"`, `"captions"` or `"points"`.
+            `"unpaired"`, `"captions"`, `"images_attributes"` or `"points"`.
         image_shape: tuple, `(height, width, channels)` of the (target) images, or `(2,)` for
             2-D points.
         num_examples: int, examples in one pass over the chosen split (for unpaired sets, the
@@ -69,6 +70,8 @@ class DatasetInfo:
             when it differs from `image_shape` (e.g. the low-resolution input of SRGAN).
         vocabulary: `Vocabulary` or None, for captioned sets.
         mixture: `Mixture` or None, the ground-truth mixture of the 2-D toy sets.
+        attribute_names: tuple of str or None, the binary attribute of each column of an
+            attributed set's `(images, attributes)` batches (StarGAN's domain labels).
         extras: dict, anything else a dataset wants to report (e.g. the caption thresholds or
             which real digits a derived set was built from).
     """
@@ -84,6 +87,7 @@ class DatasetInfo:
     source_shape: tuple | None = None
     vocabulary: Any = None
     mixture: Any = None
+    attribute_names: tuple | None = None
     extras: dict = dataclasses.field(default_factory=dict)
 
 

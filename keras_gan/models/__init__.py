@@ -17,6 +17,7 @@ from keras_gan.models.pix2pix import Pix2Pix, Pix2PixConfig
 from keras_gan.models.sagan import SAGAN, SAGANConfig
 from keras_gan.models.sngan import SNGAN, SNGANConfig
 from keras_gan.models.srgan import SRGAN, SRGANConfig
+from keras_gan.models.stargan import StarGAN, StarGANConfig
 from keras_gan.models.unrolled_gan import UnrolledGAN, UnrolledGANConfig
 from keras_gan.models.wgan import WGAN, WGANConfig
 from keras_gan.models.wgan_gp import WGANGP, WGANGPConfig
@@ -56,6 +57,8 @@ __all__ = [
     "SNGANConfig",
     "SRGAN",
     "SRGANConfig",
+    "StarGAN",
+    "StarGANConfig",
     "UnrolledGAN",
     "UnrolledGANConfig",
     "WGAN",

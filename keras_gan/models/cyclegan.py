@@ -7,7 +7,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from keras_gan import losses
+from keras_gan import losses, schedules
 from keras_gan.adversarial import JointNetworks, TranslationModel
 from keras_gan.config import TrainConfig, field
 from keras_gan.image_pool import ImagePool
@@ -417,31 +417,12 @@ class CycleGAN(TranslationModel):
         of `epochs` each). The schedule counts optimizer steps, so it needs `steps_per_epoch`;
         when the config leaves it None, it is read from the dataset's `keras_gan.datasets.info`.
         """
-        constant = (
-            config.constant_epochs if config.constant_epochs is not None else config.epochs // 2
-        )
-        decay = config.decay_epochs if config.decay_epochs is not None else config.epochs - constant
-        steps = config.steps_per_epoch
-        if steps is None:
-            from keras_gan import datasets
-
-            try:
-                steps = datasets.info(
-                    config.dataset,
-                    batch_size=config.batch_size,
-                    image_size=config.image_size,
-                    seed=config.seed,
-                    **self.dataset_options(config),
-                ).steps_per_epoch
-            except Exception as error:  # noqa: BLE001 (any loading problem: ask for the number)
-                raise ValueError(
-                    "CycleGAN's learning rate schedule counts steps: set steps_per_epoch (could "
-                    f"not read it from dataset {config.dataset!r}: {error})"
-                ) from error
+        constant, decay = schedules.decay_epochs(config)
+        steps = schedules.steps_per_epoch(type(self), config)
         rates = self.learning_rates(config)  # learning_rate, or TTUR's two rates
         return {
             name: keras.optimizers.Adam(
-                LinearDecay(rates[name], constant, decay, int(steps)), beta_1=config.beta_1
+                LinearDecay(rates[name], constant, decay, steps), beta_1=config.beta_1
             )
             for name in self.optimizer_targets
         }  # fmt: skip

@@ -227,7 +227,7 @@ def test_gradient_penalty_missing_square_or_delegated(name, message):
     assert skipped(results[("gradient_penalty", "differentiable")])  # no stop_gradient hint
 
 
-# -- the graded pieces of notebooks 03, 05, 06, 07, 11, 12 and 13 -----------------------------------
+# -- the graded pieces of notebooks 03, 05, 06, 07, 11, 12, 13 and 14 -------------------------------
 
 NEW_PIECES = {
     "03_conditional": ("auxiliary_classifier_loss", 3),
@@ -237,16 +237,17 @@ NEW_PIECES = {
     "11_stabilisers": ("translate", 3),
     "12_cogan": ("negative_agreement", 3),
     "13_attention_and_scale": ("orthogonal_penalty", 3),
+    "14_stargan": ("domain_classification_loss", 3),
 }
 
 
-def test_ten_of_the_thirteen_notebooks_have_graded_pieces():
+def test_eleven_of_the_fourteen_notebooks_have_graded_pieces():
     graded = [
         os.path.basename(p)[:2]
         for p in sorted(glob.glob(os.path.join(TUTORIALS, "*.py")))
         if build_lib.BEGIN_SOLUTION in open(p, encoding="utf-8").read()
     ]
-    assert graded == ["01", "02", "03", "04", "05", "06", "07", "11", "12", "13"]
+    assert graded == ["01", "02", "03", "04", "05", "06", "07", "11", "12", "13", "14"]
 
 
 @pytest.mark.parametrize("notebook", sorted(NEW_PIECES))
@@ -599,3 +600,16 @@ def test_notebook_13_wrong_and_delegated_answers():
     message = by_check(report)[("orthogonal_penalty", "dense kernel")]["message"]
     assert "keras_gan.losses.orthogonal_regularization" in message and "no credit" in message
     assert report["score"] == 0
+
+
+def test_notebook_14_wrong_and_delegated_answers():
+    report = grade_lib.grade(fixture("stargan_wrong.py"))
+    results = by_check(report)
+    message = results[("domain_classification_loss", "value")]["message"]
+    assert "sum over the attributes (one cross-entropy each)" in message, message
+    assert skipped(results[("domain_classification_loss", "large logits")])
+    assert report["score"] == 0 and report["max_score"] == 3
+    report = grade_lib.grade(fixture("stargan_delegated.py"))
+    message = by_check(report)[("domain_classification_loss", "value")]["message"]
+    assert "keras_gan.models.stargan.domain_classification_loss" in message
+    assert "no credit" in message and report["score"] == 0

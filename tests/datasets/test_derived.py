@@ -133,3 +133,56 @@ def test_a_second_load_reuses_the_resized_digits_and_gives_the_same_pairs():
         copies=1, stream={"batch_size": 4, "shuffle": True},
     )  # fmt: skip
     assert resized.shape[1:] == (16, 16) and not resized.flags.writeable  # shared: read-only
+
+
+def test_attributes_are_their_known_transforms_in_a_fixed_order():
+    digit = np.zeros((1, 6, 6), np.uint8)
+    digit[0, 2:4, 2:4] = 200
+    # thick: the 3x3 maximum grows the 2x2 square to 4x4
+    thick = derived.thicken(digit)[0]
+    assert (thick[1:5, 1:5] == 200).all() and thick.sum() == 16 * 200
+    names = derived.ATTRIBUTES
+    assert names == ("thick", "outline", "negative")
+    every = derived.apply_attributes(digit, [[1, 1, 1]])[0]
+    # thick, then the outline of the 4x4 square (its 12 border pixels), then the negative
+    outline = derived.edge_maps(derived.thicken(digit))[0]
+    assert (outline == 255).sum() == 12
+    np.testing.assert_array_equal(every, 255 - outline)
+    np.testing.assert_array_equal(derived.apply_attributes(digit, [[0, 0, 0]]), digit)
+    # columns are matched by name, whatever their order
+    np.testing.assert_array_equal(
+        derived.apply_attributes(digit, [[1, 0]], names=("negative", "thick")),
+        derived.apply_attributes(digit, [[0, 0, 1]]),
+    )
+    with pytest.raises(ValueError, match="0/1 of shape"):
+        derived.apply_attributes(digit, [[1, 0]])
+    with pytest.raises(ValueError, match="0/1 of shape"):
+        derived.apply_attributes(digit, [[2, 0, 0]])
+    with pytest.raises(ValueError, match="thick, outline, negative.*'blurred'"):
+        derived.check_attribute_names("thick,blurred")
+    with pytest.raises(ValueError, match="distinct"):
+        derived.check_attribute_names(["thick", "thick"])
+
+
+def test_attribute_set_yields_each_digit_with_its_attributes():
+    ds, info = datasets.load(
+        "mnist_attributes", source="digits", batch_size=1797, shuffle=False, seed=3,
+        with_info=True,
+    )  # fmt: skip
+    assert info.element == "images_attributes" and info.attribute_names == derived.ATTRIBUTES
+    images, attributes = next(iter(ds))
+    assert images.shape == (1797, 28, 28, 1) and attributes.dtype == tf.float32
+    attributes = attributes.numpy()
+    # fair coins: each attribute on for about half the digits, the 8 domains all present
+    assert np.all(np.abs(attributes.mean(axis=0) - 0.5) < 0.05)
+    assert len(np.unique(attributes, axis=0)) == 8
+    digits, _, _ = derived.digit_images("digits", image_size=28)
+    expected = derived.apply_attributes(digits, attributes)
+    np.testing.assert_allclose(_uint8(images)[..., 0], expected, atol=1)
+    np.testing.assert_array_equal(info.extras["digit_labels"], derived.digit_images("digits")[1])
+    two = datasets.info("mnist_attributes", source="digits", attributes="negative,thick")
+    assert two.attribute_names == ("thick", "negative")
+    with pytest.raises(ValueError, match="with_labels"):
+        datasets.load("mnist_attributes", source="digits", with_labels=True)
+    with pytest.raises(TypeError, match="does not take option"):
+        datasets.load("mnist_attributes", source="digits", paired=False)

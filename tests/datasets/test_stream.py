@@ -36,6 +36,7 @@ def _assert_same(got, expected):
         ("ring", dict(batch_size=256, num_examples=1500)),
         # two domains, each shuffled with its own per-epoch seed
         ("mnist_colour", dict(batch_size=64, paired=False, source="digits")),
+        ("mnist_attributes", dict(batch_size=64, source="digits")),
     ],
 )
 def test_the_stream_from_any_step_is_the_uninterrupted_stream(name, options):

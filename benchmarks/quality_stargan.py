@@ -1,0 +1,230 @@
+"""Quality of StarGAN on CPU-sized multi-domain digit translation under a time budget. Writes JSON.
+
+Data: `mnist_attributes` (MNIST digits, offline when `KERAS_GAN_DATA_DIR=/work/shared/data`;
+else scikit-learn's digits, upsampled, and the JSON says so), 28x28: each digit with random
+binary attributes (thick strokes, outline, negative), each a known transform
+(`keras_gan.datasets.derived.apply_attributes`), so 8 domains. The model trains on the training
+split with the paper's losses and optimiser (constant learning rate: the budget has no known
+end), then translates each of `--num-test` held-out test digits (with random source attributes)
+into all 8 domains, and reports:
+
+- `attribute_accuracy`: the share of translations an attribute classifier (three sigmoid
+  outputs, trained here on the real training domains) reads as exactly the target attributes
+  (the issue's goal: >= 90%), and per attribute;
+- `digit_accuracy`: the share a digit classifier (trained here on the real digits of all 8
+  domains) gives the source digit's label (goal: >= 90%);
+- `reconstruction_l1`: mean |x - G(G(x, c), c')| in [-1, 1] units;
+- `target_l1`: mean |G(x, c) - T_c(digit)|, the distance to the exact answer (the clean digit
+  with the target attributes applied), against the same distance for the untranslated input
+  (`identity_target_l1`), the error of doing nothing;
+- the same two classifiers' scores on the real test domains (their ceiling).
+
+Usage::
+
+    KERAS_GAN_DATA_DIR=/work/shared/data KERAS_BACKEND=tensorflow \\
+        python benchmarks/quality_stargan.py --minutes 25 --output results/quality_stargan.json
+"""
+
+import argparse
+import itertools
+import json
+import os
+import sys
+import time
+
+import keras
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from quality_image_to_image import TimeBudget, accuracy  # noqa: E402
+
+SIZE = 28
+
+
+def classifier(outputs, loss, seconds):
+    """A small CNN on 28x28x1 images, trained for at most `seconds` (3 epochs)."""
+    model = keras.Sequential([
+        keras.Input((SIZE, SIZE, 1)),
+        keras.layers.Conv2D(32, 3, strides=2, activation="relu"),
+        keras.layers.Conv2D(64, 3, strides=2, activation="relu"),
+        keras.layers.Flatten(),
+        keras.layers.Dense(128, activation="relu"),
+        keras.layers.Dense(outputs),
+    ])  # fmt: skip
+    model.compile("adam", loss)
+    return model, TimeBudget(seconds)
+
+
+def scaled(uint8):
+    return uint8[..., None].astype("float32") / 127.5 - 1.0
+
+
+def save_figure(path, inputs, rows, domains, names):
+    """Input | 8 translations, and under each row the exact answers (blank under the input)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from keras_gan.plotting import image_grid
+
+    tiles = []
+    for i in range(len(inputs)):
+        tiles += [inputs[i], *(translated[i] for translated, _ in rows)]
+        tiles += [np.full_like(inputs[i], -1.0), *(truth[i] for _, truth in rows)]
+    grid = image_grid(np.stack(tiles), rows=2 * len(inputs))
+    labels = ["input"] + ["".join(str(int(v)) for v in d) for d in domains]
+    fig, ax = plt.subplots(figsize=(len(labels) * 0.9, 2 * len(inputs) * 0.9 + 0.6))
+    ax.imshow(grid, cmap="gray")
+    step = grid.shape[1] / len(labels)
+    ax.set_xticks([step * (j + 0.5) for j in range(len(labels))], labels, fontsize=8)
+    ax.set_yticks([])
+    ax.set_title(f"rows: translation G(x, c), then the exact answer; columns: c = {'/'.join(names)}",
+                 fontsize=8)  # fmt: skip
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--minutes", type=float, default=10.0, help="StarGAN's training budget")
+    parser.add_argument("--num-test", type=int, default=1000)
+    parser.add_argument(
+        "--classifier-seconds", type=float, default=60.0,
+        help="training budget of each of the two scoring classifiers (at most 3 epochs)",
+    )  # fmt: skip
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--set", nargs="*", default=[], metavar="FIELD=VALUE",
+                        help="StarGANConfig fields, e.g. base_filters=32")  # fmt: skip
+    parser.add_argument("--output", help="JSON file (default: stdout)")
+    parser.add_argument(
+        "--figure", help="PNG of 8 held-out digits (rows): the input, its translations into "
+        "the 8 domains, and under each row the exact answers",
+    )  # fmt: skip
+    parser.add_argument("--checkpoint", help="also save the trained model here (.keras)")
+    args = parser.parse_args(argv)
+
+    from keras_gan import datasets, registry
+    from keras_gan.datasets import derived
+
+    keras.utils.set_random_seed(args.seed)
+    variant = registry.get("stargan")
+    overrides = {}
+    for item in args.set:
+        name, value = item.split("=", 1)
+        overrides[name] = json.loads(value) if value[:1] in "0123456789-[{tfn" else value
+    config = variant.config_class(seed=args.seed, **overrides)
+    names = derived.check_attribute_names(config.attributes)
+    k = len(names)
+    load = dict(batch_size=config.batch_size * config.discriminator_steps, seed=args.seed,
+                image_size=SIZE, attributes=config.attributes)  # fmt: skip
+    stream, info = datasets.load("mnist_attributes", start_step=0, with_info=True, **load)
+    source = info.extras["source"]
+
+    # Real training domains for the two classifiers: every digit with its drawn attributes.
+    digits, labels, _ = derived.digit_images(source, "train", SIZE)
+    train_attributes = derived.draw_attributes(len(digits), k, args.seed)
+    train_images = scaled(derived.apply_attributes(digits, train_attributes, names))
+    attribute_classifier, budget = classifier(
+        k, keras.losses.BinaryCrossentropy(from_logits=True), args.classifier_seconds
+    )
+    attribute_classifier.fit(train_images, train_attributes, batch_size=64, epochs=3, verbose=0,
+                             callbacks=[budget])  # fmt: skip
+    digit_classifier, budget = classifier(
+        10, keras.losses.SparseCategoricalCrossentropy(from_logits=True), args.classifier_seconds
+    )
+    digit_classifier.fit(train_images, labels, batch_size=64, epochs=3, verbose=0,
+                         callbacks=[budget])  # fmt: skip
+
+    # Held-out digits with random source attributes
+    if source == "mnist":
+        test_digits, test_labels, _ = derived.digit_images("mnist", "test", SIZE)
+    else:  # sklearn's digits have one split: the last ones (also in training; the JSON says so)
+        test_digits, test_labels = digits[-args.num_test :], labels[-args.num_test :]
+    test_digits, test_labels = test_digits[: args.num_test], test_labels[: args.num_test]
+    rng = np.random.default_rng([args.seed, 11])
+    source_attributes = rng.integers(0, 2, (len(test_digits), k)).astype("float32")
+    test_images = scaled(derived.apply_attributes(test_digits, source_attributes, names))
+
+    def read_attributes(images):
+        logits = attribute_classifier.predict(images, batch_size=256, verbose=0)
+        return (logits > 0).astype("float32")
+
+    model = variant.model_class.from_train_config(config, info.image_shape, attribute_names=names)
+    model.compile(**model.default_optimizers())  # the paper's Adam, at a constant rate
+    budget = TimeBudget(60 * args.minutes)
+    start = time.time()
+    model.fit(stream, epochs=1, steps_per_epoch=10**9, verbose=0, callbacks=[budget])
+    seconds = time.time() - start
+
+    if args.checkpoint:
+        model.save(args.checkpoint)
+    domains = np.array(list(itertools.product((0, 1), repeat=k)), "float32")
+    rows = []
+    per_domain, totals = [], {"exact": 0, "digit": 0, "attribute": np.zeros(k), "n": 0}
+    target_l1 = identity_l1 = reconstruction = 0.0
+    for domain in domains:
+        targets = np.broadcast_to(domain, source_attributes.shape)
+        translated = model.translate(test_images, targets)
+        back = model.translate(translated, source_attributes)
+        truth = scaled(derived.apply_attributes(test_digits, targets, names))
+        read = read_attributes(translated)
+        exact = float(np.mean(np.all(read == targets, axis=1)))
+        digit = accuracy(digit_classifier, translated, test_labels)
+        n = len(test_images)
+        totals["exact"] += exact * n
+        totals["digit"] += digit * n
+        totals["attribute"] += np.mean(read == targets, axis=0) * n
+        totals["n"] += n
+        target_l1 += float(np.mean(np.abs(translated - truth))) * n
+        identity_l1 += float(np.mean(np.abs(test_images - truth))) * n
+        reconstruction += float(np.mean(np.abs(back - test_images))) * n
+        rows.append((translated[:8], truth[:8]))
+        per_domain.append({
+            "target": dict(zip(names, domain.astype(int).tolist())),
+            "attribute_accuracy": exact, "digit_accuracy": digit,
+            "target_l1": float(np.mean(np.abs(translated - truth))),
+        })  # fmt: skip
+    n = totals["n"]
+    real_read = read_attributes(test_images)
+    result = {
+        "benchmark": "quality_stargan",
+        "backend": keras.backend.backend(),
+        "data_source": source,
+        "held_out": source == "mnist",
+        "config": {**config.to_dict(), "learning_rate_schedule": "constant"},
+        "attributes": list(names),
+        "minutes": args.minutes,
+        "steps": budget.steps,
+        "train_seconds": round(seconds, 1),
+        "images_seen": budget.steps * load["batch_size"],
+        "num_test": len(test_images),
+        "translations": n,
+        "attribute_accuracy": totals["exact"] / n,
+        "attribute_accuracy_each": dict(zip(names, (totals["attribute"] / n).tolist())),
+        "digit_accuracy": totals["digit"] / n,
+        "reconstruction_l1": reconstruction / n,
+        "target_l1": target_l1 / n,
+        "identity_target_l1": identity_l1 / n,
+        "real_test_attribute_accuracy": float(
+            np.mean(np.all(real_read == source_attributes, axis=1))
+        ),
+        "real_test_digit_accuracy": accuracy(digit_classifier, test_images, test_labels),
+        "classifier_seconds": args.classifier_seconds,
+        "per_domain": per_domain,
+        "goals": {"attribute_accuracy": 0.9, "digit_accuracy": 0.9},
+    }
+    if args.figure:
+        save_figure(args.figure, test_images[:8], rows, domains, names)
+        result["figure"] = args.figure
+    text = json.dumps(result, indent=1)
+    if args.output:
+        with open(args.output, "w") as f:
+            f.write(text + "\n")
+    print(text)
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    main()

@@ -1,0 +1,492 @@
+"""StarGAN: one generator translating among many domains (Choi et al. 2018)."""
+
+import dataclasses
+
+import keras
+import numpy as np
+from keras import ops
+
+from keras_gan import losses, schedules
+from keras_gan.adversarial import TranslationModel
+from keras_gan.config import TrainConfig, field
+from keras_gan.datasets.pipeline import is_dataset
+from keras_gan.losses import l1_loss
+from keras_gan.networks.stargan import stargan_discriminator, stargan_generator
+from keras_gan.pairs import unpack_pair
+from keras_gan.registry import register
+from keras_gan.schedules import LinearDecay
+
+
+@dataclasses.dataclass
+class StarGANConfig(TrainConfig):
+    dataset: str = field(
+        "mnist_attributes",
+        "Digits with three binary attributes (thick strokes, outline, negative), each a known "
+        "transform: 8 domains, a CPU-sized stand-in for CelebA's attributes.",
+    )
+    attributes: str = field(
+        "thick,outline,negative",
+        "The attributes of mnist_attributes to train on (comma-separated): the domain label "
+        "c has one entry per attribute.",
+    )
+    image_size: int | None = field(
+        28,
+        "Multiple of 4 for the generator's two stride-2 levels; the paper's 128 (--paper).",
+    )
+    base_filters: int = field(
+        16,
+        "Generator width (the authors' g_conv_dim = 64, --paper); 16 on a CPU.",
+    )
+    resnet_blocks: int = field(
+        6,
+        "Residual blocks in the generator's bottleneck: the authors' g_repeat_num = 6.",
+    )
+    discriminator_filters: int = field(
+        16,
+        "Discriminator width (the authors' d_conv_dim = 64, --paper); 16 on a CPU.",
+    )
+    discriminator_layers: int | None = field(
+        None,
+        "Stride-2 layers of the discriminator; None: as many as keep the last map at least "
+        "2x2 (the authors' d_repeat_num = 6 at 128x128, 3 at 28x28).",
+    )
+    classification_weight: float = field(
+        1.0,
+        "lambda_cls, the domain classification loss's weight in both losses: 1 in the paper.",
+    )
+    reconstruction_weight: float = field(
+        10.0,
+        "lambda_rec, the cycle reconstruction loss's weight: 10 in the paper.",
+    )
+    gp_weight: float = field(
+        10.0,
+        "lambda_gp of the WGAN-GP adversarial loss: 10 in the paper.",
+    )
+    discriminator_steps: int = field(
+        5,
+        "Discriminator updates per generator update (n_critic = 5, as WGAN-GP); each on its own "
+        "minibatch, so the command line loads batches of 5 x batch_size.",
+    )
+    learning_rate: float = field(1e-4, "Adam step size: 0.0001 in the paper.")
+    beta_1: float = field(0.5, "Adam beta_1 = 0.5 in the paper.")
+    beta_2: float = field(0.999, "Adam beta_2 = 0.999 in the paper.")
+    constant_epochs: int | None = field(
+        None,
+        "Epochs at the full rate before the linear decay to zero (CelebA: 10 of 20); None: "
+        "half of `epochs`.",
+    )
+    decay_epochs: int | None = field(
+        None, "Epochs of linear decay to zero after the constant ones; None: the other half."
+    )
+    batch_size: int = field(16, "Minibatch size 16, as in the paper.")
+
+    PAPER = {
+        "image_size": 128, "base_filters": 64, "discriminator_filters": 64, "epochs": 20,
+        "constant_epochs": 10, "decay_epochs": 10,
+    }  # fmt: skip
+    TRAINING_FIELDS = (
+        *TrainConfig.TRAINING_FIELDS,
+        "attributes",
+        "constant_epochs",
+        "decay_epochs",
+    )
+    PYTHON_FROM_PAPER = ("base_filters", "discriminator_filters")
+
+
+def domain_classification_loss(logits, labels):
+    r"""StarGAN's domain classification loss for binary attributes.
+
+    $$\mathcal{L}_{cls} = \mathbb{E}\Big[\sum_i -c_i \log \sigma(D_{cls}(x)_i)
+      - (1 - c_i) \log(1 - \sigma(D_{cls}(x)_i))\Big]$$
+
+    the cross-entropy of each attribute's logit with its label, summed over the attributes and
+    averaged over the batch (the authors' code divides the summed binary cross-entropy by the
+    batch size). With the real images' labels c' it trains D_cls ($\mathcal{L}^r_{cls}$); with
+    the target labels c of translations it trains G ($\mathcal{L}^f_{cls}$).
+
+    Args:
+        logits: `(batch, k)` attribute logits D_cls(x).
+        labels: `(batch, k)` 0/1 attributes.
+
+    Returns:
+        Scalar tensor.
+    """
+    labels = ops.cast(labels, logits.dtype)
+    # -log sigma(t) = softplus(-t), -log(1 - sigma(t)) = softplus(t)
+    per_attribute = labels * ops.softplus(-logits) + (1.0 - labels) * ops.softplus(logits)
+    return ops.mean(ops.sum(per_attribute, axis=-1))
+
+
+@register(
+    "stargan",
+    config=StarGANConfig,
+    summary="Choi et al. 2018: one generator among many domains, WGAN-GP + domain classifier",
+)
+@keras.saving.register_keras_serializable(package="keras_gan")
+class StarGAN(TranslationModel):
+    r"""StarGAN: one generator G(x, c) translating an image x into any target domain c.
+
+    $$\mathcal{L}_D = -\mathcal{L}_{adv} + \lambda_{cls}\,\mathcal{L}^r_{cls}, \qquad
+      \mathcal{L}_G = \mathcal{L}_{adv} + \lambda_{cls}\,\mathcal{L}^f_{cls}
+      + \lambda_{rec}\,\mathbb{E}_{x,c,c'}\big[\lVert x - G(G(x, c), c')\rVert_1\big]$$
+
+    with the WGAN-GP adversarial loss $\mathcal{L}_{adv} = \mathbb{E}_x[D_{src}(x)]
+    - \mathbb{E}_{x,c}[D_{src}(G(x, c))] - \lambda_{gp}\,\mathbb{E}_{\hat x}[(\lVert
+    \nabla_{\hat x} D_{src}(\hat x)\rVert_2 - 1)^2]$ and the domain classification losses
+    $\mathcal{L}^r_{cls}$ (D_cls on real images and their labels c') and
+    $\mathcal{L}^f_{cls}$ (D_cls on translations and their targets c). The discriminator
+    learns to tell real from fake and to read an image's domain; the generator must fool it,
+    be read as the target domain, and keep enough of the input to translate it back
+    (cycle reconstruction). `train_step` follows the authors' `solver.py`: n_critic = 5
+    discriminator updates, each on its own minibatch whose target labels are the minibatch's
+    own labels in a random order, then one generator update on the last minibatch with its
+    targets.
+
+    The hyperparameters are keyword arguments, with the defaults of `StarGANConfig` (the
+    paper's values for `base_filters` and `discriminator_filters`): `help(keras_gan.models.
+    StarGAN)` shows them all.
+
+    Args:
+        generator: optional `keras.Model` `[images, target_attributes] -> images`. Defaults to
+            `stargan_generator`.
+        discriminator: optional `keras.Model` `images -> [patch scores, attribute logits]`.
+            Defaults to `stargan_discriminator`.
+        image_shape: tuple `(size, size, channels)`, for the default networks. Defaults to
+            `(128, 128, 3)`.
+        num_attributes: int >= 1, the width k of the domain label c. Defaults to 5 (the
+            paper's CelebA attributes); `python -m keras_gan.train` takes it from the dataset.
+        base_filters: int, generator width (the paper's 64).
+        num_blocks: int, residual blocks (6).
+        discriminator_filters: int, discriminator width (the paper's 64).
+        discriminator_layers: optional int, stride-2 layers of the discriminator.
+        classification_weight: float, lambda_cls.
+        reconstruction_weight: float, lambda_rec.
+        gp_weight: float, lambda_gp.
+        discriminator_steps: int >= 1, n_critic.
+        seed: optional int, seed of the weights and the model's random stream.
+        **kwargs: as in `keras.Model` (`name`).
+
+    Example:
+
+    ```python
+    model = keras_gan.models.StarGAN(image_shape=(28, 28, 1), num_attributes=3)
+    model.compile()  # Adam(1e-4, beta_1=0.5, beta_2=0.999) for both networks
+    model.fit(keras_gan.datasets.load("mnist_attributes", batch_size=5 * 16), epochs=1)
+    thick = model.translate(images, [1, 0, 0])  # every image to (thick, not outline, not negative)
+    ```
+
+    Reference: https://arxiv.org/abs/1711.09020
+    """
+
+    log_names = (
+        "d_loss", "g_loss", "wasserstein", "gradient_penalty", "d_classification_loss",
+        "g_adversarial_loss", "g_classification_loss", "reconstruction_loss",
+    )  # fmt: skip
+    # --resnet-blocks on the command line; `num_blocks` in Python.
+    config_arguments = {"resnet_blocks": "num_blocks"}
+    #: What the CLI loads for it (keras_gan.train): `(images, attributes)` batches.
+    data_kind = "attributed"
+    suggested_datasets = ("mnist_attributes",)
+    # StarGAN keeps its n_critic (TranslationModel drops it from configs of old models).
+    _LEGACY_ARGUMENTS = ("latent_dim", "latent_distribution")
+
+    def __init__(
+        self,
+        generator=None,
+        discriminator=None,
+        image_shape=(128, 128, 3),
+        num_attributes=5,
+        seed=None,
+        *,
+        base_filters,
+        num_blocks,
+        discriminator_filters,
+        discriminator_layers,
+        discriminator_steps,
+        **kwargs,
+    ):
+        if (
+            isinstance(num_attributes, bool)
+            or not isinstance(num_attributes, (int, np.integer))
+            or num_attributes < 1
+        ):
+            raise ValueError(
+                f"`num_attributes` must be an int >= 1. Received: num_attributes={num_attributes!r}"
+            )
+        image_shape = tuple(image_shape)
+        generator = generator or stargan_generator(
+            image_shape, int(num_attributes), base_filters, num_blocks, seed=seed
+        )
+        discriminator = discriminator or stargan_discriminator(
+            image_shape, int(num_attributes), discriminator_filters, discriminator_layers,
+            seed=None if seed is None else seed + 1000,
+        )  # fmt: skip
+        super().__init__(generator, discriminator, seed=seed, **kwargs)
+        self.num_attributes = int(num_attributes)
+        self.discriminator_steps = int(discriminator_steps)
+
+    @property
+    def source_shape(self):
+        """Shape of one input image (the generator's first input)."""
+        return tuple(self.generator.input_shape[0][1:])
+
+    def train_step(self, data):
+        images, attributes = unpack_pair(data, ("images", "attributes"))
+        attributes = ops.cast(attributes, "float32")
+        # n_critic minibatches, one per discriminator update (Algorithm 1 of WGAN-GP)
+        for real, original in zip(self.minibatches(images), self.minibatches(attributes)):
+            m = ops.shape(real)[0]
+            # c: the target labels, the minibatch's own labels c' in a random order
+            target = self.target_attributes(original)
+            # epsilon ~ U[0, 1], one per image, for the gradient penalty's interpolates
+            epsilon = keras.random.uniform((m,), seed=self.seed_generator)
+
+            def discriminator_loss():
+                fake = ops.stop_gradient(self.generator([real, target], training=True))
+                real_scores, real_logits = self.discriminator(real, training=True)
+                fake_scores, _ = self.discriminator(fake, training=True)
+                # -L_adv without the penalty: E[D_src(G(x, c))] - E[D_src(x)]
+                wasserstein = losses.wasserstein_critic_loss(real_scores, fake_scores)
+                # E[(||grad D_src(x^)||_2 - 1)^2] at x^ = eps x + (1 - eps) G(x, c)
+                penalty = losses.gradient_penalty(
+                    lambda x: self.discriminator(x, training=True)[0], real, fake, epsilon
+                )
+                # L^r_cls: D_cls reads the real images' own labels c'
+                classification = domain_classification_loss(real_logits, original)
+                total = (
+                    wasserstein
+                    + self.gp_weight * penalty
+                    + self.classification_weight * classification
+                )
+                return total, {
+                    "wasserstein": -wasserstein, "gradient_penalty": penalty,
+                    "classification": classification,
+                }  # fmt: skip
+
+            d_loss, d_logs = self.minimize(discriminator_loss, self.discriminator, self.d_optimizer)
+
+        def generator_loss():
+            fake = self.generator([real, target], training=True)  # G(x, c)
+            fake_scores, fake_logits = self.discriminator(fake, training=True)
+            # L_adv for G: -E[D_src(G(x, c))]
+            adversarial = losses.wasserstein_generator_loss(fake_scores)
+            # L^f_cls: the translation must be read as its target c
+            classification = domain_classification_loss(fake_logits, target)
+            # L_rec: ||x - G(G(x, c), c')||_1, back to the original domain
+            reconstruction = l1_loss(real, self.generator([fake, original], training=True))
+            total = (
+                adversarial
+                + self.classification_weight * classification
+                + self.reconstruction_weight * reconstruction
+            )
+            return total, {
+                "adversarial": adversarial, "classification": classification,
+                "reconstruction": reconstruction,
+            }  # fmt: skip
+
+        g_loss, g_logs = self.minimize(generator_loss, self.generator, self.g_optimizer)
+        return self.update_logs(
+            d_loss=d_loss, g_loss=g_loss, wasserstein=d_logs["wasserstein"],
+            gradient_penalty=d_logs["gradient_penalty"],
+            d_classification_loss=d_logs["classification"],
+            g_adversarial_loss=g_logs["adversarial"],
+            g_classification_loss=g_logs["classification"],
+            reconstruction_loss=g_logs["reconstruction"],
+        )  # fmt: skip
+
+    def target_attributes(self, original):
+        """The target domain labels c of a minibatch: its own labels c' in a random order,
+        as the authors' `solver.py` (`label_org[torch.randperm(n)]`), drawn from the model's
+        random stream.
+
+        Args:
+            original: `(m, k)` attributes of the minibatch's images.
+
+        Returns:
+            `(m, k)`: the rows of `original`, permuted.
+        """
+        m = ops.shape(original)[0]
+        order = ops.argsort(keras.random.uniform((m,), seed=self.seed_generator))
+        return ops.take(original, order, axis=0)
+
+    def minibatches(self, samples):
+        """Splits a batch into `discriminator_steps` minibatches, one per discriminator update."""
+        if self.discriminator_steps == 1:
+            return [samples]
+        return ops.split(samples, self.discriminator_steps, axis=0)
+
+    def get_config(self):
+        return {**super().get_config(), "discriminator_steps": self.discriminator_steps}
+
+    # -- Data checks -------------------------------------------------------------------------
+
+    def _check_data(self, x, batch_size=None):
+        name = type(self).__name__
+        if is_dataset(x):
+            spec = x.element_spec
+            if not isinstance(spec, (tuple, list)) or len(spec) != 2:
+                raise ValueError(
+                    f"{name} trains on (images, attributes) batches; the dataset yields {spec}. "
+                    "Load an attributed set (e.g. keras_gan.datasets.load('mnist_attributes'))."
+                )
+            first = next(iter(x.take(1)), None)
+            if first is None:
+                raise ValueError("The dataset passed to fit() is empty.")
+            images, attributes = (np.asarray(a) for a in first)
+            shape = (spec[0].shape[0], *images.shape[1:])
+        elif isinstance(x, (tuple, list)) and len(x) == 2:
+            images, attributes = (np.asarray(a) for a in x)
+            shape = (batch_size, *images.shape[1:])
+            if len(images) != len(attributes):
+                raise ValueError(
+                    f"{name} needs one row of attributes per image. Received: {len(images)} "
+                    f"images and {len(attributes)} rows of attributes"
+                )
+        else:
+            raise ValueError(
+                f"{name} trains on (images, attributes): pass fit((images, attributes)) or a "
+                f"dataset of such batches. Received: {type(x).__name__}"
+            )
+        self.check_samples(shape, images.dtype.name, (images.min(), images.max()))
+        self.check_attributes(attributes, len(images))
+
+    def check_attributes(self, attributes, num_images=None):
+        """Returns `attributes` as float32 `(n, k)`, checked: k columns of 0/1.
+
+        Args:
+            attributes: array `(n, k)`, or `(k,)` for the same attributes for every image.
+            num_images: optional int, the images they go with (a `(k,)` row is repeated).
+
+        Raises:
+            ValueError: naming the shape or the values received and what is accepted.
+        """
+        attributes = np.asarray(attributes)
+        if attributes.ndim == 1 and num_images is not None:
+            attributes = np.broadcast_to(attributes, (num_images, len(attributes)))
+        if attributes.ndim != 2 or attributes.shape[-1] != self.num_attributes:
+            raise ValueError(
+                f"{type(self).__name__} was built for {self.num_attributes} attributes: the "
+                f"domain labels must have shape (n, {self.num_attributes}). Received: shape "
+                f"{attributes.shape}"
+            )
+        if num_images is not None and len(attributes) != num_images:
+            raise ValueError(
+                f"One row of attributes per image: {num_images} images, {len(attributes)} rows."
+            )
+        if not np.isin(attributes, (0, 1)).all():
+            bad = np.unique(attributes[~np.isin(attributes, (0, 1))])[:5]
+            raise ValueError(
+                "Domain labels are binary attributes: every value must be 0 or 1. Received: "
+                f"{bad.tolist()}"
+            )
+        return attributes.astype("float32")
+
+    # -- Translation -------------------------------------------------------------------------
+
+    def translate(self, images, attributes, batch_size=256):
+        """Translates images into the domains of `attributes`.
+
+        Args:
+            images: array `(n, h, w, c)` in [-1, 1].
+            attributes: the target domain labels, 0/1 `(n, k)`, or `(k,)` for every image.
+            batch_size: int. Defaults to 256.
+
+        Returns:
+            numpy array `(n, h, w, c)` in [-1, 1].
+        """
+        images = np.asarray(images, dtype="float32")
+        if images.ndim != 4 or images.shape[1:] != self.source_shape:
+            raise ValueError(
+                f"{type(self).__name__} translates images of shape {self.source_shape}. "
+                f"Received: images.shape={images.shape}"
+            )
+        attributes = self.check_attributes(attributes, len(images))
+        outputs = []
+        for lo in range(0, len(images), batch_size):
+            batch = [images[lo : lo + batch_size], attributes[lo : lo + batch_size]]
+            outputs.append(ops.convert_to_numpy(self.generator(batch, training=False)))
+        return np.concatenate(outputs, axis=0)
+
+    def generate(self, images=None, attributes=None, batch_size=256, **kwargs):
+        """Same as `translate(images, attributes)`: StarGAN has no prior to sample from."""
+        if images is None or attributes is None or kwargs:
+            raise ValueError(
+                "StarGAN generates from images and target attributes: call "
+                "translate(images, attributes). "
+                f"Received: {sorted(kwargs) or 'no images or no attributes'}"
+            )
+        return self.translate(images, attributes, batch_size)
+
+    def call(self, inputs, training=False):
+        """Called on `[images, target_attributes]`, returns the generator's translations."""
+        return self.generator(inputs, training=training)
+
+    def sample_inputs(self, num_samples, seed=0, batch=None):
+        """`generate()` keywords for the CLI's sample grids: each of `num_samples // (k + 1)`
+        images of a training batch to its own attributes (a reconstruction), then with each
+        attribute flipped in turn."""
+        if batch is None:
+            raise NotImplementedError("StarGAN translates images: pass a batch of its data.")
+        images, attributes = (
+            ops.convert_to_numpy(a) for a in unpack_pair(batch, ("images", "attributes"))
+        )
+        k = self.num_attributes
+        count = max(1, min(len(images), num_samples // (k + 1)))
+        targets = []
+        for row in attributes[:count]:
+            targets.append(row)
+            for j in range(k):
+                flipped = np.array(row, "float32")
+                flipped[j] = 1.0 - flipped[j]
+                targets.append(flipped)
+        return {
+            "images": np.repeat(images[:count], k + 1, axis=0),
+            "attributes": np.stack(targets).astype("float32"),
+        }
+
+    def default_optimizers(self):
+        config = self.config_class()
+        return {
+            name: keras.optimizers.Adam(config.learning_rate, config.beta_1, config.beta_2)
+            for name in self.optimizer_targets
+        }
+
+    # -- Command line ------------------------------------------------------------------------
+
+    @classmethod
+    def dataset_options(cls, config):
+        """`attributes=config.attributes` for `mnist_attributes`; nothing for other sets."""
+        if config.dataset == "mnist_attributes":
+            return {"attributes": config.attributes}
+        return {}
+
+    @classmethod
+    def check_dataset_info(cls, config, info):
+        """Refuses a dataset without attribute names (the domain labels' width)."""
+        if not info.attribute_names:
+            raise ValueError(
+                f"StarGAN needs binary attributes as domain labels, but dataset "
+                f"'{config.dataset}' names none. Choose --dataset mnist_attributes."
+            )
+
+    def optimizers_from_config(self, config):
+        """Adam(learning_rate, beta_1, beta_2) per network, each rate held for
+        `constant_epochs`, then decayed linearly to zero over `decay_epochs` (`LinearDecay`).
+
+        An epoch is one pass of `batch_size x discriminator_steps` images per step: the
+        discriminator's optimizer steps `discriminator_steps` times per step, the generator's
+        once, and each schedule counts its own optimizer's steps.
+        """
+        constant, decay = schedules.decay_epochs(config)
+        steps = schedules.steps_per_epoch(
+            type(self), config, config.batch_size * self.discriminator_steps
+        )
+        updates = {"d_optimizer": self.discriminator_steps, "g_optimizer": 1}
+        rates = self.learning_rates(config)  # learning_rate, or TTUR's two rates
+        return {
+            name: keras.optimizers.Adam(
+                LinearDecay(rates[name], constant, decay, steps * updates[name]),
+                beta_1=config.beta_1, beta_2=config.beta_2,
+            )
+            for name in self.optimizer_targets
+        }  # fmt: skip

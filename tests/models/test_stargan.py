@@ -1,0 +1,302 @@
+"""StarGAN (Choi et al. 2018): the label-tiled generator, the two-headed discriminator, the
+WGAN-GP + domain classification + reconstruction losses by hand, n_critic minibatches with
+permuted target labels, save/load, bad inputs, cross-backend parity."""
+
+import dataclasses
+import warnings
+
+import keras
+import numpy as np
+import pytest
+from keras import layers
+
+from keras_gan import datasets, registry, testing
+from keras_gan.models import StarGAN
+from keras_gan.models.stargan import domain_classification_loss
+from keras_gan.networks.stargan import (
+    TiledLabel,
+    default_discriminator_layers,
+    stargan_discriminator,
+    stargan_generator,
+)
+from keras_gan.schedules import LinearDecay
+
+
+def small_stargan(**kwargs):
+    kwargs = {
+        "image_shape": (16, 16, 1), "num_attributes": 3, "base_filters": 4, "num_blocks": 1,
+        "discriminator_filters": 4, "discriminator_steps": 2, "seed": 1, **kwargs,
+    }  # fmt: skip
+    return StarGAN(**kwargs)
+
+
+def batch(num=4, seed=0, distinct=True):
+    images = testing.random_images((16, 16, 1), num, seed=seed)
+    rows = np.array([[0, 0, 1], [1, 0, 0], [1, 1, 0], [0, 1, 1]], "float32")
+    attributes = np.resize(rows if distinct else rows[:1], (num, 3)).astype("float32")
+    return images, attributes
+
+
+def numpy(x):
+    return np.asarray(keras.ops.convert_to_numpy(x))
+
+
+def bce(logits, labels):
+    # sum over attributes of -y log s(t) - (1 - y) log(1 - s(t)), mean over the batch
+    p = 1 / (1 + np.exp(-logits.astype("float64")))
+    return np.mean(np.sum(-labels * np.log(p) - (1 - labels) * np.log(1 - p), axis=-1))
+
+
+def test_architecture_follows_the_authors_code():
+    assert default_discriminator_layers(128) == 6 and default_discriminator_layers(28) == 3
+    g = stargan_generator((16, 16, 1), num_attributes=3, base_filters=4, num_blocks=2)
+    assert g.output_shape == (None, 16, 16, 1)
+    convs = [l for l in g.layers if isinstance(l, layers.Conv2D)]
+    assert convs and not any(l.use_bias for l in convs)  # bias=False everywhere in G
+    # The image and its 3 label channels: c7s1 sees 1 + 3 input channels
+    assert g.get_layer("c7").kernel.shape == (7, 7, 4, 4)
+    norms = [l for l in g.layers if isinstance(l, layers.GroupNormalization)]
+    # instance norm with a learned scale and shift (InstanceNorm2d(affine=True))
+    assert len(norms) == 1 + 2 + 2 * 2 + 2
+    assert all(l.groups == l.input.shape[-1] and l.center and l.scale for l in norms)
+    assert sum(isinstance(l, layers.Add) for l in g.layers) == 2
+    d = stargan_discriminator((16, 16, 1), num_attributes=3, base_filters=4)
+    # 16 -> 8 -> 4 -> 2: three stride-2 layers, 4, 8, 16 filters
+    assert d.output_shape == [(None, 2, 2, 1), (None, 3)]
+    assert [l.filters for l in d.layers if isinstance(l, layers.Conv2D)][:3] == [4, 8, 16]
+    assert d.get_layer("attribute_logits").kernel.shape == (2, 2, 16, 3)
+    assert not any(
+        isinstance(l, (layers.BatchNormalization, layers.GroupNormalization)) for l in d.layers
+    )
+
+
+def test_the_label_is_tiled_over_the_image():
+    images = testing.random_images((3, 5, 2), 2, seed=4)
+    labels = np.array([[1, 0, 1], [0, 1, 0]], "float32")
+    out = numpy(TiledLabel()(images, labels))
+    assert out.shape == (2, 3, 5, 5)
+    np.testing.assert_array_equal(out[..., :2], images)
+    np.testing.assert_array_equal(
+        out[..., 2:], np.broadcast_to(labels[:, None, None], (2, 3, 5, 3))
+    )
+
+
+def test_domain_classification_loss_matches_a_hand_computation():
+    logits = np.array([[2.0, -1.0, 0.5], [-3.0, 0.0, 4.0]], "float32")
+    labels = np.array([[1, 0, 0], [0, 1, 1]], "float32")
+    # sum over attributes, mean over the batch (the authors' sum / batch size)
+    np.testing.assert_allclose(
+        numpy(domain_classification_loss(logits, labels)), bce(logits, labels), rtol=1e-6
+    )
+    # by hand for one entry: -log sigmoid(2) = log(1 + e^-2)
+    np.testing.assert_allclose(
+        numpy(domain_classification_loss(logits[:1, :1], labels[:1, :1])),
+        np.log1p(np.exp(-2.0)), rtol=1e-6,
+    )  # fmt: skip
+
+
+def test_targets_are_the_batchs_own_labels_permuted():
+    model = small_stargan()
+    _, attributes = batch(64)
+    target = numpy(model.target_attributes(attributes))
+    order = np.lexsort(target.T)
+    np.testing.assert_array_equal(target[order], attributes[np.lexsort(attributes.T)])
+    assert not np.array_equal(target, attributes)
+
+
+def test_first_step_logs_are_the_papers_losses_by_hand():
+    # Two critic updates on minibatches of 4, then the generator on the second minibatch.
+    model = small_stargan()
+    model.compile()
+    images, attributes = batch(8)
+    twin = small_stargan()  # the same seed: the same random stream
+    twin.target_attributes(attributes[:4])  # the first minibatch's targets
+    keras.random.uniform((4,), seed=twin.seed_generator)  # its epsilon
+    target = numpy(twin.target_attributes(attributes[4:]))  # the second minibatch's targets
+    generator = small_stargan().generator  # G before its update (the same initial weights)
+    real, original = images[4:], attributes[4:]
+    d = model.discriminator
+    logs = testing.step_logs(model, (images, attributes), steps=1)[0]
+    # G's losses read the discriminator after its two updates and G before its update
+    fake = numpy(generator([real, target]))
+    scores, logits = (numpy(t) for t in d(fake))
+    adversarial = -scores.mean()
+    classification = bce(logits, target)
+    reconstruction = np.mean(np.abs(real - numpy(generator([fake, original]))))
+    expected = {
+        "g_adversarial_loss": adversarial, "g_classification_loss": classification,
+        "reconstruction_loss": reconstruction,
+        "g_loss": adversarial + classification + 10 * reconstruction,
+    }  # fmt: skip
+    for name, value in expected.items():
+        np.testing.assert_allclose(logs[name], value, rtol=2e-4, atol=1e-6, err_msg=name)
+    assert logs["gradient_penalty"] > 0
+    np.testing.assert_allclose(
+        logs["d_loss"],
+        -logs["wasserstein"] + 10 * logs["gradient_penalty"] + logs["d_classification_loss"],
+        rtol=1e-5,
+    )
+    assert int(numpy(model.d_optimizer.iterations)) == 2
+    assert int(numpy(model.g_optimizer.iterations)) == 1
+
+
+def test_the_critics_first_losses_by_hand():
+    # One critic update: its logs are computed with the initial weights.
+    model = small_stargan(discriminator_steps=1)
+    model.compile()
+    images, attributes = batch(4)
+    twin = small_stargan(discriminator_steps=1)
+    target = numpy(twin.target_attributes(attributes))
+    fake = numpy(model.generator([images, target]))
+    real_scores, real_logits = (numpy(t) for t in model.discriminator(images))
+    fake_scores = numpy(model.discriminator(fake)[0])
+    logs = testing.step_logs(model, (images, attributes), steps=1)[0]
+    np.testing.assert_allclose(
+        logs["wasserstein"], real_scores.mean() - fake_scores.mean(), rtol=2e-4, atol=1e-6
+    )
+    np.testing.assert_allclose(
+        logs["d_classification_loss"], bce(real_logits, attributes), rtol=2e-4
+    )
+
+
+def test_training_lowers_the_classification_loss_of_real_images():
+    # Images that show their attributes: each attribute adds or subtracts its own pattern.
+    rng = np.random.default_rng(0)
+    _, attributes = batch(32)
+    patterns = rng.normal(size=(3, 16, 16, 1))
+    images = np.tanh(0.5 * np.einsum("nk,khwc->nhwc", 2 * attributes - 1, patterns))
+    images = (images + 0.1 * rng.normal(size=images.shape)).clip(-1, 1).astype("float32")
+    model = small_stargan(discriminator_steps=1, seed=2)
+    model.compile(
+        d_optimizer=keras.optimizers.Adam(3e-3, 0.5, 0.999),
+        g_optimizer=keras.optimizers.Adam(1e-4, 0.5, 0.999),
+    )
+    logs = testing.step_logs(model, (images, attributes), steps=40)
+    first = np.mean([step["d_classification_loss"] for step in logs[:3]])
+    last = np.mean([step["d_classification_loss"] for step in logs[-3:]])
+    assert last < 0.5 * first, (first, last)
+
+
+def test_fit_updates_both_networks_saves_and_reloads(tmp_path):
+    model = small_stargan()
+    model.compile()
+    images, attributes = batch(16)
+    history = testing.check_fit(model, (images, attributes), steps=2, batch_size=8)
+    assert set(history.history) == set(StarGAN.log_names)
+    assert int(numpy(model.d_optimizer.iterations)) == 4  # 2 critic updates per step
+    restored = testing.check_save_load(model, tmp_path, [images[:2], attributes[:2]])
+    assert restored.discriminator_steps == 2 and restored.num_attributes == 3
+    np.testing.assert_allclose(
+        restored.translate(images[:3], [1, 0, 1]), model.translate(images[:3], [1, 0, 1]),
+        atol=1e-5,
+    )  # fmt: skip
+    np.testing.assert_array_equal(model.generate(images[:2], attributes[:2]),
+                                  model.translate(images[:2], attributes[:2]))  # fmt: skip
+
+
+def test_sample_inputs_translate_each_image_to_its_own_and_each_flipped_attribute():
+    model = small_stargan()
+    images, attributes = batch(8)
+    inputs = model.sample_inputs(16, batch=(images, attributes))
+    assert inputs["images"].shape == (16, 16, 16, 1)  # 4 images x (1 + 3 attributes)
+    np.testing.assert_array_equal(inputs["attributes"][0], attributes[0])
+    np.testing.assert_array_equal(
+        inputs["attributes"][1], [1 - attributes[0][0], *attributes[0][1:]]
+    )
+    np.testing.assert_array_equal(
+        inputs["attributes"][3], [*attributes[0][:2], 1 - attributes[0][2]]
+    )
+    np.testing.assert_array_equal(inputs["images"][4], images[1])
+    assert model.generate(**inputs).shape == (16, 16, 16, 1)
+
+
+def test_bad_input_raises():
+    model = small_stargan()
+    model.compile()
+    images, attributes = batch(8)
+    with pytest.raises(ValueError, match=r"shape \(n, 3\)"):
+        model.translate(images, [1, 0])
+    with pytest.raises(ValueError, match="0 or 1"):
+        model.translate(images, [1, 0, 2])
+    with pytest.raises(ValueError, match="0 or 1"):
+        model.fit((images, attributes * 0.5), batch_size=8, epochs=1, verbose=0)
+    with pytest.raises(ValueError, match=r"shape \(n, 3\)"):
+        model.fit((images, attributes[:, :2]), batch_size=8, epochs=1, verbose=0)
+    with pytest.raises(ValueError, match="one row of attributes per image"):
+        model.fit((images, attributes[:4]), batch_size=4, epochs=1, verbose=0)
+    with pytest.raises(ValueError, match=r"\[-1, 1\]"):
+        model.fit((images * 3, attributes), batch_size=8, epochs=1, verbose=0)
+    with pytest.raises(ValueError, match="multiple of 2"):
+        model.fit((images[:6], attributes[:6]), batch_size=3, epochs=1, verbose=0)
+    with pytest.raises(ValueError, match="translates images of shape"):
+        model.translate(testing.random_images((8, 8, 1), 2), [1, 0, 1])
+    with pytest.raises(ValueError, match="translate"):
+        model.generate(4)
+    with pytest.raises(ValueError, match="multiple of 4"):
+        stargan_generator((18, 18, 1), 3)
+    with pytest.raises(ValueError, match="num_attributes"):
+        small_stargan(num_attributes=0)
+    with pytest.raises(ValueError, match="num_layers"):
+        stargan_discriminator((16, 16, 1), 3, num_layers=9)
+
+
+def test_first_steps_agree_across_backends(parity_dir):
+    with testing.portable_random():
+        model = small_stargan(seed=3)
+        model.compile()
+        testing.set_deterministic_weights(model)
+        logs = testing.step_logs(model, batch(8), steps=3)
+    testing.check_parity("stargan", logs, parity_dir)
+
+
+def test_registered_with_papers_settings():
+    variant = registry.get("stargan")
+    assert variant.model_class is StarGAN and variant.data_kind == "attributed"
+    paper = variant.config_class().with_paper_settings()
+    assert (paper.image_size, paper.base_filters, paper.batch_size) == (128, 64, 16)
+    assert (paper.epochs, paper.constant_epochs, paper.decay_epochs) == (20, 10, 10)
+    config = variant.config_class(
+        base_filters=4, discriminator_filters=4, resnet_blocks=1, image_size=16, epochs=4,
+        steps_per_epoch=3, discriminator_steps=2,
+    )  # fmt: skip
+    model = StarGAN.from_train_config(config, (16, 16, 1), attribute_names=("a", "b"))
+    assert model.num_attributes == 2
+    d_schedule, g_schedule = model.d_optimizer._learning_rate, model.g_optimizer._learning_rate
+    assert isinstance(d_schedule, LinearDecay) and isinstance(g_schedule, LinearDecay)
+    # the critic steps twice per step: its schedule counts twice the steps
+    assert (d_schedule.steps_per_epoch, g_schedule.steps_per_epoch) == (6, 3)
+    assert (g_schedule.constant_epochs, g_schedule.decay_epochs) == (2, 2)
+    assert (float(model.g_optimizer.beta_1), float(model.g_optimizer.beta_2)) == (0.5, 0.999)
+    # Without steps_per_epoch, an epoch is a pass over the dataset in batches of 2 x 4 images
+    config = dataclasses.replace(config, steps_per_epoch=None, batch_size=4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # sklearn's digits stand in for MNIST without the files
+        passes = datasets.info("mnist_attributes", batch_size=8, image_size=16).steps_per_epoch
+        model = StarGAN.from_train_config(config, (16, 16, 1), attribute_names=("a", "b", "c"))
+    assert model.g_optimizer._learning_rate.steps_per_epoch == passes
+    assert model.d_optimizer._learning_rate.steps_per_epoch == 2 * passes
+    with pytest.raises(ValueError, match="mnist_attributes"):
+        variant.check_dataset(variant.config_class(dataset="mnist"))
+    # --attributes reaches the dataset (and only the attributed set takes it)
+    chosen = variant.config_class(attributes="negative,thick")
+    assert variant.dataset_kwargs(chosen)["attributes"] == "negative,thick"
+    other = variant.config_class(dataset="my_folder", attributes="negative")
+    assert "attributes" not in variant.dataset_kwargs(other)
+
+
+def test_a_run_resumed_mid_epoch_equals_the_straight_run(tmp_path):
+    # The attributed stream, both optimizers' decaying rates and the random targets continue.
+    import keras_gan
+    from tests.test_train import assert_same_run
+
+    straight, pieces = str(tmp_path / "straight"), str(tmp_path / "pieces")
+    settings = dict(dataset="mnist_attributes", attributes="thick,negative", image_size=8,
+                    batch_size=4, base_filters=2, discriminator_filters=2, resnet_blocks=1,
+                    discriminator_steps=2, steps_per_epoch=3, epochs=2)  # fmt: skip
+    assert keras_gan.Run("stargan", output=straight, **settings).train(steps=5, verbose=0).done
+    run = keras_gan.Run("stargan", output=pieces, **settings)
+    assert run.train(steps=2, verbose=0).step == 2  # mid-epoch
+    assert keras_gan.Run.resume(pieces).train(steps=5, verbose=0).step == 5
+    assert_same_run(straight, pieces)
+    model = keras_gan.checkpoints.load(keras_gan.checkpoints.latest(pieces))
+    assert model.num_attributes == 2
