@@ -44,6 +44,7 @@ VARIANTS = [
     "cyclegan",
     "cogan",
     "stargan",
+    "ugatit",
     "srgan",
     "lapgan",
     "gan_int_cls",

@@ -1342,3 +1342,118 @@ def domain_classification_loss_stable(run):
         run["reference"]["values"][1],
         "for logits of +-100 and 60 (2 images, 5 attributes):",
     )
+
+
+# -- 15: U-GAT-IT's AdaLIN -------------------------------------------------------------------------
+# Docstring: features (b, h, w, c), rho (c,) in [0, 1], gamma and beta (b, c); returns
+# gamma * (rho * a_I + (1 - rho) * a_L) + beta, a_I normalised per image and channel over (h, w),
+# a_L per image over (h, w, c), population variances, epsilon = 1e-5 inside the square roots.
+
+
+def _adalin(
+    x, rho, gamma, beta, instance_axes=(1, 2), layer_axes=(1, 2, 3), ddof=0, swap=False,
+    sqrt=True, scale_shift=True,
+):  # fmt: skip
+    x = np.asarray(x, dtype="float64")
+
+    def normalise(axes):
+        mean = x.mean(axis=axes, keepdims=True)
+        var = x.var(axis=axes, keepdims=True, ddof=ddof)
+        return (x - mean) / (np.sqrt(var + 1e-5) if sqrt else var + 1e-5)
+
+    instance, layer = normalise(instance_axes), normalise(layer_axes)
+    rho = np.asarray(rho, dtype="float64")
+    mixed = (1 - rho) * instance + rho * layer if swap else rho * instance + (1 - rho) * layer
+    gamma, beta = np.asarray(gamma)[:, None, None, :], np.asarray(beta)[:, None, None, :]
+    return mixed * gamma + beta if scale_shift else mixed * beta + gamma
+
+
+def _adalin_cases():
+    rng = np.random.default_rng(15)
+    x = rng.normal(0.5, 2.0, (2, 3, 4, 3))
+    x[1] *= 3.0  # images of different scales: layer and instance statistics differ
+    return (
+        x,
+        np.array([1.0, 0.0, 0.3]),
+        rng.normal(1.0, 0.5, (2, 3)),
+        rng.normal(0.0, 0.5, (2, 3)),
+    )
+
+
+_ADALIN = _adalin_cases()
+_ADALIN_WEIGHTS = np.random.default_rng(16).normal(size=_ADALIN[0].shape)
+
+
+def _adalin_gradient():
+    # d/dx sum(adalin(x) * w), by central differences on the float64 reference
+    x, rest, step = _ADALIN[0], _ADALIN[1:], 1e-6
+    gradient = np.zeros_like(x)
+    for index in np.ndindex(x.shape):
+        up, down = x.copy(), x.copy()
+        up[index] += step
+        down[index] -= step
+        gradient[index] = np.sum((_adalin(up, *rest) - _adalin(down, *rest)) * _ADALIN_WEIGHTS)
+    return gradient / (2 * step)
+
+
+@piece("adalin", forbidden=("keras_gan.networks.ugatit.layer_instance_normalize",))
+def _adalin_reference():
+    probes = [
+        {"op": "call", "args": [_array(a) for a in _ADALIN]},
+        {
+            "op": "call_grad",
+            "args": [_array(a) for a in _ADALIN],
+            "weights": _array(_ADALIN_WEIGHTS),
+        },
+    ]
+    return {"probes": probes, "gradient": _adalin_gradient()}
+
+
+@check("adalin", name="value", points=2)
+def adalin_value(run):
+    expected = _adalin(*_ADALIN)
+    got = _value(run, 0)
+    context = (
+        f"adalin: features {_ADALIN[0].shape} (2 images, 3 channels) with rho = "
+        f"{_show(_ADALIN[1])}:"
+    )
+    if got.shape != expected.shape:
+        raise CheckFailure(f"{context} expected shape {expected.shape}, got {got.shape}")
+    if np.allclose(got, expected, atol=1e-4, rtol=1e-4):
+        return
+    hints = [
+        (_adalin(*_ADALIN, swap=True),
+         "rho weights the instance-normalised features (rho = 1: instance normalisation)"),
+        (_adalin(*_ADALIN, ddof=1),
+         "use the population variance (divide by n, as ops.var / ops.moments), not n - 1"),
+        (_adalin(*_ADALIN, instance_axes=(0, 1, 2)),
+         "instance statistics are per image and channel: over (h, w) only (axes 1, 2), not "
+         "over the batch"),
+        (_adalin(*_ADALIN, layer_axes=(0, 1, 2, 3)),
+         "layer statistics are per image: over (h, w, c) (axes 1, 2, 3), not over the batch"),
+        (_adalin(*_ADALIN, layer_axes=(3,)),
+         "layer statistics are over the whole image, (h, w, c), not over the channels alone"),
+        (_adalin(*_ADALIN, sqrt=False), "divide by the standard deviation, sqrt(var + eps)"),
+        (_adalin(*_ADALIN, scale_shift=False), "gamma scales and beta shifts: gamma * x + beta"),
+    ]  # fmt: skip
+    for value, hint in hints:
+        if np.allclose(got, value, atol=1e-4, rtol=1e-4):
+            raise CheckFailure(f"{context} wrong values - {hint}")
+    raise CheckFailure(f"{context} the values differ from the reference AdaLIN")
+
+
+@check("adalin", name="differentiable", needs=("value",))
+def adalin_differentiable(run):
+    result = _result(run, 1)
+    expected = run["reference"]["gradient"]
+    if "gradient" not in result:
+        raise CheckFailure(
+            "adalin: no gradient reaches the features - the generator learns through AdaLIN, "
+            "so write it with keras.ops (no numpy)"
+        )
+    gradient = np.asarray(_protocol.decode(result["gradient"]), dtype="float64")
+    if gradient.shape != expected.shape or not np.allclose(gradient, expected, atol=1e-3):
+        raise CheckFailure(
+            "adalin: the gradient with respect to the features is wrong - the means and "
+            "variances must depend on the features (no stop_gradient on them)"
+        )

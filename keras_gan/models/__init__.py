@@ -18,6 +18,7 @@ from keras_gan.models.sagan import SAGAN, SAGANConfig
 from keras_gan.models.sngan import SNGAN, SNGANConfig
 from keras_gan.models.srgan import SRGAN, SRGANConfig
 from keras_gan.models.stargan import StarGAN, StarGANConfig
+from keras_gan.models.ugatit import UGATIT, UGATITConfig
 from keras_gan.models.unrolled_gan import UnrolledGAN, UnrolledGANConfig
 from keras_gan.models.wgan import WGAN, WGANConfig
 from keras_gan.models.wgan_gp import WGANGP, WGANGPConfig
@@ -59,6 +60,8 @@ __all__ = [
     "SRGANConfig",
     "StarGAN",
     "StarGANConfig",
+    "UGATIT",
+    "UGATITConfig",
     "UnrolledGAN",
     "UnrolledGANConfig",
     "WGAN",

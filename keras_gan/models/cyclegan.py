@@ -116,6 +116,31 @@ def identity_objective(real_a, identity_a, real_b, identity_b, weight=5.0):
     return weight * (l1_loss(real_a, identity_a) + l1_loss(real_b, identity_b))
 
 
+def check_domain_shapes(back_input, back_output, shape_a, shape_b, identity_weight):
+    """Refuses a translator B -> A of other shapes than the domains', and an identity loss
+    between domains of different channels (it feeds domain B images to G: A -> B).
+
+    Args:
+        back_input, back_output: the shapes of one input and one output image of B -> A.
+        shape_a, shape_b: the shapes of one image of domain A and of domain B.
+        identity_weight: the identity loss's weight (0: none).
+
+    Raises:
+        ValueError: naming the shapes (and the fix, for the identity loss).
+    """
+    if tuple(back_input) != tuple(shape_b) or tuple(back_output) != tuple(shape_a):
+        raise ValueError(
+            f"generator_ba must map domain B images {tuple(shape_b)} to domain A images "
+            f"{tuple(shape_a)}. Received: {tuple(back_input)} -> {tuple(back_output)}"
+        )
+    if identity_weight and shape_a[-1] != shape_b[-1]:
+        raise ValueError(
+            "The identity loss feeds domain B images to G: A -> B, so it needs the same "
+            f"channels in both domains. Received: {shape_a[-1]} (A) and {shape_b[-1]} (B); "
+            "set identity_weight=0."
+        )
+
+
 @register(
     "cyclegan",
     config=CycleGANConfig,
@@ -231,20 +256,10 @@ class CycleGAN(TranslationModel):
 
         discriminator_a = discriminator_a or discriminator(shape_a, seeds[2], "discriminator_a")
         discriminator_b = discriminator_b or discriminator(shape_b, seeds[3], "discriminator_b")
-        if (
-            tuple(generator_ba.input_shape[1:]) != shape_b
-            or tuple(generator_ba.output_shape[1:]) != shape_a
-        ):
-            raise ValueError(
-                f"generator_ba must map domain B images {shape_b} to domain A images {shape_a}. "
-                f"Received: {generator_ba.input_shape[1:]} -> {generator_ba.output_shape[1:]}"
-            )
-        if identity_weight and shape_a[-1] != shape_b[-1]:
-            raise ValueError(
-                "The identity loss feeds domain B images to G: A -> B, so it needs the same "
-                f"channels in both domains. Received: {shape_a[-1]} (A) and {shape_b[-1]} (B); "
-                "set identity_weight=0."
-            )
+        check_domain_shapes(
+            generator_ba.input_shape[1:], generator_ba.output_shape[1:], shape_a, shape_b,
+            identity_weight,
+        )  # fmt: skip
         # The base class's generator/discriminator are G: A -> B and D_B.
         super().__init__(generator_ab, discriminator_b, seed=seed, **kwargs)
         self.generator_ab = generator_ab
@@ -329,6 +344,22 @@ class CycleGAN(TranslationModel):
 
     # -- Translation -------------------------------------------------------------------------
 
+    def _translator(self, images, direction):
+        """The generator of `direction` and `images` as a float32 array, both checked."""
+        if direction not in DIRECTIONS:
+            raise ValueError(
+                f"`direction` must be one of {DIRECTIONS}. Received: direction={direction!r}"
+            )
+        network = self.generator_ab if direction == "a_to_b" else self.generator_ba
+        images = np.asarray(images, dtype="float32")
+        expected = tuple(network.input_shape[1:])
+        if images.ndim != 4 or images.shape[1:] != expected:
+            raise ValueError(
+                f"{direction} translates images of shape {expected}. Received: images.shape="
+                f"{images.shape}"
+            )
+        return network, images
+
     def translate(self, images, direction="a_to_b", batch_size=256):
         """Translates images from one domain to the other.
 
@@ -340,18 +371,7 @@ class CycleGAN(TranslationModel):
         Returns:
             numpy array of the other domain's images, in [-1, 1].
         """
-        if direction not in DIRECTIONS:
-            raise ValueError(
-                f"`direction` must be one of {DIRECTIONS}. Received: direction={direction!r}"
-            )
-        network = self.generator_ab if direction == "a_to_b" else self.generator_ba
-        images = np.asarray(images, dtype="float32")
-        expected = tuple(network.input_shape[1:])
-        if images.shape[1:] != expected:
-            raise ValueError(
-                f"{direction} translates images of shape {expected}. Received: images.shape="
-                f"{images.shape}"
-            )
+        network, images = self._translator(images, direction)
         outputs = []
         for lo in range(0, len(images), batch_size):
             batch = images[lo : lo + batch_size]

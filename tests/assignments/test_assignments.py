@@ -238,16 +238,17 @@ NEW_PIECES = {
     "12_cogan": ("negative_agreement", 3),
     "13_attention_and_scale": ("orthogonal_penalty", 3),
     "14_stargan": ("domain_classification_loss", 3),
+    "15_ugatit": ("adalin", 3),
 }
 
 
-def test_eleven_of_the_fourteen_notebooks_have_graded_pieces():
+def test_twelve_of_the_fifteen_notebooks_have_graded_pieces():
     graded = [
         os.path.basename(p)[:2]
         for p in sorted(glob.glob(os.path.join(TUTORIALS, "*.py")))
         if build_lib.BEGIN_SOLUTION in open(p, encoding="utf-8").read()
     ]
-    assert graded == ["01", "02", "03", "04", "05", "06", "07", "11", "12", "13", "14"]
+    assert graded == ["01", "02", "03", "04", "05", "06", "07", "11", "12", "13", "14", "15"]
 
 
 @pytest.mark.parametrize("notebook", sorted(NEW_PIECES))
@@ -612,4 +613,24 @@ def test_notebook_14_wrong_and_delegated_answers():
     report = grade_lib.grade(fixture("stargan_delegated.py"))
     message = by_check(report)[("domain_classification_loss", "value")]["message"]
     assert "keras_gan.models.stargan.domain_classification_loss" in message
+    assert "no credit" in message and report["score"] == 0
+
+
+def test_notebook_15_wrong_and_delegated_answers():
+    report = grade_lib.grade(fixture("ugatit_wrong.py"))
+    results = by_check(report)
+    message = results[("adalin", "value")]["message"]
+    assert "population variance" in message, message
+    assert skipped(results[("adalin", "differentiable")])
+    assert report["score"] == 0 and report["max_score"] == 3
+    # right values computed in NumPy: no gradient reaches the features
+    report = grade_lib.grade(fixture("ugatit_numpy.py"))
+    results = by_check(report)
+    assert results[("adalin", "value")]["passed"]
+    message = results[("adalin", "differentiable")]["message"]
+    assert "no gradient reaches the features" in message, message
+    assert report["score"] == 2
+    report = grade_lib.grade(fixture("ugatit_delegated.py"))
+    message = by_check(report)[("adalin", "value")]["message"]
+    assert "keras_gan.networks.ugatit.layer_instance_normalize" in message
     assert "no credit" in message and report["score"] == 0
