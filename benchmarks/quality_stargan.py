@@ -115,10 +115,10 @@ def main(argv=None):
         name, value = item.split("=", 1)
         overrides[name] = json.loads(value) if value[:1] in "0123456789-[{tfn" else value
     config = variant.config_class(seed=args.seed, **overrides)
-    names = derived.check_attribute_names(config.attributes)
+    names = derived.check_attribute_names(config.attributes or derived.ATTRIBUTES)
     k = len(names)
     load = dict(batch_size=config.batch_size * config.discriminator_steps, seed=args.seed,
-                image_size=SIZE, attributes=config.attributes)  # fmt: skip
+                image_size=SIZE, attributes=names)  # fmt: skip
     stream, info = datasets.load("mnist_attributes", start_step=0, with_info=True, **load)
     source = info.extras["source"]
 

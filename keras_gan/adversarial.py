@@ -931,7 +931,7 @@ class AdversarialBase(keras.Model):
         The config is the one source of the hyperparameters: every field that is also a
         constructor argument is passed under its name (`config_arguments` renames the few
         whose names differ), `sample_shape` as `image_shape` (or `sample_shape`), `num_classes`
-        and the number of `attribute_names` (`num_attributes`) where the constructor takes
+        and `attribute_names` and their number (`num_attributes`) where the constructor takes
         them, and the optimizers are `optimizers_from_config(config)` (adjusted for lazy R1/R2
         by `lazy_regularization_optimizers`).
 
@@ -958,6 +958,8 @@ class AdversarialBase(keras.Model):
             kwargs["num_classes"] = num_classes
         if "num_attributes" in accepted and attribute_names:
             kwargs["num_attributes"] = len(attribute_names)
+        if "attribute_names" in accepted and attribute_names:
+            kwargs["attribute_names"] = tuple(attribute_names)
         model = cls(**kwargs)
         model.compile(**model.lazy_regularization_optimizers(model.optimizers_from_config(config)))
         return model

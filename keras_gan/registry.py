@@ -51,7 +51,14 @@ KIND_DATASETS = {
     "unpaired": ("mnist_edges", "mnist_colour", "mnist_negative",
                  "cycle_gan/horse2zebra (or another cycle_gan/*)"),
     "captioned": ("mnist_captions",),
-    "attributed": ("mnist_attributes",),
+    "attributed": ("mnist_attributes", "celeb_a"),
+}  # fmt: skip
+
+#: A dataset of each data kind that works without any download: the digit-derived sets read
+#: MNIST from `KERAS_GAN_DATA_DIR` when it is there, else scikit-learn's bundled digits.
+OFFLINE_DATASETS = {
+    "images": "digits", "labelled": "digits", "paired": "mnist_edges",
+    "unpaired": "mnist_edges", "captioned": "mnist_captions", "attributed": "mnist_attributes",
 }  # fmt: skip
 
 # The batches of the built-in datasets as `keras_gan.datasets.load` gives them by default, so a
@@ -76,6 +83,8 @@ def _built_in_element(name, options):
     if name.startswith("cycle_gan/"):
         return "unpaired"
     element = _BUILT_IN_ELEMENTS.get(name)
+    if element == "images" and options.get("attributes") is not None:
+        return "images_attributes"  # a tfds set with binary attributes (celeb_a)
     if element == "images" and options.get("with_labels"):
         return "images_labels"
     if element == "paired" and options.get("paired") is False:

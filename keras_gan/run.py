@@ -376,7 +376,7 @@ class Run:
             raise ConfigError(f"verbose must be 0, 1 or 2. Received: verbose={verbose!r}")
         self._join_processes()
         self._saved, self._restart, self.config = self._read_folder()
-        from keras_gan import datasets, runlock
+        from keras_gan import datasets, registry, runlock
 
         variant, config, out = self.variant, self.config, self.output
         load_kwargs = variant.dataset_kwargs(config)
@@ -385,8 +385,9 @@ class Run:
             info = datasets.info(config.dataset, batch_size=config.batch_size, **load_kwargs)
             variant.check_dataset(config, info)
         except datasets.DataNotFoundError as error:
+            offline = registry.OFFLINE_DATASETS.get(variant.data_kind, "digits")
             raise RunError(
-                f"{error}\n(For a dataset that always works offline: --dataset digits.)"
+                f"{error}\n(For a dataset that always works offline: --dataset {offline}.)"
             ) from error
         except (ValueError, TypeError) as error:
             raise RunError(str(error)) from error

@@ -125,6 +125,11 @@ SKIPS = [
         r"keras_gan\.train lapgan --paper",
         "lapgan --paper trains on CIFAR-10, which is not among the offline files",
     ),
+    (
+        r"--dataset celeb_a\b|keras_gan\.train stargan --paper",
+        "CelebA (1.3 GB from Google Drive) is not among the offline files; "
+        "tests/models/test_stargan.py trains on tfds' mock CelebA and checks the offline refusal",
+    ),
 ]
 
 # `python -m keras_gan.train VARIANT` alone: what tests/test_cli_variants.py runs for every

@@ -184,17 +184,26 @@ def test_output_folder_of_another_run_is_refused_untouched(straight, tmp_path, c
     assert {f: os.path.getmtime(os.path.join(straight, f)) for f in os.listdir(straight)} == before
 
 
-def test_missing_offline_data_names_the_fix(tmp_path, capsys, monkeypatch):
-    from keras_gan import datasets
+@pytest.mark.parametrize(
+    "variant, offline",
+    [("dcgan", "digits"), ("acgan", "digits"), ("cyclegan", "mnist_edges"),
+     ("gan_int_cls", "mnist_captions"), ("stargan", "mnist_attributes")],
+)  # fmt: skip
+def test_missing_offline_data_names_the_fix(variant, offline, tmp_path, capsys, monkeypatch):
+    # The offline set suggested is one the variant can train on.
+    from keras_gan import datasets, registry
 
     def unavailable(*args, **kwargs):
         raise datasets.DataNotFoundError("MNIST is not available offline: set KERAS_GAN_DATA_DIR")
 
     monkeypatch.setattr(datasets, "info", unavailable)
     with pytest.raises(SystemExit):
-        train.main(["dcgan", "--output", str(tmp_path / "out")])
+        train.main([variant, "--output", str(tmp_path / "out")])
     err = capsys.readouterr().err
-    assert "KERAS_GAN_DATA_DIR" in err and "--dataset digits" in err
+    assert "KERAS_GAN_DATA_DIR" in err and f"--dataset {offline}.)" in err
+    assert registry.get(variant).data_kind in {
+        kind for kind, name in registry.OFFLINE_DATASETS.items() if name == offline
+    }
     assert not (tmp_path / "out").exists()
 
 

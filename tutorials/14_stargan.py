@@ -273,3 +273,8 @@ print(
 #    differ on a dataset like CelebA, whose attributes are far from independent fair coins?
 # 4. From the command line: `python -m keras_gan.train stargan --steps 400`, then look at the
 #    sample grids: each source image to its own attributes, then with each attribute flipped.
+# 5. The paper's faces: with CelebA's five files in `$KERAS_GAN_DATA_DIR/celeb-a/`,
+#    `datasets.load("celeb_a", attributes=datasets.STARGAN_CELEBA_ATTRIBUTES, center_crop=178,
+#    image_size=64)` gives `(faces, attributes)` batches of the paper's five domains, and
+#    `python -m keras_gan.train stargan --dataset celeb_a` trains on them (a GPU job at
+#    128x128). Without the files both stop at once and say what to download.

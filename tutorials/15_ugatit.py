@@ -83,8 +83,9 @@ stream, info = datasets.load(
     with_info=True,
 )
 outlines, digits = (np.asarray(t) for t in next(iter(stream)))
-fig, axes = plt.subplots(2, 8, figsize=(8, 2.2))
-for i in range(8):
+shown = min(8, len(outlines))  # a batch holds 16 (4 with quick=True)
+fig, axes = plt.subplots(2, shown, figsize=(shown, 2.2))
+for i in range(shown):
     axes[0, i].imshow(outlines[i, ..., 0], cmap="gray")
     axes[1, i].imshow(digits[i, ..., 0], cmap="gray")
 for ax in axes.ravel():

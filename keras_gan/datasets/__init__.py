@@ -12,7 +12,7 @@ with `seed`, cached and prefetched. One batch is, by `DatasetInfo.element`:
 | `"paired"` | `(source_images, target_images)` | pix2pix, SRGAN: `mnist_edges`, `mnist_colour`, `mnist_negative`, `mnist_superres`, paired folders |
 | `"unpaired"` | `(domain_a_images, domain_b_images)` | CycleGAN, CoGAN: `cycle_gan/*`, two folders, `paired=False` |
 | `"captions"` | `(images, token_ids)` or `(images, token_ids, labels)` | `mnist_captions` |
-| `"images_attributes"` | `(images, attributes)`, attributes float32 `(batch, k)` of 0/1 | StarGAN: `mnist_attributes` |
+| `"images_attributes"` | `(images, attributes)`, attributes float32 `(batch, k)` of 0/1 | StarGAN: `mnist_attributes`, `celeb_a` with `attributes=` |
 | `"points"` | float32 `(batch, 2)`, not scaled (or `(points, modes)`) | `ring`, `grid` |
 
 `info(name, ...)` (or `load(..., with_info=True)`) returns a `DatasetInfo`: image shape, number of
@@ -34,8 +34,6 @@ import difflib
 import os
 import pathlib
 
-import tensorflow_datasets as tfds
-
 from keras_gan.datasets import derived, toy
 from keras_gan.datasets.captions import DIGIT_VOCABULARY, Vocabulary, caption_digits, measure_digits
 from keras_gan.datasets.folders import (
@@ -47,8 +45,11 @@ from keras_gan.datasets.folders import (
 from keras_gan.datasets.pipeline import DatasetInfo
 from keras_gan.datasets.tfds_loader import (
     ENV_DATA_DIR,
+    STARGAN_CELEBA_ATTRIBUTES,
     ChecksumMismatchError,
     DataNotFoundError,
+    available_attributes,
+    is_tfds_name,
     load_tfds,
     raw_files,
 )
@@ -60,11 +61,13 @@ __all__ = [
     "GRID",
     "IMAGE_EXTENSIONS",
     "RING",
+    "STARGAN_CELEBA_ATTRIBUTES",
     "ChecksumMismatchError",
     "DataNotFoundError",
     "DatasetInfo",
     "Mixture",
     "Vocabulary",
+    "available_attributes",
     "caption_digits",
     "info",
     "load",
@@ -122,14 +125,6 @@ def _unknown(name):
         f"{', '.join(known)} (any tensorflow-datasets name also works, and so does a path to a "
         "folder of images)."
     )
-
-
-def _is_tfds_name(name):
-    try:
-        tfds.builder_cls(name.split("/")[0])
-    except tfds.core.registered.DatasetNotFoundError:
-        return False
-    return True
 
 
 def load(
@@ -191,7 +186,9 @@ def load(
             `source` (`"auto"`, `"mnist"` or `"digits"` for digit-derived sets), `scale`
             (`mnist_superres`, default 4), `paired` (derived pairs and folders), `max_len`
             (`mnist_captions`), `attributes` (`mnist_attributes`: names from `thick`,
-            `outline`, `negative`, default all three), `center_crop` (tfds), `direction`
+            `outline`, `negative`, default all three; tfds sets with binary attributes,
+            `celeb_a`: any of its 40, e.g. `STARGAN_CELEBA_ATTRIBUTES`, in the order given, and
+            the batches become `(images, attributes)`), `center_crop` (tfds), `direction`
             (paired folders).
 
     Returns:
@@ -309,8 +306,8 @@ def load(
         result = derived.load_attributes(
             split=split, data_dir=data_dir, **sized, **options, **common
         )
-    elif _is_tfds_name(key):
-        only("center_crop")
+    elif is_tfds_name(key):
+        only("center_crop", "attributes")
         result = load_tfds(
             key, split, image_size=image_size, channels=channels, with_labels=with_labels,
             data_dir=data_dir, **options, **common,

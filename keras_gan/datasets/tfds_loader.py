@@ -36,6 +36,7 @@ Failures are immediate and say what to do, in one line (a `DataNotFoundError`):
 from __future__ import annotations
 
 import contextlib
+import difflib
 import hashlib
 import os
 import pathlib
@@ -63,6 +64,13 @@ DEFAULTS = {
     # resized to 64x64 (as in the reference DCGAN-tensorflow code).
     "celeb_a": {"center_crop": 108, "image_size": 64},
 }
+
+#: StarGAN's CelebA domains (Choi et al. 2018, Sec. 4.2; the authors' `--selected_attrs`): hair
+#: colour (black, blond, brown), gender (male) and age (young), five binary attributes.
+STARGAN_CELEBA_ATTRIBUTES = ("Black_Hair", "Blond_Hair", "Brown_Hair", "Male", "Young")
+
+#: The attributes a StarGAN trains on by default, per tfds dataset with binary attributes.
+DEFAULT_ATTRIBUTES = {"celeb_a": STARGAN_CELEBA_ATTRIBUTES}
 
 # Seconds one connectivity probe of a download host may take (name lookup and TCP connect).
 PROBE_TIMEOUT = 5.0
@@ -473,6 +481,70 @@ def _feature_keys(builder, with_labels):
     return image_key, label_key
 
 
+def is_tfds_name(name: str) -> bool:
+    """True when `name` (or the part before `/`) is a tensorflow-datasets dataset."""
+    try:
+        tfds.builder_cls(name.split("/")[0])
+    except tfds.core.registered.DatasetNotFoundError:
+        return False
+    return True
+
+
+def available_attributes(name: str, data_dir: str | None = None) -> tuple[str, ...]:
+    """The binary attributes of tfds dataset `name`: the boolean features of its `attributes`
+    feature dictionary (CelebA's 40), in the dataset's order; empty when it has none.
+
+    Read from the dataset's declared features, so nothing is downloaded or prepared.
+    """
+    features = tfds.builder(name, data_dir=data_dir).info.features
+    group = features["attributes"] if "attributes" in features else None
+    if not isinstance(group, tfds.features.FeaturesDict):
+        return ()
+    return tuple(
+        key for key, feature in group.items() if getattr(feature, "tf_dtype", None) == tf.bool
+    )
+
+
+def check_tfds_attributes(name: str, attributes, data_dir: str | None = None) -> tuple[str, ...]:
+    """Returns `attributes` (a comma-separated str or a sequence of names) as a tuple, in the
+    order given, after checking each against dataset `name`'s binary attributes.
+
+    Raises:
+        ValueError: the dataset has no binary attributes, or a name is unknown (with the nearest
+            known one and the whole list), repeated, or there is none.
+    """
+    known = available_attributes(name, data_dir)
+    if not known:
+        raise ValueError(
+            f"tfds dataset '{name}' has no binary attributes, so `attributes` is not supported "
+            f"(celeb_a has 40). Received: attributes={attributes!r}"
+        )
+    if isinstance(attributes, str):
+        names = tuple(n.strip() for n in attributes.split(",") if n.strip())
+    elif isinstance(attributes, (tuple, list)) and all(isinstance(n, str) for n in attributes):
+        names = tuple(attributes)
+    else:
+        names = ()
+    unknown = [n for n in names if n not in known]
+    if not names or unknown or len(set(names)) != len(names):
+        if unknown:
+            near = difflib.get_close_matches(unknown[0], known, n=1, cutoff=0.5)
+            problem = f"'{name}' has no attribute {unknown[0]!r}" + (
+                f" (did you mean {near[0]!r}?)" if near else ""
+            )
+        elif names:
+            problem = "each attribute may be named once"
+        elif attributes:
+            problem = "give their names as a comma-separated str or a list of str"
+        else:
+            problem = "name at least one attribute"
+        raise ValueError(
+            f"`attributes` must be distinct binary attributes of '{name}': {problem}. Known: "
+            f"{', '.join(known)}. Received: attributes={attributes!r}"
+        )
+    return names
+
+
 def _image_shape(feature_shape, image_size, channels, center_crop, name):
     height, width, have = feature_shape
     if center_crop:
@@ -500,12 +572,18 @@ def load_tfds(
     center_crop=None,
     data_dir=None,
     start_step=None,
+    attributes=None,
 ):
     """Loads a tensorflow-datasets image dataset. See `keras_gan.datasets.load` for the arguments.
 
     Args:
         center_crop: int or None, side of a centred square crop taken before resizing. Defaults to
             108 for `celeb_a` (as in DCGAN), else None.
+        attributes: None, or binary attributes of the dataset (a comma-separated str or a
+            sequence of names, e.g. `STARGAN_CELEBA_ATTRIBUTES` for `celeb_a`): the batches are
+            then `(images, attributes)`, float32 `(batch, k)` of 0/1 in the order given
+            (StarGAN's domain labels). Checked before anything is prepared or downloaded.
+            Defaults to None (images only).
 
     Returns:
         A tuple `(dataset, DatasetInfo)`.
@@ -513,6 +591,13 @@ def load_tfds(
     defaults = DEFAULTS.get(name, {})
     center_crop = center_crop if center_crop is not None else defaults.get("center_crop")
     image_size = pipeline.check_image_size(image_size or defaults.get("image_size"))
+    if attributes is not None:
+        attributes = check_tfds_attributes(name, attributes, data_dir)
+        if with_labels:
+            raise ValueError(
+                f"with_labels=True and attributes={attributes!r} cannot be combined: the "
+                "batches are (images, labels) or (images, attributes)."
+            )
     builder = prepared_builder(name, data_dir)
     image_key, label_key = _feature_keys(builder, with_labels)
     feature = builder.info.features[image_key]
@@ -539,6 +624,8 @@ def load_tfds(
 
     unpaired = split not in splits and f"{split}A" in splits and f"{split}B" in splits
     extras = {"tfds_name": name, "data_dir": str(builder.data_dir)}
+    if unpaired and attributes is not None:
+        raise ValueError(f"'{name}' yields two unpaired domains; `attributes` is not supported.")
     if unpaired:
         (ds_a, n_a), (ds_b, n_b) = read(f"{split}A"), read(f"{split}B")
         ds_a = ds_a.map(
@@ -566,7 +653,15 @@ def load_tfds(
             "(slices such as 'train[:10%]' work too)."
         )
     ds, num_examples = read(split)
-    if with_labels:
+    if attributes is not None:
+
+        def with_attributes(example):
+            # One float32 column per attribute, in the order asked for: the domain label c.
+            flags = [tf.cast(example["attributes"][n], tf.float32) for n in attributes]
+            return prepare_image(example[image_key]), tf.stack(flags)
+
+        ds = ds.map(with_attributes, num_parallel_calls=tf.data.AUTOTUNE)
+    elif with_labels:
         ds = ds.map(
             lambda ex: (prepare_image(ex[image_key]), tf.cast(ex[label_key], tf.int32)),
             num_parallel_calls=tf.data.AUTOTUNE,
@@ -579,15 +674,17 @@ def load_tfds(
         start_step=start_step,
     )  # fmt: skip
     label_feature = builder.info.features[label_key] if label_key else None
+    element = pipeline.LABELLED if with_labels else pipeline.IMAGES
     info = pipeline.DatasetInfo(
         name=name,
-        element=pipeline.LABELLED if with_labels else pipeline.IMAGES,
+        element=pipeline.ATTRIBUTED if attributes is not None else element,
         image_shape=shape,
         num_examples=num_examples,
         batch_size=batch_size,
         steps_per_epoch=pipeline.steps(num_examples, batch_size, drop_remainder),
         num_classes=label_feature.num_classes if label_feature else None,
         class_names=tuple(label_feature.names) if label_feature else None,
+        attribute_names=attributes,
         extras=extras,
     )
     return dataset, info

@@ -1,6 +1,7 @@
 """StarGAN: one generator translating among many domains (Choi et al. 2018)."""
 
 import dataclasses
+import os
 
 import keras
 import numpy as np
@@ -10,11 +11,20 @@ from keras_gan import losses, schedules
 from keras_gan.adversarial import TranslationModel
 from keras_gan.config import TrainConfig, field
 from keras_gan.datasets.pipeline import is_dataset
+from keras_gan.datasets.tfds_loader import DEFAULT_ATTRIBUTES, is_tfds_name
 from keras_gan.losses import l1_loss
 from keras_gan.networks.stargan import stargan_discriminator, stargan_generator
 from keras_gan.pairs import unpack_pair
 from keras_gan.registry import register
 from keras_gan.schedules import LinearDecay
+
+# CelebA's hair colours are one-hot among themselves: the authors' `create_labels` sets one of
+# these to 1 and the others to 0 where it flips any other attribute.
+HAIR_COLOURS = ("Black_Hair", "Blond_Hair", "Brown_Hair", "Gray_Hair")
+
+# The authors' CelebA preprocessing (`data_loader.py`): a centred 178x178 crop of the aligned
+# 218x178 faces before resizing to image_size.
+CELEBA_CENTER_CROP = 178
 
 
 @dataclasses.dataclass
@@ -24,10 +34,11 @@ class StarGANConfig(TrainConfig):
         "Digits with three binary attributes (thick strokes, outline, negative), each a known "
         "transform: 8 domains, a CPU-sized stand-in for CelebA's attributes.",
     )
-    attributes: str = field(
-        "thick,outline,negative",
-        "The attributes of mnist_attributes to train on (comma-separated): the domain label "
-        "c has one entry per attribute.",
+    attributes: str | None = field(
+        None,
+        "The binary attributes to train on (comma-separated): the domain label c has one entry "
+        "per attribute. None: the dataset's own, all three of mnist_attributes, or on celeb_a "
+        "the paper's five (Black_Hair,Blond_Hair,Brown_Hair,Male,Young).",
     )
     image_size: int | None = field(
         28,
@@ -80,9 +91,10 @@ class StarGANConfig(TrainConfig):
     )
     batch_size: int = field(16, "Minibatch size 16, as in the paper.")
 
+    # The paper's CelebA experiment: 178x178 centre crops resized to 128x128, five attributes.
     PAPER = {
-        "image_size": 128, "base_filters": 64, "discriminator_filters": 64, "epochs": 20,
-        "constant_epochs": 10, "decay_epochs": 10,
+        "dataset": "celeb_a", "image_size": 128, "base_filters": 64, "discriminator_filters": 64,
+        "epochs": 20, "constant_epochs": 10, "decay_epochs": 10,
     }  # fmt: skip
     TRAINING_FIELDS = (
         *TrainConfig.TRAINING_FIELDS,
@@ -91,6 +103,19 @@ class StarGANConfig(TrainConfig):
         "decay_epochs",
     )
     PYTHON_FROM_PAPER = ("base_filters", "discriminator_filters")
+
+
+def _check_attribute_names(names, num_attributes):
+    """`names` as a tuple of `num_attributes` distinct str; a clear ValueError otherwise."""
+    if isinstance(names, str):
+        names = [n.strip() for n in names.split(",")]
+    valid = isinstance(names, (tuple, list)) and all(isinstance(n, str) and n for n in names)
+    if not valid or len(set(names)) != len(names) or len(names) != num_attributes:
+        raise ValueError(
+            f"`attribute_names` must be {num_attributes} distinct names, one per attribute "
+            f"(num_attributes={num_attributes}). Received: attribute_names={names!r}"
+        )
+    return tuple(names)
 
 
 def domain_classification_loss(logits, labels):
@@ -155,6 +180,10 @@ class StarGAN(TranslationModel):
             `(128, 128, 3)`.
         num_attributes: int >= 1, the width k of the domain label c. Defaults to 5 (the
             paper's CelebA attributes); `python -m keras_gan.train` takes it from the dataset.
+        attribute_names: optional sequence of `num_attributes` str, what each column of c is
+            (`DatasetInfo.attribute_names`; the command line passes the dataset's). CelebA's
+            hair colours among them (`HAIR_COLOURS`) are one-hot in the sample grids, as in
+            the authors' `create_labels`. Defaults to None (unnamed, each flipped alone).
         base_filters: int, generator width (the paper's 64).
         num_blocks: int, residual blocks (6).
         discriminator_filters: int, discriminator width (the paper's 64).
@@ -186,7 +215,7 @@ class StarGAN(TranslationModel):
     config_arguments = {"resnet_blocks": "num_blocks"}
     #: What the CLI loads for it (keras_gan.train): `(images, attributes)` batches.
     data_kind = "attributed"
-    suggested_datasets = ("mnist_attributes",)
+    suggested_datasets = ("mnist_attributes", "celeb_a")
     # StarGAN keeps its n_critic (TranslationModel drops it from configs of old models).
     _LEGACY_ARGUMENTS = ("latent_dim", "latent_distribution")
 
@@ -198,6 +227,7 @@ class StarGAN(TranslationModel):
         num_attributes=5,
         seed=None,
         *,
+        attribute_names=None,
         base_filters,
         num_blocks,
         discriminator_filters,
@@ -213,6 +243,8 @@ class StarGAN(TranslationModel):
             raise ValueError(
                 f"`num_attributes` must be an int >= 1. Received: num_attributes={num_attributes!r}"
             )
+        if attribute_names is not None:
+            attribute_names = _check_attribute_names(attribute_names, num_attributes)
         image_shape = tuple(image_shape)
         generator = generator or stargan_generator(
             image_shape, int(num_attributes), base_filters, num_blocks, seed=seed
@@ -223,6 +255,7 @@ class StarGAN(TranslationModel):
         )  # fmt: skip
         super().__init__(generator, discriminator, seed=seed, **kwargs)
         self.num_attributes = int(num_attributes)
+        self.attribute_names = attribute_names
         self.discriminator_steps = int(discriminator_steps)
 
     @property
@@ -316,7 +349,12 @@ class StarGAN(TranslationModel):
         return ops.split(samples, self.discriminator_steps, axis=0)
 
     def get_config(self):
-        return {**super().get_config(), "discriminator_steps": self.discriminator_steps}
+        names = None if self.attribute_names is None else list(self.attribute_names)
+        return {
+            **super().get_config(),
+            "discriminator_steps": self.discriminator_steps,
+            "attribute_names": names,
+        }
 
     # -- Data checks -------------------------------------------------------------------------
 
@@ -424,7 +462,8 @@ class StarGAN(TranslationModel):
     def sample_inputs(self, num_samples, seed=0, batch=None):
         """`generate()` keywords for the CLI's sample grids: each of `num_samples // (k + 1)`
         images of a training batch to its own attributes (a reconstruction), then with each
-        attribute flipped in turn."""
+        attribute flipped in turn; a hair colour (`HAIR_COLOURS`, when the attributes are
+        named) is set to 1 with the other hair colours 0 instead, as in the authors' code."""
         if batch is None:
             raise NotImplementedError("StarGAN translates images: pass a batch of its data.")
         images, attributes = (
@@ -432,12 +471,18 @@ class StarGAN(TranslationModel):
         )
         k = self.num_attributes
         count = max(1, min(len(images), num_samples // (k + 1)))
+        names = self.attribute_names or ()
+        hair = [i for i, name in enumerate(names) if name in HAIR_COLOURS]
         targets = []
         for row in attributes[:count]:
             targets.append(row)
             for j in range(k):
                 flipped = np.array(row, "float32")
-                flipped[j] = 1.0 - flipped[j]
+                if j in hair:
+                    flipped[hair] = 0.0
+                    flipped[j] = 1.0
+                else:
+                    flipped[j] = 1.0 - flipped[j]
                 targets.append(flipped)
         return {
             "images": np.repeat(images[:count], k + 1, axis=0),
@@ -455,10 +500,25 @@ class StarGAN(TranslationModel):
 
     @classmethod
     def dataset_options(cls, config):
-        """`attributes=config.attributes` for `mnist_attributes`; nothing for other sets."""
-        if config.dataset == "mnist_attributes":
-            return {"attributes": config.attributes}
-        return {}
+        """The `keras_gan.datasets.load` options of a `StarGANConfig`'s dataset.
+
+        `mnist_attributes`: `attributes=config.attributes` when given (else all three). A
+        tensorflow-datasets name: `attributes=config.attributes`, or the dataset's StarGAN
+        default (`celeb_a`: the paper's five, with the authors' 178x178 centre crop). Anything
+        else (a folder, an unknown name): nothing; `check_dataset` refuses it.
+        """
+        name = config.dataset
+        if name == "mnist_attributes":
+            return {"attributes": config.attributes} if config.attributes else {}
+        name = {"celeba": "celeb_a"}.get(name, name)
+        if os.path.isdir(os.path.expanduser(name)) or not is_tfds_name(name):
+            return {}
+        attributes = config.attributes or DEFAULT_ATTRIBUTES.get(name)
+        options = {"attributes": attributes} if attributes else {}
+        if name == "celeb_a":
+            # The authors' solver: CenterCrop(178), then Resize(image_size).
+            options["center_crop"] = CELEBA_CENTER_CROP
+        return options
 
     @classmethod
     def check_dataset_info(cls, config, info):
@@ -466,7 +526,8 @@ class StarGAN(TranslationModel):
         if not info.attribute_names:
             raise ValueError(
                 f"StarGAN needs binary attributes as domain labels, but dataset "
-                f"'{config.dataset}' names none. Choose --dataset mnist_attributes."
+                f"'{config.dataset}' names none. Choose --dataset mnist_attributes, or celeb_a "
+                "(--attributes picks among its 40)."
             )
 
     def optimizers_from_config(self, config):

@@ -2,9 +2,11 @@
 
 import os
 import pathlib
+import socket
 
 import numpy as np
 import pytest
+import tensorflow_datasets as tfds
 from PIL import Image
 
 
@@ -32,6 +34,29 @@ def tfds_dir(request, tmp_path_factory):
     if cache is not None:
         return str(cache.mkdir("keras_gan_tfds"))
     return str(tmp_path_factory.mktemp("tfds"))
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    """Every name lookup fails, as on a machine without network; returns the hosts asked for."""
+    asked = []
+
+    def getaddrinfo(host, *args, **kwargs):
+        asked.append(host)
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return asked
+
+
+@pytest.fixture
+def no_download(monkeypatch):
+    """Fails the test if tfds starts downloading or preparing anything."""
+
+    def download_and_prepare(self, *args, **kwargs):
+        raise AssertionError("tfds download_and_prepare must not be called")
+
+    monkeypatch.setattr(tfds.core.DatasetBuilder, "download_and_prepare", download_and_prepare)
 
 
 def _write_image(path, array):

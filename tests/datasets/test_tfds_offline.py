@@ -24,29 +24,6 @@ MNIST_FILES = (
 )
 
 
-@pytest.fixture
-def no_network(monkeypatch):
-    """Every name lookup fails, as on a machine without network; returns the hosts asked for."""
-    asked = []
-
-    def getaddrinfo(host, *args, **kwargs):
-        asked.append(host)
-        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
-
-    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
-    return asked
-
-
-@pytest.fixture
-def no_download(monkeypatch):
-    """Fails the test if tfds starts downloading or preparing anything."""
-
-    def download_and_prepare(self, *args, **kwargs):
-        raise AssertionError("tfds download_and_prepare must not be called")
-
-    monkeypatch.setattr(tfds.core.DatasetBuilder, "download_and_prepare", download_and_prepare)
-
-
 def _tree(folder):
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
 

@@ -3,6 +3,7 @@ WGAN-GP + domain classification + reconstruction losses by hand, n_critic miniba
 permuted target labels, save/load, bad inputs, cross-backend parity."""
 
 import dataclasses
+import json
 import warnings
 
 import keras
@@ -210,6 +211,32 @@ def test_sample_inputs_translate_each_image_to_its_own_and_each_flipped_attribut
     assert model.generate(**inputs).shape == (16, 16, 16, 1)
 
 
+def test_named_hair_colours_are_one_hot_in_the_sample_grid_and_the_names_reload():
+    # The authors' create_labels: a hair colour is set (the others cleared), the rest flipped.
+    model = small_stargan(attribute_names=("Black_Hair", "Blond_Hair", "Male"))
+    images, _ = batch(2)
+    rows = np.array([[1, 0, 1], [0, 0, 0]], "float32")
+    targets = model.sample_inputs(8, batch=(images, rows))["attributes"]
+    expected = [
+        [1, 0, 1],
+        [1, 0, 1],
+        [0, 1, 1],
+        [1, 0, 0],  # black-haired male: own, black,
+        [0, 0, 0],
+        [1, 0, 0],
+        [0, 1, 0],
+        [0, 0, 1],
+    ]  # blond, female; then no colour
+    np.testing.assert_array_equal(targets, expected)  # fmt: skip
+    config = model.get_config()
+    assert config["attribute_names"] == ["Black_Hair", "Blond_Hair", "Male"]
+    assert StarGAN.from_config(config).attribute_names == ("Black_Hair", "Blond_Hair", "Male")
+    assert small_stargan().get_config()["attribute_names"] is None
+    for wrong in (("a", "b"), ("a", "a", "b"), ("a", 2, "b"), 3):
+        with pytest.raises(ValueError, match="`attribute_names` must be 3 distinct names"):
+            small_stargan(attribute_names=wrong)
+
+
 def test_bad_input_raises():
     model = small_stargan()
     model.compile()
@@ -253,7 +280,8 @@ def test_registered_with_papers_settings():
     variant = registry.get("stargan")
     assert variant.model_class is StarGAN and variant.data_kind == "attributed"
     paper = variant.config_class().with_paper_settings()
-    assert (paper.image_size, paper.base_filters, paper.batch_size) == (128, 64, 16)
+    assert (paper.dataset, paper.image_size, paper.base_filters) == ("celeb_a", 128, 64)
+    assert paper.batch_size == 16 and paper.attributes is None
     assert (paper.epochs, paper.constant_epochs, paper.decay_epochs) == (20, 10, 10)
     config = variant.config_class(
         base_filters=4, discriminator_filters=4, resnet_blocks=1, image_size=16, epochs=4,
@@ -277,11 +305,58 @@ def test_registered_with_papers_settings():
     assert model.d_optimizer._learning_rate.steps_per_epoch == 2 * passes
     with pytest.raises(ValueError, match="mnist_attributes"):
         variant.check_dataset(variant.config_class(dataset="mnist"))
-    # --attributes reaches the dataset (and only the attributed set takes it)
+    # --attributes reaches the dataset (and only the attributed sets take it)
     chosen = variant.config_class(attributes="negative,thick")
     assert variant.dataset_kwargs(chosen)["attributes"] == "negative,thick"
+    assert "attributes" not in variant.dataset_kwargs(variant.config_class())  # all three
     other = variant.config_class(dataset="my_folder", attributes="negative")
     assert "attributes" not in variant.dataset_kwargs(other)
+    # celeb_a: the paper's five attributes and the authors' 178x178 crop, unless told otherwise
+    celeb_a = variant.dataset_kwargs(paper)
+    assert celeb_a["attributes"] == ("Black_Hair", "Blond_Hair", "Brown_Hair", "Male", "Young")
+    assert celeb_a["center_crop"] == 178 and celeb_a["image_size"] == 128
+    smiling = variant.config_class(dataset="celeba", attributes="Smiling,Male")
+    assert variant.dataset_kwargs(smiling)["attributes"] == "Smiling,Male"
+    variant.check_dataset(paper)  # celeb_a with attributes is of the right kind
+
+
+def test_trains_on_celeb_as_attributes_from_the_command_line(mock_celeb_a, tmp_path):
+    # tfds' mock CelebA (random faces, real features) through the real run: 5 RGB domains.
+    import keras_gan
+
+    run = keras_gan.Run(
+        "stargan", output=str(tmp_path / "run"), dataset="celeb_a", image_size=8, batch_size=2,
+        base_filters=2, discriminator_filters=2, resnet_blocks=1, discriminator_steps=2,
+    )  # fmt: skip
+    assert run.train(steps=2, verbose=0).step == 2
+    model = run.model
+    assert model.num_attributes == 5 and model.generator.output_shape == (None, 8, 8, 3)
+    assert model.attribute_names == datasets.STARGAN_CELEBA_ATTRIBUTES
+    with open(tmp_path / "run" / "config.json") as file:
+        record = json.load(file)
+    names = ["Black_Hair", "Blond_Hair", "Brown_Hair", "Male", "Young"]
+    assert record["dataset"]["attribute_names"] == names
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--attributes", "Blond_hair"], "(did you mean 'Blond_Hair'?)"),
+        (["--attributes", "thick"], "'celeb_a' has no attribute 'thick'"),
+        ([], "has no 'celeb-a' folder for dataset 'celeb_a'"),
+        ([], "--dataset mnist_attributes.)"),  # an offline set StarGAN can train on
+    ],
+)
+def test_celeb_a_refusals_are_one_line_and_write_nothing(
+    argv, message, tmp_path, capsys, monkeypatch
+):
+    from tests.test_train import assert_refused
+
+    (tmp_path / "raw").mkdir()
+    monkeypatch.setenv("KERAS_GAN_DATA_DIR", str(tmp_path / "raw"))  # no celeb-a/ in it
+    monkeypatch.setenv("TFDS_DATA_DIR", str(tmp_path / "tfds"))
+    assert_refused(["stargan", "--dataset", "celeb_a", *argv], message, tmp_path, capsys)
+    assert not (tmp_path / "tfds").exists()
 
 
 def test_a_run_resumed_mid_epoch_equals_the_straight_run(tmp_path):
