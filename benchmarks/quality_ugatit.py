@@ -96,7 +96,10 @@ def main(argv=None):
     overrides = {}
     for item in args.set:
         name, value = item.split("=", 1)
-        overrides[name] = json.loads(value) if value[:1] in "0123456789-[{tfn" else value
+        try:  # numbers, true/false/null, lists; anything else (text) as it is
+            overrides[name] = json.loads(value)
+        except ValueError:
+            overrides[name] = value
     config = variant.config_class(seed=args.seed, **overrides)
     load = dict(batch_size=config.batch_size, seed=args.seed, image_size=SIZE, paired=False)
     stream, info = datasets.load("mnist_edges", start_step=0, with_info=True, **load)

@@ -925,7 +925,9 @@ class AdversarialBase(keras.Model):
         init.__signature__ = inspect.Signature([*parameters[:at], *extra, *parameters[at:]])
 
     @classmethod
-    def from_train_config(cls, config, sample_shape, num_classes=None, attribute_names=None):
+    def from_train_config(
+        cls, config, sample_shape, num_classes=None, attribute_names=None, attribute_groups=None
+    ):
         """Builds and compiles the model a config describes.
 
         The config is the one source of the hyperparameters: every field that is also a
@@ -941,6 +943,9 @@ class AdversarialBase(keras.Model):
             num_classes: optional int, the dataset's number of classes.
             attribute_names: optional tuple, the dataset's binary attributes (StarGAN's
                 domain labels).
+            attribute_groups: optional tuple of tuples, the attributes of each dataset of a
+                set that joins several (StarGAN's mask vector): their sizes are passed as
+                `label_groups`.
 
         Returns:
             The compiled model.
@@ -960,6 +965,8 @@ class AdversarialBase(keras.Model):
             kwargs["num_attributes"] = len(attribute_names)
         if "attribute_names" in accepted and attribute_names:
             kwargs["attribute_names"] = tuple(attribute_names)
+        if "label_groups" in accepted and attribute_groups:
+            kwargs["label_groups"] = tuple(len(group) for group in attribute_groups)
         model = cls(**kwargs)
         model.compile(**model.lazy_regularization_optimizers(model.optimizers_from_config(config)))
         return model

@@ -379,7 +379,10 @@ class Run:
         from keras_gan import datasets, registry, runlock
 
         variant, config, out = self.variant, self.config, self.output
-        load_kwargs = variant.dataset_kwargs(config)
+        try:
+            load_kwargs = variant.dataset_kwargs(config)
+        except ValueError as error:  # options the dataset cannot take (e.g. StarGAN's groups)
+            raise RunError(str(error)) from error
         try:
             variant.check_dataset(config)  # a built-in dataset of another kind: before loading it
             info = datasets.info(config.dataset, batch_size=config.batch_size, **load_kwargs)
@@ -632,6 +635,7 @@ class Run:
                 info.image_shape,
                 num_classes=info.num_classes,
                 attribute_names=info.attribute_names,
+                attribute_groups=info.attribute_groups,
             )
         except ValueError as error:
             raise RunError(str(error)) from error
@@ -695,6 +699,11 @@ class Run:
                 "num_examples": info.num_examples,
                 "num_classes": info.num_classes,
                 **({"attribute_names": list(info.attribute_names)} if info.attribute_names else {}),
+                **(
+                    {"attribute_groups": [list(g) for g in info.attribute_groups]}
+                    if info.attribute_groups
+                    else {}
+                ),
             },
             "steps_per_epoch": steps_per_epoch,
             "total_steps": total,

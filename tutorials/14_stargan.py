@@ -267,14 +267,22 @@ print(
 #    does $G$ do with the target label now, and why does the reconstruction loss alone not
 #    force it to use $c$?
 # 2. Train on two attributes only: `datasets.load("mnist_attributes", attributes="thick,negative")`
-#    and `num_attributes=2`. Does each attribute get learnt faster with fewer domains?
+#    and `num_attributes=2`, or from the command line `python -m keras_gan.train stargan
+#    --attributes thick,negative --steps 400` and look at its sample grids (each source image
+#    to its own attributes, then with each attribute flipped). Does each attribute get learnt
+#    faster with fewer domains?
 # 3. The authors pick targets by shuffling the batch's own labels. Replace
 #    `StarGAN.target_attributes` in a subclass by uniform random labels. When would the two
 #    differ on a dataset like CelebA, whose attributes are far from independent fair coins?
-# 4. From the command line: `python -m keras_gan.train stargan --steps 400`, then look at the
-#    sample grids: each source image to its own attributes, then with each attribute flipped.
-# 5. The paper's faces: with CelebA's five files in `$KERAS_GAN_DATA_DIR/celeb-a/`,
+# 4. The paper's faces: with CelebA's five files in `$KERAS_GAN_DATA_DIR/celeb-a/`,
 #    `datasets.load("celeb_a", attributes=datasets.STARGAN_CELEBA_ATTRIBUTES, center_crop=178,
 #    image_size=64)` gives `(faces, attributes)` batches of the paper's five domains, and
 #    `python -m keras_gan.train stargan --dataset celeb_a` trains on them (a GPU job at
 #    128x128). Without the files both stop at once and say what to download.
+# 5. Two datasets with different labels, the paper's mask vector (CelebA + RaFD):
+#    `datasets.load("mnist_attributes", attributes="thick,outline+negative")` gives two
+#    datasets of digits, one labelled `thick`/`outline` and never negative, one labelled
+#    `negative` and never thick, with labels `[thick, outline, negative, m1, m2]`. Train
+#    `StarGAN(..., num_attributes=3, label_groups=(2, 1))` on it, then ask a thick digit for
+#    `model.joint_labels([1], dataset=1)`: does $G$ make a thick *negative* digit, a
+#    combination no training image shows?

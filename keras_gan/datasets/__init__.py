@@ -56,6 +56,7 @@ from keras_gan.datasets.tfds_loader import (
 from keras_gan.datasets.toy import GRID, RING, Mixture
 
 __all__ = [
+    "canonical_name",
     "DIGIT_VOCABULARY",
     "ENV_DATA_DIR",
     "GRID",
@@ -114,6 +115,12 @@ GENERATED_NAMES = (
     "mnist_attributes",
 )
 _ALIASES = {"mnist_color": "mnist_colour", "cifar-10": "cifar10", "celeba": "celeb_a"}
+
+
+def canonical_name(name):
+    """The name `load` reads `name` as: `"celeba"` -> `"celeb_a"`, `"mnist_color"` ->
+    `"mnist_colour"`, `"cifar-10"` -> `"cifar10"`; any other name (or path) unchanged."""
+    return _ALIASES.get(name, name) if isinstance(name, str) else name
 
 
 def _unknown(name):
@@ -186,7 +193,9 @@ def load(
             `source` (`"auto"`, `"mnist"` or `"digits"` for digit-derived sets), `scale`
             (`mnist_superres`, default 4), `paired` (derived pairs and folders), `max_len`
             (`mnist_captions`), `attributes` (`mnist_attributes`: names from `thick`,
-            `outline`, `negative`, default all three; tfds sets with binary attributes,
+            `outline`, `negative`, default all three, or groups joined by `+`,
+            `"thick,outline+negative"`, for datasets with different labels and StarGAN's
+            mask vector, see `derived.load_attributes`; tfds sets with binary attributes,
             `celeb_a`: any of its 40, e.g. `STARGAN_CELEBA_ATTRIBUTES`, in the order given, and
             the batches become `(images, attributes)`), `center_crop` (tfds), `direction`
             (paired folders).
@@ -254,7 +263,7 @@ def load(
     name = os.fspath(name) if isinstance(name, os.PathLike) else name
     if not isinstance(name, str):
         raise TypeError(f"`name` must be a str, a path or a pair of folders. Received: {name!r}")
-    key = _ALIASES.get(name, name)
+    key = canonical_name(name)
     if pathlib.Path(name).expanduser().is_dir():
         only("paired", "direction")
         folder_kw = dict(common, image_size=image_size, channels=channels or 3)

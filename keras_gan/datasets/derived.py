@@ -270,6 +270,40 @@ def check_attribute_names(names):
     return tuple(n for n in ATTRIBUTES if n in names)
 
 
+def check_attribute_groups(attributes):
+    """Reads `attributes` as StarGAN's datasets with different labels (the mask vector).
+
+    `"thick,outline+negative"` (or `[["thick", "outline"], ["negative"]]`) names two datasets:
+    the first labelled with `thick` and `outline` only, the second with `negative` only.
+
+    Returns:
+        None where `attributes` names one group (a plain attribute set), else a tuple of two
+        or more groups, each a tuple of names in `ATTRIBUTES`' order.
+
+    Raises:
+        ValueError: an unknown name, an empty group, or a name in two groups, naming the
+            accepted ones.
+    """
+    if isinstance(attributes, str):
+        groups = attributes.split("+")
+    elif isinstance(attributes, (tuple, list)) and any(
+        isinstance(g, (tuple, list)) for g in attributes
+    ):
+        groups = list(attributes)
+    else:
+        return None
+    if len(groups) < 2:
+        return None
+    groups = tuple(check_attribute_names(group) for group in groups)
+    names = [name for group in groups for name in group]
+    if len(set(names)) != len(names):
+        raise ValueError(
+            "Each attribute belongs to one dataset: a name may appear in one group only. "
+            f"Received: attributes={attributes!r}"
+        )
+    return groups
+
+
 def apply_attributes(images, attributes, names=ATTRIBUTES):
     """The digits with each example's attributes: thick, then outline, then negative.
 
@@ -534,19 +568,42 @@ def load_attributes(
     Each digit appears once, with attributes drawn from `seed` (fair coins, independent) and
     applied by `apply_attributes`; the batch's attributes are float32 `(batch, k)` of 0/1 in
     the order of `ATTRIBUTES` (`DatasetInfo.attribute_names`).
+
+    With groups (`attributes="thick,outline+negative"`, see `check_attribute_groups`), the
+    digits are split into as many disjoint datasets as groups (digit i in dataset i mod n), each
+    labelled with its own group's attributes only, and the batches carry StarGAN's joint label
+    c~ = [c_1, ..., c_n, m] of width k + n: every group's columns (zero where the example's
+    dataset has no such label) then the one-hot mask vector m naming its dataset
+    (`DatasetInfo.attribute_groups`). Batches mix the datasets.
     """
-    names = check_attribute_names(attributes)
+    groups = check_attribute_groups(attributes)
+    names = (
+        tuple(name for group in groups for name in group)
+        if groups
+        else check_attribute_names(attributes)
+    )
     stream = dict(
         batch_size=pipeline.check_batch_size(kw.get("batch_size", 64)),
         shuffle=kw.get("shuffle", True), cache=kw.get("cache", "auto"),
     )  # fmt: skip
+    label_width = len(names) + (len(groups) if groups else 0)
     images, labels, used = _sized_digits(
         "mnist_attributes", source, split, image_size, data_dir, copies=2, stream=stream,
-        example_bytes=lambda h, w: h * w + 4 * len(names),
+        example_bytes=lambda h, w: h * w + 4 * label_width,
     )  # fmt: skip
     values = draw_attributes(len(images), len(names), 0 if seed is None else seed)
+    if groups:
+        # Dataset g of n holds digits g, g + n, ...: it has labels for its group's columns only
+        # (the paper's zero vector elsewhere), and its mask vector is the one-hot e_g.
+        dataset = np.arange(len(images)) % len(groups)
+        columns = np.repeat(np.arange(len(groups)), [len(group) for group in groups])
+        values *= (columns[None, :] == dataset[:, None]).astype(np.float32)
+        mask = np.eye(len(groups), dtype=np.float32)[dataset]
     transformed = apply_attributes(images, values, names)
+    if groups:
+        values = np.concatenate([values, mask], axis=1)
     return _finish(
         "mnist_attributes", pipeline.ATTRIBUTED, (transformed[..., None], values), seed=seed,
-        attribute_names=names, extras={"source": used, "digit_labels": labels}, **kw,
+        attribute_names=names, attribute_groups=groups,
+        extras={"source": used, "digit_labels": labels}, **kw,
     )  # fmt: skip

@@ -72,6 +72,10 @@ class DatasetInfo:
         mixture: `Mixture` or None, the ground-truth mixture of the 2-D toy sets.
         attribute_names: tuple of str or None, the binary attribute of each column of an
             attributed set's `(images, attributes)` batches (StarGAN's domain labels).
+        attribute_groups: tuple of tuples of str or None: for a set that joins datasets with
+            different labels (StarGAN's mask vector), each dataset's attributes, in the order
+            of `attribute_names`; the batches' labels then have one more column per dataset,
+            the one-hot mask.
         extras: dict, anything else a dataset wants to report (e.g. the caption thresholds or
             which real digits a derived set was built from).
     """
@@ -88,6 +92,7 @@ class DatasetInfo:
     vocabulary: Any = None
     mixture: Any = None
     attribute_names: tuple | None = None
+    attribute_groups: tuple | None = None
     extras: dict = dataclasses.field(default_factory=dict)
 
 

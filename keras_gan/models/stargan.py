@@ -10,6 +10,7 @@ from keras import ops
 from keras_gan import losses, schedules
 from keras_gan.adversarial import TranslationModel
 from keras_gan.config import TrainConfig, field
+from keras_gan.datasets import canonical_name
 from keras_gan.datasets.pipeline import is_dataset
 from keras_gan.datasets.tfds_loader import DEFAULT_ATTRIBUTES, is_tfds_name
 from keras_gan.losses import l1_loss
@@ -38,7 +39,9 @@ class StarGANConfig(TrainConfig):
         None,
         "The binary attributes to train on (comma-separated): the domain label c has one entry "
         "per attribute. None: the dataset's own, all three of mnist_attributes, or on celeb_a "
-        "the paper's five (Black_Hair,Blond_Hair,Brown_Hair,Male,Young).",
+        "the paper's five (Black_Hair,Blond_Hair,Brown_Hair,Male,Young). On mnist_attributes, "
+        "groups joined by '+' (thick,outline+negative) train on that many datasets with "
+        "different labels through the paper's mask vector.",
     )
     image_size: int | None = field(
         28,
@@ -118,7 +121,24 @@ def _check_attribute_names(names, num_attributes):
     return tuple(names)
 
 
-def domain_classification_loss(logits, labels):
+def _check_label_groups(label_groups, num_attributes):
+    """`label_groups` as a tuple of two or more ints >= 1 summing to `num_attributes`, or None."""
+    if label_groups is None:
+        return None
+    groups = tuple(label_groups) if isinstance(label_groups, (tuple, list)) else None
+    valid = groups is not None and all(
+        isinstance(g, (int, np.integer)) and not isinstance(g, bool) and g >= 1 for g in groups
+    )
+    if not valid or len(groups) < 2 or sum(groups) != num_attributes:
+        raise ValueError(
+            "`label_groups` must be two or more ints >= 1, each dataset's number of attributes, "
+            f"summing to num_attributes={num_attributes} (None for one dataset). Received: "
+            f"label_groups={label_groups!r}"
+        )
+    return tuple(int(g) for g in groups)
+
+
+def domain_classification_loss(logits, labels, known=None):
     r"""StarGAN's domain classification loss for binary attributes.
 
     $$\mathcal{L}_{cls} = \mathbb{E}\Big[\sum_i -c_i \log \sigma(D_{cls}(x)_i)
@@ -127,11 +147,16 @@ def domain_classification_loss(logits, labels):
     the cross-entropy of each attribute's logit with its label, summed over the attributes and
     averaged over the batch (the authors' code divides the summed binary cross-entropy by the
     batch size). With the real images' labels c' it trains D_cls ($\mathcal{L}^r_{cls}$); with
-    the target labels c of translations it trains G ($\mathcal{L}^f_{cls}$).
+    the target labels c of translations it trains G ($\mathcal{L}^f_{cls}$). Trained on
+    several datasets with different labels (the mask vector), each example's sum runs over the
+    attributes its dataset has (`known`): "D tries to minimize only the classification error
+    associated to the known label" (Sec. 3.2).
 
     Args:
         logits: `(batch, k)` attribute logits D_cls(x).
         labels: `(batch, k)` 0/1 attributes.
+        known: optional `(batch, k)` 0/1, which attributes each example's dataset labels.
+            Defaults to None (all of them).
 
     Returns:
         Scalar tensor.
@@ -139,6 +164,8 @@ def domain_classification_loss(logits, labels):
     labels = ops.cast(labels, logits.dtype)
     # -log sigma(t) = softplus(-t), -log(1 - sigma(t)) = softplus(t)
     per_attribute = labels * ops.softplus(-logits) + (1.0 - labels) * ops.softplus(logits)
+    if known is not None:
+        per_attribute = per_attribute * ops.cast(known, logits.dtype)
     return ops.mean(ops.sum(per_attribute, axis=-1))
 
 
@@ -167,6 +194,16 @@ class StarGAN(TranslationModel):
     own labels in a random order, then one generator update on the last minibatch with its
     targets.
 
+    Several datasets with different labels (`label_groups`, Sec. 3.2 of the paper): the
+    domain label becomes $\tilde c = [c_1, \ldots, c_n, m]$, every dataset's attributes
+    (zero where an example's dataset has no such label) and a one-hot mask vector $m$ naming
+    the example's dataset. G reads $\tilde c$; D_cls has a logit for each of the
+    $k = \sum_i k_i$ attributes and each example's classification losses count only its own
+    dataset's attributes; targets are drawn within the example's dataset. The authors alternate
+    the datasets from one iteration to the next; here a batch may hold examples of every
+    dataset, each with its own mask: the same objective in expectation. At test time a target
+    of another dataset (its mask, its labels) translates across datasets.
+
     The hyperparameters are keyword arguments, with the defaults of `StarGANConfig` (the
     paper's values for `base_filters` and `discriminator_filters`): `help(keras_gan.models.
     StarGAN)` shows them all.
@@ -180,6 +217,11 @@ class StarGAN(TranslationModel):
             `(128, 128, 3)`.
         num_attributes: int >= 1, the width k of the domain label c. Defaults to 5 (the
             paper's CelebA attributes); `python -m keras_gan.train` takes it from the dataset.
+        label_groups: optional sequence of two or more ints, the number of attributes of each
+            dataset when training on several with different labels (the mask vector), summing
+            to `num_attributes`: labels are then `[c_1, ..., c_n, m]`, `num_attributes + n`
+            wide (`joint_labels` builds them). The command line takes them from the
+            dataset's `attribute_groups`. Defaults to None (one dataset).
         attribute_names: optional sequence of `num_attributes` str, what each column of c is
             (`DatasetInfo.attribute_names`; the command line passes the dataset's). CelebA's
             hair colours among them (`HAIR_COLOURS`) are one-hot in the sample grids, as in
@@ -227,6 +269,7 @@ class StarGAN(TranslationModel):
         num_attributes=5,
         seed=None,
         *,
+        label_groups=None,
         attribute_names=None,
         base_filters,
         num_blocks,
@@ -245,9 +288,12 @@ class StarGAN(TranslationModel):
             )
         if attribute_names is not None:
             attribute_names = _check_attribute_names(attribute_names, num_attributes)
+        label_groups = _check_label_groups(label_groups, int(num_attributes))
         image_shape = tuple(image_shape)
+        # G reads the joint label [c, m]: the attributes and the mask vector, if any.
+        label_width = int(num_attributes) + len(label_groups or ())
         generator = generator or stargan_generator(
-            image_shape, int(num_attributes), base_filters, num_blocks, seed=seed
+            image_shape, label_width, base_filters, num_blocks, seed=seed
         )
         discriminator = discriminator or stargan_discriminator(
             image_shape, int(num_attributes), discriminator_filters, discriminator_layers,
@@ -255,8 +301,81 @@ class StarGAN(TranslationModel):
         )  # fmt: skip
         super().__init__(generator, discriminator, seed=seed, **kwargs)
         self.num_attributes = int(num_attributes)
+        self.label_groups = label_groups
         self.attribute_names = attribute_names
         self.discriminator_steps = int(discriminator_steps)
+
+    @property
+    def label_width(self):
+        """Columns of a domain label: `num_attributes`, plus one mask entry per dataset."""
+        return self.num_attributes + len(self.label_groups or ())
+
+    def dataset_of_attribute(self):
+        """numpy `(num_attributes,)`: the dataset (index into `label_groups`) of each column."""
+        groups = self.label_groups or (self.num_attributes,)
+        return np.repeat(np.arange(len(groups)), groups)
+
+    def known_attributes(self, labels):
+        """Splits domain labels into attributes and which of them each example's dataset has.
+
+        Args:
+            labels: `(m, label_width)` domain labels (`[c, m]` with `label_groups`).
+
+        Returns:
+            `(attributes, known)`: `(m, num_attributes)` each; `known` is None without
+            `label_groups` (every attribute is known).
+        """
+        k = self.num_attributes
+        if not self.label_groups:
+            return labels, None
+        # known_ij = m_i . e_{dataset(j)}: attribute j is labelled where example i's dataset has it
+        membership = np.eye(len(self.label_groups), dtype="float32")[self.dataset_of_attribute()]
+        return labels[:, :k], ops.matmul(labels[:, k:], ops.convert_to_tensor(membership.T))
+
+    def joint_labels(self, attributes, dataset):
+        """The joint labels [c_1, ..., c_n, m] of examples of one dataset (the mask vector).
+
+        Args:
+            attributes: `(n, label_groups[dataset])` 0/1, the dataset's own attributes, or one
+                such row for every example.
+            dataset: int, which dataset (index into `label_groups`).
+
+        Returns:
+            float32 numpy `(n, label_width)`: the attributes in their dataset's columns, zeros
+            in the other datasets' columns, and the one-hot mask `e_dataset`.
+
+        Example:
+
+        ```python
+        model = StarGAN(image_shape=(28, 28, 1), num_attributes=3, label_groups=(2, 1))
+        model.joint_labels([[1, 0]], dataset=0)  # [[1, 0, 0, 1, 0]]: thick, via dataset 0
+        model.joint_labels([1], dataset=1)       # [[0, 0, 1, 0, 1]]: negative, via dataset 1
+        ```
+        """
+        if not self.label_groups:
+            raise ValueError(
+                f"{type(self).__name__} was built for one dataset (label_groups=None): its "
+                "labels are the attributes themselves."
+            )
+        n = len(self.label_groups)
+        if (
+            isinstance(dataset, bool)
+            or not isinstance(dataset, (int, np.integer))
+            or not (0 <= dataset < n)
+        ):
+            raise ValueError(f"`dataset` must be an int in [0, {n}). Received: dataset={dataset!r}")
+        attributes = np.atleast_2d(np.asarray(attributes, "float32"))
+        size = self.label_groups[dataset]
+        if attributes.ndim != 2 or attributes.shape[1] != size:
+            raise ValueError(
+                f"Dataset {dataset} has {size} attributes: pass rows of {size}. Received: shape "
+                f"{attributes.shape}"
+            )
+        joint = np.zeros((len(attributes), self.label_width), "float32")
+        columns = np.flatnonzero(self.dataset_of_attribute() == dataset)
+        joint[:, columns] = attributes
+        joint[:, self.num_attributes + dataset] = 1.0
+        return self.check_attributes(joint)
 
     @property
     def source_shape(self):
@@ -271,6 +390,10 @@ class StarGAN(TranslationModel):
             m = ops.shape(real)[0]
             # c: the target labels, the minibatch's own labels c' in a random order
             target = self.target_attributes(original)
+            # With the mask vector: the attributes of c' and c, and which each example's
+            # dataset labels (known = None: all of them)
+            labels, known = self.known_attributes(original)
+            target_labels, target_known = self.known_attributes(target)
             # epsilon ~ U[0, 1], one per image, for the gradient penalty's interpolates
             epsilon = keras.random.uniform((m,), seed=self.seed_generator)
 
@@ -285,7 +408,7 @@ class StarGAN(TranslationModel):
                     lambda x: self.discriminator(x, training=True)[0], real, fake, epsilon
                 )
                 # L^r_cls: D_cls reads the real images' own labels c'
-                classification = domain_classification_loss(real_logits, original)
+                classification = domain_classification_loss(real_logits, labels, known)
                 total = (
                     wasserstein
                     + self.gp_weight * penalty
@@ -304,7 +427,7 @@ class StarGAN(TranslationModel):
             # L_adv for G: -E[D_src(G(x, c))]
             adversarial = losses.wasserstein_generator_loss(fake_scores)
             # L^f_cls: the translation must be read as its target c
-            classification = domain_classification_loss(fake_logits, target)
+            classification = domain_classification_loss(fake_logits, target_labels, target_known)
             # L_rec: ||x - G(G(x, c), c')||_1, back to the original domain
             reconstruction = l1_loss(real, self.generator([fake, original], training=True))
             total = (
@@ -330,17 +453,26 @@ class StarGAN(TranslationModel):
     def target_attributes(self, original):
         """The target domain labels c of a minibatch: its own labels c' in a random order,
         as the authors' `solver.py` (`label_org[torch.randperm(n)]`), drawn from the model's
-        random stream.
+        random stream. With `label_groups`, each row's target is a row of its own dataset (the
+        order is random within each dataset).
 
         Args:
-            original: `(m, k)` attributes of the minibatch's images.
+            original: `(m, label_width)` domain labels of the minibatch's images.
 
         Returns:
-            `(m, k)`: the rows of `original`, permuted.
+            `(m, label_width)`: the rows of `original`, permuted.
         """
         m = ops.shape(original)[0]
-        order = ops.argsort(keras.random.uniform((m,), seed=self.seed_generator))
-        return ops.take(original, order, axis=0)
+        noise = keras.random.uniform((m,), seed=self.seed_generator)
+        if not self.label_groups:
+            return ops.take(original, ops.argsort(noise), axis=0)
+        # The rows sorted by dataset, in a random order within each (noise < 1), and sorted by
+        # dataset in their own order: the i-th row of one order takes the i-th of the other's
+        # labels, so each dataset's rows share out that dataset's labels.
+        dataset = ops.cast(ops.argmax(original[:, self.num_attributes :], axis=-1), "float32")
+        shuffled = ops.argsort(dataset + noise)
+        in_order = ops.argsort(dataset * ops.cast(m, "float32") + ops.arange(m, dtype="float32"))
+        return ops.take(original, ops.take(shuffled, ops.argsort(in_order)), axis=0)
 
     def minibatches(self, samples):
         """Splits a batch into `discriminator_steps` minibatches, one per discriminator update."""
@@ -353,6 +485,7 @@ class StarGAN(TranslationModel):
         return {
             **super().get_config(),
             "discriminator_steps": self.discriminator_steps,
+            "label_groups": None if self.label_groups is None else list(self.label_groups),
             "attribute_names": names,
         }
 
@@ -389,22 +522,31 @@ class StarGAN(TranslationModel):
         self.check_attributes(attributes, len(images))
 
     def check_attributes(self, attributes, num_images=None):
-        """Returns `attributes` as float32 `(n, k)`, checked: k columns of 0/1.
+        """Returns `attributes` as float32 `(n, label_width)`, checked: columns of 0/1; with
+        `label_groups`, a one-hot mask vector and zeros in the other datasets' columns.
 
         Args:
-            attributes: array `(n, k)`, or `(k,)` for the same attributes for every image.
+            attributes: array `(n, label_width)`, or one row (`(label_width,)` or
+                `(1, label_width)`) for every image.
             num_images: optional int, the images they go with (a `(k,)` row is repeated).
 
         Raises:
             ValueError: naming the shape or the values received and what is accepted.
         """
         attributes = np.asarray(attributes)
+        if attributes.ndim == 2 and len(attributes) == 1 and num_images is not None:
+            attributes = attributes[0]  # one row for every image
         if attributes.ndim == 1 and num_images is not None:
             attributes = np.broadcast_to(attributes, (num_images, len(attributes)))
-        if attributes.ndim != 2 or attributes.shape[-1] != self.num_attributes:
+        if attributes.ndim != 2 or attributes.shape[-1] != self.label_width:
+            groups = (
+                f" of {len(self.label_groups)} datasets plus their mask vector"
+                if self.label_groups
+                else ""
+            )
             raise ValueError(
-                f"{type(self).__name__} was built for {self.num_attributes} attributes: the "
-                f"domain labels must have shape (n, {self.num_attributes}). Received: shape "
+                f"{type(self).__name__} was built for {self.num_attributes} attributes{groups}: "
+                f"the domain labels must have shape (n, {self.label_width}). Received: shape "
                 f"{attributes.shape}"
             )
         if num_images is not None and len(attributes) != num_images:
@@ -417,6 +559,24 @@ class StarGAN(TranslationModel):
                 "Domain labels are binary attributes: every value must be 0 or 1. Received: "
                 f"{bad.tolist()}"
             )
+        if self.label_groups:
+            k = self.num_attributes
+            mask = attributes[:, k:]
+            if not (mask.sum(axis=1) == 1).all():
+                row = int(np.flatnonzero(mask.sum(axis=1) != 1)[0])
+                raise ValueError(
+                    f"The last {len(self.label_groups)} columns are the mask vector: exactly one "
+                    f"1, naming the example's dataset. Received: row {row} has mask "
+                    f"{mask[row].tolist()}"
+                )
+            own = mask.argmax(axis=1)[:, None] == self.dataset_of_attribute()[None, :]
+            if (attributes[:, :k] * ~own).any():
+                row = int(np.flatnonzero((attributes[:, :k] * ~own).any(axis=1))[0])
+                raise ValueError(
+                    "An example's labels for the other datasets' attributes must be 0 (the "
+                    f"paper's zero vector; `joint_labels` builds these rows). Received: row {row} "
+                    f"= {attributes[row].tolist()}, of dataset {int(mask[row].argmax())}"
+                )
         return attributes.astype("float32")
 
     # -- Translation -------------------------------------------------------------------------
@@ -426,7 +586,9 @@ class StarGAN(TranslationModel):
 
         Args:
             images: array `(n, h, w, c)` in [-1, 1].
-            attributes: the target domain labels, 0/1 `(n, k)`, or `(k,)` for every image.
+            attributes: the target domain labels, 0/1 `(n, label_width)`, or one row for
+                every image (with `label_groups`: `joint_labels(...)`; a target in another
+                dataset than the image's translates across datasets).
             batch_size: int. Defaults to 256.
 
         Returns:
@@ -463,7 +625,9 @@ class StarGAN(TranslationModel):
         """`generate()` keywords for the CLI's sample grids: each of `num_samples // (k + 1)`
         images of a training batch to its own attributes (a reconstruction), then with each
         attribute flipped in turn; a hair colour (`HAIR_COLOURS`, when the attributes are
-        named) is set to 1 with the other hair colours 0 instead, as in the authors' code."""
+        named) is set to 1 with the other hair colours 0 instead, as in the authors' code.
+        With `label_groups`, an attribute of another dataset than the image's is set alone,
+        under that dataset's mask (a translation across datasets)."""
         if batch is None:
             raise NotImplementedError("StarGAN translates images: pass a batch of its data.")
         images, attributes = (
@@ -473,12 +637,19 @@ class StarGAN(TranslationModel):
         count = max(1, min(len(images), num_samples // (k + 1)))
         names = self.attribute_names or ()
         hair = [i for i, name in enumerate(names) if name in HAIR_COLOURS]
+        dataset_of = self.dataset_of_attribute()
         targets = []
         for row in attributes[:count]:
             targets.append(row)
+            own = int(np.argmax(row[k:])) if self.label_groups else 0
             for j in range(k):
                 flipped = np.array(row, "float32")
-                if j in hair:
+                if dataset_of[j] != own:
+                    # Across datasets: attribute j alone, under its dataset's mask
+                    flipped = np.zeros_like(flipped)
+                    flipped[j] = 1.0
+                    flipped[k + dataset_of[j]] = 1.0
+                elif j in hair:
                     flipped[hair] = 0.0
                     flipped[j] = 1.0
                 else:
@@ -502,15 +673,24 @@ class StarGAN(TranslationModel):
     def dataset_options(cls, config):
         """The `keras_gan.datasets.load` options of a `StarGANConfig`'s dataset.
 
-        `mnist_attributes`: `attributes=config.attributes` when given (else all three). A
+        `mnist_attributes`: `attributes=config.attributes` when given (else all three; groups
+        joined by `+` give datasets with different labels and the mask vector). A
         tensorflow-datasets name: `attributes=config.attributes`, or the dataset's StarGAN
         default (`celeb_a`: the paper's five, with the authors' 178x178 centre crop). Anything
         else (a folder, an unknown name): nothing; `check_dataset` refuses it.
+
+        Raises:
+            ValueError: attribute groups (`+`) on another dataset than `mnist_attributes`.
         """
-        name = config.dataset
+        name = canonical_name(config.dataset)
         if name == "mnist_attributes":
             return {"attributes": config.attributes} if config.attributes else {}
-        name = {"celeba": "celeb_a"}.get(name, name)
+        if config.attributes and "+" in config.attributes:
+            raise ValueError(
+                "Attribute groups joined by '+' (several datasets, the mask vector) are built "
+                f"from mnist_attributes only; dataset '{config.dataset}' has one set of labels. "
+                f"Received: --attributes {config.attributes}"
+            )
         if os.path.isdir(os.path.expanduser(name)) or not is_tfds_name(name):
             return {}
         attributes = config.attributes or DEFAULT_ATTRIBUTES.get(name)

@@ -186,3 +186,34 @@ def test_attribute_set_yields_each_digit_with_its_attributes():
         datasets.load("mnist_attributes", source="digits", with_labels=True)
     with pytest.raises(TypeError, match="does not take option"):
         datasets.load("mnist_attributes", source="digits", paired=False)
+
+
+def test_attribute_groups_are_disjoint_datasets_with_a_mask_vector():
+    # StarGAN's training on datasets with different labels: [c_1, c_2, m] per digit.
+    ds, info = datasets.load(
+        "mnist_attributes", source="digits", attributes="negative+outline,thick", seed=3,
+        batch_size=1797, shuffle=False, with_info=True,
+    )  # fmt: skip
+    assert info.attribute_groups == (("negative",), ("thick", "outline"))
+    assert info.attribute_names == ("negative", "thick", "outline")
+    images, labels = next(iter(ds))
+    labels = labels.numpy()
+    assert labels.shape == (1797, 5)
+    mask = labels[:, 3:]
+    # digit i belongs to dataset i mod 2 and has labels for its own dataset's columns only
+    np.testing.assert_array_equal(mask.argmax(1), np.arange(1797) % 2)
+    np.testing.assert_array_equal(mask.sum(1), 1)
+    assert not labels[mask[:, 0] == 1][:, 1:3].any() and not labels[mask[:, 1] == 1][:, 0].any()
+    # each dataset has its own domains: 2 in the first, 4 in the second
+    assert len(np.unique(labels[mask[:, 0] == 1], axis=0)) == 2
+    assert len(np.unique(labels[mask[:, 1] == 1], axis=0)) == 4
+    digits, _, _ = derived.digit_images("digits", image_size=28)
+    expected = derived.apply_attributes(digits, labels[:, :3], info.attribute_names)
+    np.testing.assert_allclose(_uint8(images)[..., 0], expected, atol=1)
+    for wrong, message in (
+        ("thick+thick", "one group only"),
+        ("thick+", "one or more distinct"),
+        ("thick+blurred", "one or more distinct"),
+    ):
+        with pytest.raises(ValueError, match=message):
+            datasets.load("mnist_attributes", source="digits", attributes=wrong)

@@ -42,10 +42,15 @@ def numpy(x):
     return np.asarray(keras.ops.convert_to_numpy(x))
 
 
-def bce(logits, labels):
-    # sum over attributes of -y log s(t) - (1 - y) log(1 - s(t)), mean over the batch
+def bce_terms(logits, labels):
+    # -y log s(t) - (1 - y) log(1 - s(t)) for each attribute
     p = 1 / (1 + np.exp(-logits.astype("float64")))
-    return np.mean(np.sum(-labels * np.log(p) - (1 - labels) * np.log(1 - p), axis=-1))
+    return -labels * np.log(p) - (1 - labels) * np.log(1 - p)
+
+
+def bce(logits, labels):
+    # summed over attributes, mean over the batch
+    return np.mean(np.sum(bce_terms(logits, labels), axis=-1))
 
 
 def test_architecture_follows_the_authors_code():
@@ -94,6 +99,107 @@ def test_domain_classification_loss_matches_a_hand_computation():
         numpy(domain_classification_loss(logits[:1, :1], labels[:1, :1])),
         np.log1p(np.exp(-2.0)), rtol=1e-6,
     )  # fmt: skip
+
+
+def joint_batch(num=8, seed=0):
+    # Two datasets: the first labels attributes 0 and 1, the second attribute 2 (mask vector).
+    images = testing.random_images((16, 16, 1), num, seed=seed)
+    rows = np.array(
+        [[1, 0, 0, 1, 0], [0, 0, 1, 0, 1], [1, 1, 0, 1, 0], [0, 0, 0, 0, 1], [0, 1, 0, 1, 0]],
+        "float32",
+    )
+    return images, np.resize(rows, (num, 5)).astype("float32")
+
+
+def test_domain_classification_loss_counts_only_known_attributes():
+    logits = np.array([[2.0, -1.0, 0.5], [-3.0, 0.0, 4.0]], "float32")
+    labels = np.array([[1, 0, 0], [0, 0, 1]], "float32")
+    known = np.array([[1, 1, 0], [0, 0, 1]], "float32")
+    # example 1: -log s(2) - log(1 - s(-1)); example 2: -log s(4); mean over the batch of 2
+    expected = (np.log1p(np.exp(-2.0)) + np.log1p(np.exp(-1.0)) + np.log1p(np.exp(-4.0))) / 2
+    np.testing.assert_allclose(
+        numpy(domain_classification_loss(logits, labels, known)), expected, rtol=1e-6
+    )
+
+
+def test_targets_stay_within_each_examples_dataset():
+    model = small_stargan(label_groups=(2, 1))
+    _, labels = joint_batch(64)
+    target = numpy(model.target_attributes(labels))
+    np.testing.assert_array_equal(target[:, 3:], labels[:, 3:])  # the same dataset, row by row
+    for dataset in (0, 1):
+        rows = labels[:, 3 + dataset] == 1
+        mine, theirs = target[rows], labels[rows]
+        np.testing.assert_array_equal(mine[np.lexsort(mine.T)], theirs[np.lexsort(theirs.T)])
+    assert not np.array_equal(target, labels)
+
+
+def test_mask_vector_joint_labels_and_the_critics_loss_by_hand():
+    model = small_stargan(label_groups=(2, 1), discriminator_steps=1)
+    assert model.label_width == 5 and model.generator.input_shape[1] == (None, 5)
+    assert model.discriminator.output_shape[1] == (None, 3)  # a logit per attribute of both
+    np.testing.assert_array_equal(model.joint_labels([[1, 1]], dataset=0), [[1, 1, 0, 1, 0]])
+    np.testing.assert_array_equal(model.joint_labels([1], dataset=1), [[0, 0, 1, 0, 1]])
+    model.compile()
+    images, labels = joint_batch(4)
+    logs = testing.step_logs(model, (images, labels), steps=1)[0]
+    # D_cls on real images counts the attributes of each image's own dataset only
+    logits = small_stargan(label_groups=(2, 1), discriminator_steps=1).discriminator(images)[1]
+    known = np.where(labels[:, 3:4] == 1, [[1, 1, 0]], [[0, 0, 1]])
+    per_attribute = bce_terms(numpy(logits), labels[:, :3]) * known
+    np.testing.assert_allclose(
+        logs["d_classification_loss"], per_attribute.sum(-1).mean(), rtol=2e-4
+    )
+    restored = StarGAN.from_config(model.get_config())
+    assert restored.label_groups == (2, 1) and restored.label_width == 5
+
+
+def test_mask_vector_sample_grid_translates_across_datasets():
+    model = small_stargan(label_groups=(2, 1))
+    images, labels = joint_batch(2)
+    targets = model.sample_inputs(8, batch=(images, labels))["attributes"]
+    expected = [
+        [1, 0, 0, 1, 0],  # dataset 0's own row,
+        [0, 0, 0, 1, 0],  # its attributes flipped,
+        [1, 1, 0, 1, 0],
+        [0, 0, 1, 0, 1],  # and dataset 1's attribute alone, under dataset 1's mask
+        [0, 0, 1, 0, 1],  # dataset 1's own row,
+        [1, 0, 0, 1, 0],  # dataset 0's attributes alone,
+        [0, 1, 0, 1, 0],
+        [0, 0, 0, 0, 1],  # its own flipped
+    ]
+    np.testing.assert_array_equal(targets, expected)
+    assert model.translate(images[:1], targets[3]).shape == (1, 16, 16, 1)
+    # one joint row, (1, 5), for every image
+    np.testing.assert_array_equal(
+        model.translate(images, model.joint_labels([1], dataset=1)),
+        model.translate(images, [[0, 0, 1, 0, 1], [0, 0, 1, 0, 1]]),
+    )
+
+
+def test_mask_vector_bad_input_raises():
+    model = small_stargan(label_groups=(2, 1))
+    model.compile()
+    images, labels = joint_batch(8)
+    with pytest.raises(ValueError, match=r"3 attributes of 2 datasets.*shape \(n, 5\)"):
+        model.translate(images, [1, 0, 0])
+    with pytest.raises(ValueError, match="exactly one 1"):
+        model.translate(images, [1, 0, 0, 1, 1])
+    with pytest.raises(ValueError, match="exactly one 1"):
+        model.translate(images, [1, 0, 0, 0, 0])
+    with pytest.raises(ValueError, match="other datasets' attributes must be 0"):
+        model.translate(images, [1, 0, 1, 1, 0])
+    with pytest.raises(ValueError, match="other datasets' attributes must be 0"):
+        model.fit((images, np.resize([[0, 1, 1, 0, 1]], (8, 5))), batch_size=8, verbose=0)
+    with pytest.raises(ValueError, match=r"rows of 2"):
+        model.joint_labels([1, 0, 1], dataset=0)
+    with pytest.raises(ValueError, match=r"in \[0, 2\)"):
+        model.joint_labels([1], dataset=2)
+    with pytest.raises(ValueError, match="one dataset"):
+        small_stargan().joint_labels([1, 0, 1], dataset=0)
+    for wrong in ((3,), (2, 2), (2, 1.0), (0, 3), 3):
+        with pytest.raises(ValueError, match="`label_groups` must be two or more ints"):
+            small_stargan(label_groups=wrong)
 
 
 def test_targets_are_the_batchs_own_labels_permuted():
@@ -345,6 +451,7 @@ def test_trains_on_celeb_as_attributes_from_the_command_line(mock_celeb_a, tmp_p
         (["--attributes", "thick"], "'celeb_a' has no attribute 'thick'"),
         ([], "has no 'celeb-a' folder for dataset 'celeb_a'"),
         ([], "--dataset mnist_attributes.)"),  # an offline set StarGAN can train on
+        (["--attributes", "Male+Young"], "built from mnist_attributes only"),
     ],
 )
 def test_celeb_a_refusals_are_one_line_and_write_nothing(
@@ -360,12 +467,13 @@ def test_celeb_a_refusals_are_one_line_and_write_nothing(
 
 
 def test_a_run_resumed_mid_epoch_equals_the_straight_run(tmp_path):
-    # The attributed stream, both optimizers' decaying rates and the random targets continue.
+    # The attributed stream, both optimizers' decaying rates and the random targets continue;
+    # on two datasets with different labels (the mask vector), from the command line's groups.
     import keras_gan
     from tests.test_train import assert_same_run
 
     straight, pieces = str(tmp_path / "straight"), str(tmp_path / "pieces")
-    settings = dict(dataset="mnist_attributes", attributes="thick,negative", image_size=8,
+    settings = dict(dataset="mnist_attributes", attributes="thick+negative", image_size=8,
                     batch_size=4, base_filters=2, discriminator_filters=2, resnet_blocks=1,
                     discriminator_steps=2, steps_per_epoch=3, epochs=2)  # fmt: skip
     assert keras_gan.Run("stargan", output=straight, **settings).train(steps=5, verbose=0).done
@@ -374,4 +482,7 @@ def test_a_run_resumed_mid_epoch_equals_the_straight_run(tmp_path):
     assert keras_gan.Run.resume(pieces).train(steps=5, verbose=0).step == 5
     assert_same_run(straight, pieces)
     model = keras_gan.checkpoints.load(keras_gan.checkpoints.latest(pieces))
-    assert model.num_attributes == 2
+    assert model.num_attributes == 2 and model.label_groups == (1, 1)
+    with open(tmp_path / "pieces" / "config.json") as file:
+        record = json.load(file)
+    assert record["dataset"]["attribute_groups"] == [["thick"], ["negative"]]
