@@ -162,6 +162,7 @@ BENCHMARK_FLAGS = {
     "quality_special.py": {"--minutes": "0.05"},
     "quality_stargan.py": {"--minutes": "0.05", "--num-test": "16", "--classifier-seconds": "2"},
     "quality_ugatit.py": {"--minutes": "0.05", "--num-test": "16", "--classifier-seconds": "2"},
+    "trace_translation_collapse.py": {"--steps": "2", "--every": "1"},
     "first_run.py": {"--samples": "50"},
     "ema.py": {"--steps": "4", "--every": "2", "--num-samples": "50", "--seeds": "0"},
     "regularization.py": {"--steps": "2", "--rounds": "1", "--warmup": "0"},
