@@ -5,19 +5,25 @@ each step of `--score-at`, reads 2,000 samples (fixed latents) with the project'
 classifier (`keras_gan.metrics.classifier_network("mnist")`): the share read with confidence
 >= 0.9 and each digit's share. The same at each step for an exponential moving average of the
 generator's weights (`--ema`, decays; updated every 10 steps with decay**10) and with the raw
-generator's BatchNorm in training mode (batch statistics). Used to choose the first run's
-defaults (docs/variants/dcgan.md, "The first run"); the figures are per step, not timed.
+generator's BatchNorm in training mode (batch statistics). Any other `DCGANConfig` field (the
+stabilisers every model shares included: `label_smoothing`, `generator_steps`, `ema_half_life`,
+...) is set with `--set FIELD=VALUE`; with the model's own EMA on, its average is read too
+(`model_ema`). Used to choose the first run's defaults (docs/variants/dcgan.md, "The first
+run"); the figures are per step, not timed.
 
     export KERAS_GAN_DATA_DIR=/work/shared/data
     KERAS_BACKEND=jax python benchmarks/dcgan_short_runs.py --tag lr5e-4_w32 \\
         --learning-rate 5e-4 --base-filters 32 --score-at 500 1000 1500 2000 2500
     KERAS_BACKEND=jax python benchmarks/dcgan_short_runs.py --tag smoke --base-filters 8 \\
         --score-at 20 40                              # a quick check that it runs
+    KERAS_BACKEND=jax python benchmarks/dcgan_short_runs.py --tag smoothing0.1 \\
+        --set label_smoothing=0.1 --score-at 1000 2000 2400
 
 Writes `benchmarks/results/dcgan_short_runs/<tag>.json` (or `--output`).
 """
 
 import argparse
+import dataclasses
 import json
 import os
 import time
@@ -33,8 +39,14 @@ def reader(network, confidence=0.9):
             [np.asarray(network(images[i : i + 500])[1]) for i in range(0, len(images), 500)]
         )
         shares = np.bincount(probs.argmax(1), minlength=10) / len(probs)
+        unsure = probs[probs.max(1) < confidence]
+        # Where the unsure samples lie: between two digits (the two likeliest classes hold
+        # nearly all the probability) or nowhere in particular.
+        top_two = np.sort(unsure, axis=1)[:, -2:].sum(1) if len(unsure) else np.ones(1)
         return {
             "confident_share": round(float((probs.max(1) >= confidence).mean()), 4),
+            "unsure_top_two_mass": round(float(top_two.mean()), 4),
+            "unsure_between_two_share": round(float((top_two >= 0.9).mean()), 4),
             "min_digit_share": round(float(shares.min()), 4),
             "max_digit_share": round(float(shares.max()), 4),
             "digit_shares": [round(float(s), 4) for s in shares],
@@ -55,6 +67,13 @@ def main(argv=None):
     parser.add_argument("--ema", type=float, nargs="*", default=[0.99])
     parser.add_argument("--samples", type=int, default=2000)
     parser.add_argument("--output", default=None)
+    parser.add_argument(
+        "--set",
+        nargs="*",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="any other DCGANConfig field, e.g. label_smoothing=0.1 generator_steps=2",
+    )
     args = parser.parse_args(argv)
 
     import keras
@@ -63,7 +82,20 @@ def main(argv=None):
     from keras_gan.models import DCGAN, DCGANConfig
 
     overrides = {k: getattr(args, k) for k in ("learning_rate", "base_filters", "batch_size")}
-    config = DCGANConfig(seed=args.seed, **{k: v for k, v in overrides.items() if v is not None})
+    overrides = {k: v for k, v in overrides.items() if v is not None}
+    for item in args.set:
+        if "=" not in item:
+            parser.error(f"--set takes FIELD=VALUE pairs. Received: {item!r}")
+        name, value = item.split("=", 1)
+        try:  # numbers, true/false/null; anything else (a policy such as color,translation) as text
+            overrides[name] = json.loads(value)
+        except ValueError:
+            overrides[name] = value
+    try:
+        config = DCGANConfig(seed=args.seed, **overrides)
+    except (TypeError, ValueError) as error:  # an unknown field, or a value the config refuses
+        fields = ", ".join(f.name for f in dataclasses.fields(DCGANConfig))
+        parser.error(f"--set {' '.join(args.set)}: {error} (DCGANConfig's fields: {fields})")
     keras.utils.set_random_seed(config.seed)
     model = DCGAN.from_train_config(config, (28, 28, 1))
     if args.d_learning_rate is not None:
@@ -107,6 +139,8 @@ def main(argv=None):
                     ]
                 )  # fmt: skip
             )
+            if self.model.ema_decay is not None or self.model.ema_half_life is not None:
+                row["model_ema"] = read(np.asarray(self.model.generate(latents=latents)))
             for decay, averages in self.ema.items():
                 for variable, value in zip(generator.variables, averages):
                     variable.assign(value)
@@ -126,6 +160,7 @@ def main(argv=None):
         "backend": keras.backend.backend(),
         "config": config.to_dict(),
         "d_learning_rate": args.d_learning_rate,
+        "set": args.set,
         "results": results,
         "note": "seconds include the scoring and are not a speed figure",
     }

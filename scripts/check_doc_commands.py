@@ -164,6 +164,7 @@ BENCHMARK_FLAGS = {
     "quality_ugatit.py": {"--minutes": "0.05", "--num-test": "16", "--classifier-seconds": "2"},
     "trace_translation_collapse.py": {"--steps": "2", "--every": "1"},
     "first_run.py": {"--samples": "50"},
+    "dcgan_short_runs.py": {"--score-at": "2", "--samples": "50", "--base-filters": "4"},
     "ema.py": {"--steps": "4", "--every": "2", "--num-samples": "50", "--seeds": "0"},
     "regularization.py": {"--steps": "2", "--rounds": "1", "--warmup": "0"},
     "semi_supervised.py": {"--steps": "2", "--every": "2", "--seeds": "0"},
