@@ -214,11 +214,12 @@ runpy.run_path(sys.argv[0], run_name="__main__")
 """
 NARGS_PLUS = {
     "--seeds", "--packing", "--variants", "--models", "--classes", "--metrics", "--at-steps",
-    "--datasets", "--configurations",
+    "--datasets", "--configurations", "--score-at",
 }  # fmt: skip
 # Benchmarks that score with the cached MNIST classifier.
 NEEDS_MNIST_CLASSIFIER = {
     "first_run.py",
+    "dcgan_short_runs.py",
     "mode_collapse.py",
     "quality_conditional.py",
     "quality_wasserstein.py",
