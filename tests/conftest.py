@@ -1,13 +1,77 @@
+"""Shared fixtures, and which backend runs which test.
+
+The suite runs once per backend (`bash scripts/test.sh`). Two markers keep that affordable on a
+2-core CI machine without losing what each backend can break:
+
+- `@pytest.mark.one_backend("torch", reason=...)`: the test checks code that is the same on every
+  backend (a file format, a sandbox, argument parsing), so it runs on the backend named.
+- `@pytest.mark.spread_over_backends(reason=...)`: a parametrized test whose parameters each
+  check one more instance of a mechanism that every backend already checks elsewhere (each
+  variant's resume, each variant's command line): parameter i runs on backend i mod 3, so each
+  backend runs a third of them and every parameter runs once.
+
+`KERAS_GAN_TEST_EVERY_BACKEND=1` runs both kinds on every backend (before a release, or on a
+machine with time to spare).
+
+JAX compiles each test's small models once (the compilation cache then serves repeats); the
+tests ask XLA not to optimise those compilations (`JAX_DISABLE_MOST_OPTIMIZATIONS`), which took
+the BigGAN and LoGAN test files from 395 s to 279 s on 2 CPU cores with a cold cache
+(docs/performance.md, "The test suite"). What the tests check, values against hand computations
+and the other backends, does not depend on how fast the compiled code runs; the tutorials and
+the command line in CI run with XLA's default optimisations. Set the variable to 0 to test
+with them.
+"""
+
 import os
 
-import keras
-import pytest
+os.environ.setdefault("JAX_DISABLE_MOST_OPTIMIZATIONS", "1")  # read when jax is first imported
+
+import keras  # noqa: E402
+import pytest  # noqa: E402
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures")
+BACKENDS = ("tensorflow", "jax", "torch")
 
 
 def pytest_report_header(config):
     return f"keras backend: {keras.backend.backend()}"
+
+
+def _chosen_backend(item):
+    """(backend, reason) for a test marked to run on one backend, else None."""
+    marker = item.get_closest_marker("one_backend")
+    if marker is not None:
+        backend = marker.args[0] if marker.args else None
+        if backend not in BACKENDS:
+            raise pytest.UsageError(
+                f"{item.nodeid}: one_backend takes one of {', '.join(BACKENDS)}. "
+                f"Received: {backend!r}"
+            )
+        return backend, marker.kwargs.get("reason", "")
+    marker = item.get_closest_marker("spread_over_backends")
+    if marker is not None:
+        callspec = getattr(item, "callspec", None)
+        if callspec is None:
+            raise pytest.UsageError(f"{item.nodeid}: spread_over_backends needs parameters")
+        places = set(callspec.indices.values())
+        if len(places) != 1:
+            raise pytest.UsageError(
+                f"{item.nodeid}: spread_over_backends takes one parametrize list. "
+                f"Received: {len(places)} lists"
+            )
+        position = places.pop()  # the parameter's place in its list
+        return BACKENDS[position % len(BACKENDS)], marker.kwargs.get("reason", "")
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("KERAS_GAN_TEST_EVERY_BACKEND") == "1":
+        return
+    backend = keras.backend.backend()
+    for item in items:
+        chosen = _chosen_backend(item)
+        if chosen is not None and chosen[0] != backend:
+            item.add_marker(pytest.mark.skip(reason=f"runs on {chosen[0]}: {chosen[1]}"))
 
 
 @pytest.fixture

@@ -152,9 +152,7 @@ def _python(code, backend, *args):
     assert result.returncode == 0, f"{backend}: {result.stderr[-3000:]}"
 
 
-@pytest.mark.skipif(
-    keras.backend.backend() != "jax", reason="runs every backend pairing once, in the jax pass"
-)
+@pytest.mark.one_backend("jax", reason="runs every backend pairing once, in subprocesses")
 def test_checkpoints_load_on_every_backend_with_the_same_images(tmp_path):
     written = {b: str(tmp_path / f"written_on_{b}") for b in BACKENDS}
     for backend, prefix in written.items():

@@ -8,7 +8,6 @@ wrong kind is a one-line refusal, exit status 2, before anything is loaded or wr
 import json
 import math
 
-import keras
 import numpy as np
 import pytest
 
@@ -56,6 +55,11 @@ def fallback(variant):
 
 
 @pytest.mark.slow
+@pytest.mark.spread_over_backends(
+    reason="each variant from the command line once; the command line trains on every backend "
+    "in tests/test_train.py and CI's headline commands, and each variant's step is checked on "
+    "every backend in tests/models"
+)
 @pytest.mark.parametrize("name", VARIANTS)
 def test_every_variant_trains_from_the_command_line_with_its_defaults(name, tmp_path):
     variant = registry.get(name)
@@ -75,9 +79,8 @@ def test_every_variant_trains_from_the_command_line_with_its_defaults(name, tmp_
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(
-    keras.backend.backend() != "torch",
-    reason="the step accounting does not depend on the backend: checked once, on torch",
+@pytest.mark.one_backend(
+    "torch", reason="the step accounting does not depend on the backend: checked once"
 )
 @pytest.mark.xfail(
     strict=True,

@@ -68,9 +68,8 @@ def test_an_old_checkpoint_loads_to_the_same_generator(name):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(
-    keras.backend.backend() != "tensorflow",
-    reason="a run folder is the same on every backend: resumed once, on TensorFlow",
+@pytest.mark.spread_over_backends(
+    reason="a run folder is the same on every backend: each old run is resumed once"
 )
 @pytest.mark.parametrize("name", NAMES)
 def test_an_old_run_resumes_from_the_command_line(name, tmp_path, monkeypatch):

@@ -348,6 +348,10 @@ GENERATOR_STEPS_BUILDS = {
 }  # fmt: skip
 
 
+@pytest.mark.spread_over_backends(
+    reason="every backend runs the compiled generator-steps loop for a third of the variants; "
+    "each variant's use of it once"
+)
 @pytest.mark.parametrize("name", [*GENERATOR_STEPS_BUILDS, "gan_int_cls"])
 def test_every_latent_variant_takes_generator_steps_updates_per_step(name):
     if name == "gan_int_cls":

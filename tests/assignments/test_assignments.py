@@ -365,6 +365,12 @@ def digest(path):
     return hashlib.sha256(open(path, "rb").read()).hexdigest()
 
 
+SANDBOX = pytest.mark.one_backend(
+    "torch", reason="the grading sandbox and its files do not depend on the backend"
+)
+
+
+@SANDBOX
 def test_attacks_from_the_issue_cannot_change_the_grade(tmp_path, monkeypatch):
     checks_copy = package_copy(tmp_path, monkeypatch)
     before, real_checks = checks_copy.read_text(), digest(checks_lib.__file__)
@@ -389,6 +395,7 @@ def test_attacks_from_the_issue_cannot_change_the_grade(tmp_path, monkeypatch):
         assert checks_copy.read_text() == before
 
 
+@SANDBOX
 def test_an_edited_package_cannot_change_the_next_grade(tmp_path, monkeypatch):
     """Without the file-system sandbox the attack does edit (a copy of) the installed checks.py;
     the next student's wrong answer still fails: the verdicts never leave this process."""
@@ -403,6 +410,7 @@ def test_an_edited_package_cannot_change_the_next_grade(tmp_path, monkeypatch):
     assert report["score"] == 0
 
 
+@SANDBOX
 def test_processes_of_a_worker_that_exits_are_killed_too(tmp_path):
     marker = f"grading-escapee-{uuid.uuid4().hex}"
     path = tmp_path / "escape.py"
@@ -514,6 +522,7 @@ def test_unreadable_notebook_is_a_clear_error(tmp_path, content):
 # -- instructor output --------------------------------------------------------------------------------
 
 
+@SANDBOX
 def test_grade_class_writes_a_json_per_submission_and_a_csv(tmp_path):
     submissions = tmp_path / "submitted"
     for student in ("ada", "bob"):

@@ -16,6 +16,10 @@ import tensorflow_datasets as tfds
 from keras_gan import datasets
 from keras_gan.datasets import tfds_loader
 
+pytestmark = pytest.mark.one_backend(
+    "torch", reason="tensorflow-datasets prepares and reads the same way under every backend"
+)
+
 MNIST_FILES = (
     "t10k-images-idx3-ubyte.gz",
     "t10k-labels-idx1-ubyte.gz",

@@ -267,6 +267,10 @@ def test_parity(parity_dir):
     testing.check_parity("biggan", logs, parity_dir, atol=1e-5)
 
 
+@pytest.mark.one_backend(
+    "tensorflow",
+    reason="the resume machinery is checked on every backend (tests/test_train.py, tests/test_run.py); BigGAN's average and accumulation resumes through it, checked once",
+)
 def test_a_run_resumed_mid_epoch_equals_the_straight_run(tmp_path):
     # The generator average (started mid-run) and the label stream continue where they stopped.
     # Accumulation keeps nothing between steps; its settings come back from the run's config.

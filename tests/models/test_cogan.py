@@ -273,6 +273,10 @@ def test_a_command_line_run_is_scored_by_pair_agreement_and_sampled_as_pairs(tmp
     assert width > height  # pairs side by side: each cell twice as wide as tall
 
 
+@pytest.mark.one_backend(
+    "jax",
+    reason="the resume machinery is checked on every backend (tests/test_train.py, tests/test_run.py); CoGAN's pair of networks resumes through it, checked once",
+)
 def test_a_run_resumed_mid_epoch_equals_the_straight_run(tmp_path):
     # The two unpaired streams and the generator average continue where they stopped.
     import keras_gan

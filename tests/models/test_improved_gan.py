@@ -268,6 +268,10 @@ def test_it_trains_and_reloads(tmp_path):
     assert model.generate(3).shape == (3, 8, 8, 1)
 
 
+@pytest.mark.one_backend(
+    "torch",
+    reason="the resume machinery is checked on every backend (tests/test_train.py, tests/test_run.py); Improved-GAN's semi-supervised state resumes through it, checked once",
+)
 def test_a_run_resumed_mid_epoch_equals_the_straight_run(tmp_path):
     straight, pieces = str(tmp_path / "straight"), str(tmp_path / "pieces")
     settings = dict(dataset="digits", image_size=8, batch_size=8, latent_dim=4,

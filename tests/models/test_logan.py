@@ -205,6 +205,10 @@ def test_parity(parity_dir):
     testing.check_parity("logan", logs, parity_dir, atol=1e-5)
 
 
+@pytest.mark.one_backend(
+    "jax",
+    reason="the resume machinery is checked on every backend (tests/test_train.py, tests/test_run.py); LoGAN's latent step resumes through it, checked once",
+)
 def test_a_run_resumed_mid_epoch_equals_the_straight_run(tmp_path):
     # The latent step's random choice of latents comes from the model's stream, which resumes.
     import keras_gan

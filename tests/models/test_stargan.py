@@ -496,6 +496,10 @@ def test_celeb_a_refusals_are_one_line_and_write_nothing(
     assert not (tmp_path / "tfds").exists()
 
 
+@pytest.mark.spread_over_backends(
+    reason="the resume machinery is checked on every backend (tests/test_train.py, "
+    "tests/test_run.py); StarGAN's target labels resume through it, each dataset layout once"
+)
 @pytest.mark.parametrize(
     "attributes, groups", [("thick,negative", None), ("thick+negative", [["thick"], ["negative"]])]
 )
