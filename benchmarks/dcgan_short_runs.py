@@ -23,12 +23,15 @@ Writes `benchmarks/results/dcgan_short_runs/<tag>.json` (or `--output`).
 """
 
 import argparse
-import dataclasses
 import json
 import os
+import sys
 import time
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import config_flags  # noqa: E402
 
 RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results", "dcgan_short_runs")
 
@@ -67,12 +70,8 @@ def main(argv=None):
     parser.add_argument("--ema", type=float, nargs="*", default=[0.99])
     parser.add_argument("--samples", type=int, default=2000)
     parser.add_argument("--output", default=None)
-    parser.add_argument(
-        "--set",
-        nargs="*",
-        default=[],
-        metavar="FIELD=VALUE",
-        help="any other DCGANConfig field, e.g. label_smoothing=0.1 generator_steps=2",
+    config_flags.add_argument(
+        parser, "any other DCGANConfig", "label_smoothing=0.1 generator_steps=2"
     )
     args = parser.parse_args(argv)
 
@@ -81,21 +80,9 @@ def main(argv=None):
     from keras_gan import datasets, metrics
     from keras_gan.models import DCGAN, DCGANConfig
 
-    overrides = {k: getattr(args, k) for k in ("learning_rate", "base_filters", "batch_size")}
-    overrides = {k: v for k, v in overrides.items() if v is not None}
-    for item in args.set:
-        if "=" not in item:
-            parser.error(f"--set takes FIELD=VALUE pairs. Received: {item!r}")
-        name, value = item.split("=", 1)
-        try:  # numbers, true/false/null; anything else (a policy such as color,translation) as text
-            overrides[name] = json.loads(value)
-        except ValueError:
-            overrides[name] = value
-    try:
-        config = DCGANConfig(seed=args.seed, **overrides)
-    except (TypeError, ValueError) as error:  # an unknown field, or a value the config refuses
-        fields = ", ".join(f.name for f in dataclasses.fields(DCGANConfig))
-        parser.error(f"--set {' '.join(args.set)}: {error} (DCGANConfig's fields: {fields})")
+    flags = {k: getattr(args, k) for k in ("learning_rate", "base_filters", "batch_size")}
+    flags = {k: v for k, v in flags.items() if v is not None}
+    config = config_flags.config(parser, args.set, DCGANConfig, seed=args.seed, **flags)
     keras.utils.set_random_seed(config.seed)
     model = DCGAN.from_train_config(config, (28, 28, 1))
     if args.d_learning_rate is not None:

@@ -44,6 +44,9 @@ import time
 import keras
 import numpy as np
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import config_flags  # noqa: E402
+
 
 class TimeBudget(keras.callbacks.Callback):
     """Stops `fit` once `seconds` of training have passed, or after `max_steps` steps; counts
@@ -329,13 +332,7 @@ def main(argv=None):
     parser.add_argument("--minutes", type=float, default=2.0, help="training budget per variant")
     parser.add_argument("--samples-per-class", type=int, default=100)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument(
-        "--set",
-        nargs="*",
-        default=[],
-        metavar="FIELD=VALUE",
-        help="config fields to change for every variant, e.g. base_filters=8 image_size=28",
-    )
+    config_flags.add_argument(parser, "every variant's config", "base_filters=8 image_size=28")
     parser.add_argument(
         "--truncations",
         nargs="*",
@@ -373,10 +370,11 @@ def main(argv=None):
         help="read MNIST from KERAS_GAN_DATA_DIR's raw files with NumPy (no TensorFlow needed)",
     )
     args = parser.parse_args(argv)
-    overrides = {}
-    for item in args.set:
-        field, _, value = item.partition("=")
-        overrides[field] = json.loads(value) if value not in ("", "None") else None
+    from keras_gan import registry
+
+    overrides = config_flags.read(parser, args.set)
+    for variant in args.variants:  # each variant's config checks the fields and values first
+        config_flags.config(parser, args.set, registry.get(variant).config_class)
     results = [
         run(
             v,

@@ -43,6 +43,7 @@ import keras
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import config_flags  # noqa: E402
 from quality_image_to_image import TimeBudget, accuracy  # noqa: E402
 
 SIZE = 28
@@ -102,8 +103,7 @@ def main(argv=None):
         help="training budget of each of the two scoring classifiers (at most 3 epochs)",
     )  # fmt: skip
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--set", nargs="*", default=[], metavar="FIELD=VALUE",
-                        help="StarGANConfig fields, e.g. base_filters=32")  # fmt: skip
+    config_flags.add_argument(parser, "StarGANConfig", "base_filters=32")
     parser.add_argument("--output", help="JSON file (default: stdout)")
     parser.add_argument(
         "--figure", help="PNG of 8 held-out digits (rows): the input, its translations into "
@@ -117,14 +117,7 @@ def main(argv=None):
 
     keras.utils.set_random_seed(args.seed)
     variant = registry.get("stargan")
-    overrides = {}
-    for item in args.set:
-        name, value = item.split("=", 1)
-        try:  # numbers, true/false/null, lists; anything else (thick,negative) as text
-            overrides[name] = json.loads(value)
-        except ValueError:
-            overrides[name] = value
-    config = variant.config_class(seed=args.seed, **overrides)
+    config = config_flags.config(parser, args.set, variant.config_class, seed=args.seed)
     groups = derived.check_attribute_groups(config.attributes or derived.ATTRIBUTES)
     if groups:  # the mask vector: several datasets, each with its own attributes
         names = tuple(name for group in groups for name in group)

@@ -39,6 +39,7 @@ import keras
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import config_flags  # noqa: E402
 from quality_image_to_image import TimeBudget, accuracy  # noqa: E402
 from quality_stargan import SIZE, classifier, scaled  # noqa: E402
 
@@ -81,8 +82,7 @@ def main(argv=None):
         help="training budget of each of the two scoring classifiers (at most 3 epochs)",
     )  # fmt: skip
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--set", nargs="*", default=[], metavar="FIELD=VALUE",
-                        help="UGATITConfig fields, e.g. base_filters=32")  # fmt: skip
+    config_flags.add_argument(parser, "UGATITConfig", "base_filters=32")
     parser.add_argument("--output", help="JSON file (default: stdout)")
     parser.add_argument("--figure", help="PNG of the CAM heatmaps and translations")
     parser.add_argument("--checkpoint", help="also save the trained model here (.keras)")
@@ -93,14 +93,7 @@ def main(argv=None):
 
     keras.utils.set_random_seed(args.seed)
     variant = registry.get("ugatit")
-    overrides = {}
-    for item in args.set:
-        name, value = item.split("=", 1)
-        try:  # numbers, true/false/null, lists; anything else (text) as it is
-            overrides[name] = json.loads(value)
-        except ValueError:
-            overrides[name] = value
-    config = variant.config_class(seed=args.seed, **overrides)
+    config = config_flags.config(parser, args.set, variant.config_class, seed=args.seed)
     load = dict(batch_size=config.batch_size, seed=args.seed, image_size=SIZE, paired=False)
     stream, info = datasets.load("mnist_edges", start_step=0, with_info=True, **load)
     source = info.extras["source"]

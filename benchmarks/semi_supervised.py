@@ -16,13 +16,17 @@ MNIST comes from tensorflow-datasets, or offline from `KERAS_GAN_DATA_DIR`.
 import argparse
 import json
 import os
+import sys
 import time
 
 import keras
 import numpy as np
 
 import keras_gan
-from keras_gan import datasets
+from keras_gan import datasets, registry
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import config_flags  # noqa: E402
 
 
 def test_split():
@@ -45,15 +49,10 @@ def main():
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--output", default="semi_supervised.json")
     parser.add_argument("--runs", default="runs/semi_supervised", help="folder of the runs")
-    parser.add_argument(
-        "--set", nargs="*", default=[], metavar="FIELD=VALUE",
-        help="config fields other than the defaults, e.g. generator_loss=non_saturating",
-    )  # fmt: skip
+    config_flags.add_argument(parser, "ImprovedGANConfig", "generator_loss=non_saturating")
     args = parser.parse_args()
-    overrides = {}
-    for item in args.set:
-        name, value = item.split("=", 1)
-        overrides[name] = json.loads(value) if value[:1] in "0123456789-[{tf" else value
+    overrides = config_flags.read(parser, args.set)
+    config_flags.config(parser, args.set, registry.get("improved_gan").config_class)  # checked
     images, labels = test_split()
     record = {
         "backend": keras.backend.backend(),
