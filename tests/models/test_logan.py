@@ -206,7 +206,7 @@ def test_parity(parity_dir):
 
 
 @pytest.mark.one_backend(
-    "jax",
+    "torch",
     reason="the resume machinery is checked on every backend (tests/test_train.py, tests/test_run.py); LoGAN's latent step resumes through it, checked once",
 )
 def test_a_run_resumed_mid_epoch_equals_the_straight_run(tmp_path):
