@@ -343,7 +343,7 @@ def test_registered_with_papers_settings():
 
 @pytest.mark.one_backend(
     "torch",
-    reason="the resume machinery is checked on every backend (tests/test_train.py, tests/test_run.py); U-GAT-IT's six networks and optimizers resumes through it, checked once",
+    reason="the resume machinery is checked on every backend (tests/test_train.py, tests/test_run.py); U-GAT-IT's six networks and optimizers resume through it, checked once",
 )
 def test_a_run_resumed_mid_epoch_equals_the_straight_run(tmp_path):
     import keras_gan
