@@ -73,6 +73,21 @@ def check_accumulation_steps(accumulation_steps):
     return int(accumulation_steps)
 
 
+@keras.saving.register_keras_serializable(package="keras_gan")
+class LatestValue(keras.metrics.Metric):
+    """A log of the training state: `result()` is the last value given to `update_state`."""
+
+    def __init__(self, name="latest_value", dtype="float32", **kwargs):
+        super().__init__(name=name, dtype=dtype, **kwargs)
+        self.value = self.add_variable(shape=(), initializer="zeros", dtype=dtype, name="value")
+
+    def update_state(self, value):
+        self.value.assign(ops.cast(value, self.dtype))
+
+    def result(self):
+        return ops.convert_to_tensor(self.value)
+
+
 class DataError(ValueError):
     """`fit()`'s data cannot train this model (its kind, shape, range, or too few examples).
 
@@ -297,8 +312,12 @@ class AdversarialBase(keras.Model):
 
     #: Which optimizer (attribute name) updates which network (attribute name).
     optimizer_targets = {"d_optimizer": "discriminator", "g_optimizer": "generator"}
-    #: Names of the logs `train_step` reports; each is a running mean over the epoch.
+    #: Names of the logs `train_step` reports; each is a running mean over the epoch, except
+    #: those of `state_log_names`.
     log_names = ("d_loss", "g_loss")
+    #: Logs that report the training state (ProGAN's resolution and alpha): the latest value,
+    #: not a mean over the epoch.
+    state_log_names = ()
     #: Sub-model attribute names, serialised by `get_config`.
     network_names = ("generator", "discriminator")
     #: What one batch of the model's training data is, which tells `python -m keras_gan.train`
@@ -434,7 +453,11 @@ class AdversarialBase(keras.Model):
         extra += tuple(PENALTY_LOGS[name] for name, gamma in penalties.items() if gamma)
         # reported like every other log
         self.log_names = (*self.log_names, *(n for n in extra if n not in self.log_names))
-        self._trackers = {name: keras.metrics.Mean(name=name) for name in self.log_names}
+        self._trackers = {
+            name: LatestValue(name=name) if name in self.state_log_names else
+            keras.metrics.Mean(name=name)
+            for name in self.log_names
+        }  # fmt: skip
         #: The last value of each penalty that is on, set by `regularize` every k steps and
         #: logged at every step (so that each step's log is a value, as for every other log).
         self.penalty_values = {

@@ -96,7 +96,8 @@ class _StepValues:
     """Each step's own log values, recovered from Keras' running means over the epoch.
 
     Keras reports each log as a running mean since the epoch (or the `fit` call) began; the
-    value of step t is `x_t = t m_t - (t - 1) m_{t-1}`.
+    value of step t is `x_t = t m_t - (t - 1) m_{t-1}`. A model's `state_log_names` (ProGAN's
+    resolution and alpha) are reported as they are: each is already the step's value.
     """
 
     def __init__(self):
@@ -105,11 +106,15 @@ class _StepValues:
     def reset(self):
         self._count, self._previous = 0, {}
 
-    def __call__(self, logs):
+    def __call__(self, logs, model=None):
         self._count += 1
         values = {}
+        state = getattr(model, "state_log_names", ())
         for name, value in (logs or {}).items():
             mean = float(np.asarray(keras.ops.convert_to_numpy(value)))
+            if name in state:
+                values[name] = mean
+                continue
             values[name] = self._count * mean - (self._count - 1) * self._previous.get(name, 0.0)
             self._previous[name] = mean
         return values
@@ -248,7 +253,9 @@ class LossHistory(keras.callbacks.Callback):
     """Records every step's losses and every epoch's means; writes JSON and a loss plot.
 
     Keras reports each log as a running mean over the epoch; this callback recovers each
-    step's own value from consecutive means (`x_t = t m_t - (t - 1) m_{t-1}`). A step whose
+    step's own value from consecutive means (`x_t = t m_t - (t - 1) m_{t-1}`). A model's
+    `state_log_names` are recorded as reported, and an epoch's record of them is their value at
+    its end. A step whose
     losses are not finite is not recorded (`NaNGuard` stops the run there), so the history
     and its plot hold only the good steps.
 
@@ -288,7 +295,7 @@ class LossHistory(keras.callbacks.Callback):
 
     def on_train_batch_end(self, batch, logs=None):
         self._step += 1
-        values = self._values(logs)
+        values = self._values(logs, self.model)
         if self._stopped or not all(math.isfinite(v) for v in values.values()):
             self._stopped = True
             return
@@ -306,8 +313,10 @@ class LossHistory(keras.callbacks.Callback):
             steps = self.history["steps"]
             first = epoch * self.steps_per_epoch
             keep = [i for i, s in enumerate(steps["step"]) if first < s <= self._step]
+            state = getattr(self.model, "state_log_names", ())
             means = {
-                name: float(np.mean([values[i] for i in keep]))
+                # the training state (ProGAN's resolution, alpha) at the epoch's end
+                name: float(values[keep[-1]] if name in state else np.mean([values[i] for i in keep]))
                 for name, values in steps.items() if name != "step" and keep
             }  # fmt: skip
         else:
@@ -547,8 +556,11 @@ class ProgressLog(keras.callbacks.Callback):
 
     def on_train_batch_end(self, batch, logs=None):
         self._step += 1
-        for name, value in self._values(logs).items():
+        values = self._values(logs, self.model)
+        for name, value in values.items():
             self._sums[name] = self._sums.get(name, 0.0) + value
+        for name in set(values) & set(getattr(self.model, "state_log_names", ())):
+            self._sums[name] = values[name] * (self._count + 1)  # the latest, not a mean
         self._count += 1
         if self._step % self.every == 0 or self._step >= self.total_steps:
             self._print()
@@ -615,17 +627,23 @@ class TensorBoardScalars(keras.callbacks.Callback):
 
     def on_train_batch_end(self, batch, logs=None):
         self._step += 1
-        values = self._values(logs)
+        values = self._values(logs, self.model)
         if not self._writer or not all(math.isfinite(v) for v in values.values()):
             return
         for name, value in values.items():
             self._sums[name] = self._sums.get(name, 0.0) + value
+        for name in set(values) & set(getattr(self.model, "state_log_names", ())):
+            self._sums[name] = values[name] * (self._count + 1)  # the latest, not a mean
         self._count += 1
         if self._step % self.every == 0 or self._step == self.total_steps:
             self._write()
 
     def _write(self):
-        scalars = {f"loss/{name}": total / self._count for name, total in self._sums.items()}
+        state = getattr(self.model, "state_log_names", ())
+        scalars = {
+            f"{'training' if name in state else 'loss'}/{name}": total / self._count
+            for name, total in self._sums.items()
+        }
         for name, rate in learning_rates(self.model).items():
             scalars[f"learning_rate/{name}"] = rate
         tensorboard.write_scalars(self._writer, scalars, step=self._step)

@@ -35,6 +35,7 @@ _MAY_BE_ZERO = (
     "attention_resolution",
     "shared_generator_layers",
     "shared_discriminator_layers",
+    "stable_images",
 )
 # Float fields that must be finite and >= 0 (besides loss weights `*_weight` and `*_gamma`):
 # penalty strengths, 0 turning the penalty off.

@@ -431,3 +431,199 @@ class WeightNormDense(keras.layers.Layer):
             train_scale=self.train_scale,
         )
         return config
+
+
+# -- ProGAN's layers (Karras et al. 2018, section 4) -------------------------------------------------
+
+
+def _he_scale(fan_in, gain):
+    """The He initialiser's standard deviation gain / sqrt(fan_in), applied at run time."""
+    return gain / float(fan_in) ** 0.5
+
+
+@keras.saving.register_keras_serializable(package="keras_gan")
+class EqualizedDense(keras.layers.Layer):
+    r"""A dense layer with the equalised learning rate: $y = x\,(c\,W) + b$, $W \sim N(0, 1)$.
+
+    ProGAN section 4.1: the weights are drawn from N(0, 1) and scaled at run time by the He
+    constant $c = \text{gain}/\sqrt{\text{fan\_in}}$, rather than drawn with that standard
+    deviation. The output is the same at initialisation, but Adam, whose steps have about the
+    same size for every weight whatever its scale, now moves every layer at the same relative
+    speed: the dynamic range, and so the learning speed, is the same for all weights.
+
+    Args:
+        units: int, the output size.
+        gain: float, the numerator of c. Defaults to sqrt(2) (He, for leaky ReLU).
+        seed: optional int, seed of W's N(0, 1) draw.
+        **kwargs: as for `keras.layers.Layer`.
+
+    Reference: https://arxiv.org/abs/1710.10196 (section 4.1)
+    """
+
+    def __init__(self, units, gain=2.0**0.5, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(units, bool) or not isinstance(units, int) or units < 1:
+            raise ValueError(f"`units` must be a positive integer. Received: units={units!r}")
+        self.units = units
+        self.gain = float(gain)
+        self.seed = seed
+
+    def build(self, input_shape):
+        self.kernel = self.add_weight(
+            shape=(input_shape[-1], self.units),
+            initializer=keras.initializers.RandomNormal(0.0, 1.0, seed=self.seed),
+            name="kernel",
+        )
+        self.bias = self.add_weight(shape=(self.units,), initializer="zeros", name="bias")
+        self.scale = _he_scale(input_shape[-1], self.gain)
+
+    def call(self, inputs):
+        # y = x (c W) + b
+        return ops.matmul(inputs, self.kernel * self.scale) + self.bias
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], self.units)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(units=self.units, gain=self.gain, seed=self.seed)
+        return config
+
+
+@keras.saving.register_keras_serializable(package="keras_gan")
+class EqualizedConv2D(keras.layers.Layer):
+    r"""A stride-1, "same"-padded convolution with the equalised learning rate.
+
+    As `EqualizedDense`: the kernel is drawn from N(0, 1) and multiplied at run time by
+    $c = \text{gain}/\sqrt{k^2 C_{in}}$ (ProGAN section 4.1).
+
+    Args:
+        filters: int, the output channels.
+        kernel_size: int, k. Defaults to 3.
+        gain: float. Defaults to sqrt(2); ProGAN's toRGB uses 1.
+        seed: optional int, seed of the kernel's N(0, 1) draw.
+        **kwargs: as for `keras.layers.Layer`.
+
+    Reference: https://arxiv.org/abs/1710.10196 (section 4.1)
+    """
+
+    def __init__(self, filters, kernel_size=3, gain=2.0**0.5, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        for name, value in (("filters", filters), ("kernel_size", kernel_size)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"`{name}` must be a positive integer. Received: {name}={value!r}")
+        self.filters = filters
+        self.kernel_size = kernel_size
+        self.gain = float(gain)
+        self.seed = seed
+
+    def build(self, input_shape):
+        k, channels = self.kernel_size, input_shape[-1]
+        self.kernel = self.add_weight(
+            shape=(k, k, channels, self.filters),
+            initializer=keras.initializers.RandomNormal(0.0, 1.0, seed=self.seed),
+            name="kernel",
+        )
+        self.bias = self.add_weight(shape=(self.filters,), initializer="zeros", name="bias")
+        self.scale = _he_scale(k * k * channels, self.gain)
+
+    def call(self, inputs):
+        return ops.conv(inputs, self.kernel * self.scale, padding="same") + self.bias
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], self.filters)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            filters=self.filters, kernel_size=self.kernel_size, gain=self.gain, seed=self.seed
+        )
+        return config
+
+
+@keras.saving.register_keras_serializable(package="keras_gan")
+class PixelNormalization(keras.layers.Layer):
+    r"""Pixelwise feature normalisation: each pixel's feature vector scaled to unit RMS.
+
+    $$b_{x,y} = a_{x,y} \Big/ \sqrt{\tfrac{1}{N}\textstyle\sum_{j=0}^{N-1} (a^j_{x,y})^2 + \epsilon},
+      \quad \epsilon = 10^{-8}$$
+
+    ProGAN section 4.2, after each convolution of the generator: it has no learned
+    parameters, and keeps the generator's and discriminator's competition from escalating the
+    signal magnitudes. Normalises over the last axis (the features), so it applies to a latent
+    vector too (the generator's input).
+
+    Reference: https://arxiv.org/abs/1710.10196 (section 4.2)
+    """
+
+    #: The paper's epsilon.
+    epsilon = 1e-8
+
+    def call(self, inputs):
+        return inputs * ops.rsqrt(
+            ops.mean(ops.square(inputs), axis=-1, keepdims=True) + self.epsilon
+        )
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+
+@keras.saving.register_keras_serializable(package="keras_gan")
+class MinibatchStandardDeviation(keras.layers.Layer):
+    r"""Minibatch standard deviation: one feature map saying how varied the batch is.
+
+    ProGAN section 3: the batch is split into groups of G samples (sample i in group i mod
+    (n/G), as the authors' code); within each group, the standard deviation of every feature
+    at every position is taken over the G samples, averaged over features and positions into
+    one number, and that number is appended to each sample of the group as a constant extra
+    feature map. A generator whose samples are too alike shows a small value, which the
+    discriminator can use; the layer has no parameters (the paper's simplification of minibatch
+    discrimination).
+
+    Args:
+        group_size: int G >= 1; the batch size must be a multiple of min(G, batch). Defaults
+            to 4 (the authors' code).
+        **kwargs: as for `keras.layers.Layer`.
+
+    Reference: https://arxiv.org/abs/1710.10196 (section 3)
+    """
+
+    #: Added to the variance before its square root, as the authors' code.
+    epsilon = 1e-8
+
+    def __init__(self, group_size=4, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(group_size, bool) or not isinstance(group_size, int) or group_size < 1:
+            raise ValueError(
+                f"`group_size` must be a positive integer. Received: group_size={group_size!r}"
+            )
+        self.group_size = group_size
+
+    def call(self, inputs):
+        batch = inputs.shape[0]
+        group = self.group_size if batch is None else min(self.group_size, batch)
+        if batch is not None and batch % group:
+            raise ValueError(
+                f"MinibatchStandardDeviation splits the batch into groups of {group}: the batch "
+                f"size must be a multiple of {group}. Received: batch of {batch}"
+            )
+        height, width, channels = inputs.shape[1:]
+        # (n, H, W, C) -> (G, n/G, H, W, C): sample i is in group i mod n/G
+        samples = ops.reshape(inputs, (group, -1, height, width, channels))
+        # the standard deviation over each group's G samples, per feature and position
+        variance = ops.mean(ops.square(samples - ops.mean(samples, axis=0)), axis=0)
+        deviation = ops.sqrt(variance + self.epsilon)
+        # averaged over features and positions: one number per group, (n/G,)
+        per_group = ops.mean(deviation, axis=(1, 2, 3))
+        # appended to each of the group's samples as a constant feature map, (n, H, W, 1)
+        feature = ops.tile(per_group, (group,))[:, None, None, None]
+        feature = ops.broadcast_to(feature, (ops.shape(inputs)[0], height, width, 1))
+        return ops.concatenate([inputs, ops.cast(feature, inputs.dtype)], axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], input_shape[-1] + 1)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(group_size=self.group_size)
+        return config

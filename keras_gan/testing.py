@@ -193,16 +193,29 @@ def portable_random():
 def set_deterministic_weights(model, seed=0):
     """Sets every network weight of `model` from numpy, the same on every backend.
 
-    Kernels and embeddings get N(0, 0.05) values, BatchNorm scales 1 + N(0, 0.02), biases and
-    shifts small values, moving means 0 and variances 1. Weights are enumerated per network in
-    creation order, so the assignment does not depend on auto-generated layer names.
+    Kernels and embeddings get N(0, 0.05) values, except those of layers with the equalised
+    learning rate (ProGAN), whose N(0, 1) weights are scaled at run time: N(0, 1). BatchNorm
+    scales get 1 + N(0, 0.02), biases and shifts small values, moving means 0 and variances 1;
+    ProGAN's level of detail, which the step sets, is left as it is. Weights are enumerated per
+    network in creation order, so the assignment does not depend on auto-generated layer names.
     """
+    from keras_gan.layers import EqualizedConv2D, EqualizedDense
+
     for offset, name in enumerate(model.network_names):
         network = getattr(model, name)
+        unit_normal = {
+            id(layer.kernel)
+            for layer in network._flatten_layers()
+            if isinstance(layer, (EqualizedConv2D, EqualizedDense))
+        }
         for index, variable in enumerate(network.weights):
             rng = np.random.default_rng([seed, offset, index])
             shape, kind = tuple(variable.shape), variable.name
-            if kind == "moving_variance":
+            if kind == "level_of_detail":
+                continue
+            if id(variable) in unit_normal:
+                value = rng.normal(0.0, 1.0, shape)
+            elif kind == "moving_variance":
                 value = np.ones(shape)
             elif kind == "moving_mean":
                 value = np.zeros(shape)

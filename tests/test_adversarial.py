@@ -156,7 +156,10 @@ _NARROW = {"base_filters": 4, "filters": 4, "discriminator_filters": 4, "generat
            "hidden_units": 8, "coarse_units": 8, "dense_units": 8, "embedding_dim": 8,
            "compressed_dim": 8, "generator_units": (8,), "discriminator_units": (8,),
            "text_pretrain_steps": 0, "pretrain_steps": 0}  # fmt: skip
-_SHAPES = {"unpaired": (32, 32, 1), "paired": (32, 32, 1)}
+# By data kind, and by variant where its networks need another size (ProGAN grows by
+# doubling from 4x4).
+_SHAPES = {"unpaired": (32, 32, 1), "paired": (32, 32, 1), "srgan": (28, 28, 1),
+           "progan": (16, 16, 1)}  # fmt: skip
 
 
 def _narrow_config(variant, **changes):
@@ -172,7 +175,7 @@ def test_every_constructor_argument_comes_from_the_config(name):
     model_class = variant.model_class
     assert model_class.config_class is variant.config_class
     config = _narrow_config(variant)
-    shape = (28, 28, 1) if name == "srgan" else _SHAPES.get(variant.data_kind, (28, 28, 1))
+    shape = _SHAPES.get(name, _SHAPES.get(variant.data_kind, (28, 28, 1)))
     model = model_class.from_train_config(config, shape, num_classes=10)
     accepted = model_class.constructor_arguments()
     saved = model.get_config()

@@ -171,6 +171,7 @@ _SHAPES = {
     "labelled": (28, 28, 1),
     "captioned": (28, 28, 1),
     "unpaired": (28, 28, 1),
+    "progan": (16, 16, 1),  # by variant: ProGAN grows by doubling from 4x4
 }
 
 
@@ -189,7 +190,7 @@ def test_a_given_hyperparameter_reaches_the_model_through_every_constructor(name
     variant = registry.get(name)
     config = dataclasses.replace(variant.config_class(), latent_dim=9)
     model = variant.model_class.from_train_config(
-        config, _SHAPES[variant.model_class.data_kind], num_classes=10
+        config, _SHAPES.get(name, _SHAPES[variant.model_class.data_kind]), num_classes=10
     )
     assert model.latent_dim == 9
     assert any(tensor.shape[-1] == 9 for tensor in model.generator.inputs)  # z itself

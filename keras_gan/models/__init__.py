@@ -14,6 +14,7 @@ from keras_gan.models.lapgan import LAPGAN, LAPGANConfig
 from keras_gan.models.logan import LoGAN, LoGANConfig
 from keras_gan.models.lsgan import LSGAN, LSGANConfig
 from keras_gan.models.pix2pix import Pix2Pix, Pix2PixConfig
+from keras_gan.models.progan import ProGAN, ProGANConfig
 from keras_gan.models.sagan import SAGAN, SAGANConfig
 from keras_gan.models.sngan import SNGAN, SNGANConfig
 from keras_gan.models.srgan import SRGAN, SRGANConfig
@@ -52,6 +53,8 @@ __all__ = [
     "LSGANConfig",
     "Pix2Pix",
     "Pix2PixConfig",
+    "ProGAN",
+    "ProGANConfig",
     "SAGAN",
     "SAGANConfig",
     "SNGAN",

@@ -1,0 +1,110 @@
+"""ProGAN against DCGAN on MNIST at 32x32, at equal wall time on one CPU core.
+
+Each variant trains at its command-line defaults (`python -m keras_gan.train progan` /
+`dcgan --image-size 32`) for `--minutes` of training time, and is scored at `--checkpoints`
+points with the classifier of `keras_gan.metrics` (FID on its 128-d features against the test
+images, and class coverage). ProGAN's record at each point also gives the resolution and alpha
+it had reached. Pin the process to one core yourself (`taskset -c 1`, `OMP_NUM_THREADS=1`) for
+the issue's one-core comparison. Writes `results.json` to `--output` and prints it.
+
+Real MNIST needs the offline files: `KERAS_GAN_DATA_DIR=/work/shared/data`.
+
+Usage::
+
+    KERAS_BACKEND=torch OMP_NUM_THREADS=1 KERAS_GAN_DATA_DIR=/work/shared/data \
+        taskset -c 1 python benchmarks/quality_progan.py --minutes 20 --output /tmp/progan_q
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+
+import numpy as np
+
+VARIANTS = ("progan", "dcgan")
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=VARIANTS)
+    parser.add_argument("--minutes", type=float, default=20.0, help="training time per variant")
+    parser.add_argument("--checkpoints", type=int, default=5, help="evaluations over training")
+    parser.add_argument("--num-samples", type=int, default=2000, help="images per FID")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--output", default="quality_progan_out")
+    return parser.parse_args(argv)
+
+
+def run_variant(name, args, scorer):
+    import keras
+
+    from keras_gan import datasets, registry
+
+    keras.utils.set_random_seed(args.seed)
+    variant = registry.get(name)
+    config = variant.config_class(seed=args.seed, image_size=32)
+    model = variant.model_class.from_train_config(config, (32, 32, 1))
+    batches = iter(
+        datasets.load("mnist", batch_size=config.batch_size, image_size=32, seed=args.seed).repeat()
+    )
+    budget = args.minutes * 60.0
+    marks = [budget * (i + 1) / args.checkpoints for i in range(args.checkpoints)]
+    curve, steps, trained = [], 0, 0.0
+    while marks:
+        start = time.perf_counter()
+        for _ in range(10):
+            model.train_on_batch(np.asarray(next(batches)), return_dict=True)
+        model.reset_metrics()
+        trained += time.perf_counter() - start
+        steps += 10
+        if trained >= marks[0]:
+            marks.pop(0)
+            point = {"step": steps, "images": steps * config.batch_size,
+                     "seconds": round(trained, 1)}  # fmt: skip
+            if hasattr(model, "stage"):
+                point["resolution"], point["alpha"] = model.stage()
+            point.update(scorer(model, seed=args.seed + 1))
+            curve.append(point)
+            print(name, json.dumps(point), flush=True)
+    return {
+        "variant": name,
+        "batch_size": config.batch_size,
+        "parameters": int(model.generator.count_params() + model.discriminator.count_params()),
+        "checkpoints": curve,
+    }
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    import keras
+
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from quality_wasserstein import Scorer, load_data
+
+    if not os.environ.get("KERAS_GAN_DATA_DIR"):
+        sys.exit("Set KERAS_GAN_DATA_DIR to the offline MNIST files (this compares MNIST runs).")
+    os.makedirs(args.output, exist_ok=True)
+    dataset, _, test_images, _, _ = load_data("mnist", 64, args.seed)
+    scorer = Scorer(dataset, test_images, args.num_samples)
+    results = [run_variant(name, args, scorer) for name in args.variants]
+    report = {
+        "benchmark": "quality_progan",
+        "command": "python benchmarks/quality_progan.py "
+        + " ".join(argv if argv is not None else sys.argv[1:]),
+        "backend": keras.backend.backend(),
+        "cpu_affinity": sorted(os.sched_getaffinity(0)),
+        "omp_num_threads": os.environ.get("OMP_NUM_THREADS"),
+        "minutes_per_variant": args.minutes,
+        "fid_protocol": scorer.network.protocol,
+        "num_samples": args.num_samples,
+        "results": results,
+    }
+    with open(os.path.join(args.output, "results.json"), "w") as f:
+        json.dump(report, f, indent=1)
+    print(json.dumps(report, indent=1))
+
+
+if __name__ == "__main__":
+    main()
