@@ -255,9 +255,8 @@ class LossHistory(keras.callbacks.Callback):
     Keras reports each log as a running mean over the epoch; this callback recovers each
     step's own value from consecutive means (`x_t = t m_t - (t - 1) m_{t-1}`). A model's
     `state_log_names` are recorded as reported, and an epoch's record of them is their value at
-    its end. A step whose
-    losses are not finite is not recorded (`NaNGuard` stops the run there), so the history
-    and its plot hold only the good steps.
+    its end. A step whose losses are not finite is not recorded (`NaNGuard` stops the run
+    there), so the history and its plot hold only the good steps.
 
     The JSON file holds `{"steps": {"step": [...], "<log>": [...]}, "epochs": {"epoch": [...],
     "step": [...], "<log>": [...]}}`. It is rewritten at every epoch end and at the end.

@@ -190,6 +190,12 @@ def portable_random():
             setattr(keras.random, name, function)
 
 
+def _every_layer(layer):
+    yield layer
+    for inner in getattr(layer, "layers", ()):
+        yield from _every_layer(inner)
+
+
 def set_deterministic_weights(model, seed=0):
     """Sets every network weight of `model` from numpy, the same on every backend.
 
@@ -205,7 +211,7 @@ def set_deterministic_weights(model, seed=0):
         network = getattr(model, name)
         unit_normal = {
             id(layer.kernel)
-            for layer in network._flatten_layers()
+            for layer in _every_layer(network)
             if isinstance(layer, (EqualizedConv2D, EqualizedDense))
         }
         for index, variable in enumerate(network.weights):

@@ -35,6 +35,7 @@ VARIANTS = [
     "wgan",
     "wgan_gp",
     "sngan",
+    "progan",
     "sagan",
     "biggan",
     "logan",

@@ -6,6 +6,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from keras_gan import augment as augmentation
 from keras_gan import losses
 from keras_gan.adversarial import AdversarialModel
 from keras_gan.config import AugmentConfig, field
@@ -237,8 +238,6 @@ class ProGAN(AdversarialModel):
 
     @staticmethod
     def _level_of_detail(network, name):
-        from keras_gan import augment as augmentation
-
         try:
             return augmentation.unwrapped(network).get_layer("level_of_detail").level_of_detail
         except ValueError:

@@ -110,6 +110,13 @@ def test_bad_arguments(kwargs, message):
         small_progan(**kwargs)
 
 
+def test_networks_without_a_level_of_detail_are_refused():
+    latents = keras.Input((8,))
+    plain = keras.Model(latents, keras.layers.Reshape((8, 8, 1))(keras.layers.Dense(64)(latents)))
+    with pytest.raises(ValueError, match="generator must read the schedule from a LevelOfDetail"):
+        small_progan(generator=plain)
+
+
 # -- The fade-in ---------------------------------------------------------------------------------
 
 
