@@ -65,7 +65,12 @@ def run_variant(name, args, scorer):
                      "seconds": round(trained, 1)}  # fmt: skip
             if hasattr(model, "stage"):
                 point["resolution"], point["alpha"] = model.stage()
+                # the floor at this stage: the test images themselves, shown at its resolution
+                point["fid_of_real_images_at_stage"] = scorer.real_at(model)
             point.update(scorer(model, seed=args.seed + 1))
+            if model.generator_average:  # the raw generator too, next to its moving average
+                raw = scorer(model, seed=args.seed + 1, ema=False)
+                point.update({f"{k}_without_ema": v for k, v in raw.items()})
             curve.append(point)
             print(name, json.dumps(point), flush=True)
     return {
@@ -83,11 +88,26 @@ def main(argv=None):
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     from quality_wasserstein import Scorer, load_data
 
+    class StageScorer(Scorer):
+        def real_at(self, model):
+            """FID of the test images shown at the model's stage (resized to 32x32, blended as
+            ProGAN's discriminator sees them) against the same images at full size."""
+            from keras import ops
+
+            from keras_gan.networks.progan import real_images_at
+
+            images = ops.image.resize(self.test_images, (32, 32))
+            level_of_detail = model.schedule.level_of_detail(model.images_seen)
+            shown = real_images_at(images, level_of_detail, model.schedule.levels)
+            features = self.metrics.extract_features(self.network, ops.convert_to_numpy(shown))
+            return self.metrics.fid_from_moments(self.real.moments, features.moments)
+
     if not os.environ.get("KERAS_GAN_DATA_DIR"):
         sys.exit("Set KERAS_GAN_DATA_DIR to the offline MNIST files (this compares MNIST runs).")
     os.makedirs(args.output, exist_ok=True)
     dataset, _, test_images, _, _ = load_data("mnist", 64, args.seed)
-    scorer = Scorer(dataset, test_images, args.num_samples)
+    scorer = StageScorer(dataset, test_images, args.num_samples)
+    scorer.test_images = test_images[: args.num_samples]
     results = [run_variant(name, args, scorer) for name in args.variants]
     report = {
         "benchmark": "quality_progan",
