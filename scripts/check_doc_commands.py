@@ -158,6 +158,7 @@ BENCHMARK_FLAGS = {
     "input_pipeline.py": {"--batches": "20", "--steps": "2", "--warmup": "1"},  # 0: fit forever
     "quality_conditional.py": {"--minutes": "0.05", "--samples-per-class": "10"},
     "quality_wasserstein.py": {"--minutes": "0.05", "--checkpoints": "1", "--num-samples": "200"},
+    "quality_progan.py": {"--minutes": "0.05", "--checkpoints": "1", "--num-samples": "200"},
     "quality_image_to_image.py": {"--minutes": "0.05", "--num-train": "256", "--num-test": "64"},
     "quality_special.py": {"--minutes": "0.05"},
     "quality_stargan.py": {"--minutes": "0.05", "--num-test": "16", "--classifier-seconds": "2"},
@@ -195,6 +196,7 @@ BENCHMARK_RUN_ONCE_PER = {
     "quality_conditional.py": ("--raw-files",),
     "quality_special.py": (),
     "quality_wasserstein.py": (),
+    "quality_progan.py": (),
     "ema.py": (),
     "augment.py": ("--settings",),
     "regularization.py": (),
@@ -223,6 +225,7 @@ NEEDS_MNIST_CLASSIFIER = {
     "mode_collapse.py",
     "quality_conditional.py",
     "quality_wasserstein.py",
+    "quality_progan.py",
     "quality_special.py",
 }
 

@@ -144,7 +144,7 @@ class ProGAN(AdversarialModel):
     deviation in the discriminator, the WGAN-GP loss with the drift term, one critic step per
     generator step, Adam(1e-3, 0, 0.99) and the generator's moving average (decay 0.999).
     Logs: `d_loss`, `g_loss`, `wasserstein` (E[D(x)] - E[D(G(z))]), `gradient_penalty`,
-    `drift` (E[D(x)^2]), and the state after the step: `resolution` and `alpha`.
+    `drift` (E[D(x)^2]), and the stage the step trained at: `resolution` and `alpha`.
 
     Built from Python, the schedule and widths are the paper's (600k images per phase, 512
     feature maps); `python -m keras_gan.train progan` uses a CPU-sized schedule at 32x32 and
