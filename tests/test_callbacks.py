@@ -1,7 +1,9 @@
 """Callbacks: the NaN guard keeps the last good checkpoint; sample grids at fixed latents."""
 
+import io
 import os
 import signal
+import types
 
 import numpy as np
 
@@ -137,3 +139,38 @@ def test_the_signal_handler_leaves_the_model_alone_until_the_step_ends():
     model.stop_training = False
     stop.on_epoch_end(0)
     assert model.stop_training
+
+
+def test_progress_and_tensorboard_report_a_state_log_as_its_latest_value(tmp_path, monkeypatch):
+    # ProGAN's resolution is the step's stage, not a loss: a window of steps reports the last
+    # one, where the losses report the mean of the window's own step values
+    model = types.SimpleNamespace(state_log_names=("resolution",))
+    monkeypatch.setattr(callbacks, "_step", lambda model: 0)
+    monkeypatch.setattr(callbacks, "learning_rates", lambda model: {"d_optimizer": 0.5})
+    written = []
+    monkeypatch.setattr(callbacks.tensorboard, "summary_writer", lambda log_dir: object())
+    monkeypatch.setattr(
+        callbacks.tensorboard,
+        "write_scalars",
+        lambda writer, scalars, step: written.append((step, scalars)),
+    )
+    # step values d_loss 1, 3, 5 arrive as Keras' running means 1, 2, 3; resolution as is
+    logs = [
+        {"d_loss": 1.0, "resolution": 4.0},
+        {"d_loss": 2.0, "resolution": 4.0},
+        {"d_loss": 3.0, "resolution": 8.0},
+    ]
+    stream = io.StringIO()
+    progress = callbacks.ProgressLog(total_steps=3, every=3, stream=stream)
+    board = callbacks.TensorBoardScalars(tmp_path, every=3)
+    for callback in (progress, board):
+        callback.set_model(model)
+        callback.on_train_begin()
+        callback.on_epoch_begin(0)
+        for batch, values in enumerate(logs):
+            callback.on_train_batch_end(batch, values)
+    line = stream.getvalue()
+    assert "d_loss 3.0000" in line and "resolution 8.0000" in line, line
+    assert written == [
+        (3, {"loss/d_loss": 3.0, "training/resolution": 8.0, "learning_rate/d_optimizer": 0.5})
+    ]

@@ -5,6 +5,7 @@ jupytext source `tutorials/NN_topic.py` has its paired `.ipynb` with the same co
 papermill `parameters` cell with `quick`, an "Exercises" section, and no outputs committed.
 """
 
+import ast
 import pathlib
 import re
 
@@ -117,3 +118,46 @@ def test_committed_notebook_has_no_outputs(notebook):
             assert not cell.outputs, f"{notebook.name}: a code cell has outputs; commit it clean"
             assert cell.execution_count is None, f"{notebook.name}: execution counts committed"
     assert notebook.stat().st_size < 100_000, f"{notebook.name} is larger than 100 kB"
+
+
+# tensorflow-datasets sets that need files a user may not have (the derived digit sets fall back
+# to scikit-learn's digits by themselves)
+_NEEDS_FILES = {"mnist", "fashion_mnist", "cifar10", "celeb_a"}
+
+
+def _loads_without_fallback(tree):
+    """Lines of `datasets.load("<set needing files>", ...)` outside a `try` that catches
+    `DataNotFoundError`."""
+    guarded = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Try) and any(
+            "DataNotFoundError" in ast.unparse(handler.type or ast.Constant(None))
+            for handler in node.handlers
+        ):
+            guarded |= {id(inner) for statement in node.body for inner in ast.walk(statement)}
+    lines = []
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and ast.unparse(node.func).endswith("datasets.load")
+            and node.args
+            and isinstance(node.args[0], ast.Constant)
+            and node.args[0].value in _NEEDS_FILES
+            and id(node) not in guarded
+        ):
+            lines.append(node.lineno)
+    return lines
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.name)
+def test_a_dataset_that_needs_files_has_a_fallback(source):
+    # tutorials/README.md: without KERAS_GAN_DATA_DIR every notebook runs on scikit-learn's
+    # digits; a bare datasets.load("mnist") raises DataNotFoundError on a fresh machine
+    code = "\n".join(
+        line for line in source.read_text(encoding="utf-8").splitlines() if not line.startswith("%")
+    )
+    lines = _loads_without_fallback(ast.parse(code))
+    assert not lines, (
+        f"{source.name}, lines {lines}: datasets.load of a set that needs files, outside a "
+        "`try` that catches datasets.DataNotFoundError (fall back to 'digits')"
+    )

@@ -61,11 +61,16 @@ keras.utils.set_random_seed(seed)
 # ## A class-conditional SAGAN on MNIST
 #
 # Labelled digits (real MNIST when `KERAS_GAN_DATA_DIR` holds it, else scikit-learn's digits
-# upsampled to 28x28, with a warning). At 28x28 the networks have one residual block per scale
+# upsampled to 28x28, saying so). At 28x28 the networks have one residual block per scale
 # (7 → 14 → 28), and each attends once, at 14x14 (half the image size, the default).
 
 # %%
-data = datasets.load("mnist", batch_size=batch_size, with_labels=True, seed=seed)
+try:
+    data = datasets.load("mnist", batch_size=batch_size, with_labels=True, seed=seed)
+except datasets.DataNotFoundError as error:
+    print(f"MNIST is not available ({str(error)[:120]}...): scikit-learn's 8x8 digits, "
+          "upsampled to 28x28, instead")
+    data = datasets.load("digits", image_size=28, batch_size=batch_size, with_labels=True, seed=seed)
 model = SAGAN(image_shape=(28, 28, 1), num_classes=10, base_filters=base_filters, seed=seed)
 model.compile()  # TTUR: Adam(4e-4) for D, Adam(1e-4) for G, betas (0, 0.9)
 print(inspect.getsource(SAGAN.train_step))

@@ -1457,3 +1457,154 @@ def adalin_differentiable(run):
             "adalin: the gradient with respect to the features is wrong - the means and "
             "variances must depend on the features (no stop_gradient on them)"
         )
+
+
+# -- 16: ProGAN's minibatch standard deviation -----------------------------------------------------
+# Docstring: features (n, h, w, c), n a multiple of G; sample i belongs to group i mod (n / G)
+# (the authors' reshape to (G, n / G, h, w, c)); per group, the population standard deviation
+# over its G samples of every feature at every position, sqrt(var + 1e-8), averaged over
+# (h, w, c) into one number, appended to each of the group's samples as a constant channel:
+# (n, h, w, c + 1).
+
+
+def _minibatch_stddev(
+    x, group_size, strided=True, ddof=0, mean_of_variance=False, keep_channels=False,
+    append=True,
+):  # fmt: skip
+    x = np.asarray(x, dtype="float64")
+    n, h, w, c = x.shape
+    groups = n // group_size
+    if strided:  # sample i in group i mod (n / G)
+        grouped = x.reshape(group_size, groups, h, w, c)
+        axis = 0
+    else:  # G consecutive samples per group
+        grouped = x.reshape(groups, group_size, h, w, c)
+        axis = 1
+    variance = grouped.var(axis=axis, ddof=ddof)  # (n / G, h, w, c)
+    if mean_of_variance:
+        per_group = np.sqrt(variance.mean(axis=(1, 2, 3)) + 1e-8)[:, None]
+    elif keep_channels:
+        per_group = np.sqrt(variance + 1e-8).mean(axis=(1, 2))  # (n / G, c)
+    else:
+        per_group = np.sqrt(variance + 1e-8).mean(axis=(1, 2, 3))[:, None]
+    index = np.arange(n) % groups if strided else np.arange(n) // group_size
+    feature = np.broadcast_to(per_group[index][:, None, None, :], (n, h, w, per_group.shape[-1]))
+    return np.concatenate([x, feature], axis=-1) if append else np.array(feature)
+
+
+def _minibatch_stddev_cases():
+    rng = np.random.default_rng(16)
+    x = rng.normal(0.0, 1.0, (8, 2, 2, 3))
+    x[1::2] *= 4.0  # odd samples vary more: strided and consecutive groups give different values
+    y = rng.normal(0.5, 2.0, (6, 3, 2, 2))
+    return [(x, 4), (y, 2)]
+
+
+_MINIBATCH_STDDEV = _minibatch_stddev_cases()
+_MINIBATCH_STDDEV_WEIGHTS = np.random.default_rng(17).normal(size=(8, 2, 2, 4))
+
+
+def _minibatch_stddev_gradient():
+    # d/dx sum(minibatch_stddev(x, 4) * w), by central differences on the float64 reference
+    x, group_size = _MINIBATCH_STDDEV[0]
+    gradient, step = np.zeros_like(x), 1e-6
+    for index in np.ndindex(x.shape):
+        up, down = x.copy(), x.copy()
+        up[index] += step
+        down[index] -= step
+        difference = _minibatch_stddev(up, group_size) - _minibatch_stddev(down, group_size)
+        gradient[index] = np.sum(difference * _MINIBATCH_STDDEV_WEIGHTS)
+    return gradient / (2 * step)
+
+
+@piece(
+    "minibatch_stddev",
+    forbidden=("keras_gan.layers.MinibatchStandardDeviation", "keras_gan.lab.MinibatchStdDev"),
+)
+def _minibatch_stddev_reference():
+    (x, group_size), (y, other_size) = _MINIBATCH_STDDEV
+    probes = [
+        {"op": "call", "args": [_array(x), group_size]},
+        {"op": "call", "args": [_array(y), other_size]},
+        {
+            "op": "call_grad",
+            "args": [_array(x), group_size],
+            "weights": _array(_MINIBATCH_STDDEV_WEIGHTS),
+        },
+    ]
+    return {"probes": probes, "gradient": _minibatch_stddev_gradient()}
+
+
+def _check_minibatch_stddev(run, index, context):
+    x, group_size = _MINIBATCH_STDDEV[index]
+    expected = _minibatch_stddev(x, group_size)
+    got = _value(run, index)
+    n, h, w, c = x.shape
+    if got.shape != expected.shape:
+        hint = ""
+        if got.shape == (n, h, w, 1):
+            hint = " - append the statistic to the features (ops.concatenate on the last axis)"
+        elif got.shape == (n, h, w, 2 * c):
+            hint = (
+                " - average the standard deviations over the channels too: one extra feature "
+                "map, not one per channel"
+            )
+        raise CheckFailure(
+            f"{context} expected shape {expected.shape} (the features and one more channel), "
+            f"got {got.shape}{hint}"
+        )
+    if np.allclose(got, expected, atol=1e-4, rtol=1e-4):
+        return
+    if not np.allclose(got[..., :c], x, atol=1e-4, rtol=1e-4):
+        raise CheckFailure(f"{context} the first {c} channels must be the features unchanged")
+    hints = [
+        (_minibatch_stddev(x, group_size, strided=False),
+         "sample i belongs to group i mod (n / G), as the authors' reshape to (G, n / G, h, w, c) "
+         "gives, not to the G consecutive samples i // G"),
+        (_minibatch_stddev(x, n),
+         f"split the batch into groups of group_size = {group_size}: one statistic per group, "
+         "not one for the whole batch"),
+        (_minibatch_stddev(x, group_size, ddof=1),
+         "use the population variance (divide by G, as ops.var), not G - 1"),
+        (_minibatch_stddev(x, group_size, strided=False, ddof=1),
+         "use the population variance (divide by G, as ops.var), not G - 1; and sample i "
+         "belongs to group i mod (n / G), not i // G"),
+        (_minibatch_stddev(x, group_size, mean_of_variance=True),
+         "take the square root of each feature's variance first, then average the standard "
+         "deviations (not the square root of the average variance)"),
+    ]  # fmt: skip
+    for value, hint in hints:
+        if value.shape == got.shape and np.allclose(got, value, atol=1e-4, rtol=1e-4):
+            raise CheckFailure(f"{context} wrong values - {hint}")
+    raise CheckFailure(f"{context} the extra channel differs from the reference")
+
+
+@check("minibatch_stddev", name="value", points=2)
+def minibatch_stddev_value(run):
+    _check_minibatch_stddev(
+        run, 0, "minibatch_stddev: features (8, 2, 2, 3) with group_size = 4 (2 groups):"
+    )
+
+
+@check("minibatch_stddev", name="another group size", needs=("value",))
+def minibatch_stddev_group_size(run):
+    _check_minibatch_stddev(
+        run, 1, "minibatch_stddev: features (6, 3, 2, 2) with group_size = 2 (3 groups):"
+    )
+
+
+@check("minibatch_stddev", name="differentiable", needs=("value",))
+def minibatch_stddev_differentiable(run):
+    result = _result(run, 2)
+    expected = run["reference"]["gradient"]
+    if "gradient" not in result:
+        raise CheckFailure(
+            "minibatch_stddev: no gradient reaches the features - the discriminator learns "
+            "through it, so write it with keras.ops (no numpy)"
+        )
+    gradient = np.asarray(_protocol.decode(result["gradient"]), dtype="float64")
+    if gradient.shape != expected.shape or not np.allclose(gradient, expected, atol=1e-3):
+        raise CheckFailure(
+            "minibatch_stddev: the gradient with respect to the features is wrong - the "
+            "statistic must depend on the features (no stop_gradient on it)"
+        )

@@ -240,7 +240,7 @@ def test_gradient_penalty_missing_square_or_delegated(name, message):
     assert skipped(results[("gradient_penalty", "differentiable")])  # no stop_gradient hint
 
 
-# -- the graded pieces of notebooks 03, 05, 06, 07, 11, 12, 13 and 14 -------------------------------
+# -- the graded pieces of notebooks 03, 05, 06, 07 and 11 to 16 --------------------------------------
 
 NEW_PIECES = {
     "03_conditional": ("auxiliary_classifier_loss", 3),
@@ -252,16 +252,17 @@ NEW_PIECES = {
     "13_attention_and_scale": ("orthogonal_penalty", 3),
     "14_stargan": ("domain_classification_loss", 3),
     "15_ugatit": ("adalin", 3),
+    "16_progan": ("minibatch_stddev", 4),
 }
 
 
-def test_twelve_of_the_fifteen_notebooks_have_graded_pieces():
+def test_thirteen_of_the_sixteen_notebooks_have_graded_pieces():
     graded = [
         os.path.basename(p)[:2]
         for p in sorted(glob.glob(os.path.join(TUTORIALS, "*.py")))
         if build_lib.BEGIN_SOLUTION in open(p, encoding="utf-8").read()
     ]
-    assert graded == ["01", "02", "03", "04", "05", "06", "07", "11", "12", "13", "14", "15"]
+    assert graded == ["01", "02", "03", "04", "05", "06", "07", "11", "12", "13", "14", "15", "16"]
 
 
 @pytest.mark.parametrize("notebook", sorted(NEW_PIECES))
@@ -662,4 +663,32 @@ def test_notebook_15_wrong_and_delegated_answers():
     report = grade_lib.grade(fixture("ugatit_delegated.py"))
     message = by_check(report)[("adalin", "value")]["message"]
     assert "keras_gan.networks.ugatit.layer_instance_normalize" in message
+    assert "no credit" in message and report["score"] == 0
+
+
+@wrong_answers_on("tensorflow")
+def test_notebook_16_wrong_hardcoded_numpy_and_delegated_answers():
+    report = grade_lib.grade(fixture("progan_wrong.py"))
+    results = by_check(report)
+    message = results[("minibatch_stddev", "value")]["message"]
+    assert "group i mod (n / G)" in message and "not to the G consecutive" in message, message
+    assert skipped(results[("minibatch_stddev", "another group size")])
+    assert skipped(results[("minibatch_stddev", "differentiable")])
+    assert report["score"] == 0 and report["max_score"] == 4
+    # G = 4 written in: right on the first probe, wrong with G = 2
+    report = grade_lib.grade(fixture("progan_hardcoded.py"))
+    results = by_check(report)
+    assert results[("minibatch_stddev", "value")]["passed"]
+    assert not results[("minibatch_stddev", "another group size")]["passed"]
+    assert results[("minibatch_stddev", "differentiable")]["passed"]
+    assert report["score"] == 3
+    # right values computed in NumPy: no gradient reaches the features
+    report = grade_lib.grade(fixture("progan_numpy.py"))
+    results = by_check(report)
+    message = results[("minibatch_stddev", "differentiable")]["message"]
+    assert "no gradient reaches the features" in message, message
+    assert report["score"] == 3
+    report = grade_lib.grade(fixture("progan_delegated.py"))
+    message = by_check(report)[("minibatch_stddev", "value")]["message"]
+    assert "keras_gan.layers.MinibatchStandardDeviation" in message
     assert "no credit" in message and report["score"] == 0
