@@ -328,3 +328,89 @@ def test_improved_gan_layers_save_and_reload(tmp_path):
     reloaded = keras.saving.load_model(tmp_path / "layers.keras")
     np.testing.assert_allclose(_numpy(reloaded(batch)), before, rtol=1e-6)
     assert reloaded.output_shape == (None, 11)
+
+
+def _modulated_reference(x, styles, kernel, demodulate):
+    """Each sample convolved ("same", stride 1) with its own modulated kernel, in NumPy."""
+    b, h, w, _ = x.shape
+    k, _, _, filters = kernel.shape
+    pad = k // 2
+    padded = np.pad(x, ((0, 0), (pad, k - 1 - pad), (pad, k - 1 - pad), (0, 0)))
+    out = np.zeros((b, h, w, filters))
+    for n in range(b):
+        modulated = kernel * styles[n][None, None, :, None]  # w'_ijk = s_i w_ijk
+        if demodulate:  # w''_ijk = w'_ijk / sqrt(sum_ik w'^2 + eps)
+            modulated = modulated / np.sqrt(np.sum(modulated**2, axis=(0, 1, 2)) + 1e-8)
+        for i in range(h):
+            for j in range(w):
+                patch = padded[n, i : i + k, j : j + k, :]
+                out[n, i, j] = np.tensordot(patch, modulated, axes=([0, 1, 2], [0, 1, 2]))
+    return out
+
+
+@pytest.mark.parametrize("demodulate", [True, False])
+@pytest.mark.parametrize("kernel_size", [3, 1])
+def test_modulated_convolution_equals_a_per_sample_convolution(demodulate, kernel_size):
+    from keras_gan.layers import ModulatedConv2D
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(3, 5, 4, 2)).astype("float32")
+    styles = rng.normal(1.0, 0.5, size=(3, 2)).astype("float32")
+    layer = ModulatedConv2D(4, kernel_size=kernel_size, demodulate=demodulate, seed=1)
+    got = _numpy(layer([x, styles]))
+    kernel = _numpy(layer.kernel).astype("float64") / np.sqrt(kernel_size**2 * 2)  # equalised
+    expected = _modulated_reference(
+        x.astype("float64"), styles.astype("float64"), kernel, demodulate
+    )
+    np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-5)
+
+
+def test_demodulation_gives_unit_variance_outputs_whatever_the_style():
+    from keras_gan.layers import ModulatedConv2D
+
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(4, 16, 16, 32)).astype("float32")  # unit-variance inputs
+    styles = np.exp(rng.normal(0.0, 1.5, size=(4, 32))).astype("float32")  # scales 0.05 to 20
+    layer = ModulatedConv2D(16, seed=2)
+    std = _numpy(layer([x, styles]))[:, 2:-2, 2:-2].std(axis=(1, 2))  # away from the padding
+    # the paper's claim is in expectation: on average 1, each map near it (a few inputs with
+    # large styles dominate some maps, so those vary more from draw to draw)
+    assert abs(std.mean() - 1.0) < 0.05, std.mean()
+    assert np.all((std > 0.6) & (std < 1.4)), std
+    loud = _numpy(ModulatedConv2D(16, demodulate=False, seed=2)([x, styles]))
+    assert loud.std() > 3.0  # without demodulation the styles' scale reaches the output
+
+
+def test_modulated_convolution_refuses_styles_of_the_wrong_size_and_reloads(tmp_path):
+    from keras_gan.layers import ModulatedConv2D
+
+    with pytest.raises(ValueError, match=r"one style per input channel.*styles \(None, 3\)"):
+        features = keras.Input((8, 8, 2))
+        ModulatedConv2D(4)([features, keras.Input((3,))])
+    with pytest.raises(ValueError, match="`filters` must be a positive integer"):
+        ModulatedConv2D(0)
+    features, styles = keras.Input((6, 6, 2)), keras.Input((2,))
+    model = keras.Model([features, styles], ModulatedConv2D(3, seed=0)([features, styles]))
+    path = str(tmp_path / "modulated.keras")
+    model.save(path)
+    data = [np.ones((2, 6, 6, 2), "float32"), np.full((2, 2), 0.5, "float32")]
+    np.testing.assert_allclose(
+        _numpy(keras.saving.load_model(path)(data)), _numpy(model(data)), rtol=1e-6
+    )
+
+
+def test_equalized_dense_learning_rate_multiplier():
+    from keras_gan.layers import EqualizedDense
+
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(5, 64)).astype("float32")
+    slow = EqualizedDense(32, lr_multiplier=0.01, bias_initializer=1.0, seed=3)
+    y = _numpy(slow(x))
+    kernel, bias = _numpy(slow.kernel), _numpy(slow.bias)
+    # stored N(0, 1/lambda^2), used as lambda c W: the same output scale as lambda = 1
+    assert 80 < kernel.std() < 120
+    np.testing.assert_allclose(bias, 100.0)  # the effective bias lambda b starts at 1
+    expected = x @ (kernel * 0.01 * np.sqrt(2.0) / 8.0) + 0.01 * bias
+    np.testing.assert_allclose(y, expected, rtol=1e-4, atol=1e-4)
+    with pytest.raises(ValueError, match="lr_multiplier=0"):
+        EqualizedDense(4, lr_multiplier=0)
