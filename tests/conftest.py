@@ -8,7 +8,9 @@ The suite runs once per backend (`bash scripts/test.sh`). Two markers keep that 
 - `@pytest.mark.spread_over_backends(reason=...)`: a parametrized test whose parameters each
   check one more instance of a mechanism that every backend already checks elsewhere (each
   variant's resume, each variant's command line): parameter i runs on backend i mod 3, so each
-  backend runs a third of them and every parameter runs once.
+  backend runs a third of them and every parameter runs once. `place={value: backend}` pins
+  parameters whose cost depends on the backend (a large model's XLA compilation on JAX) to
+  the backend where they cost least.
 
 `KERAS_GAN_TEST_EVERY_BACKEND=1` runs both kinds on every backend (before a release, or on a
 machine with time to spare).
@@ -74,6 +76,16 @@ def _chosen_backend(item):
                 f"Received: {len(places)} lists"
             )
         position = places.pop()  # the parameter's place in its list
+        placed = marker.kwargs.get("place", {})
+        values = list(callspec.params.values())
+        value = values[0] if len(values) == 1 else None  # `place` keys one argument's values
+        if placed and value in placed:  # a parameter pinned to a backend (where it costs least)
+            if placed[value] not in BACKENDS:
+                raise pytest.UsageError(
+                    f"{item.nodeid}: spread_over_backends' place takes backends among "
+                    f"{', '.join(BACKENDS)}. Received: {value!r}: {placed[value]!r}"
+                )
+            return placed[value], marker.kwargs.get("reason", "")
         return BACKENDS[position % len(BACKENDS)], marker.kwargs.get("reason", "")
     return None
 

@@ -7,11 +7,14 @@ import pytest
 from tests.conftest import _chosen_backend
 
 
-def item(marker=None, indices=None):
+def item(marker=None, indices=None, params=None):
     marks = {marker.name: marker} if marker is not None else {}
     fake = types.SimpleNamespace(nodeid="tests/x.py::test_x", get_closest_marker=marks.get)
     if indices is not None:
-        fake.callspec = types.SimpleNamespace(indices=indices)
+        params = (
+            params if params is not None else {name: f"value{i}" for name, i in indices.items()}
+        )
+        fake.callspec = types.SimpleNamespace(indices=indices, params=params)
     return fake
 
 
@@ -36,3 +39,14 @@ def test_spread_needs_one_parametrize_list():
         _chosen_backend(item(spread))
     with pytest.raises(pytest.UsageError, match="one parametrize list. Received: 2 lists"):
         _chosen_backend(item(spread, {"a": 0, "b": 1}))
+
+
+def test_place_pins_a_parameter_and_the_others_keep_their_turn():
+    spread = pytest.mark.spread_over_backends(reason="why", place={"big": "torch"}).mark
+    assert _chosen_backend(item(spread, {"name": 1}, {"name": "big"})) == ("torch", "why")
+    assert _chosen_backend(item(spread, {"name": 1}, {"name": "small"})) == ("jax", "why")
+    # with two names in the list, place does not apply: index order
+    assert _chosen_backend(item(spread, {"a": 1, "b": 1}, {"a": "big", "b": 0}))[0] == "jax"
+    wrong = pytest.mark.spread_over_backends(reason="why", place={"big": "tf"}).mark
+    with pytest.raises(pytest.UsageError, match="place takes backends among.*'big': 'tf'"):
+        _chosen_backend(item(wrong, {"name": 0}, {"name": "big"}))

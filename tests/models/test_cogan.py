@@ -244,6 +244,12 @@ def test_parity(parity_dir):
     testing.check_parity("cogan", logs, parity_dir, atol=1e-5)
 
 
+@pytest.mark.one_backend(
+    "torch",
+    reason="the command-line tools train, evaluate and sample on every backend "
+    "(tests/test_train.py, tests/test_evaluate.py, tests/test_sample.py) and CoGAN's step is "
+    "checked on every backend here (parity, fit)",
+)
 def test_a_command_line_run_is_scored_by_pair_agreement_and_sampled_as_pairs(tmp_path, capsys):
     from keras_gan import evaluate, sample, train
 
