@@ -55,8 +55,9 @@ def fallback(variant):
 
 
 # The variants whose first steps compile for minutes on JAX (XLA, even unoptimised: U-GAT-IT
-# 235 s, BigGAN and GAN-INT-CLS 141 s, CycleGAN 128 s in one JAX suite run, against 20-40 s on
-# TensorFlow or PyTorch) run on those two; JAX takes small ones in their place.
+# 235 s, BigGAN and GAN-INT-CLS 141 s, CycleGAN 128 s in one JAX suite run on a busy machine;
+# 30-54 s on TensorFlow or PyTorch on an idle one, docs/performance.md) run on those two; JAX
+# takes small ones in their place.
 PLACE = {
     "biggan": "tensorflow", "cyclegan": "torch", "gan_int_cls": "tensorflow",
     "ugatit": "torch", "pix2pix": "tensorflow", "wgan_gp": "torch", "lapgan": "torch",

@@ -256,11 +256,10 @@ print("reached", model.stage(), "after", int(ops.convert_to_numpy(model.images_s
 # %% [markdown]
 # The logs: `resolution` and `alpha` are the stage of the last step; the losses are means over
 # the last `log_every` steps. Watch the Wasserstein estimate $\mathbb{E}[D(x)] -
-# \mathbb{E}[D(G(z))]$: in our runs of this notebook it stays near or below zero while the
-# resolutions change every few dozen steps (the critic, whose input keeps changing, does not
-# get ahead of the generator), then climbs above zero once the full resolution is stable, when
-# the samples start to show strokes. At the paper's 600,000 images per phase the critic has
-# time to settle at every resolution.
+# \mathbb{E}[D(G(z))]$: in our runs of this notebook it stayed near or below zero through the
+# first fades (the critic, whose input changes every few dozen steps, does not get ahead of the
+# generator), then climbed above zero as the resolution settled. At the paper's 600,000 images
+# per phase the critic has time to settle at every resolution.
 
 # %%
 trained = np.arange(1, len(snapshots.logs) + 1) * log_every
@@ -275,8 +274,10 @@ plt.show()
 # %% [markdown]
 # The same latents at every snapshot (at most eight shown, spread over the run): each row is
 # drawn at the stage reached, so the blocks of 4x4 and then 8x8 pixels give way to finer detail
-# as each resolution fades in. This short run (14,400 images) ends with strokes, not yet
-# digits; the ProGAN page of the docs measures longer runs against DCGAN's.
+# as each resolution fades in. This short run (14,400 images, most of them at 16x16 with 32
+# feature maps) learns the schedule, not yet the digits: in our runs its last samples were
+# still noise with some structure (exercise 4 asks what a real run costs; the ProGAN page of
+# the docs measures longer runs against DCGAN's).
 
 # %%
 picked = np.unique(np.linspace(0, len(snapshots.samples) - 1, 8).round().astype(int))
