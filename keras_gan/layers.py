@@ -7,6 +7,14 @@ from keras import ops
 
 from keras_gan import backend
 
+
+def _check_positive_integers(**values):
+    """Raises a ValueError naming the first argument that is not an int >= 1 (bools refused)."""
+    for name, value in values.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"`{name}` must be a positive integer. Received: {name}={value!r}")
+
+
 _IMPLEMENTATIONS = ("auto", "native", "phases")
 # "auto" keeps image output layers (grayscale, RGB) native: faster there on JAX too.
 _NATIVE_MAX_FILTERS = 3
@@ -189,9 +197,7 @@ class MinibatchDiscrimination(keras.layers.Layer):
 
     def __init__(self, num_kernels=100, kernel_dim=5, kernel_initializer="glorot_normal", **kwargs):
         super().__init__(**kwargs)
-        for name, value in (("num_kernels", num_kernels), ("kernel_dim", kernel_dim)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"`{name}` must be a positive integer. Received: {name}={value!r}")
+        _check_positive_integers(num_kernels=num_kernels, kernel_dim=kernel_dim)
         self.num_kernels = num_kernels
         self.kernel_dim = kernel_dim
         self.kernel_initializer = keras.initializers.get(kernel_initializer)
@@ -368,8 +374,7 @@ class WeightNormDense(keras.layers.Layer):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        if isinstance(units, bool) or not isinstance(units, int) or units < 1:
-            raise ValueError(f"`units` must be a positive integer. Received: units={units!r}")
+        _check_positive_integers(units=units)
         self.units = units
         self.activation = keras.activations.get(activation)
         self.use_bias = use_bias
@@ -475,8 +480,7 @@ class EqualizedDense(keras.layers.Layer):
         self, units, gain=2.0**0.5, lr_multiplier=1.0, bias_initializer=0.0, seed=None, **kwargs
     ):
         super().__init__(**kwargs)
-        if isinstance(units, bool) or not isinstance(units, int) or units < 1:
-            raise ValueError(f"`units` must be a positive integer. Received: units={units!r}")
+        _check_positive_integers(units=units)
         if not math.isfinite(lr_multiplier) or lr_multiplier <= 0:
             raise ValueError(
                 "`lr_multiplier` must be a finite number > 0 (StyleGAN's mapping network: "
@@ -541,9 +545,7 @@ class EqualizedConv2D(keras.layers.Layer):
 
     def __init__(self, filters, kernel_size=3, gain=2.0**0.5, seed=None, **kwargs):
         super().__init__(**kwargs)
-        for name, value in (("filters", filters), ("kernel_size", kernel_size)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"`{name}` must be a positive integer. Received: {name}={value!r}")
+        _check_positive_integers(filters=filters, kernel_size=kernel_size)
         self.filters = filters
         self.kernel_size = kernel_size
         self.gain = float(gain)
@@ -614,9 +616,7 @@ class ModulatedConv2D(keras.layers.Layer):
 
     def __init__(self, filters, kernel_size=3, demodulate=True, seed=None, **kwargs):
         super().__init__(**kwargs)
-        for name, value in (("filters", filters), ("kernel_size", kernel_size)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"`{name}` must be a positive integer. Received: {name}={value!r}")
+        _check_positive_integers(filters=filters, kernel_size=kernel_size)
         self.filters = filters
         self.kernel_size = kernel_size
         self.demodulate = bool(demodulate)
@@ -718,10 +718,7 @@ class MinibatchStandardDeviation(keras.layers.Layer):
 
     def __init__(self, group_size=4, **kwargs):
         super().__init__(**kwargs)
-        if isinstance(group_size, bool) or not isinstance(group_size, int) or group_size < 1:
-            raise ValueError(
-                f"`group_size` must be a positive integer. Received: group_size={group_size!r}"
-            )
+        _check_positive_integers(group_size=group_size)
         self.group_size = group_size
 
     def call(self, inputs):

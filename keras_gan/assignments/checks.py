@@ -664,6 +664,17 @@ def _value(run, index):
     return np.asarray(_protocol.decode(_result(run, index)["value"]), dtype="float64")
 
 
+def _check_gradient(run, index, atol, missing, wrong):
+    """Probe `index`'s gradient against the reference's; `missing` / `wrong` say what to fix."""
+    result = _result(run, index)
+    if "gradient" not in result:
+        raise CheckFailure(missing)
+    gradient = np.asarray(_protocol.decode(result["gradient"]), dtype="float64")
+    expected = run["reference"]["gradient"]
+    if gradient.shape != expected.shape or not np.allclose(gradient, expected, atol=atol):
+        raise CheckFailure(wrong)
+
+
 def _ints(values):
     return _protocol.encode(np.asarray(values, dtype="int32"))
 
@@ -1105,20 +1116,16 @@ def translate_shifts(run):
 
 @check("translate", name="differentiable", needs=("shifts",))
 def translate_differentiable(run):
-    result = _result(run, 2)
-    expected = run["reference"]["gradient"]
-    if "gradient" not in result:
-        raise CheckFailure(
-            "translate: no gradient reaches the images - DiffAugment must be differentiable, "
-            "so that the generator learns through it: write it with keras.ops (no numpy, no "
-            "integer casts of the images)"
-        )
-    gradient = np.asarray(_protocol.decode(result["gradient"]), dtype="float64")
-    if gradient.shape != expected.shape or not np.allclose(gradient, expected, atol=1e-5):
-        raise CheckFailure(
-            "translate: the gradient with respect to the images is wrong - each output pixel "
-            "must be one input pixel (or 0), so the gradient is the output's moved back"
-        )
+    _check_gradient(
+        run,
+        2,
+        atol=1e-5,
+        missing="translate: no gradient reaches the images - DiffAugment must be "
+        "differentiable, so that the generator learns through it: write it with keras.ops (no "
+        "numpy, no integer casts of the images)",
+        wrong="translate: the gradient with respect to the images is wrong - each output pixel "
+        "must be one input pixel (or 0), so the gradient is the output's moved back",
+    )
 
 
 # -- 12: CoGAN's pair agreement on digits and negatives ---------------------------------------------
@@ -1444,19 +1451,15 @@ def adalin_value(run):
 
 @check("adalin", name="differentiable", needs=("value",))
 def adalin_differentiable(run):
-    result = _result(run, 1)
-    expected = run["reference"]["gradient"]
-    if "gradient" not in result:
-        raise CheckFailure(
-            "adalin: no gradient reaches the features - the generator learns through AdaLIN, "
-            "so write it with keras.ops (no numpy)"
-        )
-    gradient = np.asarray(_protocol.decode(result["gradient"]), dtype="float64")
-    if gradient.shape != expected.shape or not np.allclose(gradient, expected, atol=1e-3):
-        raise CheckFailure(
-            "adalin: the gradient with respect to the features is wrong - the means and "
-            "variances must depend on the features (no stop_gradient on them)"
-        )
+    _check_gradient(
+        run,
+        1,
+        atol=1e-3,
+        missing="adalin: no gradient reaches the features - the generator learns through "
+        "AdaLIN, so write it with keras.ops (no numpy)",
+        wrong="adalin: the gradient with respect to the features is wrong - the means and "
+        "variances must depend on the features (no stop_gradient on them)",
+    )
 
 
 # -- 16: ProGAN's minibatch standard deviation -----------------------------------------------------
@@ -1595,16 +1598,12 @@ def minibatch_stddev_group_size(run):
 
 @check("minibatch_stddev", name="differentiable", needs=("value",))
 def minibatch_stddev_differentiable(run):
-    result = _result(run, 2)
-    expected = run["reference"]["gradient"]
-    if "gradient" not in result:
-        raise CheckFailure(
-            "minibatch_stddev: no gradient reaches the features - the discriminator learns "
-            "through it, so write it with keras.ops (no numpy)"
-        )
-    gradient = np.asarray(_protocol.decode(result["gradient"]), dtype="float64")
-    if gradient.shape != expected.shape or not np.allclose(gradient, expected, atol=1e-3):
-        raise CheckFailure(
-            "minibatch_stddev: the gradient with respect to the features is wrong - the "
-            "statistic must depend on the features (no stop_gradient on it)"
-        )
+    _check_gradient(
+        run,
+        2,
+        atol=1e-3,
+        missing="minibatch_stddev: no gradient reaches the features - the discriminator "
+        "learns through it, so write it with keras.ops (no numpy)",
+        wrong="minibatch_stddev: the gradient with respect to the features is wrong - the "
+        "statistic must depend on the features (no stop_gradient on it)",
+    )
