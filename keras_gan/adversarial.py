@@ -251,6 +251,23 @@ def _with_ema_argument(doc):
     return "\n".join(lines[:end] + text + lines[end:])
 
 
+def lazily_regularized(optimizer, interval):
+    """`optimizer` rebuilt for a network with a lazy penalty step every `interval` = k steps
+    (StyleGAN2 appendix B): the learning rate times c = k/(k+1) and Adam's betas to the power
+    c, since the optimizer now takes k+1 steps where it took k. The same optimizer for k = 1,
+    and a learning-rate schedule's rate is kept."""
+    if interval == 1:
+        return optimizer
+    ratio = interval / (interval + 1)
+    config = optimizer.get_config()
+    if isinstance(config.get("learning_rate"), (int, float)):
+        config["learning_rate"] = config["learning_rate"] * ratio
+    for beta in ("beta_1", "beta_2"):
+        if isinstance(config.get(beta), (int, float)):
+            config[beta] = config[beta] ** ratio
+    return type(optimizer).from_config(config)
+
+
 class AdversarialBase(keras.Model):
     """The adversarial core every keras_gan model shares, whatever it generates from.
 
@@ -704,22 +721,13 @@ class AdversarialBase(keras.Model):
         Returns:
             dict of the same names, the discriminator's optimizers rebuilt.
         """
-        interval = self.regularization_interval
-        if interval == 1 or not (self.r1_gamma or self.r2_gamma):
+        if not (self.r1_gamma or self.r2_gamma):
             return optimizers
-        ratio = interval / (interval + 1)
-        adjusted = dict(optimizers)
-        for name, optimizer in optimizers.items():
-            if not name.startswith("d_optimizer"):
-                continue
-            config = optimizer.get_config()
-            if isinstance(config.get("learning_rate"), (int, float)):
-                config["learning_rate"] = config["learning_rate"] * ratio
-            for beta in ("beta_1", "beta_2"):
-                if isinstance(config.get(beta), (int, float)):
-                    config[beta] = config[beta] ** ratio
-            adjusted[name] = type(optimizer).from_config(config)
-        return adjusted
+        return {
+            name: lazily_regularized(optimizer, self.regularization_interval)
+            if name.startswith("d_optimizer") else optimizer
+            for name, optimizer in optimizers.items()
+        }  # fmt: skip
 
     def end_step(self, data):
         """What the core does after every variant's `train_step` (the backend's step wrapper

@@ -45,7 +45,7 @@ _POSITIVE = ("latent_damping",)
 # Float fields in [0, 1]: probabilities, shares and interpolation weights.
 _UNIT_INTERVAL = (
     "dropout", "interpolation_beta", "augment_probability", "latent_optimised_share",
-    "negative_slope",
+    "negative_slope", "style_mixing_probability", "path_length_decay", "latent_average_decay",
 )  # fmt: skip
 
 

@@ -537,18 +537,21 @@ class EqualizedConv2D(keras.layers.Layer):
         filters: int, the output channels.
         kernel_size: int, k. Defaults to 3.
         gain: float. Defaults to sqrt(2); ProGAN's toRGB uses 1.
+        use_bias: bool, add a learned bias. Defaults to True (False for StyleGAN2's residual
+            shortcuts).
         seed: optional int, seed of the kernel's N(0, 1) draw.
         **kwargs: as for `keras.layers.Layer`.
 
     Reference: https://arxiv.org/abs/1710.10196 (section 4.1)
     """
 
-    def __init__(self, filters, kernel_size=3, gain=2.0**0.5, seed=None, **kwargs):
+    def __init__(self, filters, kernel_size=3, gain=2.0**0.5, use_bias=True, seed=None, **kwargs):
         super().__init__(**kwargs)
         _check_positive_integers(filters=filters, kernel_size=kernel_size)
         self.filters = filters
         self.kernel_size = kernel_size
         self.gain = float(gain)
+        self.use_bias = bool(use_bias)
         self.seed = seed
 
     def build(self, input_shape):
@@ -558,11 +561,13 @@ class EqualizedConv2D(keras.layers.Layer):
             initializer=keras.initializers.RandomNormal(0.0, 1.0, seed=self.seed),
             name="kernel",
         )
-        self.bias = self.add_weight(shape=(self.filters,), initializer="zeros", name="bias")
+        if self.use_bias:
+            self.bias = self.add_weight(shape=(self.filters,), initializer="zeros", name="bias")
         self.scale = _he_scale(k * k * channels, self.gain)
 
     def call(self, inputs):
-        return ops.conv(inputs, self.kernel * self.scale, padding="same") + self.bias
+        outputs = ops.conv(inputs, self.kernel * self.scale, padding="same")
+        return outputs + self.bias if self.use_bias else outputs
 
     def compute_output_shape(self, input_shape):
         return (*input_shape[:-1], self.filters)
@@ -570,8 +575,9 @@ class EqualizedConv2D(keras.layers.Layer):
     def get_config(self):
         config = super().get_config()
         config.update(
-            filters=self.filters, kernel_size=self.kernel_size, gain=self.gain, seed=self.seed
-        )
+            filters=self.filters, kernel_size=self.kernel_size, gain=self.gain,
+            use_bias=self.use_bias, seed=self.seed,
+        )  # fmt: skip
         return config
 
 

@@ -349,6 +349,64 @@ def r1_penalty(discriminator, real):
     return 0.5 * ops.mean(_squared_norms(gradients))
 
 
+def path_lengths(synthesis, ws, directions):
+    r"""StyleGAN2's path lengths: how far the image moves for a step in w, along a random
+    image direction (section 3.2).
+
+    $$\ell = \sqrt{\tfrac{1}{N}\textstyle\sum_{i=1}^{N}\lVert \mathbf{J}_{w_i}^\top y\rVert_2^2},
+      \qquad \mathbf{J}_{w_i} = \partial g(\mathbf{w}) / \partial w_i,
+      \quad y \sim N(0, I) / \sqrt{HW}$$
+
+    with $\mathbf{w} = (w_1, \ldots, w_N)$ the synthesis network's copies of w. The gradient
+    $\mathbf{J}^\top y = \nabla_{\mathbf{w}}\,(g(\mathbf{w}) \cdot y)$ costs one backward
+    pass; the mean over the copies and the square root follow the authors' code
+    (`training/loss.py`: `pl_grads.square().sum(2).mean(1).sqrt()`). The result is
+    differentiable with respect to the network's weights (the penalty's gradient).
+
+    Args:
+        synthesis: callable from `ws` to images, e.g. `lambda ws: synthesis(ws, training=True)`;
+            no sample may depend on another (no batch statistics).
+        ws: tensor `(batch, N, w_dim)`.
+        directions: tensor shaped like the images, $y$.
+
+    Returns:
+        Tensor `(batch,)`, one path length per sample.
+
+    Reference: https://arxiv.org/abs/1912.04958 (section 3.2, equation 4)
+    """
+    directions = ops.convert_to_tensor(directions)
+    axes = tuple(range(1, len(directions.shape)))
+    # J^T y = grad_w (g(w) . y), one gradient per sample
+    gradients = backend.input_gradients(
+        lambda ws: ops.sum(synthesis(ws) * directions, axis=axes), ws
+    )
+    # sqrt(mean_i ||J_i^T y||^2)
+    return ops.sqrt(ops.mean(ops.sum(ops.square(gradients), axis=2), axis=1))
+
+
+def path_length_penalty(lengths, target):
+    r"""StyleGAN2's path-length penalty: the path lengths' squared distance to their running
+    mean $a$ (section 3.2, equation 4).
+
+    $$\mathbb{E}_{w, y}\big(\lVert \mathbf{J}_w^\top y\rVert_2 - a\big)^2$$
+
+    Zero when a fixed-size step in w moves the image by the same amount everywhere in the
+    latent space: the mapping from w to images is then smooth and easier to invert. Multiply
+    by the weight (StyleGAN2: 2) and, applied lazily, by the interval.
+
+    Args:
+        lengths: tensor `(batch,)` from `path_lengths`.
+        target: scalar tensor $a$, the running mean (held fixed: no gradient reaches it).
+
+    Returns:
+        Scalar tensor.
+
+    Reference: https://arxiv.org/abs/1912.04958 (section 3.2)
+    """
+    target = ops.stop_gradient(ops.convert_to_tensor(target, dtype=lengths.dtype))
+    return ops.mean(ops.square(lengths - target))
+
+
 def l1_loss(target, output):
     r"""$\mathbb{E}_{x,y,z}\,\|y - G(x, z)\|_1$: the mean absolute error over every pixel."""
     return ops.mean(ops.abs(target - output))

@@ -200,24 +200,26 @@ def set_deterministic_weights(model, seed=0):
     """Sets every network weight of `model` from numpy, the same on every backend.
 
     Kernels and embeddings get N(0, 0.05) values, except those of layers with the equalised
-    learning rate (ProGAN), whose N(0, 1) weights are scaled at run time: N(0, 1). BatchNorm
+    learning rate (ProGAN) and of modulated convolutions (StyleGAN), whose N(0, 1) weights are
+    scaled at run time: N(0, 1). BatchNorm
     scales get 1 + N(0, 0.02), biases and shifts small values, moving means 0 and variances 1;
-    ProGAN's level of detail, which the step sets, is left as it is. Weights are enumerated per
+    ProGAN's level of detail, which the step sets, and StyleGAN's noise switches and truncation
+    psi are left as they are. Weights are enumerated per
     network in creation order, so the assignment does not depend on auto-generated layer names.
     """
-    from keras_gan.layers import EqualizedConv2D, EqualizedDense
+    from keras_gan.layers import EqualizedConv2D, EqualizedDense, ModulatedConv2D
 
     for offset, name in enumerate(model.network_names):
         network = getattr(model, name)
         unit_normal = {
             id(layer.kernel)
             for layer in _every_layer(network)
-            if isinstance(layer, (EqualizedConv2D, EqualizedDense))
+            if isinstance(layer, (EqualizedConv2D, EqualizedDense, ModulatedConv2D))
         }
         for index, variable in enumerate(network.weights):
             rng = np.random.default_rng([seed, offset, index])
             shape, kind = tuple(variable.shape), variable.name
-            if kind == "level_of_detail":
+            if kind in ("level_of_detail", "enabled", "psi"):  # settings, not weights
                 continue
             if id(variable) in unit_normal:
                 value = rng.normal(0.0, 1.0, shape)

@@ -36,6 +36,7 @@ VARIANTS = [
     "wgan_gp",
     "sngan",
     "progan",
+    "stylegan",
     "sagan",
     "biggan",
     "logan",

@@ -159,7 +159,7 @@ _NARROW = {"base_filters": 4, "filters": 4, "discriminator_filters": 4, "generat
 # By data kind, and by variant where its networks need another size (ProGAN grows by
 # doubling from 4x4).
 _SHAPES = {"unpaired": (32, 32, 1), "paired": (32, 32, 1), "srgan": (28, 28, 1),
-           "progan": (16, 16, 1)}  # fmt: skip
+           "progan": (16, 16, 1), "stylegan": (16, 16, 1)}  # fmt: skip
 
 
 def _narrow_config(variant, **changes):

@@ -61,7 +61,7 @@ def fallback(variant):
 PLACE = {
     "biggan": "tensorflow", "cyclegan": "torch", "gan_int_cls": "tensorflow",
     "ugatit": "torch", "pix2pix": "tensorflow", "wgan_gp": "torch", "lapgan": "torch",
-    "dcgan": "jax", "gan": "jax", "lsgan": "jax", "wgan": "jax", "acgan": "jax",
+    "stylegan": "torch", "dcgan": "jax", "gan": "jax", "lsgan": "jax", "wgan": "jax", "acgan": "jax",
 }  # fmt: skip
 
 

@@ -172,6 +172,7 @@ _SHAPES = {
     "captioned": (28, 28, 1),
     "unpaired": (28, 28, 1),
     "progan": (16, 16, 1),  # by variant: ProGAN grows by doubling from 4x4
+    "stylegan": (16, 16, 1),  # StyleGAN's synthesis network doubles from 4x4
 }
 
 

@@ -19,6 +19,7 @@ from keras_gan.models.sagan import SAGAN, SAGANConfig
 from keras_gan.models.sngan import SNGAN, SNGANConfig
 from keras_gan.models.srgan import SRGAN, SRGANConfig
 from keras_gan.models.stargan import StarGAN, StarGANConfig
+from keras_gan.models.stylegan import StyleGAN, StyleGANConfig
 from keras_gan.models.ugatit import UGATIT, UGATITConfig
 from keras_gan.models.unrolled_gan import UnrolledGAN, UnrolledGANConfig
 from keras_gan.models.wgan import WGAN, WGANConfig
@@ -63,6 +64,8 @@ __all__ = [
     "SRGANConfig",
     "StarGAN",
     "StarGANConfig",
+    "StyleGAN",
+    "StyleGANConfig",
     "UGATIT",
     "UGATITConfig",
     "UnrolledGAN",
