@@ -1251,6 +1251,11 @@ class AdversarialBase(keras.Model):
     def fit(self, x=None, y=None, **kwargs):
         self._check_compiled()
         self._checked_data(x if y is None else (x, y), kwargs.get("batch_size"))
+        tf = sys.modules.get("tensorflow")
+        if tf is not None and isinstance(x, tf.data.Dataset):
+            # a dataset is shuffled by its own pipeline (keras_gan.datasets does): Keras' default
+            # shuffle=True is ignored for it, with a warning on every fit
+            kwargs.setdefault("shuffle", False)
         return super().fit(x, y, **kwargs)
 
     def train_on_batch(self, x, y=None, **kwargs):

@@ -92,6 +92,23 @@ def test_batch_must_split_into_discriminator_steps():
         model.fit(data, verbose=0)
 
 
+def test_a_dataset_is_fitted_without_keras_shuffle_warning():
+    import warnings
+
+    import tensorflow as tf
+
+    model = tiny_dcgan()
+    model.compile()
+    data = tf.data.Dataset.from_tensor_slices(testing.random_images(SHAPE, 16)).batch(8)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(data, epochs=1, verbose=0)
+    assert not [w for w in caught if "shuffle=True" in str(w.message)]
+    # an explicit shuffle=True still reaches Keras, which warns
+    with pytest.warns(UserWarning, match="shuffle=True"):
+        model.fit(data, epochs=1, verbose=0, shuffle=True)
+
+
 def test_discriminator_steps_count_separately():
     model = tiny_dcgan(discriminator_steps=2)
     model.compile()

@@ -1607,3 +1607,137 @@ def minibatch_stddev_differentiable(run):
         wrong="minibatch_stddev: the gradient with respect to the features is wrong - the "
         "statistic must depend on the features (no stop_gradient on it)",
     )
+
+
+# -- 17: StyleGAN2's modulated convolution ---------------------------------------------------------
+# Docstring: features (n, h, w, C_in), styles (n, C_in), kernel (k, k, C_in, C_out); each sample
+# convolved ("same" padding, stride 1) with its own kernel w'_ijk = s_i w_ijk, divided (with
+# demodulate=True) by sqrt(sum over (k, k, C_in) of w'^2 + 1e-8), per output map.
+
+
+def _modulated_conv(
+    x, styles, kernel, demodulate=True, modulate=True, demodulate_from="modulated",
+    demodulate_axes=(0, 1, 2),
+):  # fmt: skip
+    x, styles, kernel = (np.asarray(a, dtype="float64") for a in (x, styles, kernel))
+    n, height, width, _ = x.shape
+    k = kernel.shape[0]
+    pad = (k - 1) // 2
+    padded = np.pad(x, ((0, 0), (pad, k - 1 - pad), (pad, k - 1 - pad), (0, 0)))
+    out = np.zeros((n, height, width, kernel.shape[-1]))
+    for b in range(n):
+        own = kernel * styles[b][None, None, :, None] if modulate else kernel
+        if demodulate:
+            source = own if demodulate_from == "modulated" else kernel
+            norms = np.sqrt((source**2).sum(axis=demodulate_axes, keepdims=True) + 1e-8)
+            own = own / norms
+        for dy in range(k):
+            for dx in range(k):
+                window = padded[b, dy : dy + height, dx : dx + width, :]
+                out[b] += window @ own[dy, dx]
+    return out
+
+
+def _modulated_conv_cases():
+    rng = np.random.default_rng(170)
+    first = (
+        rng.normal(size=(2, 5, 5, 3)),
+        rng.uniform(0.3, 2.5, size=(2, 3)),
+        rng.normal(size=(3, 3, 3, 4)),
+    )
+    second = (
+        rng.normal(size=(3, 4, 4, 2)),
+        rng.uniform(0.3, 2.5, size=(3, 2)),
+        rng.normal(size=(1, 1, 2, 3)),
+    )
+    return [first, second]
+
+
+_MODULATED_CONV = _modulated_conv_cases()
+_MODULATED_CONV_WEIGHTS = np.random.default_rng(171).normal(size=(2, 5, 5, 4))
+
+
+def _modulated_conv_gradient():
+    # d/dx sum(modulated_conv2d(x, s, w) * weights), by central differences of the reference
+    x, styles, kernel = _MODULATED_CONV[0]
+    gradient, step = np.zeros_like(x), 1e-6
+    for index in np.ndindex(x.shape):
+        up, down = x.copy(), x.copy()
+        up[index] += step
+        down[index] -= step
+        difference = _modulated_conv(up, styles, kernel) - _modulated_conv(down, styles, kernel)
+        gradient[index] = np.sum(difference * _MODULATED_CONV_WEIGHTS)
+    return gradient / (2 * step)
+
+
+@piece("modulated_conv2d", forbidden=("keras_gan.layers.ModulatedConv2D",))
+def _modulated_conv_reference():
+    (x, s, w), (x2, s2, w2) = _MODULATED_CONV
+    probes = [
+        {"op": "call", "args": [_array(x), _array(s), _array(w)]},
+        {"op": "call", "args": [_array(x2), _array(s2), _array(w2), False]},
+        {
+            "op": "call_grad",
+            "args": [_array(x), _array(s), _array(w)],
+            "weights": _array(_MODULATED_CONV_WEIGHTS),
+        },
+    ]
+    return {"probes": probes, "gradient": _modulated_conv_gradient()}
+
+
+def _check_modulated_conv(run, index, demodulate, context):
+    x, styles, kernel = _MODULATED_CONV[index]
+    expected = _modulated_conv(x, styles, kernel, demodulate=demodulate)
+    got = _value(run, index)
+    if got.shape != expected.shape:
+        raise CheckFailure(
+            f"{context} expected shape {expected.shape} ((n, h, w, C_out), 'same' padding), "
+            f"got {got.shape}"
+        )
+    if np.allclose(got, expected, atol=1e-4, rtol=1e-4):
+        return
+    hints = [
+        (_modulated_conv(x, styles, kernel, demodulate=not demodulate),
+         "with demodulate=True divide by the modulated kernel's norm; with demodulate=False "
+         "do not" if demodulate else
+         "demodulate=False must skip the demodulation (the toRGB layers use it)"),
+        (_modulated_conv(x, styles, kernel, demodulate_from="kernel"),
+         "demodulate the modulated kernel w' = s w: its norm depends on the styles (sum of "
+         "s_i^2 w_ijk^2), not the shared kernel's"),
+        (_modulated_conv(x, styles, kernel, demodulate_axes=(0, 1, 3)),
+         "the demodulation has one factor per output map j: sum w'^2 over the kernel "
+         "positions and the input maps (k, k, C_in), not over the output maps"),
+        (_modulated_conv(x, styles, kernel, demodulate=demodulate, modulate=False),
+         "modulate: scale the kernel's input maps (or the input features) by each sample's "
+         "styles"),
+    ]  # fmt: skip
+    for value, hint in hints:
+        if np.allclose(got, value, atol=1e-4, rtol=1e-4):
+            raise CheckFailure(f"{context} wrong values - {hint}")
+    raise CheckFailure(f"{context} the outputs differ from each sample's own convolution")
+
+
+@check("modulated_conv2d", name="value", points=2)
+def modulated_conv2d_value(run):
+    _check_modulated_conv(
+        run, 0, True, "modulated_conv2d: features (2, 5, 5, 3), a 3x3 kernel to 4 maps:"
+    )
+
+
+@check("modulated_conv2d", name="without demodulation", needs=("value",))
+def modulated_conv2d_without_demodulation(run):
+    _check_modulated_conv(
+        run, 1, False, "modulated_conv2d: features (3, 4, 4, 2), a 1x1 kernel, demodulate=False:"
+    )
+
+
+@check("modulated_conv2d", name="differentiable", needs=("value",))
+def modulated_conv2d_differentiable(run):
+    _check_gradient(
+        run,
+        2,
+        atol=1e-3,
+        missing="modulated_conv2d: no gradient reaches the features - the generator learns "
+        "through it, so write it with keras.ops (no numpy)",
+        wrong="modulated_conv2d: the gradient with respect to the features is wrong",
+    )

@@ -240,7 +240,7 @@ def test_gradient_penalty_missing_square_or_delegated(name, message):
     assert skipped(results[("gradient_penalty", "differentiable")])  # no stop_gradient hint
 
 
-# -- the graded pieces of notebooks 03, 05, 06, 07 and 11 to 16 --------------------------------------
+# -- the graded pieces of notebooks 03, 05, 06, 07 and 11 to 17 --------------------------------------
 
 NEW_PIECES = {
     "03_conditional": ("auxiliary_classifier_loss", 3),
@@ -253,16 +253,19 @@ NEW_PIECES = {
     "14_stargan": ("domain_classification_loss", 3),
     "15_ugatit": ("adalin", 3),
     "16_progan": ("minibatch_stddev", 4),
+    "17_stylegan": ("modulated_conv2d", 4),
 }
 
 
-def test_thirteen_of_the_sixteen_notebooks_have_graded_pieces():
+def test_fourteen_of_the_seventeen_notebooks_have_graded_pieces():
     graded = [
         os.path.basename(p)[:2]
         for p in sorted(glob.glob(os.path.join(TUTORIALS, "*.py")))
         if build_lib.BEGIN_SOLUTION in open(p, encoding="utf-8").read()
     ]
-    assert graded == ["01", "02", "03", "04", "05", "06", "07", "11", "12", "13", "14", "15", "16"]
+    assert graded == [
+        "01", "02", "03", "04", "05", "06", "07", "11", "12", "13", "14", "15", "16", "17",
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize("notebook", sorted(NEW_PIECES))
@@ -691,4 +694,34 @@ def test_notebook_16_wrong_hardcoded_numpy_and_delegated_answers():
     report = grade_lib.grade(fixture("progan_delegated.py"))
     message = by_check(report)[("minibatch_stddev", "value")]["message"]
     assert "keras_gan.layers.MinibatchStandardDeviation" in message
+    assert "no credit" in message and report["score"] == 0
+
+
+@wrong_answers_on("tensorflow")
+def test_notebook_17_wrong_hardcoded_numpy_and_delegated_answers():
+    # the shared kernel's norm: the styles forgotten in the demodulation
+    report = grade_lib.grade(fixture("stylegan_wrong.py"))
+    results = by_check(report)
+    message = results[("modulated_conv2d", "value")]["message"]
+    assert "its norm depends on the styles" in message, message
+    assert skipped(results[("modulated_conv2d", "without demodulation")])
+    assert skipped(results[("modulated_conv2d", "differentiable")])
+    assert report["score"] == 0 and report["max_score"] == 4
+    # demodulate=False ignored
+    report = grade_lib.grade(fixture("stylegan_hardcoded.py"))
+    results = by_check(report)
+    assert results[("modulated_conv2d", "value")]["passed"]
+    message = results[("modulated_conv2d", "without demodulation")]["message"]
+    assert "demodulate=False must skip the demodulation" in message, message
+    assert results[("modulated_conv2d", "differentiable")]["passed"]
+    assert report["score"] == 3
+    # right values computed in NumPy: no gradient reaches the features
+    report = grade_lib.grade(fixture("stylegan_numpy.py"))
+    results = by_check(report)
+    message = results[("modulated_conv2d", "differentiable")]["message"]
+    assert "no gradient reaches the features" in message, message
+    assert report["score"] == 3
+    report = grade_lib.grade(fixture("stylegan_delegated.py"))
+    message = by_check(report)[("modulated_conv2d", "value")]["message"]
+    assert "keras_gan.layers.ModulatedConv2D" in message
     assert "no credit" in message and report["score"] == 0
