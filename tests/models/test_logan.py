@@ -202,7 +202,11 @@ def test_parity(parity_dir):
     testing.set_deterministic_weights(model)
     with testing.portable_random():
         logs = testing.step_logs(model, labelled(8), steps=3)
-    testing.check_parity("logan", logs, parity_dir, atol=1e-5)
+    # rtol 1e-3: the latent step dz = alpha g / (beta + |g|^2) amplifies rounding. On an
+    # AVX-512 machine, the tests' unoptimised XLA (tests/conftest.py) put step 3's g_loss 1.4e-4
+    # and transport cost 5.5e-4 (relative) from the reference, while TensorFlow, PyTorch and
+    # optimised JAX agreed within 3e-6 (TensorFlow's batch-norm moments bug of d6f37dc was 1e-2).
+    testing.check_parity("logan", logs, parity_dir, rtol=1e-3, atol=1e-5)
 
 
 @pytest.mark.one_backend(
