@@ -216,6 +216,21 @@ def _bounds(name, kind):
     return None, None, True, True, "a finite number"
 
 
+def check_minibatch_groups(batch_size, group_size):
+    """Refuses a `--batch-size` that the minibatch standard deviation (ProGAN, StyleGAN) cannot
+    split into groups of `--minibatch-group-size`.
+
+    Raises:
+        ValueError: naming both values.
+    """
+    if batch_size % group_size:
+        raise ValueError(
+            "The minibatch standard deviation splits each batch into groups of "
+            f"--minibatch-group-size={group_size}: --batch-size must be a "
+            f"multiple of it. Received: batch_size={batch_size}"
+        )
+
+
 def check_ema(decay=None, half_life=None, rampup=None, start=0, *, flags=False):
     """Raises a `ValueError` unless the generator-EMA settings make one schedule.
 

@@ -9,7 +9,7 @@ from keras import ops
 from keras_gan import augment as augmentation
 from keras_gan import losses
 from keras_gan.adversarial import AdversarialModel
-from keras_gan.config import AugmentConfig, field
+from keras_gan.config import AugmentConfig, check_minibatch_groups, field
 from keras_gan.models.wgan import WGAN
 from keras_gan.networks.progan import progan_discriminator, progan_generator, real_images_at
 from keras_gan.registry import register
@@ -110,12 +110,7 @@ class ProGANConfig(AugmentConfig):
 
     def validate(self):
         super().validate()
-        if self.batch_size % self.minibatch_group_size:
-            raise ValueError(
-                "The minibatch standard deviation splits each batch into groups of "
-                f"--minibatch-group-size={self.minibatch_group_size}: --batch-size must be a "
-                f"multiple of it. Received: batch_size={self.batch_size}"
-            )
+        check_minibatch_groups(self.batch_size, self.minibatch_group_size)
 
 
 @register(

@@ -12,7 +12,7 @@ from keras import ops
 
 from keras_gan import backend, losses
 from keras_gan.adversarial import AdversarialModel, lazily_regularized
-from keras_gan.config import AugmentConfig, field
+from keras_gan.config import AugmentConfig, check_minibatch_groups, field
 from keras_gan.networks.stylegan import (
     StyledConv2D,
     stylegan_discriminator,
@@ -140,12 +140,7 @@ class StyleGANConfig(AugmentConfig):
 
     def validate(self):
         super().validate()
-        if self.batch_size % self.minibatch_group_size:
-            raise ValueError(
-                "The minibatch standard deviation splits each batch into groups of "
-                f"--minibatch-group-size={self.minibatch_group_size}: --batch-size must be a "
-                f"multiple of it. Received: batch_size={self.batch_size}"
-            )
+        check_minibatch_groups(self.batch_size, self.minibatch_group_size)
 
 
 @register(
