@@ -195,3 +195,13 @@ def test_a_given_hyperparameter_reaches_the_model_through_every_constructor(name
     )
     assert model.latent_dim == 9
     assert any(tensor.shape[-1] == 9 for tensor in model.generator.inputs)  # z itself
+
+
+@pytest.mark.parametrize("name", ["progan", "stylegan"])
+def test_a_batch_the_minibatch_stddev_groups_cannot_split_is_refused_naming_both(name):
+    config_class = registry.get(name).config_class
+    assert config_class(batch_size=8, minibatch_group_size=4).batch_size == 8
+    with pytest.raises(ValueError, match="--minibatch-group-size=4: .*batch_size=30"):
+        config_class(batch_size=30, minibatch_group_size=4)
+    with pytest.raises(ValueError, match="--minibatch-group-size=8: .*batch_size=12"):
+        config_class(batch_size=12, minibatch_group_size=8)
