@@ -40,7 +40,57 @@ def _prepare_backend():
     raise ImportError(message)
 
 
+def _import_tensorflow_quietly():
+    """Imports TensorFlow (keras_gan's input pipelines need it on every backend) without the
+    INFO lines its C++ start-up writes straight to file descriptor 2 before any log level
+    applies (absl's "All log messages before absl::InitializeLog() ...", "oneDNN custom
+    operations are on ...", the CPU-feature notice), which otherwise open every notebook's
+    first output and every command's output. Its warnings and errors, and anything else
+    written meanwhile, are passed on; `TF_CPP_MIN_LOG_LEVEL=0` passes everything on."""
+    import importlib.util
+    import os
+    import re
+    import sys
+    import tempfile
+
+    if "tensorflow" in sys.modules or importlib.util.find_spec("tensorflow") is None:
+        return
+    info = re.compile(
+        r"^(WARNING: All log messages before absl::InitializeLog\(\) is called"
+        r"|I\d{4} [\d:.]+ +\d+ \S+:\d+\] "
+        r"|To enable the following instructions: .* rebuild TensorFlow)"
+    )
+    saved = None
+    if os.environ.get("TF_CPP_MIN_LOG_LEVEL") != "0":
+        try:
+            sys.stderr.flush()
+            saved = os.dup(2)
+        except (AttributeError, OSError, ValueError):  # no descriptor 2 (an embedded interpreter)
+            saved = None
+    if saved is None:
+        import tensorflow  # noqa: F401
+
+        return
+    with tempfile.TemporaryFile() as capture:
+        os.dup2(capture.fileno(), 2)
+        try:
+            import tensorflow  # noqa: F401
+        finally:
+            try:
+                sys.stderr.flush()
+            except (AttributeError, OSError, ValueError):
+                pass
+            os.dup2(saved, 2)
+            os.close(saved)
+            capture.seek(0)
+            lines = capture.read().decode("utf-8", "replace").splitlines(keepends=True)
+            kept = "".join(line for line in lines if not info.match(line))
+            if kept:
+                sys.stderr.write(kept)
+
+
 _prepare_backend()
+_import_tensorflow_quietly()
 
 from keras_gan import augment, ema, losses, models, networks  # noqa: E402
 from keras_gan.adversarial import AdversarialBase, AdversarialModel, TranslationModel  # noqa: E402

@@ -526,6 +526,55 @@ def test_a_missing_backend_names_the_extra_to_install():
     assert "pip install 'keras_gan[torch]'" in command.stderr
 
 
+def test_importing_keras_gan_keeps_tensorflows_start_up_info_lines_out_of_stderr():
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    quiet = subprocess.run(
+        [sys.executable, "-c", "import keras_gan"], env=env, capture_output=True, text=True
+    )
+    assert quiet.returncode == 0, quiet.stderr
+    assert "oneDNN custom operations" not in quiet.stderr
+    assert "absl::InitializeLog" not in quiet.stderr
+
+
+def test_the_quiet_tensorflow_import_drops_only_info_lines(tmp_path):
+    # A stand-in `tensorflow` that writes, as the real one's C++ does, straight to descriptor 2:
+    # absl's preamble and an INFO line (dropped), a warning line (kept); and a Python warning.
+    fake = tmp_path / "tensorflow"
+    fake.mkdir()
+    (fake / "__init__.py").write_text(
+        "import os, warnings\n"
+        "os.write(2, b'WARNING: All log messages before absl::InitializeLog() is called are "
+        "written to STDERR\\n')\n"
+        "os.write(2, b'I0000 00:00:1796487378.679178   18528 port.cc:153] oneDNN custom "
+        "operations are on.\\n')\n"
+        "os.write(2, b'W0000 00:00:1796487378.7   18528 gpu.cc:9] a real warning\\n')\n"
+        "warnings.warn('a Python warning')\n"
+    )
+    import keras_gan
+
+    script = (
+        "import ast, sys\n"
+        f"sys.path.insert(0, {str(tmp_path)!r})\n"
+        f"source = open({keras_gan.__file__!r}).read()\n"
+        "(quiet,) = [n for n in ast.parse(source).body "
+        "if getattr(n, 'name', '') == '_import_tensorflow_quietly']\n"
+        "space = {}\n"
+        "exec(compile(ast.Module([quiet], []), 'keras_gan', 'exec'), space)\n"
+        "space['_import_tensorflow_quietly']()\n"
+        "print('tensorflow' in sys.modules)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
+    assert out.returncode == 0 and out.stdout.strip() == "True", out.stderr
+    assert "a real warning" in out.stderr and "a Python warning" in out.stderr
+    assert "InitializeLog" not in out.stderr and "oneDNN" not in out.stderr
+    everything = subprocess.run(
+        [sys.executable, "-c", script], env=dict(env, TF_CPP_MIN_LOG_LEVEL="0"),
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert "oneDNN" in everything.stderr and "InitializeLog" in everything.stderr
+
+
 # -- The NaN guard on a resumed run -------------------------------------------------------------------
 
 
