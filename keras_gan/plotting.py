@@ -1,13 +1,32 @@
 """Figures for training runs: image grids, animated GIFs, loss curves.
 
-Everything here works on numpy arrays and writes files with Pillow or matplotlib's `Agg` backend,
-so it runs on machines without a display.
+Everything here works on numpy arrays and writes files with Pillow or matplotlib (its `Agg`
+backend unless a notebook's pyplot is already in use, see `pyplot`), so it runs on machines
+without a display.
 """
 
 import math
 import os
 
 import numpy as np
+
+
+def pyplot():
+    """`matplotlib.pyplot`, on the file-only `Agg` backend unless pyplot is already in use.
+
+    A script or the command line gets `Agg` (no display needed). Where pyplot was imported
+    first (a notebook, with its inline backend) the backend is kept: switching it to `Agg` would
+    silently stop every later `plt.show()` in the notebook from showing anything.
+    """
+    import sys
+
+    import matplotlib
+
+    if "matplotlib.pyplot" not in sys.modules:
+        matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
 
 
 def to_uint8(images):
@@ -102,10 +121,7 @@ def gif_from_files(paths, path, duration_ms=300):
 
 def scatter_points(points, path, title=None):
     """Saves a scatter plot of 2-D samples (toy datasets) as PNG."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     points = np.asarray(points)
     figure, axes = plt.subplots(figsize=(4, 4))
@@ -136,10 +152,7 @@ def plot_losses(steps, losses, path, title=None, smoothing=None, ylabel="loss"):
     Returns:
         `path`.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     steps = np.asarray(steps)
     figure, axes = plt.subplots(figsize=(7, 4))
@@ -178,10 +191,7 @@ def plot_latent_steps(before, after, scores_before, scores_after, path, title=No
     Returns:
         `path`.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     before, after = np.asarray(before), np.asarray(after)
     if before.shape != after.shape or before.ndim != 4:
@@ -231,10 +241,7 @@ def plot_attention_maps(images, maps, queries, path, titles=None):
     Raises:
         ValueError: shapes that disagree, a grid that is not square, or a query outside it.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     images, maps = np.asarray(images), np.asarray(maps)
     if images.ndim != 4 or maps.ndim != 3 or len(images) != len(maps):

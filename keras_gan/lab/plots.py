@@ -22,12 +22,7 @@ from keras_gan import backend, plotting
 
 
 def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+    return plotting.pyplot()  # Agg, unless a notebook's pyplot is already in use
 
 
 def _limits(mixture):
