@@ -12,6 +12,7 @@
   never show what lies between `### BEGIN SOLUTION` and `### END SOLUTION`.
 """
 
+import copy
 import glob
 import importlib.util
 import json
@@ -145,28 +146,108 @@ def _build_module():
     return module
 
 
+def _injected(cell):
+    """The cell papermill adds after the parameters cell, with the values it was given."""
+    return "injected-parameters" in cell.get("metadata", {}).get("tags", [])
+
+
+def _code_sources(notebook):
+    """The code cells' sources, without the cell papermill injects for the parameters."""
+    return [
+        "".join(cell.get("source", ""))
+        for cell in notebook.cells
+        if cell.get("cell_type") == "code" and not _injected(cell)
+    ]
+
+
+def _executed_banner(nbformat, notebook):
+    """The note that opens an executed page: how it was run, and how to run it in full."""
+    quick = any(
+        _injected(cell) and "quick = True" in "".join(cell.get("source", ""))
+        for cell in notebook.cells
+    )
+    how = (
+        "with `quick = True` (a few steps: the figures show the mechanics, not trained "
+        "models; run it with the defaults for those)"
+        if quick
+        else "at its default settings"
+    )
+    backend = os.environ.get("KERAS_BACKEND", "jax")
+    return nbformat.v4.new_markdown_cell(
+        f"> **An executed copy.** The outputs below come from running this notebook top to "
+        f"bottom on {backend}, {how}, when this site was built (`scripts/run_tutorials.sh`, "
+        "then the docs build with `KERAS_GAN_EXECUTED_TUTORIALS`; see the tutorials' README)."
+    )
+
+
 def on_files(files, config, **kwargs):
-    """Points each tutorial with solutions at its student version (the page and the download)."""
+    """Renders each tutorial from its executed copy, when there is one, without its solutions.
+
+    `KERAS_GAN_EXECUTED_TUTORIALS=DIR` (a folder of `scripts/run_tutorials.sh`'s executed
+    notebooks, its `OUT_DIR`): each tutorial whose executed copy is there, with the same code
+    as the one in `tutorials/`, is rendered with its outputs; a missing or stale copy is
+    rendered without outputs, with a warning (which `mkdocs build --strict` turns into a
+    failure). A tutorial with graded pieces is rendered (and offered for download) as its
+    student version: solutions stubbed and their cells' outputs removed.
+    """
+    import nbformat
+
+    executed_dir = os.environ.get("KERAS_GAN_EXECUTED_TUTORIALS")
+    if executed_dir and not os.path.isdir(executed_dir):
+        log.warning("KERAS_GAN_EXECUTED_TUTORIALS=%s is not a folder", executed_dir)
+        executed_dir = None
     build = None
     folder = os.path.join(tempfile.mkdtemp(prefix="keras_gan_docs_"), "tutorials")
     for file in files:
         source = file.abs_src_path or ""
         if not (file.src_uri.startswith("tutorials/") and source.endswith(".ipynb")):
             continue
-        with open(source, encoding="utf-8") as handle:
-            if "### BEGIN SOLUTION" not in handle.read():
-                continue
-        build = build or _build_module()
-        import nbformat
-
-        student, info, _ = build.build_notebook(
-            build.read_notebook(source), source_name=os.path.basename(source)
-        )
+        notebook = nbformat.read(source, as_version=4)
+        executed = None
+        if executed_dir:
+            path = os.path.join(executed_dir, os.path.basename(source))
+            if not os.path.exists(path):
+                log.warning(
+                    "%s: no executed copy in %s; rendered without outputs",
+                    file.src_uri,
+                    executed_dir,
+                )
+            else:
+                executed = nbformat.read(path, as_version=4)
+                if _code_sources(executed) != _code_sources(notebook):
+                    log.warning(
+                        "%s: the executed copy in %s runs other code (an older version?); "
+                        "rendered without outputs", file.src_uri, executed_dir,
+                    )  # fmt: skip
+                    executed = None
+        solutions = "### BEGIN SOLUTION" in json.dumps(_code_sources(notebook))
+        if executed is None and not solutions:
+            continue
+        page = notebook
+        if executed is not None:
+            # The page (and its download) keeps the notebook's own parameters; the note says
+            # which ones ran.
+            banner = _executed_banner(nbformat, executed)
+            page = copy.deepcopy(executed)
+            page.cells = [c for c in page.cells if not _injected(c)]
+            page.cells.insert(1, banner)
+        if solutions:
+            build = build or _build_module()
+            page, info, _ = build.build_notebook(
+                page, source_name=os.path.basename(source), keep_outputs=executed is not None
+            )
+            log.info(
+                "%s: rendered without its solutions (%d graded)", file.src_uri, len(info["graded"])
+            )
+        if executed is not None:
+            images = sum(
+                "image/png" in output.get("data", {})
+                for cell in page.cells
+                for output in cell.get("outputs", [])
+            )
+            log.info("%s: rendered with its outputs (%d figures)", file.src_uri, images)
         os.makedirs(folder, exist_ok=True)
         target = os.path.join(folder, os.path.basename(source))
-        nbformat.write(student, target)
+        nbformat.write(page, target)
         file.abs_src_path = target
-        log.info(
-            "%s: rendered without its solutions (%d graded)", file.src_uri, len(info["graded"])
-        )
     return files

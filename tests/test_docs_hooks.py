@@ -38,3 +38,73 @@ def test_tutorial_pages_are_rendered_from_their_student_versions():
     assert "input_gradients(critic, interpolates)" not in open(files[0].abs_src_path).read()
     # a tutorial without graded pieces is rendered as it is
     assert files[2].abs_src_path == os.path.join(ROOT, "tutorials", "08_srgan.ipynb")
+
+
+PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+
+
+def executed_copy(name, folder, edit=None):
+    """What scripts/run_tutorials.sh leaves in OUT_DIR: the notebook, run, with papermill's cell."""
+    notebook = nbformat.read(os.path.join(ROOT, "tutorials", name), as_version=4)
+    code = [i for i, c in enumerate(notebook.cells) if c.cell_type == "code"]
+    for i in code:
+        notebook.cells[i].outputs = [
+            nbformat.v4.new_output("display_data", data={"image/png": PNG, "text/plain": "fig"})
+        ]
+    injected = nbformat.v4.new_code_cell("# Parameters\nquick = True\n")
+    injected.metadata["tags"] = ["injected-parameters"]
+    notebook.cells.insert(code[0] + 1, injected)
+    if edit:
+        edit(notebook)
+    nbformat.write(notebook, os.path.join(folder, name))
+
+
+def test_executed_tutorials_are_rendered_with_their_outputs_and_without_solutions(
+    tmp_path, monkeypatch
+):
+    executed_copy("04_wasserstein.ipynb", tmp_path)
+    executed_copy("08_srgan.ipynb", tmp_path)
+    monkeypatch.setenv("KERAS_GAN_EXECUTED_TUTORIALS", str(tmp_path))
+    files = [page("04_wasserstein.ipynb"), page("08_srgan.ipynb")]
+    hooks().on_files(files, config={})
+    for file in files:
+        rendered = nbformat.read(file.abs_src_path, as_version=4)
+        assert "An executed copy" in rendered.cells[1].source
+        assert "quick = True" in rendered.cells[1].source
+        # papermill's cell is gone: the page (and its download) keeps the notebook's defaults
+        code = [c.source for c in rendered.cells if c.cell_type == "code"]
+        assert not any("quick = True" in c for c in code)
+        assert any(c.startswith("quick = False") for c in code)
+        figures = [c for c in rendered.cells if c.cell_type == "code" and c.outputs]
+        assert figures and all(c.outputs[0].data["image/png"] == PNG for c in figures)
+    text = open(files[0].abs_src_path, encoding="utf-8").read()
+    assert "BEGIN SOLUTION" not in text and "input_gradients(critic, interpolates)" not in text
+    student = nbformat.read(files[0].abs_src_path, as_version=4)
+    (graded,) = student.metadata["keras_gan_assignment"]["graded"]
+    # the graded cell (its executed output came from the solution) shows no output
+    assert student.cells[graded["cell"]].outputs == []
+    # every other code cell keeps its figure
+    others = [
+        c for i, c in enumerate(student.cells) if c.cell_type == "code" and i != graded["cell"]
+    ]
+    assert all(c.outputs for c in others)
+
+
+def test_a_stale_or_missing_executed_copy_is_a_warning_and_no_outputs(
+    tmp_path, monkeypatch, caplog
+):
+    def change_a_line(notebook):
+        cell = next(c for c in notebook.cells if c.cell_type == "code")
+        cell.source += "\nprint('an older version')"
+
+    executed_copy("08_srgan.ipynb", tmp_path, edit=change_a_line)
+    monkeypatch.setenv("KERAS_GAN_EXECUTED_TUTORIALS", str(tmp_path))
+    files = [page("08_srgan.ipynb"), page("09_lapgan.ipynb")]
+    with caplog.at_level("WARNING", logger="mkdocs.hooks.keras_gan"):
+        hooks().on_files(files, config={})
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any("08_srgan.ipynb: the executed copy" in w and "other code" in w for w in warnings)
+    assert any("09_lapgan.ipynb: no executed copy" in w for w in warnings)
+    # both are rendered as committed: no outputs
+    for file in files:
+        assert file.abs_src_path == os.path.join(ROOT, "tutorials", os.path.basename(file.src_uri))

@@ -222,8 +222,12 @@ def stub_source(source, where="cell"):
     return new_source, list(dict.fromkeys(graded)), removed
 
 
-def build_notebook(notebook, source_name="notebook"):
-    """The student version of an `nbformat` notebook (a new object) and its manifest entry."""
+def build_notebook(notebook, source_name="notebook", keep_outputs=False):
+    """The student version of an `nbformat` notebook (a new object) and its manifest entry.
+
+    `keep_outputs=True` keeps the outputs of every cell whose source is unchanged (the
+    documentation's executed pages); a cell that held a solution always loses its outputs.
+    """
     student = copy.deepcopy(notebook)
     graded, removed, regions = [], [], 0
     for index, cell in enumerate(student.cells):
@@ -237,8 +241,9 @@ def build_notebook(notebook, source_name="notebook"):
             for name in names:
                 graded.append({"name": name, "cell": index})
             removed += lines
-        cell["outputs"] = []
-        cell["execution_count"] = None
+        if not keep_outputs or new_source != source:
+            cell["outputs"] = []
+            cell["execution_count"] = None
     student.metadata.pop("jupytext", None)
     info = {
         "source": source_name,
