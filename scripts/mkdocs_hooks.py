@@ -18,6 +18,7 @@ import importlib.util
 import json
 import logging
 import os
+import re
 import sys
 import tempfile
 
@@ -160,19 +161,40 @@ def _code_sources(notebook):
     ]
 
 
+WIDGET = "application/vnd.jupyter.widget-view+json"  # a live widget: nothing on a static page
+
+
+def _with_outputs(notebook, executed):
+    """The committed notebook (its prose as it is now) with the executed copy's outputs."""
+    page = copy.deepcopy(notebook)
+    ran = [c for c in executed.cells if c.get("cell_type") == "code" and not _injected(c)]
+    mine = [c for c in page.cells if c.get("cell_type") == "code"]
+    for cell, result in zip(mine, ran):
+        cell["outputs"] = [o for o in result.get("outputs", []) if WIDGET not in o.get("data", {})]
+        cell["execution_count"] = result.get("execution_count")
+    return page
+
+
 def _executed_banner(nbformat, notebook):
     """The note that opens an executed page: how it was run, and how to run it in full."""
     quick = any(
         _injected(cell) and "quick = True" in "".join(cell.get("source", ""))
         for cell in notebook.cells
     )
+    # Every tutorial's first code cells print "Keras backend: NAME".
+    printed = "".join(
+        output.get("text", "") if isinstance(output.get("text", ""), str) else ""
+        for cell in notebook.cells
+        for output in cell.get("outputs", [])
+    )
+    found = re.search(r"Keras backend: (\w+)", printed)
+    backend = found.group(1) if found else "a backend it did not print"
     how = (
         "with `quick = True` (a few steps: the figures show the mechanics, not trained "
         "models; run it with the defaults for those)"
         if quick
         else "at its default settings"
     )
-    backend = os.environ.get("KERAS_BACKEND", "jax")
     return nbformat.v4.new_markdown_cell(
         f"> **An executed copy.** The outputs below come from running this notebook top to "
         f"bottom on {backend}, {how}, when this site was built (`scripts/run_tutorials.sh`, "
@@ -225,12 +247,10 @@ def on_files(files, config, **kwargs):
             continue
         page = notebook
         if executed is not None:
-            # The page (and its download) keeps the notebook's own parameters; the note says
-            # which ones ran.
-            banner = _executed_banner(nbformat, executed)
-            page = copy.deepcopy(executed)
-            page.cells = [c for c in page.cells if not _injected(c)]
-            page.cells.insert(1, banner)
+            # The page (and its download) keeps the notebook's own prose and parameters; the
+            # note says which parameters ran.
+            page = _with_outputs(notebook, executed)
+            page.cells.insert(1, _executed_banner(nbformat, executed))
         if solutions:
             build = build or _build_module()
             page, info, _ = build.build_notebook(

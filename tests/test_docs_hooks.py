@@ -51,6 +51,13 @@ def executed_copy(name, folder, edit=None):
         notebook.cells[i].outputs = [
             nbformat.v4.new_output("display_data", data={"image/png": PNG, "text/plain": "fig"})
         ]
+    notebook.cells[code[1]].outputs.insert(
+        0, nbformat.v4.new_output("stream", name="stdout", text="Keras backend: torch\n")
+    )
+    widget = {"application/vnd.jupyter.widget-view+json": {"model_id": "x"}, "text/plain": "VBox"}
+    notebook.cells[code[-1]].outputs.append(nbformat.v4.new_output("display_data", data=widget))
+    # prose edited after the run: the page shows the notebook's prose as committed
+    notebook.cells[0].source += "\nAN OLDER SENTENCE"
     injected = nbformat.v4.new_code_cell("# Parameters\nquick = True\n")
     injected.metadata["tags"] = ["injected-parameters"]
     notebook.cells.insert(code[0] + 1, injected)
@@ -70,13 +77,18 @@ def test_executed_tutorials_are_rendered_with_their_outputs_and_without_solution
     for file in files:
         rendered = nbformat.read(file.abs_src_path, as_version=4)
         assert "An executed copy" in rendered.cells[1].source
-        assert "quick = True" in rendered.cells[1].source
+        assert "quick = True" in rendered.cells[1].source and "on torch" in rendered.cells[1].source
+        assert "AN OLDER SENTENCE" not in rendered.cells[0].source
+        widgets = [o for c in rendered.cells for o in c.get("outputs", []) if "VBox" in str(o)]
+        assert not widgets  # a live widget shows nothing on a static page: dropped
         # papermill's cell is gone: the page (and its download) keeps the notebook's defaults
         code = [c.source for c in rendered.cells if c.cell_type == "code"]
         assert not any("quick = True" in c for c in code)
         assert any(c.startswith("quick = False") for c in code)
         figures = [c for c in rendered.cells if c.cell_type == "code" and c.outputs]
-        assert figures and all(c.outputs[0].data["image/png"] == PNG for c in figures)
+        assert figures and all(
+            any(o.get("data", {}).get("image/png") == PNG for o in c.outputs) for c in figures
+        )
     text = open(files[0].abs_src_path, encoding="utf-8").read()
     assert "BEGIN SOLUTION" not in text and "input_gradients(critic, interpolates)" not in text
     student = nbformat.read(files[0].abs_src_path, as_version=4)
