@@ -7,9 +7,13 @@
   `VARIANTS`, each titled by its first heading; any nav entry whose page does not exist (a page
   another engineer has not written yet) is dropped, so `mkdocs build --strict` passes whatever
   subset exists.
-- Solutions: a tutorial with graded pieces is rendered (and offered for download) as its student
-  version, built by `keras_gan.assignments.build` into a temporary folder: the public pages
-  never show what lies between `### BEGIN SOLUTION` and `### END SOLUTION`.
+- Solutions: a tutorial with graded pieces or worked exercise solutions is rendered (and offered
+  for download) as its student version, built by `keras_gan.assignments.build` into a temporary
+  folder: the public pages never show what lies between `### BEGIN SOLUTION` and
+  `### END SOLUTION`, nor a cell tagged `instructor-solution`.
+- Executed tutorials: with `KERAS_GAN_EXECUTED_TUTORIALS=DIR` (the `OUT_DIR` of
+  `scripts/run_tutorials.sh`), each tutorial page shows the outputs of its executed copy (figures,
+  sample grids, animations), checked to run the same code; CI builds the site so.
 """
 
 import copy
@@ -242,7 +246,8 @@ def on_files(files, config, **kwargs):
                         "rendered without outputs", file.src_uri, executed_dir,
                     )  # fmt: skip
                     executed = None
-        solutions = "### BEGIN SOLUTION" in json.dumps(_code_sources(notebook))
+        build = build or _build_module()
+        solutions = build.has_solutions(notebook)  # graded pieces, or exercises' worked solutions
         if executed is None and not solutions:
             continue
         page = notebook
@@ -252,13 +257,13 @@ def on_files(files, config, **kwargs):
             page = _with_outputs(notebook, executed)
             page.cells.insert(1, _executed_banner(nbformat, executed))
         if solutions:
-            build = build or _build_module()
             page, info, _ = build.build_notebook(
                 page, source_name=os.path.basename(source), keep_outputs=executed is not None
             )
             log.info(
-                "%s: rendered without its solutions (%d graded)", file.src_uri, len(info["graded"])
-            )
+                "%s: rendered without its solutions (%d graded, %d worked exercise cells)",
+                file.src_uri, len(info["graded"]), info["instructor_cells_removed"],
+            )  # fmt: skip
         if executed is not None:
             images = sum(
                 "image/png" in output.get("data", {})

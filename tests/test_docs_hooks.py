@@ -120,3 +120,21 @@ def test_a_stale_or_missing_executed_copy_is_a_warning_and_no_outputs(
     # both are rendered as committed: no outputs
     for file in files:
         assert file.abs_src_path == os.path.join(ROOT, "tutorials", os.path.basename(file.src_uri))
+
+
+def test_worked_exercise_cells_are_left_out_of_every_page(tmp_path):
+    # A tutorial without graded pieces but with an instructor's worked exercise (08 stands in).
+    notebook = nbformat.read(os.path.join(ROOT, "tutorials", "08_srgan.ipynb"), as_version=4)
+    worked = nbformat.v4.new_code_cell("worked_answer = 'only for the instructor'")
+    worked.metadata["tags"] = ["instructor-solution"]
+    notebook.cells.append(worked)
+    folder = tmp_path / "tutorials"
+    folder.mkdir()
+    nbformat.write(notebook, folder / "08_srgan.ipynb")
+    file = types.SimpleNamespace(
+        src_uri="tutorials/08_srgan.ipynb", abs_src_path=str(folder / "08_srgan.ipynb")
+    )
+    hooks().on_files([file], config={})
+    assert file.abs_src_path != str(folder / "08_srgan.ipynb")
+    text = open(file.abs_src_path, encoding="utf-8").read()
+    assert "worked_answer" not in text and "SRResNet" in text

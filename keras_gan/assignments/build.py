@@ -13,7 +13,8 @@ def gradient_penalty(critic, real, fake, epsilon):
 
 `build_notebook` replaces each region with `raise NotImplementedError("TODO: ...")`, keeping
 the signature and the docstring, deletes `### BEGIN HIDDEN TESTS` ... `### END HIDDEN TESTS`
-regions, clears every output, and records the graded definitions in the notebook's metadata
+regions and every cell tagged `instructor-solution` (the exercises' worked solutions, markdown
+or code: `# %% tags=["instructor-solution"]` in a jupytext source), clears every output, and records the graded definitions in the notebook's metadata
 (`keras_gan_assignment`), which the grader reads. Build it again whenever the tutorial changes:
 the student version is generated, never edited, so the two cannot drift.
 
@@ -31,6 +32,7 @@ BEGIN_SOLUTION = "### BEGIN SOLUTION"
 END_SOLUTION = "### END SOLUTION"
 BEGIN_HIDDEN = "### BEGIN HIDDEN TESTS"
 END_HIDDEN = "### END HIDDEN TESTS"
+INSTRUCTOR_TAG = "instructor-solution"  # a whole cell only the instructor's copy keeps
 METADATA_KEY = "keras_gan_assignment"
 MANIFEST = "manifest.json"
 
@@ -222,6 +224,20 @@ def stub_source(source, where="cell"):
     return new_source, list(dict.fromkeys(graded)), removed
 
 
+def is_instructor_cell(cell):
+    """True for a cell tagged `instructor-solution` (an exercise's worked solution)."""
+    return INSTRUCTOR_TAG in cell.get("metadata", {}).get("tags", [])
+
+
+def has_solutions(notebook):
+    """True when the notebook holds anything a student or the public must not see."""
+    return any(
+        is_instructor_cell(cell)
+        or (cell.get("cell_type") == "code" and BEGIN_SOLUTION in cell_source(cell))
+        for cell in notebook.cells
+    )
+
+
 def build_notebook(notebook, source_name="notebook", keep_outputs=False):
     """The student version of an `nbformat` notebook (a new object) and its manifest entry.
 
@@ -229,6 +245,8 @@ def build_notebook(notebook, source_name="notebook", keep_outputs=False):
     documentation's executed pages); a cell that held a solution always loses its outputs.
     """
     student = copy.deepcopy(notebook)
+    instructor_cells = [c for c in student.cells if is_instructor_cell(c)]
+    student.cells = [c for c in student.cells if not is_instructor_cell(c)]
     graded, removed, regions = [], [], 0
     for index, cell in enumerate(student.cells):
         if cell.get("cell_type") != "code":
@@ -252,6 +270,7 @@ def build_notebook(notebook, source_name="notebook", keep_outputs=False):
         ).hexdigest(),
         "graded": graded,
         "solution_regions": regions,
+        "instructor_cells_removed": len(instructor_cells),
         "built_by": "python -m keras_gan.assignments build",
     }
     student.metadata[METADATA_KEY] = info

@@ -40,13 +40,16 @@ def wrong_answers_on(backend):
 
 
 def solution_lines(notebook):
-    """Non-comment lines inside solution regions, minus those also found outside them."""
+    """Non-comment lines inside solution regions and instructor-solution cells, minus those also
+    found outside them."""
     inside, outside = set(), set()
     for cell in notebook.cells:
         lines = build_lib.cell_source(cell).split("\n")
         regions = build_lib.marker_regions(lines, build_lib.BEGIN_SOLUTION, build_lib.END_SOLUTION)
         regions += build_lib.marker_regions(lines, build_lib.BEGIN_HIDDEN, build_lib.END_HIDDEN)
         flagged = {i for first, last in regions for i in range(first, last + 1)}
+        if build_lib.is_instructor_cell(cell):  # an exercise's worked solution: the whole cell
+            flagged = set(range(len(lines)))
         for i, line in enumerate(lines):
             text = line.strip()
             if text and not text.startswith("#"):
@@ -97,6 +100,29 @@ def test_build_writes_stubs_manifest_and_no_solution(tmp_path):
     assert manifest["assignment"]["graded"] == info["graded"]
     # every graded definition has reference checks
     assert all(checks_lib.checks_for(name) for name in GRADED)
+
+
+def test_build_drops_the_worked_exercise_cells_and_keeps_the_rest():
+    notebook = build_lib.read_notebook(FIXTURE)
+    worked_text = nbformat.v4.new_markdown_cell("**Exercise 1, worked:** the answer is 42.")
+    worked_code = nbformat.v4.new_code_cell(
+        "answer_to_exercise_1 = 6 * 7\nprint(answer_to_exercise_1)"
+    )
+    for cell in (worked_text, worked_code):
+        cell.metadata["tags"] = [build_lib.INSTRUCTOR_TAG]
+    plain = nbformat.v4.new_code_cell("print('kept')")
+    notebook.cells += [worked_text, worked_code, plain]
+    assert build_lib.has_solutions(notebook)
+    student, info, _ = build_lib.build_notebook(notebook, source_name="fixture")
+    text = student_text(student)
+    assert "answer is 42" not in text and "answer_to_exercise_1" not in text
+    assert "print('kept')" in text and info["instructor_cells_removed"] == 2
+    assert [g["name"] for g in info["graded"]] == GRADED  # the graded pieces are untouched
+    assert not leaks(notebook, student)
+    # a notebook with only worked exercises still counts as holding solutions
+    only_worked = nbformat.v4.new_notebook(cells=[worked_code, plain])
+    assert build_lib.has_solutions(only_worked)
+    assert not build_lib.has_solutions(nbformat.v4.new_notebook(cells=[plain]))
 
 
 def test_build_stubs_whole_definitions():
