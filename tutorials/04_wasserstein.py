@@ -330,8 +330,8 @@ plt.show()
 #   $c = 1$ instead of vanishing once $D$ is sure.
 # * **The hinge** stops rewarding $D$ once a real score is above 1 and a generated one below
 #   $-1$. If SNGAN's last `d_loss` above is 0 (it was in our run, with real scores near 6), every
-#   sample was past its margin: $D$ had won outright and its samples show it. Exercise 5 asks
-#   why, at these settings.
+#   sample was past its margin: $D$ had won outright and its samples show it. Exercise 5 shows
+#   momentum causing this; here it happened with the authors' $\beta_1 = 0$, at 16 filters.
 #
 # One short run from one seed shows the direction of each effect, not a ranking of the models:
 # notebook 06 measures quality, and notebook 11 trains R1 with the other stabilisers.
