@@ -319,13 +319,15 @@ class SRGAN(TranslationModel):
         self._check_compiled()
         self._check_data(x)
         tf = sys.modules.get("tensorflow")
-        if tf is not None and isinstance(x, tf.data.Dataset):
+        dataset = tf is not None and isinstance(x, tf.data.Dataset)
+        if dataset:
             x = x.repeat()
         self._pretraining, self.train_function = True, None  # retrace the step for this phase
         try:
+            # a dataset is shuffled by its own pipeline: Keras would ignore shuffle=True, warning
             return keras.Model.fit(
                 self, x, batch_size=batch_size, epochs=1, steps_per_epoch=int(steps),
-                verbose=verbose, callbacks=callbacks,
+                verbose=verbose, callbacks=callbacks, shuffle=not dataset,
             )  # fmt: skip
         finally:
             self._pretraining, self.train_function = False, None

@@ -157,6 +157,21 @@ def test_fit_runs_pending_pretraining_first():
     assert int(ops.convert_to_numpy(model.optimizer.iterations)) == 2  # 1 MSE + 1 adversarial
 
 
+def test_pretraining_on_a_dataset_raises_no_keras_shuffle_warning():
+    import warnings
+
+    import tensorflow as tf
+
+    model = _model(pretrain_steps=1)
+    low, high = _pairs(num=4)
+    data = tf.data.Dataset.from_tensor_slices((low, high)).batch(4)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(data, epochs=1, steps_per_epoch=1, verbose=0)
+    assert int(ops.convert_to_numpy(model.pretrained_steps)) == 1
+    assert not [w for w in caught if "shuffle=True" in str(w.message)]
+
+
 def test_bad_inputs():
     with pytest.raises(ValueError, match="divisible by 4"):
         SRGAN(image_shape=(30, 30, 1), content_loss="mse")
