@@ -47,11 +47,13 @@ quick = False  # True: a few steps, to check that the notebook runs (scripts/run
 steps = 3000  # adversarial steps (one D update, then one G update); the paper-scale toy runs use 25000+
 frame_every = 150  # steps between two frames of the animation
 batch_size = 100  # points per minibatch (PacGAN's toy setting)
+compare_steps = 1000  # steps of each game in the playground's static comparison
+exercise_steps = 1000  # steps of each game in the worked exercises (instructor's copy)
 seed = 0
 
 # %%
 if quick:
-    steps, frame_every = 20, 10
+    steps, frame_every, compare_steps, exercise_steps = 20, 10, 20, 20
 
 # %%
 import inspect
@@ -201,7 +203,7 @@ class GameSnapshots(keras.callbacks.Callback):
 
     def snapshot(self, step):
         logits = ops.convert_to_numpy(self.model.discriminator(grid_points, training=False))
-        surface = 1.0 / (1.0 + np.exp(-logits.reshape(len(xs), len(xs))))
+        surface = 0.5 * (1.0 + np.tanh(0.5 * logits.reshape(len(xs), len(xs))))  # sigmoid, no overflow
         samples = self.model.generate(latents=fixed_latents)
         self.frames.append((step, surface, samples))
 
@@ -274,6 +276,55 @@ print(f"modes captured: {result['modes_captured']}/{result['num_modes']}, "
       f"high-quality samples: {result['high_quality']:.1%}, reverse KL: {result['reverse_kl']}")
 
 # %% [markdown]
+# ## Play: change the game, watch it train
+#
+# GAN Lab (Kahng et al. 2019, <https://poloclub.github.io/ganlab/>) lets you change a GAN's
+# settings while it trains and watch the decision surface and the samples move.
+# `keras_gan.lab.playground` does the same with this notebook's networks: sliders for the two
+# learning rates (they change the running game) and for $k$, the discriminator updates per
+# generator update; drop-downs for PacGAN's packing $m$ (notebook 05), the generator's loss
+# (non-saturating, or the saturating minimax loss of the value function) and the data (the ring,
+# or the 25-mode grid). Each click of **Train** runs 300 steps, redrawn every 50; **Reset**
+# starts over from the seed.
+#
+# Things to try: a generator learning rate ten times the discriminator's; $k = 5$; the minimax
+# loss from the start (where does the generator's gradient vanish?); the grid with packing 1,
+# then 4.
+#
+# The live version needs `pip install ipywidgets` and a Jupyter front end. Without them (and on
+# the documentation's executed copy of this page) only the static comparison below it runs: the
+# same games, trained side by side from the same seed.
+
+# %%
+from keras_gan.lab import playground
+
+try:
+    import ipywidgets  # noqa: F401  (only to know whether the live version can run)
+
+    live = True
+except ImportError:
+    live = False
+    print("ipywidgets is not installed: pip install ipywidgets for the live playground.")
+if live and not quick:
+    display(playground.playground())
+
+# %%
+figure, results = playground.compare_settings(
+    [
+        {},
+        {"g_learning_rate": 5e-3},
+        {"discriminator_steps": 5},
+        {"generator_loss": "minimax"},
+    ],
+    steps=compare_steps,
+)
+plt.show()
+for result in results:
+    modes = result["modes"]
+    print(f"{result['settings'].label():<24} {modes['modes_captured']}/{modes['num_modes']} modes, "
+          f"{modes['high_quality']:.0%} high quality, d_loss {result['logs']['d_loss']:.3f}")
+
+# %% [markdown]
 # ## Exercises
 #
 # 1. **Minimax vs non-saturating.** Build the GAN with `generator_loss="minimax"` and compare
@@ -292,3 +343,118 @@ print(f"modes captured: {result['modes_captured']}/{result['num_modes']}, "
 #    fixed logits above (careful: Keras smooths both classes).
 # 5. **The grid.** Train on `"grid"` (25 modes) instead of the ring. How many modes does the
 #    plain GAN capture in the same number of steps? (Notebook 05 studies this.)
+
+# %% [markdown] tags=["instructor-solution"]
+# ## Worked solutions (instructor's copy)
+#
+# These cells are tagged `instructor-solution`: the student version
+# (`python -m keras_gan.assignments build`) and the documentation site leave them out.
+#
+# **1. Minimax vs non-saturating.** Per generated sample with logit $t$, the minimax generator
+# minimises $\log(1-\sigma(t)) = -\operatorname{softplus}(t)$, whose gradient $-\sigma(t)$ is
+# about 0 where the generator starts (the discriminator rejects its samples: $t \ll 0$); the
+# non-saturating loss $-\log\sigma(t) = \operatorname{softplus}(-t)$ has gradient
+# $-(1-\sigma(t)) \approx -1$ there. The same game from the same seed, both losses (in our run
+# the minimax `g_loss` rose to about -0.02, that is $D(G(z)) \approx 0.02$, the flat end, and the
+# minimax generator found 1 mode of 8):
+
+# %% tags=["instructor-solution"]
+t = np.linspace(-6, 6, 200)
+fig, axes = plt.subplots(1, 2, figsize=(10, 3))
+axes[0].plot(t, -np.logaddexp(0, t), label=r"minimax: $\log(1-\sigma(t))$")
+axes[0].plot(t, np.logaddexp(0, -t), label=r"non-saturating: $-\log\sigma(t)$")
+axes[1].plot(t, -1 / (1 + np.exp(-t)), label="minimax: gradient")
+axes[1].plot(t, -1 / (1 + np.exp(t)), label="non-saturating: gradient")
+for ax in axes:
+    ax.axvspan(-6, -2, color="gray", alpha=0.2)
+    ax.set_xlabel("logit t = D(G(z))")
+    ax.legend(fontsize=8)
+axes[0].set_title("the generator's loss (shaded: where it starts)")
+plt.show()
+
+early = {}
+for loss in ("non_saturating", "minimax"):
+    game = playground.ToyGame(playground.ToySettings(generator_loss=loss, seed=seed))
+    early[loss] = [game.train(max(1, exercise_steps // 10))["g_loss"] for _ in range(10)]
+    print(f"{loss:<15} g_loss every {max(1, exercise_steps // 10)} steps:",
+          " ".join(f"{v:.3f}" for v in early[loss]), f"-> {game.modes()['modes_captured']}/8 modes")
+
+# %% [markdown] tags=["instructor-solution"]
+# **2. The optimal discriminator.** With $p = N(0, 1)$ and $q = N(\mu, 1)$,
+# $\log p(x) - \log q(x) = \mu^2/2 - \mu x$, so $D^*(x) = p/(p+q) = \sigma(\mu^2/2 - \mu x)$.
+# Numerically, $V(D^*, G) = \mathbb{E}_p[\log D^*] + \mathbb{E}_q[\log(1-D^*)]$ equals
+# $-\log 4 + 2\,\mathrm{JSD}(p \| q)$:
+
+# %% tags=["instructor-solution"]
+x = np.linspace(-12, 16, 200_001)
+dx = x[1] - x[0]
+
+
+def kl(a, b):
+    """KL(a || b) of two densities on the grid x, by the rectangle rule."""
+    return np.sum(np.where(a > 0, a * (np.log(a + 1e-300) - np.log(b + 1e-300)), 0)) * dx
+
+
+fig, ax = plt.subplots(figsize=(5, 3))
+for mu in (0.0, 1.0, 4.0):
+    p = np.exp(-x**2 / 2) / np.sqrt(2 * np.pi)
+    q = np.exp(-(x - mu) ** 2 / 2) / np.sqrt(2 * np.pi)
+    logit = mu**2 / 2 - mu * x
+    d_star = 1 / (1 + np.exp(-logit))
+    value = np.sum(p * -np.logaddexp(0, -logit) + q * -np.logaddexp(0, logit)) * dx
+    m = (p + q) / 2
+    jsd = (kl(p, m) + kl(q, m)) / 2
+    print(f"mu = {mu}: V(D*, G) = {value:.6f}, -log 4 + 2 JSD = {-np.log(4) + 2 * jsd:.6f}")
+    np.testing.assert_allclose(value, -np.log(4) + 2 * jsd, atol=1e-6)
+    ax.plot(x[(x > -6) & (x < 10)], d_star[(x > -6) & (x < 10)], label=f"mu = {mu:g}")
+ax.set_title("D*(x) = sigmoid(mu^2/2 - mu x)")
+ax.legend()
+plt.show()
+
+# %% [markdown] tags=["instructor-solution"]
+# **3. k discriminator steps.** `discriminator_steps=5` (each update on its own minibatch, so a
+# batch five times larger) sharpens the decision surface around each mode. In our run (1,000
+# generator steps) it left fewer samples strung between the modes, but captured 6 of the 8
+# against 8 with $k = 1$, at five times the discriminator's cost per step: a stronger
+# discriminator does not by itself help the generator here. Where it does help is the grid's 25
+# narrow modes (the grid card in `docs/benchmarks.md`).
+
+# %% tags=["instructor-solution"]
+figure, results = playground.compare_settings([{}, {"discriminator_steps": 5}], steps=exercise_steps)
+plt.show()
+
+# %% [markdown] tags=["instructor-solution"]
+# **4. One-sided label smoothing.** The real samples' target becomes $1 - s$:
+# $\mathcal{L}_D = \mathbb{E}_x[(1-s)\,\operatorname{softplus}(-t) + s\,\operatorname{softplus}(t)]
+# + \mathbb{E}_z[\operatorname{softplus}(t)]$. Keras' `label_smoothing=a` maps every label $y$ to
+# $y(1-a) + a/2$, both classes: the real term matches it with $a = 2s$, the fake term needs
+# $a = 0$.
+
+# %% tags=["instructor-solution"]
+def smoothed_discriminator_loss(real_logits, fake_logits, smoothing=0.1):
+    real_term = (1 - smoothing) * ops.softplus(-real_logits) + smoothing * ops.softplus(real_logits)
+    return ops.mean(real_term) + ops.mean(ops.softplus(fake_logits))
+
+
+bce_smoothed = keras.losses.BinaryCrossentropy(from_logits=True, label_smoothing=0.2)
+bce = keras.losses.BinaryCrossentropy(from_logits=True)
+mine = float(ops.convert_to_numpy(smoothed_discriminator_loss(real_logits, fake_logits, 0.1)))
+keras_value = float(ops.convert_to_numpy(
+    bce_smoothed(ops.ones_like(real_logits), real_logits) + bce(ops.zeros_like(fake_logits), fake_logits)))
+print(f"smoothed loss {mine:.6f}, Keras (real term smoothed 0.2, fake term not) {keras_value:.6f}")
+np.testing.assert_allclose(mine, keras_value, rtol=1e-5)
+
+# %% [markdown] tags=["instructor-solution"]
+# **5. The grid.** In the same steps the plain GAN captures only part of the 25 narrow modes
+# (notebook 05 measures it over seeds):
+
+# %% tags=["instructor-solution"]
+grid_game = playground.ToyGame(playground.ToySettings(dataset="grid", seed=seed))
+grid_game.train(exercise_steps)
+modes = grid_game.modes()
+print(f"grid: {modes['modes_captured']}/{modes['num_modes']} modes after {exercise_steps} steps, "
+      f"{modes['high_quality']:.0%} high quality")
+plt.figure(figsize=(4, 4))
+plt.imshow(grid_game.frame())
+plt.axis("off")
+plt.show()
