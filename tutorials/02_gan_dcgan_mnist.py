@@ -34,8 +34,9 @@
 
 # %% tags=["parameters"]
 quick = False  # True: a few steps, to check that the notebook runs (scripts/run_tutorials.sh)
-gan_steps = 3000  # steps of the fully connected GAN
-dcgan_steps = 800  # steps of DCGAN
+seconds = 90  # training time each model gets (after its first, compiling step): equal wall time
+log_every = 25  # steps between two points of the loss curves
+exercise_seconds = 30  # training time of each model in the worked exercises (instructor's copy)
 run_steps = 100  # steps of the run started from Python (keras_gan.Run), on the digits
 base_filters = 32  # DCGAN width (DCGANConfig's default too); the paper's 128
 paper = False  # True: the paper's settings (DCGANConfig.PAPER: 64x64 images, 128 filters, batch 128, Adam 2e-4)
@@ -43,11 +44,12 @@ seed = 0
 
 # %%
 if quick:
-    gan_steps, dcgan_steps, run_steps, base_filters = 4, 2, 2, 8
+    seconds, log_every, run_steps, base_filters, exercise_seconds = 2, 2, 2, 8, 1
 
 # %%
 import inspect
 import os
+import time
 
 import keras
 import matplotlib.pyplot as plt
@@ -208,40 +210,64 @@ display(Markdown(f"```python\n{inspect.getsource(GAN.train_step)}\n```"))
 # %% [markdown]
 # ## Training helpers
 #
-# A callback keeps the generator's samples on 36 fixed latents after every "epoch" (here: a
-# block of steps), so that we can watch them improve.
+# Which model is better for the same effort? We give each the same **wall time** (`seconds`,
+# counted from the end of its first step, which compiles) rather than the same number of steps:
+# a fully connected step is several times cheaper than a convolutional one. A callback stops
+# training when the time is up, and keeps the generator's samples on 36 fixed latents at a
+# quarter, half, three quarters and all of it; `fit` runs in "epochs" of `log_every` steps, so
+# the loss curves have a point every `log_every` steps.
 
 # %%
-class Snapshots(keras.callbacks.Callback):
-    """Stores the generator's samples on fixed latents at the end of every epoch."""
+from keras_gan import backend
 
-    def __init__(self, latents):
+
+class TimeBudget(keras.callbacks.Callback):
+    """Stops `fit` after `seconds` of training; snapshots the samples at each quarter of it."""
+
+    def __init__(self, seconds, latents, frames=4):
         super().__init__()
-        self.latents = latents
-        self.images = []
+        self.seconds, self.latents = seconds, latents
+        self.marks = [seconds * (i + 1) / frames for i in range(frames)]
+        self.snapshots = []  # (step, seconds trained, samples)
+        self.step, self.start = 0, None
 
-    def on_epoch_end(self, epoch, logs=None):
-        self.images.append(self.model.generate(latents=self.latents))
+    def on_train_batch_end(self, batch, logs=None):
+        self.step += 1
+        now = time.perf_counter()
+        if self.start is None:  # the first step compiled: the clock starts after it
+            self.start = now
+            return
+        while self.marks and now - self.start >= self.marks[0]:
+            self.marks.pop(0)
+            backend.sync_state(self.model)  # JAX keeps the weights in the trainer until synced
+            self.snapshots.append((self.step, now - self.start, self.model.generate(latents=self.latents)))
+        if not self.marks:
+            self.model.stop_training = True
 
 
-def train(model, data, steps, blocks=4):
-    """Fits `model` for `steps` steps in `blocks` epochs; returns (history, snapshots)."""
+def train(model, data, seconds):
+    """Fits `model` for `seconds` of wall time; returns (losses every log_every steps, snapshots)."""
     latents = ops.convert_to_numpy(model.sample_latent(36, seed=seed))
-    snapshots = Snapshots(latents)
-    per_block = max(1, steps // blocks)
-    history = model.fit(data.repeat(), epochs=max(1, steps // per_block), steps_per_epoch=per_block,
-                        callbacks=[snapshots], verbose=0)
-    return history, snapshots
+    budget = TimeBudget(seconds, latents)
+    history = model.fit(data.repeat(), epochs=10**6, steps_per_epoch=log_every, callbacks=[budget],
+                        verbose=0)
+    return history.history, budget.snapshots
 
 
-def plot_losses(history, title):
-    """Plots d_loss and g_loss (running means per epoch)."""
-    plt.figure(figsize=(5, 2.5))
-    for name in ("d_loss", "g_loss"):
-        plt.plot(history.history[name], marker="o", label=name)
-    plt.xlabel("epoch (block of steps)")
-    plt.title(title)
+def plot_progress(name, losses, snapshots):
+    """The losses every log_every steps, then the samples at each quarter of the time."""
+    plt.figure(figsize=(8, 2.5))
+    for key in ("d_loss", "g_loss"):
+        plt.plot(np.arange(1, len(losses[key]) + 1) * log_every, losses[key], label=key)
+    plt.xlabel("step")
+    plt.title(f"{name}: mean losses over each {log_every} steps")
     plt.legend()
+    plt.show()
+    fig, axes = plt.subplots(1, len(snapshots), figsize=(4 * len(snapshots), 4))
+    for ax, (step, trained, images) in zip(np.atleast_1d(axes), snapshots):
+        ax.imshow(image_grid(images), cmap="gray", vmin=0, vmax=255)
+        ax.set_title(f"{name}: {trained:.0f} s, {step:,} steps")
+        ax.axis("off")
     plt.show()
 
 
@@ -258,22 +284,16 @@ if paper:
     gan_config = gan_config.with_paper_settings()
 gan = GAN.from_train_config(gan_config, (28, 28, 1))
 print(gan_config)
-gan_history, gan_snapshots = train(gan, load_digits(gan_config.batch_size), gan_steps)
-plot_losses(gan_history, "GAN (MLP)")
-fig, axes = plt.subplots(1, len(gan_snapshots.images), figsize=(4 * len(gan_snapshots.images), 4))
-for block, (ax, images) in enumerate(zip(np.atleast_1d(axes), gan_snapshots.images)):
-    ax.imshow(image_grid(images), cmap="gray", vmin=0, vmax=255)
-    ax.set_title(f"GAN after {(block + 1) * max(1, gan_steps // 4)} steps")
-    ax.axis("off")
-plt.show()
+gan_losses, gan_snapshots = train(gan, load_digits(gan_config.batch_size), seconds)
+plot_progress("GAN (MLP)", gan_losses, gan_snapshots)
 
 # %% [markdown]
 # ## DCGAN: convolutional networks
 #
 # The `train_step` is GAN's (DCGAN subclasses GAN); only the networks and optimiser settings
-# differ. `DCGANConfig`'s defaults are sized for a CPU: Adam's rate is 5e-4, which gets further
-# in a short run than the paper's 2e-4 (`paper = True` restores it). Compare the samples after far
-# fewer steps.
+# differ. `DCGANConfig`'s defaults are sized for a CPU: 32 base filters instead of 128, and
+# Adam's rate 5e-4, which gets further in a short run than the paper's 2e-4 (`paper = True`
+# restores both). The same wall time:
 
 # %%
 dcgan_config = DCGANConfig(base_filters=base_filters, seed=seed)
@@ -283,11 +303,27 @@ image_size = dcgan_config.image_size or 28
 dcgan = DCGAN.from_train_config(dcgan_config, (image_size, image_size, 1))
 print(dcgan_config)
 dcgan.generator.summary()
-dcgan_history, dcgan_snapshots = train(
-    dcgan, load_digits(dcgan_config.batch_size, image_size=image_size), dcgan_steps
+dcgan_losses, dcgan_snapshots = train(
+    dcgan, load_digits(dcgan_config.batch_size, image_size=image_size), seconds
 )
-plot_losses(dcgan_history, "DCGAN")
-show_images(dcgan_snapshots.images[-1], f"DCGAN after {dcgan_steps} steps")
+plot_progress("DCGAN", dcgan_losses, dcgan_snapshots)
+
+# %% [markdown]
+# ## Side by side, at equal wall time
+#
+# The fully connected GAN takes many more steps in the same time, and its samples are noisy,
+# speckled strokes: each pixel is its own output unit, with nothing telling the networks that
+# neighbouring pixels belong together. DCGAN takes fewer steps, but its convolutions share
+# weights across positions, and its digits are smooth strokes well before the time is up.
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(10, 5))
+for ax, name, snapshots in zip(axes, ("GAN (MLP)", "DCGAN"), (gan_snapshots, dcgan_snapshots)):
+    step, trained, images = snapshots[-1]
+    ax.imshow(image_grid(images), cmap="gray", vmin=0, vmax=255)
+    ax.set_title(f"{name} after {trained:.0f} s ({step:,} steps)")
+    ax.axis("off")
+plt.show()
 
 # %% [markdown]
 # ## Walking the latent space
@@ -340,3 +376,128 @@ show_images(run.model.generate(36), f"keras_gan.Run: DCGAN after {result.step} s
 #    and show them side by side. Is the generator copying? What would a better distance be?
 # 5. **Latent arithmetic.** Average the latents of three generated images of one style (e.g.
 #    thick strokes) and of another; decode the difference added to a third latent.
+
+# %% [markdown] tags=["instructor-solution"]
+# ## Worked solutions (instructor's copy)
+#
+# These cells are tagged `instructor-solution`: the student version
+# (`python -m keras_gan.assignments build`) and the documentation site leave them out. Each
+# model trains for `exercise_seconds`.
+#
+# **1. Minimax loss on images.** The minimax generator minimises $\log(1 - D(G(z)))$, whose
+# gradient in the logit $t$ is $-\sigma(t)$: close to 0 wherever the discriminator confidently
+# rejects the samples ($t \ll 0$), where the non-saturating loss is steepest. Whether that
+# bites depends on the discriminator. In our run (MNIST, JAX) the minimax `g_loss` read -0.5 to
+# -0.8, that is $D(G(z)) \approx 0.4$-$0.55$: this discriminator (dropout 0.5, maxout) never
+# rejected the samples confidently, so the minimax generator kept a gradient and learned too,
+# with fainter, sparser strokes than the non-saturating one in the same time. A discriminator
+# that wins early (a larger learning rate, no dropout) is where the minimax loss stalls.
+
+# %% tags=["instructor-solution"]
+for loss in ("non_saturating", "minimax"):
+    model = GAN.from_train_config(GANConfig(seed=seed, generator_loss=loss), (28, 28, 1))
+    losses, snapshots = train(model, load_digits(64), exercise_seconds)
+    print(f"{loss:<15} first g_loss readings:", " ".join(f"{v:.3f}" for v in losses["g_loss"][:6]))
+    show_images(snapshots[-1][2], f"{loss}: {snapshots[-1][0]:,} steps")
+
+# %% [markdown] tags=["instructor-solution"]
+# **2. Breaking a DCGAN rule.** Compare each run's losses and samples with DCGAN's above. In
+# our run (MNIST, JAX, one seed): without BatchNorm in the discriminator, `d_loss` climbed to
+# $\log 4 \approx 1.39$ and `g_loss` fell to $\log 2$: the discriminator could no longer tell
+# the samples from real digits, not because they were perfect (they stayed blobby) but because
+# it stopped learning features that separate them, and the generator's signal faded with it.
+# With Adam's $\beta_1 = 0.9$ the opposite: the discriminator won outright (`d_loss` near 0,
+# `g_loss` 5 to 7), and the generator's first samples were the checkerboard patterns of its
+# transposed convolutions, which took it most of the run to shake off. The paper found
+# $\beta_1 = 0.9$ oscillating and unstable and chose 0.5.
+
+# %% tags=["instructor-solution"]
+no_batchnorm = DCGAN(
+    discriminator=keras_gan.networks.dcgan_discriminator((28, 28, 1), base_filters, batchnorm=False, seed=seed),
+    latent_dim=dcgan_config.latent_dim, base_filters=base_filters, seed=seed,
+)
+no_batchnorm.compile(d_optimizer=keras.optimizers.Adam(dcgan_config.learning_rate, beta_1=0.5),
+                     g_optimizer=keras.optimizers.Adam(dcgan_config.learning_rate, beta_1=0.5))
+momentum = DCGAN.from_train_config(DCGANConfig(base_filters=base_filters, seed=seed, beta_1=0.9), (28, 28, 1))
+for name, model in (("no BatchNorm in D", no_batchnorm), ("Adam beta_1 = 0.9", momentum)):
+    losses, snapshots = train(model, load_digits(64), exercise_seconds)
+    plot_progress(name, losses, snapshots)
+
+# %% [markdown] tags=["instructor-solution"]
+# **3. k discriminator steps.** Loop over `self.minibatches(images)` (the batch split into
+# `discriminator_steps` parts), one discriminator update each, then the generator update with
+# as many samples as one minibatch:
+
+# %% tags=["instructor-solution"]
+class MyGANk(keras_gan.AdversarialModel):
+    def train_step(self, data):
+        for real in self.minibatches(self.unpack_images(data)):
+            m = ops.shape(real)[0]
+            z = self.sample_latent(m)
+
+            def d_loss_fn():
+                fake = ops.stop_gradient(self.generator(z, training=True))
+                real_logits = self.discriminator(real, training=True)
+                fake_logits = self.discriminator(fake, training=True)
+                return ops.mean(ops.softplus(-real_logits)) + ops.mean(ops.softplus(fake_logits))
+
+            d_loss, _ = self.minimize(d_loss_fn, self.discriminator, self.d_optimizer)
+        z = self.sample_latent(m)
+
+        def g_loss_fn():
+            fake_logits = self.discriminator(self.generator(z, training=True), training=True)
+            return ops.mean(ops.softplus(-fake_logits))
+
+        g_loss, _ = self.minimize(g_loss_fn, self.generator, self.g_optimizer)
+        return self.update_logs(d_loss=d_loss, g_loss=g_loss)
+
+
+generator, discriminator = tiny_networks()
+generator_copy, discriminator_copy = tiny_networks()
+generator_copy.set_weights(generator.get_weights())
+discriminator_copy.set_weights(discriminator.get_weights())
+mine_k = MyGANk(generator, discriminator, latent_dim=16, seed=7, discriminator_steps=2)
+reference_k = GAN(generator_copy, discriminator_copy, latent_dim=16, seed=7, discriminator_steps=2)
+mine_k.compile(**adam_pair())
+reference_k.compile(**adam_pair())
+mine_logs = mine_k.train_on_batch(batch, return_dict=True)
+reference_logs = reference_k.train_on_batch(batch, return_dict=True)
+for name in ("d_loss", "g_loss"):
+    np.testing.assert_allclose(float(mine_logs[name]), float(reference_logs[name]), rtol=1e-4, atol=1e-5)
+for a, b in zip(mine_k.get_weights(), reference_k.get_weights()):
+    np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+print("MyGANk matches GAN(discriminator_steps=2):", {k: round(float(v), 6) for k, v in mine_logs.items()})
+
+# %% [markdown] tags=["instructor-solution"]
+# **4. Memorisation.** Each generated digit (left) next to its nearest training image in pixel
+# space (`keras_gan.lab.plots.nearest_neighbours`). They mostly share a class and a slant, not
+# the strokes: the generator is not copying. Pixel distance is a weak judge (a one-pixel shift is
+# far away in pixels); a classifier's features (`features="classifier:mnist"`) compare shapes.
+
+# %% tags=["instructor-solution"]
+from keras_gan.lab.plots import nearest_neighbours
+
+training_images = np.concatenate([b.numpy() for b in load_digits(500).take(4)])
+generated = dcgan.generate(8, seed=seed + 3)
+indices, _ = nearest_neighbours(generated, training_images, k=1)
+pairs = np.stack([generated, training_images[indices[:, 0]]], axis=1).reshape(-1, *generated.shape[1:])
+show_images(pairs, "generated | nearest of 2,000 training images (pixels)", rows=8)
+
+# %% [markdown] tags=["instructor-solution"]
+# **5. Latent arithmetic.** "Thick" and "thin" picked automatically: the three samples with the
+# most and the least ink, and their mean latents' difference added to six other latents. It
+# shows the pitfall more than the trick: the inkiest digits are mostly 0s and the thinnest 1s,
+# so the vector mixes "thick" with "a zero", and in our run it turned every digit into a thick
+# 0. DCGAN's section 6.3 averaged faces that differ in one attribute (smiling, glasses); here,
+# pick thick and thin examples of one digit (by eye, or with a classifier's labels) for a
+# vector closer to thickness alone (try it).
+
+# %% tags=["instructor-solution"]
+latents = ops.convert_to_numpy(dcgan.sample_latent(64, seed=seed + 4))
+samples = dcgan.generate(latents=latents)
+ink = samples.reshape(64, -1).mean(axis=1)
+thick, thin = latents[np.argsort(ink)[-3:]].mean(0), latents[np.argsort(ink)[:3]].mean(0)
+others = latents[np.argsort(ink)[20:26]]
+shifted = np.clip(others + (thick - thin), -1, 1)  # DCGAN's latents are uniform in [-1, 1]
+show_images(np.concatenate([dcgan.generate(latents=others), dcgan.generate(latents=shifted)]),
+            "six latents (top) and the same + (thick - thin) (bottom)", rows=2)
