@@ -270,7 +270,13 @@ def on_files(files, config, **kwargs):
                 for cell in page.cells
                 for output in cell.get("outputs", [])
             )
-            log.info("%s: rendered with its outputs (%d figures)", file.src_uri, images)
+            if images == 0:  # every tutorial draws: none means the run could not show them
+                log.warning(
+                    "%s: the executed copy in %s has no figure (was MPLBACKEND set for its "
+                    "kernel?)", file.src_uri, executed_dir,
+                )  # fmt: skip
+            else:
+                log.info("%s: rendered with its outputs (%d figures)", file.src_uri, images)
         os.makedirs(folder, exist_ok=True)
         target = os.path.join(folder, os.path.basename(source))
         nbformat.write(page, target)

@@ -14,6 +14,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 export KERAS_BACKEND="${KERAS_BACKEND:-jax}"
+# The notebooks draw inline: a backend forced from outside (CI exports MPLBACKEND=Agg for the
+# tests) would leave every executed notebook, and so every docs page, without a figure.
+unset MPLBACKEND
 export PYTHONUNBUFFERED=1
 export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
 quick="${QUICK:-True}"

@@ -138,3 +138,18 @@ def test_worked_exercise_cells_are_left_out_of_every_page(tmp_path):
     assert file.abs_src_path != str(folder / "08_srgan.ipynb")
     text = open(file.abs_src_path, encoding="utf-8").read()
     assert "worked_answer" not in text and "SRResNet" in text
+
+
+def test_an_executed_copy_without_a_single_figure_is_a_warning(tmp_path, monkeypatch, caplog):
+    # What a kernel run with MPLBACKEND=Agg leaves: every cell ran, no figure was shown.
+    def no_figures(notebook):
+        for cell in notebook.cells:
+            if cell.cell_type == "code":
+                cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="ran\n")]
+
+    executed_copy("08_srgan.ipynb", tmp_path, edit=no_figures)
+    monkeypatch.setenv("KERAS_GAN_EXECUTED_TUTORIALS", str(tmp_path))
+    with caplog.at_level("WARNING", logger="mkdocs.hooks.keras_gan"):
+        hooks().on_files([page("08_srgan.ipynb")], config={})
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any("08_srgan.ipynb: the executed copy" in w and "no figure" in w for w in warnings)
