@@ -97,7 +97,8 @@ class ToyGame:
         settings: the `ToySettings`.
         model: the compiled `keras_gan.models.GAN`.
         step: int, adversarial steps trained so far.
-        logs: dict of the last step's losses (`d_loss`, `g_loss`), empty before training.
+        logs: dict of the last `train` call's mean losses (`d_loss`, `g_loss`), empty before
+            training.
     """
 
     def __init__(self, settings=None, batch_packs=TOY_DEFAULTS["batch_packs"]):
@@ -135,7 +136,7 @@ class ToyGame:
             self.settings = dataclasses.replace(self.settings, **changes)
 
     def train(self, steps):
-        """Trains `steps` more adversarial steps; returns the last step's losses."""
+        """Trains `steps` more adversarial steps; returns their mean losses."""
         if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
             raise ValueError(f"steps must be a positive int. Received: steps={steps!r}")
         # Fresh points for every chunk, drawn from the chunk's own seed: the same game
@@ -180,7 +181,7 @@ def compare_settings(settings, steps, columns=None):
 
     Returns:
         `(figure, results)`: the matplotlib figure and, per setting, a dict with its
-        `settings`, last `logs` and `modes` (`toy.count_modes`).
+        `settings`, `logs` (the mean losses of its last chunk) and `modes` (`toy.count_modes`).
     """
     from keras_gan.lab.plots import _pyplot
 
