@@ -3,8 +3,8 @@
 - MathJax: `scripts/fetch_mathjax.py` puts MathJax 3 (from npm) in the git-ignored
   `docs/javascripts/vendor/`; if it cannot, the site falls back to the CDN.
 - Nav: the `Tutorials` section lists `tutorials/*.ipynb` (reached through the `docs/tutorials`
-  symlink) and the `Variants` section lists `docs/variants/*.md` in the course order of
-  `VARIANTS`, each titled by its first heading; any nav entry whose page does not exist (a page
+  symlink) in the course order of the table in `tutorials/README.md`, and the `Variants`
+  section lists `docs/variants/*.md` in the course order of `VARIANTS`, each titled by its first heading; any nav entry whose page does not exist (a page
   another engineer has not written yet) is dropped, so `mkdocs build --strict` passes whatever
   subset exists.
 - Solutions: a tutorial with graded pieces or worked exercise solutions is rendered (and offered
@@ -90,9 +90,36 @@ def _variants(docs_dir):
     return [{_title_of_markdown(found[n]): f"variants/{n}.md"} for n in order]
 
 
+# A row of the course-order table in tutorials/README.md: `| 06 | [`06_evaluation`](...) |`.
+_COURSE_ROW = re.compile(r"^\|\s*(\d\d)\s*\|")
+
+
+def course_order(readme):
+    """The notebook numbers in the order of the course table of `readme` (tutorials/README.md)."""
+    numbers = []
+    try:
+        with open(readme, encoding="utf-8") as f:
+            for line in f:
+                match = _COURSE_ROW.match(line)
+                if match and match.group(1) not in numbers:
+                    numbers.append(match.group(1))
+    except OSError:
+        pass
+    return numbers
+
+
 def _tutorials(docs_dir):
+    """The tutorial pages in course order (tutorials/README.md's table); any other by number."""
     paths = sorted(glob.glob(os.path.join(docs_dir, "tutorials", "*.ipynb")))
-    return [{_title_of_notebook(p): f"tutorials/{os.path.basename(p)}"} for p in paths]
+    order = course_order(os.path.join(docs_dir, "tutorials", "README.md"))
+
+    def rank(path):
+        number = os.path.basename(path)[:2]
+        return (order.index(number) if number in order else len(order), path)
+
+    return [
+        {_title_of_notebook(p): f"tutorials/{os.path.basename(p)}"} for p in sorted(paths, key=rank)
+    ]
 
 
 def _prune(items, docs_dir, generated):

@@ -24,8 +24,11 @@ def page(name):
     )
 
 
-def test_tutorial_pages_are_rendered_from_their_student_versions():
-    files = [page("04_wasserstein.ipynb"), page("11_stabilisers.ipynb"), page("08_srgan.ipynb")]
+def test_tutorial_pages_are_rendered_from_their_student_versions(tmp_path):
+    plain = tmp_path / "99_plain.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")]), plain)
+    plain_page = types.SimpleNamespace(src_uri="tutorials/99_plain.ipynb", abs_src_path=str(plain))
+    files = [page("04_wasserstein.ipynb"), page("11_stabilisers.ipynb"), plain_page]
     hooks().on_files(files, config={})
     for file, graded in zip(files[:2], ("gradient_penalty", "translate")):
         assert not file.abs_src_path.startswith(os.path.join(ROOT, "tutorials"))
@@ -36,8 +39,36 @@ def test_tutorial_pages_are_rendered_from_their_student_versions():
         assert [g["name"] for g in student.metadata["keras_gan_assignment"]["graded"]] == [graded]
     # the solution of 04 is nowhere in its page's source
     assert "input_gradients(critic, interpolates)" not in open(files[0].abs_src_path).read()
-    # a tutorial without graded pieces is rendered as it is
-    assert files[2].abs_src_path == os.path.join(ROOT, "tutorials", "08_srgan.ipynb")
+    # a tutorial without graded pieces or worked solutions is rendered as it is
+    assert files[2].abs_src_path == str(plain)
+
+
+def test_the_tutorials_nav_follows_the_course_order_of_the_tutorials_readme(tmp_path):
+    module = hooks()
+    order = module.course_order(os.path.join(ROOT, "tutorials", "README.md"))
+    # every notebook is in the table once, and evaluation comes right after 02
+    numbers = sorted(
+        os.path.basename(p)[:2]
+        for p in os.listdir(os.path.join(ROOT, "tutorials"))
+        if p.endswith(".ipynb")
+    )
+    assert sorted(order) == numbers
+    assert order[:3] == ["01", "02", "06"]
+    # the nav lists the pages in that order; a notebook missing from the table comes last
+    (tmp_path / "tutorials").mkdir()
+    (tmp_path / "tutorials" / "README.md").write_text(
+        "| # | notebook |\n|---|---|\n| 02 | b |\n| 01 | a |\n"
+    )
+    for name in ("01_a", "02_b", "03_c"):
+        nbformat.write(
+            nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(f"# {name}")]),
+            tmp_path / "tutorials" / f"{name}.ipynb",
+        )
+    assert module._tutorials(str(tmp_path)) == [
+        {"02_b": "tutorials/02_b.ipynb"},
+        {"01_a": "tutorials/01_a.ipynb"},
+        {"03_c": "tutorials/03_c.ipynb"},
+    ]
 
 
 PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
@@ -117,9 +148,12 @@ def test_a_stale_or_missing_executed_copy_is_a_warning_and_no_outputs(
     warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
     assert any("08_srgan.ipynb: the executed copy" in w and "other code" in w for w in warnings)
     assert any("09_lapgan.ipynb: no executed copy" in w for w in warnings)
-    # both are rendered as committed: no outputs
+    # both are rendered as committed (their student versions): no outputs
     for file in files:
-        assert file.abs_src_path == os.path.join(ROOT, "tutorials", os.path.basename(file.src_uri))
+        assert file.abs_src_path.endswith(os.path.join("tutorials", os.path.basename(file.src_uri)))
+        rendered = nbformat.read(file.abs_src_path, as_version=4)
+        assert not any(c.get("outputs") for c in rendered.cells if c.cell_type == "code")
+        assert "An executed copy" not in rendered.cells[1].source
 
 
 def test_worked_exercise_cells_are_left_out_of_every_page(tmp_path):

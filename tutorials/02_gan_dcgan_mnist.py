@@ -315,6 +315,10 @@ plot_progress("DCGAN", dcgan_losses, dcgan_snapshots)
 # speckled strokes: each pixel is its own output unit, with nothing telling the networks that
 # neighbouring pixels belong together. DCGAN takes fewer steps, but its convolutions share
 # weights across positions, and its digits are smooth strokes well before the time is up.
+#
+# Here we judge by eye. Notebook 06 comes next in the course order: it turns this judgement
+# into measurements (FID, precision and recall, a digit classifier's reading), which the
+# notebooks after it use to compare models.
 
 # %%
 fig, axes = plt.subplots(1, 2, figsize=(10, 5))
