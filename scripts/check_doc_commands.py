@@ -3,6 +3,7 @@
     python3 scripts/check_doc_commands.py              # all of them, two at a time
     python3 scripts/check_doc_commands.py --list       # only list them (file:line) and the plan
     python3 scripts/check_doc_commands.py -k sample    # those whose file:line or text matches
+    python3 scripts/check_doc_commands.py --shard 2/6  # the 2nd of 6 parts (CI runs one per run)
 
 Where the commands come from: fenced ```bash / ```sh / ```shell / ```console blocks (and the
 `$ ` lines of untyped ``` / ```text transcripts) and inline `...` commands (`python -m
@@ -58,6 +59,7 @@ import sys
 import tempfile
 import threading
 import time
+import zlib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PYTHON = sys.executable
@@ -107,6 +109,10 @@ SKIPS = [
         ".ci/run runs exactly this command (3 steps) in a fresh virtual environment",
     ),
     (r"^mkdocs build --strict$", ".ci/run's docs part runs exactly this command"),
+    (
+        r"scripts/check_doc_commands\.py",
+        "this check itself: .ci/run runs one part of it per run (--shard I/6)",
+    ),
     (
         r'^pip install -e "\.\[docs\]" && mkdocs serve$',
         '.ci/run\'s docs part runs pip install -e ".[docs]" && mkdocs build --strict',
@@ -666,6 +672,19 @@ def plan_part(env, argv):
     return None
 
 
+def _only_steps_and_default_seed(rest):
+    """`VARIANT --steps N [--seed 0]`: once scaled to 2 steps, the same run as the defaults'."""
+    words = list(rest[1:])
+    if get_flag(words, "--seed") not in (None, "0"):
+        return False
+    while words:
+        if words[0] in ("--steps", "--seed") and len(words) > 1:
+            words = words[2:]
+        else:
+            return False
+    return True
+
+
 def plan_train(env, argv):
     rest = argv[3:]
     if "--list" in rest or "--help" in rest or "-h" in rest:
@@ -676,6 +695,12 @@ def plan_train(env, argv):
         if rest[0] not in registered_variants():
             return Plan(fail=f"no variant {rest[0]!r}; registered: {sorted(registered_variants())}")
         return Plan(skip=DEFAULTS_COVERED)
+    if _only_steps_and_default_seed(rest):  # the gallery's commands: --steps 2 is the defaults
+        if rest[0] not in registered_variants():
+            return Plan(fail=f"no variant {rest[0]!r}; registered: {sorted(registered_variants())}")
+        return Plan(
+            skip=DEFAULTS_COVERED + " (--steps is what the check changes; --seed 0 is the default)"
+        )
     for flag, value in TRAIN_FLAGS_IF_GIVEN.items():
         if get_flag(argv, flag) is not None:
             argv = set_flag(argv, flag, value)
@@ -961,6 +986,27 @@ def shown(command, plan_):
     return command.text + (f"  ({plan_.note})" if plan_.note else "")
 
 
+def parse_shard(text):
+    """`"I/N"` -> `(I, N)`, with 1 <= I <= N; a ValueError naming the accepted form otherwise."""
+    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text or "")
+    if not match or not 1 <= int(match.group(1)) <= int(match.group(2)):
+        raise ValueError(f"--shard takes I/N with 1 <= I <= N, e.g. 2/6. Received: {text!r}")
+    return int(match.group(1)), int(match.group(2))
+
+
+def shard_of(plan_, count, data_dir=None):
+    """Which of `count` parts (0-based) a planned run falls in.
+
+    Split by a checksum of what the run is (`describe()`, with the data folder written as its
+    variable), so the commands that share a run share a part, a command keeps its part on every
+    machine and when other commands are added, and the N parts together are every command.
+    """
+    text = plan_.describe()
+    if data_dir:
+        text = text.replace(data_dir, "$KERAS_GAN_DATA_DIR")
+    return zlib.crc32(text.encode("utf-8")) % count
+
+
 def tail(output, lines=25):
     return "\n".join(output.rstrip().split("\n")[-lines:])
 
@@ -981,18 +1027,35 @@ def main(argv=None):
         "-j", "--jobs", type=int, default=2, help="commands run at once. Default: 2"
     )
     parser.add_argument(
+        "--shard",
+        metavar="I/N",
+        help="only the I-th of N parts of the commands (split by what each runs): N runs with "
+        "I = 1..N check every command; .ci/run runs one part per run",
+    )
+    parser.add_argument(
         "-v",
         "--verbose",
         action="store_true",
         help="print failures as they come; keep the work folders",
     )
     args = parser.parse_args(argv)
+    shard = None
+    if args.shard is not None:
+        try:
+            shard = parse_shard(args.shard)
+        except ValueError as error:
+            parser.error(str(error))
 
     data_dir = os.environ.get("KERAS_GAN_DATA_DIR")
     commands = find_commands()
     if args.pattern:
         commands = [c for c in commands if re.search(args.pattern, f"{c.where} {c.text}", re.I)]
     plans = plan_all(commands, data_dir)
+    if shard:
+        index, count = shard
+        kept = [i for i, p in enumerate(plans) if shard_of(p, count, data_dir) == index - 1]
+        print(f"part {index} of {count}: {len(kept)} of {len(commands)} documented commands")
+        commands, plans = [commands[i] for i in kept], [plans[i] for i in kept]
     if args.list:
         per_file = {}
         for command, plan_ in zip(commands, plans):

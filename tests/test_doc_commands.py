@@ -156,6 +156,13 @@ def test_plain_variant_commands_and_repeated_benchmarks(check):
         in _plan(check, "KERAS_BACKEND=torch python -m keras_gan.train acgan").skip
     )
     assert "no variant 'acgna'" in _plan(check, "python -m keras_gan.train acgna").fail
+    # the gallery's `VARIANT --steps N --seed 0`, scaled to 2 steps, is the defaults' run
+    gallery = _plan(check, "KERAS_BACKEND=jax python -m keras_gan.train sagan --steps 85 --seed 0")
+    assert "test_cli_variants" in gallery.skip
+    assert "no variant" in _plan(check, "python -m keras_gan.train sagn --steps 5").fail
+    for runs in ("dcgan --steps 5 --seed 1", "dcgan --steps 5 --batch-size 8", "dcgan --seed"):
+        plan_ = _plan(check, f"python -m keras_gan.train {runs}")
+        assert plan_.skip is None and plan_.fail is None and "--steps" in plan_.steps[0][1]
     commands = [
         check.Command("x.md", 1, "python benchmarks/mode_collapse.py --task ring --seeds 0"),
         check.Command("x.md", 2, "python benchmarks/mode_collapse.py --task ring --seeds 1"),
@@ -178,3 +185,20 @@ def test_every_documented_command_has_a_rule(check):
     plans = check.plan_all(commands, "/offline")
     unplanned = [c.where for c, p in zip(commands, plans) if p.fail]
     assert unplanned == []
+
+
+def test_the_shards_split_every_command_once_and_keep_shared_runs_together(check):
+    commands = check.find_commands()
+    plans = check.plan_all(commands, "/offline")
+    parts = [check.shard_of(p, 6, "/offline") for p in plans]
+    assert set(parts) == set(range(6))  # each of the 6 parts has commands, each command one part
+    for plan_, part in zip(plans, parts):
+        same_run = [q for p, q in zip(plans, parts) if p.key() == plan_.key()]
+        assert set(same_run) == {part}
+    # A command's part does not depend on the data folder's path on this machine.
+    elsewhere = check.plan_all(commands, "/elsewhere/data")
+    assert [check.shard_of(p, 6, "/elsewhere/data") for p in elsewhere] == parts
+    assert check.parse_shard("2/6") == (2, 6)
+    for bad in ("0/6", "7/6", "6", "a/b", "", "-1/3"):
+        with pytest.raises(ValueError, match="I/N"):
+            check.parse_shard(bad)
