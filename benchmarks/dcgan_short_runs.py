@@ -18,6 +18,8 @@ run"); the figures are per step, not timed.
         --score-at 20 40                              # a quick check that it runs
     KERAS_BACKEND=jax python benchmarks/dcgan_short_runs.py --tag smoothing0.1 \\
         --set label_smoothing=0.1 --score-at 1000 2000 2400
+    KERAS_BACKEND=jax python benchmarks/dcgan_short_runs.py --tag lr5e-4_w32_decay0.5 \\
+        --lr-decay-from 0.5 --score-at 1200 2400     # both rates fall to 0 over the last half
 
 Writes `benchmarks/results/dcgan_short_runs/<tag>.json` (or `--output`).
 """
@@ -65,6 +67,17 @@ def main(argv=None):
     parser.add_argument("--d-learning-rate", type=float, default=None, help="TTUR: D's own rate")
     parser.add_argument("--base-filters", type=int, default=None)
     parser.add_argument("--batch-size", type=int, default=None)
+    parser.add_argument(
+        "--lr-decay-from",
+        type=float,
+        default=None,
+        help="fraction of the last --score-at step from which both rates fall linearly to 0",
+    )
+    parser.add_argument(
+        "--no-discriminator-batchnorm",
+        action="store_true",
+        help="the discriminator without BatchNorm (dcgan_discriminator(batchnorm=False))",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--score-at", type=int, nargs="+", default=[500, 1000, 1500, 2000])
     parser.add_argument("--ema", type=float, nargs="*", default=[0.99])
@@ -84,11 +97,46 @@ def main(argv=None):
     flags = {k: v for k, v in flags.items() if v is not None}
     config = config_flags.config(parser, args.set, DCGANConfig, seed=args.seed, **flags)
     keras.utils.set_random_seed(config.seed)
-    model = DCGAN.from_train_config(config, (28, 28, 1))
-    if args.d_learning_rate is not None:
+    image_size = config.image_size or 28
+    model = DCGAN.from_train_config(config, (image_size, image_size, 1))
+    if args.no_discriminator_batchnorm:
+        from keras_gan.networks import dcgan_discriminator
+
+        discriminator = dcgan_discriminator(
+            (image_size, image_size, 1),
+            config.base_filters,
+            batchnorm=False,
+            seed=config.seed + 1000,
+        )
+        model = DCGAN(
+            generator=model.generator, discriminator=discriminator, latent_dim=config.latent_dim
+        )
+    if (
+        args.d_learning_rate is not None
+        or args.lr_decay_from is not None
+        or args.no_discriminator_batchnorm
+    ):
+        total = max(args.score_at)
+
+        def schedule(value):
+            if args.lr_decay_from is None:
+                return value
+            start = int(args.lr_decay_from * total)
+
+            class LinearToZero(keras.optimizers.schedules.LearningRateSchedule):
+                """`value` until step `start`, then linearly down to 0 at the last step."""
+
+                def __call__(self, step):
+                    step = keras.ops.cast(step, "float32")
+                    done = keras.ops.clip((step - start) / max(1, total - start), 0.0, 1.0)
+                    return value * (1.0 - done)
+
+            return LinearToZero()
+
+        d_rate = config.learning_rate if args.d_learning_rate is None else args.d_learning_rate
         model.compile(
-            keras.optimizers.Adam(args.d_learning_rate, beta_1=config.beta_1),
-            keras.optimizers.Adam(config.learning_rate, beta_1=config.beta_1),
+            keras.optimizers.Adam(schedule(d_rate), beta_1=config.beta_1),
+            keras.optimizers.Adam(schedule(config.learning_rate), beta_1=config.beta_1),
         )
     read = reader(metrics.classifier_network("mnist"))
     latents = np.asarray(model.sample_latent(args.samples, seed=123))
@@ -137,7 +185,9 @@ def main(argv=None):
             print(json.dumps(row), flush=True)
             results.append(row)
 
-    data = datasets.load("mnist", batch_size=config.batch_size, seed=config.seed).repeat()
+    data = datasets.load(
+        "mnist", batch_size=config.batch_size, image_size=config.image_size, seed=config.seed
+    ).repeat()
     start = time.time()
     model.fit(data, steps_per_epoch=max(score_at), epochs=1, callbacks=[Score()], verbose=0)
     output = args.output or os.path.join(RESULTS, f"{args.tag}.json")
@@ -147,6 +197,8 @@ def main(argv=None):
         "backend": keras.backend.backend(),
         "config": config.to_dict(),
         "d_learning_rate": args.d_learning_rate,
+        "lr_decay_from": args.lr_decay_from,
+        "discriminator_batchnorm": not args.no_discriminator_batchnorm,
         "set": args.set,
         "results": results,
         "note": "seconds include the scoring and are not a speed figure",

@@ -110,6 +110,16 @@ SKIPS = [
     ),
     (r"^mkdocs build --strict$", ".ci/run's docs part runs exactly this command"),
     (
+        r"^OUT_DIR=\S+ bash scripts/run_tutorials\.sh$",
+        "every notebook: .ci/run runs this command with its own OUT_DIR (its 'tutorials on jax' "
+        "part)",
+    ),
+    (
+        r"^KERAS_GAN_EXECUTED_TUTORIALS=\S+ mkdocs build --strict\b",
+        ".ci/run's docs part runs this command (its own site folder) on the notebooks its "
+        "tutorials part executed",
+    ),
+    (
         r"scripts/check_doc_commands\.py",
         "this check itself: .ci/run runs one part of it per run (--shard I/6)",
     ),
