@@ -720,6 +720,10 @@ def plan_train(env, argv):
         argv = set_flag(argv, flag, value)
     for flag, value in TRAIN_VARIANT_FLAGS.get(positionals(rest)[0], {}).items():
         argv = set_flag(argv, flag, value)
+    accumulation = get_flag(argv, "--accumulation-steps")
+    if accumulation and accumulation.isdigit() and int(accumulation) > 0:
+        # the same micro-batch split, with micro-batches of 4 (a batch of 256 is minutes a step)
+        argv = set_flag(argv, "--batch-size", str(4 * int(accumulation)))
     timeout = 480 if "--paper" in argv else 300
     if "--resume" in argv:  # the run it resumes first, then 2 more steps
         first = [w for w in argv if w != "--resume"]

@@ -117,6 +117,11 @@ def test_training_commands_take_two_steps(check):
         ["dcgan", "--steps", "4", "--resume"],
     ]
     assert _runs(check, _plan(check, "python -m keras_gan.train"))[0][1][3:] == ["--help"]
+    # gradient accumulation keeps its split, with micro-batches of 4
+    big = _plan(check, "python -m keras_gan.train biggan --batch-size 256 --accumulation-steps 8")
+    argv = _runs(check, big)[0][1]
+    assert check.get_flag(argv, "--batch-size") == "32"
+    assert check.get_flag(argv, "--accumulation-steps") == "8"
 
 
 def test_reductions_fixtures_and_skips(check):
