@@ -4,9 +4,9 @@
   `docs/javascripts/vendor/`; if it cannot, the site falls back to the CDN.
 - Nav: the `Tutorials` section lists `tutorials/*.ipynb` (reached through the `docs/tutorials`
   symlink) in the course order of the table in `tutorials/README.md`, and the `Variants`
-  section lists `docs/variants/*.md` in the course order of `VARIANTS`, each titled by its first heading; any nav entry whose page does not exist (a page
-  another engineer has not written yet) is dropped, so `mkdocs build --strict` passes whatever
-  subset exists.
+  section lists `docs/variants/*.md` in the course order of `VARIANTS`, each titled by its
+  first heading; any nav entry whose page does not exist (a page another engineer has not
+  written yet) is dropped, so `mkdocs build --strict` passes whatever subset exists.
 - Solutions: a tutorial with graded pieces or worked exercise solutions is rendered (and offered
   for download) as its student version, built by `keras_gan.assignments.build` into a temporary
   folder: the public pages never show what lies between `### BEGIN SOLUTION` and

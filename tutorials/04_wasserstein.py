@@ -46,11 +46,12 @@ steps = 300  # generator steps per model (WGAN and WGAN-GP make 5 critic steps e
 base_filters = 16  # width of every network; the configs' default is 64 (32 for SNGAN)
 batch_size = 64  # m, samples per critic update (a fit batch holds n_critic * m); the papers' 64
 paper = False  # True: each config's paper settings (WGANConfig.PAPER, ...) and base_filters 64
+exercise_steps = 300  # generator steps of each model trained in the worked exercises (instructor's copy)
 seed = 0
 
 # %%
 if quick:
-    steps, base_filters, batch_size = 2, 4, 8
+    steps, base_filters, batch_size, exercise_steps = 2, 4, 8, 2
 
 # %%
 import inspect
@@ -362,3 +363,200 @@ plt.show()
 #    discriminator overshoots both margins ($D(x) \approx 3$, $D(G(z)) < -1$), its hinge loss
 #    is exactly 0 on most steps, so it stops receiving gradient: what does the generator see
 #    then? (Our figures: `docs/quality.md`.)
+
+# %% [markdown] tags=["instructor-solution"]
+# ## Worked solutions (instructor's copy)
+#
+# These cells are tagged `instructor-solution`: the student version
+# (`python -m keras_gan.assignments build`) and the documentation site leave them out. Each
+# model they train runs `exercise_steps` generator steps at the notebook's width and batch.
+#
+# **1. Clipping bound.** The clipped critic must still separate real from generated samples,
+# and the cheapest way to do so under $|w| \le c$ is to push as many weights as it can to the
+# bound: the weights pile up at $\pm c$ and the critic becomes a very simple function (WGAN-GP,
+# section 3 and figure 1b). In our run (JAX, CPU, MNIST, 300 generator steps, 16 filters) 66.9% of
+# the critic's 10,097 weights sat at $\pm c$ with $c = 0.01$ and 67.6% with $c = 0.001$, but only
+# 3.4% with $c = 0.1$: RMSProp's step of about $5\cdot10^{-5}$ per update moves a weight by at
+# most about 0.075 in 1,500 critic updates, not enough to reach 0.1 from DCGAN's $N(0, 0.02)$
+# start (BatchNorm's scales, which start at 1, are clipped at once). A small $c$ forces the pile-up
+# at once and leaves the critic too weak (vanishing gradients, in the paper's words); a large
+# one lets it take long to reach the constraint at all (exploding gradients, slow training):
+# the constraint is a blunt tool, which is what the gradient penalty replaces.
+
+# %% tags=["instructor-solution"]
+clipped = {0.01: results["WGAN"][0]}  # the run above, c = 0.01
+for clip_value in (0.1, 0.001):
+    config = WGANConfig(base_filters=base_filters, batch_size=batch_size, seed=seed, clip_value=clip_value)
+    model = WGAN.from_train_config(config, (28, 28, 1))
+    data = load_digits(config.batch_size * model.discriminator_steps).repeat()
+    model.fit(data, epochs=1, steps_per_epoch=exercise_steps, verbose=0)
+    clipped[clip_value] = model
+fig, axes = plt.subplots(1, 3, figsize=(12, 3))
+for ax, (clip_value, model) in zip(axes, sorted(clipped.items())):
+    weights = np.concatenate([ops.convert_to_numpy(w).ravel() for w in model.discriminator.trainable_weights])
+    at_bound = np.mean(np.abs(weights) >= 0.999 * clip_value)
+    ax.hist(weights / clip_value, bins=50)
+    ax.set_title(f"c = {clip_value:g}: {at_bound:.0%} at ±c")
+    ax.set_xlabel("critic weight / c")
+    print(f"c = {clip_value:g}: {weights.size} critic weights, {at_bound:.1%} at the bound ±c")
+plt.show()
+
+# %% [markdown] tags=["instructor-solution"]
+# **2. Penalty variants.** (a) With the gradient taken at the real samples only ($\epsilon = 1$
+# below), the penalty asks for unit gradient norm on the data's support alone. The property of
+# the optimal critic that WGAN-GP's Proposition 1 uses is different: it has gradient norm 1
+# *along the lines* joining coupled points of $P_r$ and $P_g$, which is where the generator's
+# samples will move. Penalising only at the data leaves the critic free (steep or flat) between
+# the two distributions, so it no longer enforces the 1-Lipschitz behaviour where the generator
+# reads its gradient. (b) The one-sided penalty only punishes norms above 1. On the linear
+# critic $\lVert a\rVert < 1$, so it is 0 where the two-sided penalty is
+# $(\lVert a\rVert - 1)^2$: the two-sided penalty also pushes gradients *up* to 1, which the
+# paper found to work slightly better.
+
+# %% tags=["instructor-solution"]
+def one_sided_penalty(critic, real, fake, epsilon):
+    eps = ops.reshape(epsilon, (-1,) + (1,) * (len(real.shape) - 1))
+    gradients = keras_gan.backend.input_gradients(critic, eps * real + (1.0 - eps) * fake)
+    norms = ops.sqrt(ops.sum(ops.square(gradients), axis=tuple(range(1, len(gradients.shape)))) + 1e-12)
+    return ops.mean(ops.square(ops.maximum(norms - 1.0, 0.0)))
+
+
+norm_a = float(np.linalg.norm(ops.convert_to_numpy(a)))
+at_real = ops.ones_like(epsilon)  # epsilon = 1: the interpolates are the real samples
+for name, critic in (("linear", linear_critic), ("conv", conv_critic)):
+    two = float(ops.convert_to_numpy(gradient_penalty(critic, real, fake, epsilon)))
+    one = float(ops.convert_to_numpy(one_sided_penalty(critic, real, fake, epsilon)))
+    real_only = float(ops.convert_to_numpy(gradient_penalty(critic, real, fake, at_real)))
+    print(f"{name} critic: two-sided {two:.6f}, one-sided {one:.6f}, two-sided at the real samples only {real_only:.6f}")
+np.testing.assert_allclose(float(ops.convert_to_numpy(one_sided_penalty(linear_critic, real, fake, epsilon))),
+                           max(norm_a - 1.0, 0.0) ** 2, atol=1e-7)
+big_critic = lambda x: 3.0 * linear_critic(x) / norm_a  # noqa: E731  (gradient norm 3 everywhere)
+np.testing.assert_allclose(float(ops.convert_to_numpy(one_sided_penalty(big_critic, real, fake, epsilon))), 4.0,
+                           rtol=1e-4)
+print(f"||a|| = {norm_a:.4f}: one-sided = max(0, ||a|| - 1)^2 = 0; at norm 3 both give (3 - 1)^2 = 4")
+
+# %% [markdown] tags=["instructor-solution"]
+# **3. Spectral norm by hand.** From a random start, power iteration converges slowly on a
+# Gaussian $64 \times 32$ matrix: the error shrinks like $(\sigma_2/\sigma_1)^{2t}$ and a random
+# matrix's top two singular values are close. In our run the estimate was 26% low after one
+# iteration and still 2.4% low after ten ($\sigma \approx u^\top W v$ approaches
+# $\sigma_1$ from below). SNGAN runs **one** iteration per training step
+# (`power_iterations=1`, the paper's), which is enough because $u$ is kept from step to step
+# and $W$ moves little per step: the iteration is warm-started and keeps converging as
+# training runs. With one iteration per step on a slowly drifting matrix the error was
+# $3\cdot10^{-4}$ after 10 steps and $10^{-8}$ after 50. On the SNGAN trained above (300 steps),
+# every layer's estimate $\tilde u^\top W \tilde v$ agreed with the SVD of its kernel reshaped
+# to (fan-in, filters) to 3 or 4 significant digits (e.g. 1.1732 against 1.1732). (That
+# reshaped matrix is what SNGAN normalises; a convolution's exact operator norm differs.)
+
+# %% tags=["instructor-solution"]
+from keras_gan.networks.sngan import SpectralNormalization
+
+rng = np.random.default_rng(seed)
+W = rng.normal(size=(64, 32))
+sigma_true = np.linalg.svd(W, compute_uv=False)[0]
+v = rng.normal(size=32)
+for t in range(1, 11):
+    u = W @ v / np.linalg.norm(W @ v)
+    v = W.T @ u / np.linalg.norm(W.T @ u)
+    if t in (1, 2, 5, 10):
+        print(f"{t:>2} iterations: sigma ~ {u @ W @ v:.5f}, SVD {sigma_true:.5f}, "
+              f"relative error {abs(u @ W @ v - sigma_true) / sigma_true:.1e}")
+# One iteration per "training step" on a matrix that drifts a little each step, u carried over.
+v = rng.normal(size=32)
+for step in range(1, 201):
+    W = W + 0.01 * rng.normal(size=W.shape) / np.sqrt(W.size)
+    u = W @ v / np.linalg.norm(W @ v)
+    v = W.T @ u / np.linalg.norm(W.T @ u)
+    if step in (1, 10, 50, 200):
+        sigma = np.linalg.svd(W, compute_uv=False)[0]
+        print(f"step {step:>3}, one iteration per step: relative error {abs(u @ W @ v - sigma) / sigma:.1e}")
+sngan_model = results["SNGAN"][0]
+for layer in sngan_model.discriminator.layers:
+    if isinstance(layer, SpectralNormalization):
+        estimate = float(ops.convert_to_numpy(layer.spectral_norm()[1]))
+        kernel = ops.convert_to_numpy(layer.kernel).reshape(-1, layer.kernel_shape[-1])
+        print(f"trained SNGAN {layer.name:<28} power_iterations={layer.power_iterations}: "
+              f"sigma {estimate:.4f}, SVD {np.linalg.svd(kernel, compute_uv=False)[0]:.4f}")
+
+# %% [markdown] tags=["instructor-solution"]
+# **4. Conceptual.** The generator learns from the gradient of the discriminator's output with
+# respect to its samples. In the parallel-lines example, a GAN discriminator trained towards
+# optimality separates the two lines ever more sharply, $D_w(x) = \sigma(w(\theta/2 - x_1))$
+# with $w \to \infty$, and $D^*$ is 1 on $P_0$, 0 on $P_\theta$: the JSD is flat at $\log 2$,
+# and the generator's minimax gradient $w\,\sigma(-w\theta/2)$ vanishes (the non-saturating one,
+# $w\,\sigma(w\theta/2)$, explodes instead). Training $D$ to optimality destroys the signal, so
+# GANs keep $D$ and $G$ in step. The WGAN critic is Lipschitz-constrained: its optimum here is
+# $f(x) = -x_1$ (slope 1 towards the real line), whose gradient with respect to $\theta$ is
+# $\partial_\theta W = 1$ however long it trains. A better critic means a *more accurate*
+# estimate of $W$ and of its gradient, so WGAN trains the critic for many steps ($n_{critic} = 5$,
+# 100 at the start in the paper).
+
+# %% tags=["instructor-solution"]
+theta = 0.5
+print(f"{'w (sharpness of D)':>20} | {'minimax dL/dtheta':>18} | {'non-saturating':>15} | WGAN critic")
+for w in (1.0, 10.0, 100.0, 1000.0):
+    t = w * (theta / 2 - theta)  # D's logit at the generated line
+    minimax = w / (1 + np.exp(-t))  # |d/dtheta log(1 - sigmoid(t))| = w sigmoid(t)
+    non_saturating = w / (1 + np.exp(t))  # |d/dtheta -log sigmoid(t)| = w (1 - sigmoid(t))
+    print(f"{w:>20g} | {minimax:>18.3e} | {non_saturating:>15.3e} | 1")
+
+# %% [markdown] tags=["instructor-solution"]
+# **5. Momentum and the hinge.** The hinge loss
+# $\mathbb{E}[\max(0, 1 - D(x))] + \mathbb{E}[\max(0, 1 + D(G(z)))]$ is exactly 0, with zero gradient,
+# once every real score is above 1 and every generated one below -1. From then on the
+# discriminator receives no gradient and stops changing, while the generator's loss
+# $-\mathbb{E}[D(G(z))]$ has no margin: it keeps receiving the gradient of a *frozen* $D$, the
+# same direction step after step, so it drifts towards whatever that fixed $D$ scores highest
+# (typically one kind of sample) and nothing corrects it: the samples collapse. Setting C below
+# trains `exercise_steps` steps with $D$ read on a fixed real batch and on fixed latents. In our
+# run (JAX, CPU, MNIST, 16 filters, 300 steps) the discriminator crossed both margins within 90
+# steps, $D(x) \approx 2.2$-$2.8$ and $D(G(z)) \approx -1.0$ to $-1.2$, and its last `d_loss` was
+# below $10^{-2}$ from step 90 on (exactly 0.0000 at steps 180, 270 and 300). At this small
+# width the defaults were in the same trap: the notebook's SNGAN ended with $D(x) = 7.07$,
+# $D(G(z)) = -1.28$ and `d_loss` 0. That matches `docs/quality.md`: every run starts in the trap,
+# and the difference is in leaving it. With the defaults $D$'s loss rose again after about
+# 1,000 to 2,500 generator steps and the FID fell; with setting C it stayed at 0 and the
+# generator stayed collapsed. To see it, train both for the exercise's 1,500 steps or more
+# (`exercise_steps=1500`).
+
+# %% tags=["instructor-solution"]
+class DiscriminatorReadings(keras.callbacks.Callback):
+    """Mean D on a fixed real batch and on fixed latents, and d_loss, at the end of every block."""
+
+    def __init__(self, real_images):
+        super().__init__()
+        self.real_images, self.readings = real_images, []
+
+    def on_epoch_end(self, epoch, logs=None):
+        real_score = ops.mean(self.model.discriminator(self.real_images, training=False))
+        fake_images = self.model.generate(len(self.real_images), seed=seed + 1)
+        fake_score = ops.mean(self.model.discriminator(fake_images, training=False))
+        self.readings.append((float(ops.convert_to_numpy(real_score)), float(ops.convert_to_numpy(fake_score)),
+                              logs["d_loss"]))
+
+
+config = SNGANConfig(base_filters=base_filters, generator_filters=base_filters, batch_size=batch_size,
+                     seed=seed, beta_1=0.5, beta_2=0.999)  # Table 1's setting C
+momentum = SNGAN.from_train_config(config, (28, 28, 1))
+readings = DiscriminatorReadings(real_batch)
+blocks = min(10, exercise_steps)
+momentum.fit(load_digits(config.batch_size).repeat(), epochs=blocks, steps_per_epoch=max(1, exercise_steps // blocks),
+             callbacks=[readings], verbose=0)
+print("SNGAN with Adam(2e-4, beta_1 0.5, beta_2 0.999), setting C:")
+for block, (real_score, fake_score, d_loss) in enumerate(readings.readings, 1):
+    print(f"  step {block * max(1, exercise_steps // blocks):>5}: D(x) {real_score:7.3f}, "
+          f"D(G(z)) {fake_score:7.3f}, last d_loss {d_loss:.4f}")
+default_model = results["SNGAN"][0]  # trained above with the defaults, Adam(2e-4, 0, 0.9), `steps` steps
+default_readings = DiscriminatorReadings(real_batch)
+default_readings.set_model(default_model)
+default_readings.on_epoch_end(0, {"d_loss": results["SNGAN"][1]["d_loss"][-1]})
+real_score, fake_score, d_loss = default_readings.readings[0]
+print(f"the defaults after {steps} steps: D(x) {real_score:.3f}, D(G(z)) {fake_score:.3f}, last d_loss {d_loss:.4f}")
+fig, axes = plt.subplots(1, 2, figsize=(8, 4))
+for ax, (name, model) in zip(axes, [("defaults: beta_1 0, beta_2 0.9", default_model),
+                                    ("setting C: beta_1 0.5, beta_2 0.999", momentum)]):
+    ax.imshow(image_grid(model.generate(36, seed=seed)), cmap="gray", vmin=0, vmax=255)
+    ax.set_title(name, fontsize=9)
+    ax.axis("off")
+plt.show()

@@ -40,11 +40,13 @@ base_filters = 16  # generator and discriminator widths (the configs' CPU defaul
 resnet_blocks = None  # CycleGAN's residual blocks; None: 6 below 256x256 (the paper's rule)
 receptive_field = 34  # PatchGAN patch size at 32x32 (the papers' 70 at 256x256)
 paper = False  # True: the paper settings (Pix2PixConfig.PAPER / CycleGANConfig.PAPER: 256x256, batch 1, 200 epochs)
+exercise_steps = 100  # steps of each pix2pix trained in the worked exercises (instructor's copy)
 seed = 0
 
 # %%
 if quick:
     pix2pix_steps, cyclegan_steps, base_filters, resnet_blocks, receptive_field = 2, 2, 4, 1, 16
+    exercise_steps = 2
 
 # %%
 import inspect
@@ -222,3 +224,126 @@ show_rows(
 # 4. **Conceptual.** Without the cycle term, which mappings $A \to B$ would minimise CycleGAN's
 #    adversarial loss? Why does the cycle term not fully pin down the digit's identity
 #    (hint: the paper's "steganography" observation)?
+
+# %% [markdown] tags=["instructor-solution"]
+# ## Worked solutions (instructor's copy)
+#
+# These cells are tagged `instructor-solution`: the student version
+# (`python -m keras_gan.assignments build`) and the documentation site leave them out. Each
+# pix2pix below trains `exercise_steps` steps from the same seed and is judged on 256 pairs of
+# the test split: the mean $L_1$ distance to the true digit (correctness) and the share of
+# grey pixels, $|v| < 0.5$ (blur: the targets are nearly black and white).
+#
+# **1. No $L_1$, only $L_1$.** The paper's figure 4: $L_1$ alone gives plausible but blurry
+# outputs (the $L_1$-optimal output is the per-pixel median of the plausible targets, grey where
+# they disagree); the cGAN term alone gives sharp outputs with artefacts, not always the right
+# image; together they are sharp *and* close to the target. In our run (JAX, CPU, MNIST, 100
+# steps each, 256 test pairs) the full pix2pix and the $L_1$-only model were almost
+# indistinguishable: $L_1$ 0.322 and 0.327, grey pixels 25.2% and 26.2% (the true digits: 7.9%),
+# both grey, soft but correctly shaped digits. After 100 steps the adversarial term (weight 1
+# against 100) has not yet made a visible difference; it sharpens over longer training. The
+# cGAN-only model scored *best* on both numbers ($L_1$ 0.269, 9.3% grey), and the picture shows
+# why the numbers mislead: its outputs are mostly dark, noisy textures in which the digits are
+# barely legible, and a mostly black image is close in $L_1$ to a mostly black target. Without
+# $L_1$ nothing ties the output to *this* input's digit early on. Judge such runs by eye, or with
+# a metric built for it (notebook 06).
+
+# %% tags=["instructor-solution"]
+import dataclasses
+
+try:
+    test_pairs = datasets.load("mnist_edges", split="test", image_size=size, batch_size=256, source=source,
+                               seed=seed, shuffle=False)
+    test_edges, test_digits = (t.numpy() for t in next(iter(test_pairs)))
+except ValueError:  # a source without a test split: pairs the models did not train on yet
+    test_edges, test_digits = (t.numpy() for t in next(iter(pairs.skip(50))))
+
+
+def judge(model, name):
+    """Mean L1 to the true digits and share of grey pixels of the model's translations."""
+    output = model.translate(test_edges)
+    l1, grey = np.abs(output - test_digits).mean(), np.mean(np.abs(output) < 0.5)
+    print(f"{name:<34} L1 to the target {l1:.3f}, grey pixels {grey:.1%}")
+    return output
+
+
+def train_pix2pix(name, **changes):
+    config = dataclasses.replace(p_config, **changes)
+    model = Pix2Pix.from_train_config(config, (size, size, 1))
+    if name.startswith("only L1"):  # the discriminator never learns: its random term is 100x smaller
+        model.compile(d_optimizer=keras.optimizers.Adam(0.0),
+                      g_optimizer=keras.optimizers.Adam(config.learning_rate, beta_1=config.beta_1))
+    model.fit(pairs.repeat(), epochs=1, steps_per_epoch=exercise_steps, verbose=0)
+    return judge(model, name)
+
+
+print(f"{'true digits':<34} grey pixels {np.mean(np.abs(test_digits) < 0.5):.1%}")
+outputs = {
+    # the notebook's pix2pix when it trained as long, else the same retrained for a fair race
+    "pix2pix (GAN + 100 L1)": (judge(pix2pix, "pix2pix (GAN + 100 L1)") if pix2pix_steps == exercise_steps
+                               else train_pix2pix("pix2pix (GAN + 100 L1)")),
+    "no L1 (l1_weight=0)": train_pix2pix("no L1 (l1_weight=0)", l1_weight=0.0),
+    "only L1 (D's learning rate 0)": train_pix2pix("only L1 (D's learning rate 0)"),
+}
+show_rows([test_edges[:12], *(o[:12] for o in outputs.values()), test_digits[:12]],
+          ["edges", *outputs, "target"], f"{exercise_steps} steps each, test pairs")
+
+# %% [markdown] tags=["instructor-solution"]
+# **2. Patch size.** A PatchGAN with receptive field $N$ only judges the statistics of
+# $N \times N$ patches, so it can enforce local texture (sharp strokes, no grey halo) but not
+# structure larger than $N$: whether the strokes join into the right digit is left to the $L_1$
+# term. A $1 \times 1$ "PixelGAN" sees only each pixel's value: it can push the colour
+# histogram (here: no grey) but has no notion of space at all; 16 sees stroke segments and
+# junctions, not the whole digit; 70 at $32 \times 32$ makes every logit see the whole image
+# and its padding (an "ImageGAN" in all but name, with many more weights; in the paper's
+# table 3 the $286 \times 286$ ImageGAN at 256 scored lower than 70). The paper's choice (70 at 256, 34 here) is the
+# smallest patch that still sees a stroke's neighbourhood. The discriminators the three
+# settings build (training them is left to the student: `train_pix2pix(name,
+# receptive_field=16)` from exercise 1). At $32 \times 32$ with 16 filters (our run): 16 gives a
+# $14 \times 14$ grid of logits from 9,361 weights, 34 a $6 \times 6$ grid from 42,897, and 70 a
+# $2 \times 2$ grid from 175,505, each of its logits seeing more than the whole image.
+
+# %% tags=["instructor-solution"]
+from keras_gan.networks.patchgan import conv_specs
+from keras_gan.networks.patchgan import receptive_field as field_of
+
+for field_size in (16, receptive_field, 70):
+    config = dataclasses.replace(p_config, receptive_field=field_size)
+    model = Pix2Pix.from_train_config(config, (size, size, 1))
+    grid = model.discriminator.output_shape[1:3]
+    print(f"receptive_field {field_size}: {grid[0]}x{grid[1]} patch logits, each seeing "
+          f"{field_of(conv_specs(model.discriminator))}x{field_of(conv_specs(model.discriminator))} "
+          f"pixels, {model.discriminator.count_params():,} discriminator weights")
+
+# %% [markdown] tags=["instructor-solution"]
+# **3. The cycle loss.** The two round trips through the model's translators
+# (`generator_ab` is $G: A \to B$, `generator_ba` is $F: B \to A$), in inference mode as
+# `translate` runs them, checked against the same computed with numpy from `translate`:
+
+# %% tags=["instructor-solution"]
+def cycle_loss(a, b, g, f):
+    cycle_a = keras.ops.mean(keras.ops.abs(f(g(a, training=False), training=False) - a))
+    cycle_b = keras.ops.mean(keras.ops.abs(g(f(b, training=False), training=False) - b))
+    return cycle_a + cycle_b
+
+
+domain_b = digits  # the true digits of the same batch: any images of domain B will do
+mine = float(keras.ops.convert_to_numpy(cycle_loss(edges, domain_b, cyclegan.generator_ab, cyclegan.generator_ba)))
+by_numpy = (np.abs(cyclegan.translate(translated, direction="b_to_a") - edges).mean()
+            + np.abs(cyclegan.translate(cyclegan.translate(domain_b, direction="b_to_a")) - domain_b).mean())
+print(f"cycle_loss {mine:.6f}, numpy from translate {by_numpy:.6f}")
+np.testing.assert_allclose(mine, by_numpy, rtol=1e-4, atol=1e-6)
+
+# %% [markdown] tags=["instructor-solution"]
+# **4. Conceptual.** The adversarial loss of $G$ only asks that the *distribution* of $G(a)$
+# match that of domain B. Any map that pushes $P_A$ onto $P_B$ minimises it: sending each edge
+# map to a random-looking but plausible digit, a permutation of the digits (every 3 to a 7), or
+# the same few digits (mode collapse, which the discriminator only partly punishes). With
+# unpaired data nothing in that loss ties $G(a)$ to $a$. The cycle term requires $F(G(a)) = a$,
+# so $G$ must be invertible on its outputs; but invertible is not identity-preserving: a
+# permutation of digit classes can still be undone by $F$. Worse, the paper and Chu et al. 2017
+# (<https://arxiv.org/abs/1712.02950>, "CycleGAN, a master of steganography") observe that
+# $G$ can hide the information needed to reconstruct $a$ in small, nearly invisible signals in
+# $G(a)$, so $F$ recovers $a$ from what looks like a different digit. Here the edge map and its
+# digit share their shape, which makes the identity map the easiest invertible one, but nothing
+# in the loss demands it.

@@ -34,11 +34,13 @@ steps = 300  # training steps per model (the whole notebook: 10 minutes on a 2-c
 base_filters = 16  # the generators' width (the authors' 128; the CLI's 32)
 batch_size = 64  # images of each domain per step (the authors' 64)
 num_pairs = 2000  # generated pairs scored
+exercise_steps = 150  # training steps of each model the worked solutions train (6 of them)
 seed = 0
 
 # %%
 if quick:
     steps, base_filters, batch_size, num_pairs = 3, 4, 16, 200
+    exercise_steps = 2
 
 # %%
 import inspect
@@ -205,3 +207,151 @@ for title, model in models.items():
 #    much higher for edges than for negatives?
 # 4. From the command line: `python -m keras_gan.train cogan --dataset mnist_negative`, then
 #    `python -m keras_gan.evaluate` on its checkpoint. Compare with your numbers here.
+
+# %% [markdown] tags=["instructor-solution"]
+# ## Worked solutions (instructor's copy)
+#
+# These cells are tagged `instructor-solution`: the student version
+# (`python -m keras_gan.assignments build`) and the documentation site leave them out. Each
+# model they train runs `exercise_steps` steps (fewer than the `steps` above: compare them with
+# each other, not with the two models above) and is scored on `num_pairs` pairs.
+#
+# **1. How many layers to share.** The generators' sharing $g = 0, 2, 4$ (every second value
+# of 0 to 4, to keep the cost down) with the authors' discriminators ($d = 3$), then $d = 0$
+# with $g = 4$ (the run with $g = 4, d = 3$ serves both sweeps). The generators' first layers decide what $z$ means; sharing them is what makes the
+# two images one digit, so the agreement should climb with $g$ (most of it with the first
+# layers, where the digit's identity and pose are set). The discriminators' sharing only helps:
+# their last layers see concepts, not pixels, and sharing them regularises both discriminators
+# towards the same features (the paper's Figure 3: the generators' sharing decided, the
+# discriminators' mattered little).
+
+# %% tags=["instructor-solution"]
+def train_cogan(shared_generator_layers, shared_discriminator_layers, data=stream, generator=None):
+    """A CoGAN of the notebook's width, trained for exercise_steps on `data`."""
+    keras.utils.set_random_seed(seed)
+    model = CoGAN(
+        generator=generator, image_shape=(28, 28, 1), base_filters=base_filters, seed=seed,
+        shared_generator_layers=shared_generator_layers,
+        shared_discriminator_layers=shared_discriminator_layers,
+    )
+    model.compile()
+    model.fit(data.repeat(), epochs=1, steps_per_epoch=exercise_steps, verbose=0)
+    return model
+
+
+sharing = {}
+for g, d in ((0, 3), (2, 3), (4, 3), (4, 0)):
+    model = train_cogan(g, d)
+    sharing[g, d] = metrics.pair_agreement(*model.generate_pairs(num_pairs, seed=seed), "mnist_negative")
+    print(f"generators share {g}, discriminators {d}: pair agreement {sharing[g, d]['pair_agreement']:.3f}, "
+          f"mismatched {sharing[g, d]['mismatched_agreement']:.3f}")
+generator_sweep = [(g, sharing[g, 3]) for g in (0, 2, 4)]
+plt.figure(figsize=(4.5, 3))
+plt.plot([g for g, _ in generator_sweep], [r["pair_agreement"] for _, r in generator_sweep], "o-", label="pairs")
+plt.plot([g for g, _ in generator_sweep], [r["mismatched_agreement"] for _, r in generator_sweep], "o--",
+         label="mismatched pairs")
+plt.scatter([4], [sharing[4, 0]["pair_agreement"]], marker="x", color="k", label="g = 4, d = 0")
+plt.xlabel("shared generator layers (d = 3)")
+plt.ylabel("pair agreement")
+plt.legend(fontsize=8)
+plt.show()
+
+# %% [markdown] tags=["instructor-solution"]
+# **2. Sharing the last layer instead.** Below, each domain has its own first four layers (the
+# same shapes as `cogan_generator`'s: $1 \to 4 \to 7 \to 13 \to 25$ pixels) and one output layer
+# serves both. Nothing makes it couple: the two per-domain stacks are free to read $z$ differently
+# (one may draw a 3 where the other draws a 7), and a shared last layer only says the two
+# domains are *rendered* by the same filters from different feature maps, which it can do for
+# any two digits. For negatives it even works against the data: one set of output filters must
+# draw light strokes on black and dark strokes on white, so the per-domain layers must produce
+# opposite features. Sharing is only a constraint on the joint distribution where it sits at
+# the layers that decide the content.
+
+# %% tags=["instructor-solution"]
+from keras_gan.layers import Conv2DTranspose
+
+
+def last_layer_shared_generator(latent_dim=100):
+    """Per-domain layers 1-4, a shared output layer: z -> [image_a, image_b]."""
+    layers = keras.layers
+    init = keras.initializers.VarianceScaling(2.0, "fan_avg", "uniform", seed=seed)
+
+    def block(filters, kernel, strides, crop, name):
+        return keras.Sequential([
+            Conv2DTranspose(filters, kernel, strides=strides, padding="valid", kernel_initializer=init,
+                            name=f"{name}_conv"),
+            layers.Cropping2D(crop), layers.BatchNormalization(center=False, scale=False, momentum=0.9),
+            layers.PReLU(keras.initializers.Constant(0.25), shared_axes=[1, 2, 3]),
+        ], name=name)
+
+    z = keras.Input((latent_dim,))
+    shared_output = keras.Sequential([
+        Conv2DTranspose(1, 6, padding="valid", kernel_initializer=init), layers.Cropping2D(1),
+    ], name="layer5_shared")
+    images = []
+    for domain in "ab":
+        x = layers.Reshape((1, 1, latent_dim))(z)
+        plan = [(8, 4, 1, 0), (4, 3, 2, 1), (2, 3, 2, 1), (1, 3, 2, 1)]
+        for index, (width, kernel, strides, crop) in enumerate(plan):
+            x = block(width * base_filters, kernel, strides, crop, f"layer{index + 1}_{domain}")(x)
+        images.append(layers.Activation("tanh", name=f"image_{domain}")(shared_output(x)))
+    return keras.Model(z, images, name="last_layer_shared")
+
+
+last_shared = train_cogan(0, 3, generator=last_layer_shared_generator())
+result = metrics.pair_agreement(*last_shared.generate_pairs(num_pairs, seed=seed), "mnist_negative")
+print(f"output layer shared only: pair agreement {result['pair_agreement']:.3f}, "
+      f"mismatched {result['mismatched_agreement']:.3f}")
+plt.figure(figsize=(6, 4))
+plt.imshow(image_grid(last_shared.generate(16, seed=seed), rows=4), cmap="gray")
+plt.title("first four layers per domain, the output layer shared")
+plt.axis("off")
+plt.show()
+
+# %% [markdown] tags=["instructor-solution"]
+# **3. Edges.** The agreement is a share of *pixels*, and most pixels are background in both
+# images: two unrelated images agree wherever neither has ink. If a share $p$ of the pixels is
+# "on" and two images are independent, they agree on $1 - 2p(1 - p)$ of them. Comparing a
+# negative with another digit's negative is comparing the two digits' ink ($p$ is the ink's
+# share), comparing edge maps is comparing two outlines, thinner than the strokes ($p$ smaller),
+# so the level of unrelated pairs is higher for edges. The real batches below show the levels
+# before any training (`pair_agreement` of real pairs: 1 for true pairs, and its
+# `mismatched_agreement` for unrelated ones). In our run (500 real pairs of each set, MNIST) the
+# digits' ink covered 13% of the pixels and the outlines 9%, which gives $1 - 2p(1-p) = 0.77$
+# and $0.84$; the measured mismatched agreements were 0.830 and 0.863, higher still because
+# digits are centred, so their ink overlaps more than chance. A generator that draws nothing
+# but background on the edge side scores high for that reason alone: compare with the
+# mismatched level, never with 0.
+
+# %% tags=["instructor-solution"]
+for pair_set in ("mnist_negative", "mnist_edges"):
+    side_a, side_b = (np.asarray(side) for side in next(iter(datasets.load(pair_set, batch_size=500, seed=seed))))
+    real = metrics.pair_agreement(side_a, side_b, pair_set)
+    print(f"{pair_set:<15} real pairs {real['pair_agreement']:.3f}, mismatched {real['mismatched_agreement']:.3f}; "
+          f"'on' pixels: side A {np.mean(side_a > 0):.2f}, side B {np.mean(side_b > 0):.2f}")
+edges_stream = datasets.load("mnist_edges", paired=False, batch_size=batch_size, seed=seed)
+edges_model = train_cogan(4, 3, data=edges_stream)
+edges = metrics.pair_agreement(*edges_model.generate_pairs(num_pairs, seed=seed), "mnist_edges")
+print(f"CoGAN on mnist_edges ({exercise_steps} steps): pair agreement {edges['pair_agreement']:.3f}, "
+      f"mismatched {edges['mismatched_agreement']:.3f}")
+plt.figure(figsize=(6, 4))
+plt.imshow(image_grid(edges_model.generate(16, seed=seed), rows=4), cmap="gray")
+plt.title("mnist_edges: edges (left) and digit (right) from one z")
+plt.axis("off")
+plt.show()
+
+# %% [markdown] tags=["instructor-solution"]
+# **4. From the command line.** For example, on the notebook's scale:
+#
+# ```
+# python -m keras_gan.train cogan --dataset mnist_negative --steps 300 --output runs/cogan_negative
+# python -m keras_gan.evaluate runs/cogan_negative/checkpoints/last.keras
+# ```
+#
+# `keras_gan.evaluate` recognises the pair model and prints JSON with `pair_agreement`,
+# `mismatched_agreement` and `num_pairs` (10,000 by default, `--num-samples`), the same
+# `keras_gan.metrics.pair_agreement` as above (through `CoGAN.pair_agreement`), with the dataset
+# read from the run's `config.json`. The numbers differ from the notebook's because the command
+# line trains `CoGANConfig`'s defaults (`base_filters=32`, twice the notebook's width, its own
+# steps unless `--steps` says otherwise) and scores more pairs; with the same width, steps and
+# seed they should be close, and the gap to the mismatched agreement is what to compare.

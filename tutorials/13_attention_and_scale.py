@@ -36,11 +36,14 @@ steps = 400  # SAGAN training steps (the whole notebook: under 10 minutes on a 2
 base_filters = 16  # the networks' width (the CLI's 32, the paper's 64)
 batch_size = 32
 log_every = 50  # steps between two readings of the attention gains
+exercise_steps = 50  # training steps of each model in the worked exercises (instructor's copy)
+exercise_biggan = True  # train exercise 3's two BigGANs (their compiling alone takes a minute)
 seed = 0
 
 # %%
 if quick:
-    steps, base_filters, batch_size, log_every = 4, 4, 8, 2
+    steps, base_filters, batch_size, log_every, exercise_steps = 4, 4, 8, 2, 0
+    exercise_biggan = False
 
 # %%
 import inspect
@@ -251,9 +254,10 @@ print(f"the generator's penalty at beta = 1e-4: {yours:.4g} (the package: {packa
 #
 # ## Exercises
 #
-# 1. Attend elsewhere: train with `attention_resolution=7` and with `0` (no attention: SNGAN's
-#    networks with projection), the same steps. Compare the samples and the gains. Why can a
-#    7x7 attention map not show the strokes of a digit?
+# 1. Attend elsewhere: build `SAGAN(attention_resolution=7)` at 28x28 and read why it is
+#    refused; train with `0` (no attention: SNGAN's networks with projection) for the same
+#    steps and compare the samples and the losses. Why could a 7x7 attention map not show the
+#    strokes of a digit?
 # 2. The class term: over a batch of real digits, compute $D(x, y') - D(x, y)$ for each of the
 #    10 labels $y'$. For which pairs of digits does the discriminator hesitate?
 # 3. Truncation for BigGAN: train `python -m keras_gan.train biggan --steps 2000` with and
@@ -263,3 +267,184 @@ print(f"the generator's penalty at beta = 1e-4: {yours:.4g} (the package: {packa
 #    BigGAN step on a batch of 32 with `accumulation_steps=4` equals the step with
 #    `accumulation_steps=1` (`tests/models/test_biggan.py` checks it). Why does it stop being
 #    exact with batch normalisation?
+
+# %% [markdown] tags=["instructor-solution"]
+# ## Worked solutions (instructor's copy)
+#
+# These cells are tagged `instructor-solution`: the student version
+# (`python -m keras_gan.assignments build`) and the documentation site leave them out. Each
+# model trains for `exercise_steps` (none with `quick=True`: building them is checked,
+# training them is not).
+#
+# **1. Attend elsewhere.** At 28x28 the networks have only one inner feature-map size, 14:
+# `SAGAN(attention_resolution=7)` is refused (below), and so it should be, since the block
+# max-pools its keys 2x2 and 7 does not halve. That is the answer to the question too: a 7x7 map
+# gives each position a 4x4-pixel cell, and its pooled keys (were they allowed) 8x8 cells, a
+# third of the digit; a stroke of MNIST is 2 to 3 pixels wide, so a key cell holds pieces of
+# several strokes and the background around them. The map can say "the upper left of the
+# digit", never "this stroke". The digit below at the three grids shows it. With
+# `attention_resolution=0` (SNGAN's residual networks with the projection discriminator, no
+# gain to log) the comparison is against the first reading of the attending model above, over
+# the same first `exercise_steps` steps. In our run (JAX, CPU, 50 steps) the losses differed
+# (`d_loss` 0.61 with attention, 1.13 without; `g_loss` 1.23 and 0.60) but the gains of the
+# attending model were still 0.001 (G) and -0.006 (D): attention had barely been switched on,
+# and the model without it drew noise textures, as any model does at 50 steps. The two
+# architectures only part ways once $\gamma$ grows, over the hundreds of steps above (train the
+# plain model for `steps` to compare the samples at equal length).
+
+# %% tags=["instructor-solution"]
+try:
+    SAGAN(image_shape=(28, 28, 1), num_classes=10, base_filters=base_filters,
+          attention_resolution=7)
+except ValueError as error:
+    print("attention_resolution=7:", error)
+
+digit = real[:1]
+fig, axes = plt.subplots(1, 3, figsize=(7, 2.6))
+grids = ((2, "14x14 queries (2x2 px)"), (4, "14x14 keys, 7x7 queries (4x4 px)"),
+         (8, "7x7 keys (8x8 px)"))
+for ax, (cells, title) in zip(axes, grids):
+    pooled = ops.convert_to_numpy(ops.average_pool(digit[..., :1], cells, cells, padding="same"))
+    ax.imshow(np.kron(pooled[0, ..., 0], np.ones((cells, cells)))[:28, :28], cmap="gray")
+    ax.set_title(title, fontsize=8)
+    ax.axis("off")
+plt.show()
+
+plain = SAGAN(image_shape=(28, 28, 1), num_classes=10, base_filters=base_filters,
+              attention_resolution=0, seed=seed)
+plain.compile()
+if exercise_steps:  # a multiple of log_every: the same readings as the attending model's
+    plain_history = plain.fit(data.repeat(), epochs=exercise_steps // log_every,
+                              steps_per_epoch=log_every, verbose=0)
+    print("logs without attention:", sorted(plain_history.history))
+    reading = exercise_steps // log_every - 1
+    for name in ("d_loss", "g_loss"):
+        print(f"{name} over the first {exercise_steps} steps: attention at 14 "
+              f"{history.history[name][reading]:+.3f}, none "
+              f"{plain_history.history[name][-1]:+.3f}")
+    print("gains of the attending model after the same steps:",
+          {name: round(values[reading], 4) for name, values in gains.items()})
+labels_shown = np.repeat(np.arange(10), 2)
+z = model.truncated_latents(len(labels_shown), truncation=2.0, seed=seed + 1)
+plt.figure(figsize=(8, 1.8))
+plt.imshow(image_grid(plain.generate(latents=z, labels=labels_shown), rows=2), cmap="gray")
+plt.title(f"no attention, after {exercise_steps} steps (columns: classes 0-9)", fontsize=9)
+plt.axis("off")
+plt.show()
+
+# %% [markdown] tags=["instructor-solution"]
+# **2. The class term.** Only the class term depends on the label, so
+# $D(x, y') - D(x, y) = \langle V_{y'} - V_y, \phi(x)\rangle$: compute $\phi(x)$ once and the
+# class term for each of the 10 labels. Row $y$ of the matrix is the mean margin over the real
+# digits of class $y$ (0 on the diagonal); an entry near 0, or above it, is a label the
+# discriminator would accept about as well as the true one. In our run (JAX, CPU, 512 real
+# digits, the 400-step model) the mean margin off the diagonal was only -0.24, and six pairs
+# were positive, the wrong label scoring *higher* than the true one: 3 read as 0 (+0.74), 8 as
+# 0 (+0.64), 3 as 2 (+0.56), 3 as 5, 5 as 0 and 8 as 2 (+0.27 to +0.33). The young
+# discriminator hesitates among the round, closed digits (0, 2, 3, 5, 8), and leans toward 0.
+
+# %% tags=["instructor-solution"]
+batches = [(np.asarray(x), np.asarray(y)) for x, y in data.take(16)]
+digits_x = np.concatenate([x for x, _ in batches])
+digits_y = np.concatenate([y for _, y in batches])
+projection = discriminator.get_layer("score_projection")
+phi_all = features([digits_x, digits_y])
+own_term = ops.convert_to_numpy(projection([phi_all, digits_y]))[:, 0]
+margin = np.full((10, 10), np.nan)
+for label in range(10):
+    term = ops.convert_to_numpy(projection([phi_all, np.full_like(digits_y, label)]))[:, 0]
+    for digit_class in np.unique(digits_y):
+        margin[digit_class, label] = np.mean((term - own_term)[digits_y == digit_class])
+plt.figure(figsize=(4.5, 4))
+plt.imshow(margin, cmap="RdBu_r", vmin=-np.nanmax(np.abs(margin)), vmax=np.nanmax(np.abs(margin)))
+plt.colorbar(label="mean D(x, y') - D(x, y)")
+plt.xlabel("label y'")
+plt.ylabel("true class y")
+plt.xticks(range(10))
+plt.yticks(range(10))
+plt.show()
+off_diagonal = [(margin[a, b], a, b) for a in range(10) for b in range(10)
+                if a != b and not np.isnan(margin[a, b])]
+print(f"{len(digits_y)} real digits; mean margin off the diagonal "
+      f"{np.mean([m for m, _, _ in off_diagonal]):+.3f}")
+print("the closest calls (true -> wrong label: margin):",
+      ", ".join(f"{a} -> {b}: {m:+.3f}" for m, a, b in sorted(off_diagonal, reverse=True)[:6]))
+
+# %% [markdown] tags=["instructor-solution"]
+# **3. Truncation for BigGAN.** The command line's 2,000 steps are a CPU-hour for each model;
+# the same comparison in Python, two BigGANs (the package's defaults at 28x28: a three-slot
+# hierarchical latent, the shared embedding) trained for `exercise_steps` on the same data,
+# with $\beta = 10^{-4}$ and with $\beta = 0$. The penalty shows what the regulariser does to
+# the filters (measured at $\beta = 10^{-4}$ on both); the samples and the within-class spread
+# what it does to truncation. So short a run only starts the trade: the claim to test with
+# longer runs is that the regularised generator keeps its digits as $\psi$ shrinks, where the
+# other fades like the SAGAN above. In our run (JAX, CPU, 50 steps each; the cell took about 5
+# minutes on a busy 2-core machine) both generators still drew grey noise textures; the
+# regulariser had lowered the penalty by a tenth (0.0059 against 0.0065 at
+# $\beta = 10^{-4}$), and the within-class spread fell with $\psi$ at the same rate for both
+# (6.96, 3.89, 1.11 at $\psi$ = 1, 0.5, 0.1 with it; 7.14, 4.19, 1.19 without): at
+# $\psi = 0.1$ every sample of a class is the same grey square. Truncation narrows the input
+# of any generator; what the penalty changes is whether the narrowed inputs still give good
+# images, and that takes a generator that draws digits first.
+
+# %% tags=["instructor-solution"]
+from keras_gan.models import BigGAN
+
+
+def truncation_rows(betas):
+    """Trains a BigGAN for each beta and draws its samples at psi = 1, 0.5, 0.1."""
+    fig, axes = plt.subplots(2, 3, figsize=(10, 4.2))
+    for row, beta in enumerate(betas):
+        big = BigGAN(image_shape=(28, 28, 1), num_classes=10, base_filters=base_filters,
+                     orthogonal_regularization=beta, seed=seed)
+        big.compile()
+        big.fit(data.repeat(), epochs=1, steps_per_epoch=exercise_steps, verbose=0)
+        penalty = float(losses.orthogonal_regularization(big.orthogonal_weights(), beta=1e-4))
+        spreads = []
+        for ax, truncation in zip(axes[row], (1.0, 0.5, 0.1)):
+            z = big.truncated_latents(20, truncation=truncation, seed=seed)
+            samples = big.generate(latents=z, labels=np.repeat([1, 3, 5, 8], 5))
+            per_class = samples.reshape(4, 5, -1)
+            deviation = per_class - per_class.mean(1, keepdims=True)
+            spreads.append(np.mean(np.linalg.norm(deviation, axis=-1)))
+            ax.imshow(image_grid(samples, rows=4), cmap="gray")
+            ax.set_title(f"beta = {beta:g}, psi = {truncation}", fontsize=9)
+            ax.axis("off")
+        print(f"beta = {beta:g}: orthogonal penalty (at 1e-4) {penalty:.4g}; within-class "
+              f"spread at psi 1, 0.5, 0.1: {', '.join(f'{v:.2f}' for v in spreads)}")
+    plt.tight_layout()
+    plt.show()
+
+
+if exercise_biggan:
+    truncation_rows((1e-4, 0.0))
+else:
+    print("exercise_biggan=False: the BigGANs are not trained")
+
+# %% [markdown] tags=["instructor-solution"]
+# **4. Gradient accumulation and batch normalisation.** The hinge losses are means over the
+# batch of per-sample terms, each depending on its own sample only; the mean over 32 is the
+# mean of the 4 means over 8, so the accumulated gradient (each micro-batch's carrying 1/k) is
+# the full batch's, up to rounding. Batch normalisation breaks the "each depending on its own
+# sample": in training it normalises every sample by the mean and variance of its batch, and
+# with accumulation that batch is the micro-batch of 8. The function being differentiated is
+# another one (four sets of statistics instead of one, noisier for being taken over 8), and the
+# moving statistics are updated four times, on micro-batches. Below, one `BatchNormalization`
+# layer on a batch of 32 and on the same 32 as 4 micro-batches: in our run the outputs
+# differed by up to 1.0 (on unit-variance outputs), and the moving mean had moved four times
+# as far (0.0355 against 0.0090, momentum 0.99). With micro-batches of hundreds of images, as
+# at BigGAN's scale, each one's statistics are close to the full batch's and the difference is
+# small; with 8 images it is not.
+
+# %% tags=["instructor-solution"]
+rng = np.random.default_rng(seed)
+activations = rng.normal(1.0, 2.0, (32, 6)).astype("float32")
+for accumulation in (1, 4):
+    batchnorm = keras.layers.BatchNormalization()
+    pieces = [batchnorm(chunk, training=True) for chunk in np.split(activations, accumulation)]
+    outputs = np.concatenate([ops.convert_to_numpy(piece) for piece in pieces])
+    if accumulation == 1:
+        whole = outputs
+    moving = ops.convert_to_numpy(batchnorm.moving_mean)
+    print(f"{accumulation} micro-batch(es): largest |output - whole batch's| "
+          f"{np.abs(outputs - whole).max():.3f}, moving mean of feature 0 {moving[0]:.4f}")

@@ -48,11 +48,14 @@ steps = 450  # training steps of batch_size images (under 10 minutes on a 2-core
 batch_size = 32  # the paper's 16
 max_filters = 32  # the widest blocks' feature maps (the paper's 512)
 log_every = 25  # steps between two snapshots of the samples
+exercise_steps = 100  # training steps of each model in the worked exercises (instructor's copy)
+exercise_log_every = 5  # steps between two readings of the exercises' models
 seed = 0
 
 # %%
 if quick:
     image_size, phase_images, steps, batch_size, max_filters, log_every = 8, 64, 6, 8, 8, 2
+    exercise_steps, exercise_log_every = 0, 1
 
 # %%
 import inspect
@@ -335,3 +338,207 @@ for name, images in (("real", np.asarray(next(iter(data)))), ("generated", gener
 # 4. The paper's scale: `python -m keras_gan.train progan --paper` (600,000 images per phase,
 #    512 feature maps): how many images until 32x32? How long would it take at the step time
 #    you measured here?
+
+# %% [markdown] tags=["instructor-solution"]
+# ## Worked solutions (instructor's copy)
+#
+# These cells are tagged `instructor-solution`: the student version
+# (`python -m keras_gan.assignments build`) and the documentation site leave them out. Three
+# models train for `exercise_steps` each (none with `quick=True`: building them is checked,
+# training them is not), from the same seed, logged every `exercise_log_every` steps: the
+# notebook's settings (the reference), the same without fades, and the same with groups of one.
+#
+# **1. Skipping the fade.** With `fade_images=1` a new block enters with its full weight at
+# once: its layers are freshly initialised, so the generator's output changes abruptly, and the
+# real images the critic sees jump to twice the resolution in the same step. The critic, whose
+# input statistics have just changed, is briefly wrong about both; the Wasserstein estimate
+# drops or jumps at each doubling, and the samples show the new block's untrained noise where
+# the fading model blends it in over `phase_images` images.
+#
+# In our run (JAX, CPU, 100 steps, readings every 5) both models reached 8x8 after step 45. The
+# fading one's estimate moved from -2.26 to -2.12 over the next 5 steps; the one without the
+# fade jumped from -2.21 to -0.97, then to +1.05 five steps later, and at its second doubling
+# (to 16x16 after step 90, where the reference was still at 8x8) from -1.67 to -1.10. Its
+# samples switched in one step from 4x4 blocks to 8x8 noise. The reference is no calm curve
+# either (it swung to -4.05 at step 90, the end of its fade, on a critic this young); what the
+# fade removes is the jump at the moment of the doubling.
+
+# %% tags=["instructor-solution"]
+import tempfile
+import time
+
+
+class Readings(keras.callbacks.Callback):
+    """The stage, the logs and samples of fixed latents at the end of every epoch."""
+
+    def __init__(self, latents):
+        super().__init__()
+        self.latents, self.stages, self.logs, self.samples = latents, [], [], []
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.stages.append(self.model.stage())
+        self.logs.append(dict(logs))
+        self.samples.append(self.model.generate(latents=self.latents))
+
+
+def progan_variant(**changes):
+    """A ProGAN with the notebook's settings and `changes`, compiled."""
+    settings = dict(image_shape=(image_size, image_size, 1), fade_images=phase_images,
+                    stable_images=phase_images, max_filters=max_filters,
+                    filter_base=8 * max_filters, latent_dim=64, minibatch_group_size=4, seed=seed)
+    variant = ProGAN(**{**settings, **changes})
+    variant.compile()
+    return variant
+
+
+def train_variant(variant, num_steps, readings):
+    """Trains for num_steps (whole epochs of exercise_log_every steps); returns the seconds."""
+    start = time.perf_counter()
+    if num_steps:
+        variant.fit(data.repeat(), epochs=num_steps // exercise_log_every,
+                    steps_per_epoch=exercise_log_every, verbose=0, callbacks=[readings])
+    return time.perf_counter() - start
+
+
+variants, readings = {}, {}
+for name, changes in (("reference", {}), ("no fade", {"fade_images": 1}),
+                      ("groups of 1", {"minibatch_group_size": 1})):
+    variants[name] = progan_variant(**changes)
+    readings[name] = Readings(snapshots.latents)
+# The reference stops mid-fade once to be saved (exercise 3), then goes on.
+save_at = min(exercise_steps, (phase_images + phase_images // 3) // batch_size)
+save_at -= save_at % exercise_log_every
+train_variant(variants["reference"], save_at, readings["reference"])
+saved_path = f"{tempfile.mkdtemp()}/progan.keras"
+variants["reference"].save(saved_path)
+saved_stage = variants["reference"].stage()
+saved_images = int(ops.convert_to_numpy(variants["reference"].images_seen))
+seconds = train_variant(variants["reference"], exercise_steps - save_at, readings["reference"])
+step_seconds = seconds / max(1, exercise_steps - save_at)
+for name in ("no fade", "groups of 1"):
+    train_variant(variants[name], exercise_steps, readings[name])
+
+exercise_trained = np.arange(1, exercise_steps // exercise_log_every + 1) * exercise_log_every
+fig, axes = plt.subplots(1, 2, figsize=(12, 3))
+for name in ("reference", "no fade"):
+    axes[0].plot(exercise_trained, [logs["wasserstein"] for logs in readings[name].logs],
+                 marker=".", label=name)
+    axes[1].plot(exercise_trained, [r for r, _ in readings[name].stages], marker=".", label=name)
+axes[0].set_title("Wasserstein estimate")
+axes[1].set_title("resolution")
+for ax in axes:
+    ax.set_xlabel("training step")
+    ax.legend()
+plt.show()
+for name in ("reference", "no fade"):
+    stages, logs = readings[name].stages, readings[name].logs
+    changes = [i for i in range(1, len(stages)) if stages[i][0] != stages[i - 1][0]]
+    steps_before = [int(exercise_trained[i - 1]) for i in changes]
+    print(f"{name}: the resolution changes after steps {steps_before}; "
+          "Wasserstein estimate before -> after each: "
+          + ", ".join(f"{logs[i - 1]['wasserstein']:+.2f} -> {logs[i]['wasserstein']:+.2f}"
+                      for i in changes))
+    if changes:
+        around = [i for c in changes for i in (c - 1, c)]
+        shown_rows = np.concatenate([readings[name].samples[i] for i in around])
+        plt.figure(figsize=(8, 1.2 * len(around)))
+        plt.imshow(image_grid(shown_rows, rows=len(around)), cmap="gray")
+        plt.title(f"{name}: the samples just before and just after each doubling", fontsize=9)
+        plt.axis("off")
+        plt.show()
+
+# %% [markdown] tags=["instructor-solution"]
+# **2. Groups of one.** With $G = 1$ every "group" is a single sample: its standard deviation is
+# 0, the extra feature map is the constant $\sqrt{10^{-8}} = 10^{-4}$, and the critic is back to
+# judging one sample at a time, blind to a batch of copies. A quick measure of variety: the
+# mean distance between two samples of the same batch of 64, divided by the same for real
+# digits shown at the stage reached (1: as varied as the data; near 0: collapsed). The
+# critic's extra feature map is read as in the notebook. In our run (100 steps) the two were
+# indistinguishable on variety (1.78 and 1.76 times the data's: samples still noisier than
+# digits, so *more* varied) while the feature map read 0.249 with groups of 4 and $10^{-4}$
+# with groups of 1, as computed. The layer only pays off once a generator starts to collapse;
+# notebook 05's lab, or a run of several thousand steps scored by FID (notebook 06), is where
+# to see the difference.
+
+# %% tags=["instructor-solution"]
+def variety(variant):
+    """Mean pairwise distance of 64 samples over that of 64 real digits at the same stage."""
+    samples = variant.generate(num_samples=64, seed=seed).reshape(64, -1)
+    level = variant.schedule.level_of_detail(variant.images_seen)
+    reals = np.concatenate([np.asarray(b) for b in data.take(max(1, 64 // batch_size))])[:64]
+    reals = ops.convert_to_numpy(real_images_at(ops.convert_to_tensor(reals), level,
+                                                variant.schedule.levels)).reshape(len(reals), -1)
+
+    def spread(x):
+        return np.mean(np.linalg.norm(x[:, None] - x[None], axis=-1))
+
+    return spread(samples) / spread(reals)
+
+
+for name in ("reference", "groups of 1"):
+    variant = variants[name]
+    probe_variant = keras.Model(variant.discriminator.inputs,
+                                variant.discriminator.get_layer("minibatch_stddev").output)
+    level = variant.schedule.level_of_detail(variant.images_seen)
+    sample_batch = variant.generate(num_samples=batch_size, seed=seed)
+    extra = ops.convert_to_numpy(probe_variant(real_images_at(
+        ops.convert_to_tensor(sample_batch), level, variant.schedule.levels)))[..., -1].mean()
+    print(f"{name:>11}, {exercise_steps} steps: variety {variety(variant):.2f} of the data's; "
+          f"the critic's extra feature map {extra:.4g}")
+
+# %% [markdown] tags=["instructor-solution"]
+# **3. Resuming mid-fade.** The reference model was saved mid-fade above; reloaded, it holds
+# the same clock (`images_seen` is a weight), so `stage()` is the same. Its next step trains at
+# that stage (the step reads $\ell$ from the clock, then moves the clock by the batch: the
+# logged `alpha` is the one trained at), after which the clock and the stage are the
+# schedule's at `images_seen + batch_size`. In our run the model was saved after 60 steps,
+# 1,920 images, at stage (8, 0.28), reloaded at the same, and its next step trained at alpha
+# 0.28 and left the clock at 1,952 images, stage (8, 0.30).
+
+# %% tags=["instructor-solution"]
+resumed = keras.saving.load_model(saved_path)
+print(f"saved at {saved_images} images, stage {saved_stage}; reloaded: "
+      f"{int(ops.convert_to_numpy(resumed.images_seen))} images, stage {resumed.stage()}")
+assert resumed.stage() == saved_stage
+if exercise_steps:
+    next_logs = resumed.train_on_batch(np.asarray(next(iter(data))), return_dict=True)
+    print(f"its next step trained at resolution {float(next_logs['resolution']):g}, alpha "
+          f"{float(next_logs['alpha']):.4f}; its clock now reads "
+          f"{int(ops.convert_to_numpy(resumed.images_seen))} images, stage {resumed.stage()}")
+    np.testing.assert_allclose(float(next_logs["alpha"]), saved_stage[1], atol=1e-4)
+    assert resumed.stage() == schedule.stage(saved_images + batch_size)
+
+# %% [markdown] tags=["instructor-solution"]
+# **4. The paper's scale.** `--paper` keeps the image size (32x32 for CIFAR-10) and sets 600,000
+# images per fade and per stable phase, batches of 16, 512 feature maps up to 32x32
+# (`filter_base` 16,384). From 4x4 to 32x32 there are 3 doublings, each a stable phase then a
+# fade: 3.6 million images (225,000 steps of 16) until 32x32 is fully faded in. For the cost,
+# count each network's 3x3 convolutions' multiply-adds per image, $\sum_r r^2 \cdot 9 \cdot
+# (c_{in} c_{out})$ over two convolutions per resolution (a rough proxy: it ignores the 1x1
+# layers, the dense 4x4 layer and the penalty's second backward pass, which scale alike), and
+# scale the step time measured here, per image, by the ratio. In our run (JAX, CPU) a step of
+# 32 took 0.188 s (5.9 ms an image, over the reference's last 40 steps) and the paper's networks
+# cost about 1,978 times more per image: about 485 days on this 2-core machine for the 3.6
+# million images. A rough figure (the proxy, and a CPU shared with other work), but the order of
+# magnitude is the point: the paper's run is a GPU job.
+
+# %% tags=["instructor-solution"]
+from keras_gan.schedules import ProgressiveGrowing
+
+
+def conv_cost(size, widest, base):
+    """Multiply-adds per image of the 3x3 convolutions of one network, two per resolution."""
+    width = {r: min(widest, base // r) for r in 2 ** np.arange(2, int(np.log2(size)) + 1)}
+    return sum(r * r * 9 * (width[max(4, r // 2)] * width[r] + width[r] ** 2) for r in width)
+
+
+paper_schedule = ProgressiveGrowing(32, fade_images=600_000, stable_images=600_000)
+paper_images = paper_schedule.images_to_full_resolution
+ratio = conv_cost(32, 512, 16_384) / conv_cost(image_size, max_filters, 8 * max_filters)
+per_image = step_seconds / batch_size
+print(f"the paper's CIFAR-10 run: {paper_images:,} images ({paper_images // 16:,} steps of 16) "
+      f"until 32x32")
+print(f"here: {step_seconds:.3f} s a step of {batch_size} ({per_image * 1e3:.2f} ms an image, "
+      f"{exercise_steps - save_at} steps timed); the paper's networks cost about {ratio:,.0f} "
+      f"times more per image: about {paper_images * per_image * ratio / 86_400:,.0f} days on "
+      f"this machine")

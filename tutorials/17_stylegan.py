@@ -40,11 +40,13 @@ batch_size = 32  # the paper's 32
 max_filters = 32  # the widest blocks' feature maps (the paper's 512)
 latent_dim = 64  # z and w (the paper's 512)
 log_every = 50  # steps between two snapshots of the samples
+exercise_steps = 100  # training steps of each model in the worked exercises (instructor's copy)
 seed = 0
 
 # %%
 if quick:
     image_size, steps, batch_size, max_filters, latent_dim, log_every = 8, 6, 8, 8, 8, 2
+    exercise_steps = 0
 
 # %%
 import inspect
@@ -323,3 +325,172 @@ plt.show()
 # 4. The paper's scale: `python -m keras_gan.train stylegan --paper` (512-wide networks, 8
 #    mapping layers). How many parameters does the generator have, and how long would a step
 #    take at the speed you measured here?
+
+# %% [markdown] tags=["instructor-solution"]
+# ## Worked solutions (instructor's copy)
+#
+# These cells are tagged `instructor-solution`: the student version
+# (`python -m keras_gan.assignments build`) and the documentation site leave them out.
+# Exercises 2 and 3 train three models for `exercise_steps` each (none with `quick=True`:
+# building them is checked, training them is not), from the same seed.
+#
+# **1. Without demodulation.** `ModulatedConv2D` reads its `demodulate` flag when it is called,
+# so setting `layer.convolution.demodulate = False` on every `StyledConv2D` of a synthesis
+# network gives the model the exercise asks for, with the same weights, without copying
+# `stylegan_synthesis` (a copy would build the layers with `ModulatedConv2D(filters, 3,
+# demodulate=False)`). Below, the standard deviation of each styled convolution's output for 64
+# latents, with and without, on a freshly built model (styles near 1: the affine layers' bias
+# starts at 1) and on the trained one. With demodulation each layer's output keeps about the
+# same scale, whatever the styles; without it the scale is multiplied at every layer by the
+# size of that layer's styles times the kernel's gain, so it drifts from layer to layer and
+# compounds (here over 5 convolutions; 17 at 1024x1024). In our run (JAX, CPU) the fresh model's
+# five outputs had standard deviations 0.78, 0.54, 0.55, 0.70, 0.53 with demodulation and 0.92,
+# 0.87, 1.26, 2.0, 2.26 without; on the trained model 0.62, 0.25, 0.21, 0.21, 0.30 with it and
+# 1.08, 0.90, 1.59, 2.51, 5.11 without: nearly fivefold over five layers once the styles have
+# moved away from 1 with training. (The toRGB layers never demodulate: they are left alone.)
+
+# %% tags=["instructor-solution"]
+from keras_gan.networks.stylegan import StyledConv2D
+
+
+def styled_output_std(variant, num_latents=64):
+    """The standard deviation of every StyledConv2D's output, for num_latents latents."""
+    convolutions = [layer for layer in variant.synthesis.layers if isinstance(layer, StyledConv2D)]
+    probe = keras.Model(variant.synthesis.inputs, [layer.output for layer in convolutions])
+    z = keras.random.normal((num_latents, variant.latent_dim), seed=seed)
+    ws = ops.repeat(ops.expand_dims(variant.mapping(z), 1), variant.num_styles, axis=1)
+    return {layer.name: float(np.std(ops.convert_to_numpy(out)))
+            for layer, out in zip(convolutions, probe(ws))}
+
+
+def set_demodulation(variant, flag):
+    """Sets the demodulation of every StyledConv2D (the toRGB layers never demodulate)."""
+    for layer in variant.synthesis.layers:
+        if isinstance(layer, StyledConv2D):
+            layer.convolution.demodulate = flag
+
+
+fresh = StyleGAN(image_shape=(image_size, image_size, 1), latent_dim=latent_dim,
+                 mapping_layers=2, max_filters=max_filters, filter_base=8 * max_filters, seed=seed)
+for name, variant in (("fresh", fresh), ("trained", model)):
+    for flag in (True, False):
+        set_demodulation(variant, flag)
+        stds = styled_output_std(variant)
+        print(f"{name:>7}, demodulate={flag!s:>5}: "
+              + "  ".join(f"{layer} {std:.3g}" for layer, std in stds.items()))
+    set_demodulation(variant, True)
+
+# %% [markdown] tags=["instructor-solution"]
+# **2. No style mixing.** Style mixing trains the synthesis network on two latents at once,
+# switched at a random layer, so no layer can count on its neighbours sharing its $w$: each
+# layer's style is made to work with any other. Without it nothing forbids the generator to
+# spread one feature over all the layers' copies of $w$. The coarse layers (4x4, 8x8) still
+# decide the shape either way, since the later layers build on them; it is at the cutoffs in
+# the middle that a model trained without mixing tends to give hybrids that belong to neither
+# latent. Below, the two models trained for the same steps (with and without mixing), the same
+# grid as above for each, and how much of $a$ shows through at each cutoff: $\lVert
+# \mathrm{mix} - b\rVert / \lVert a - b\rVert$, 0 for $b$ alone and 1 for $a$ alone. In our run
+# (100 steps each) the two grids were nearly identical: $a$ showed through 0.87 and 0.80 at
+# the cutoffs 4 and 2 with mixing, 0.87 and 0.82 without. Even the first two styles (the 4x4
+# convolution and its toRGB) carry 80% of the image, the coarse layers deciding the shape as
+# expected; what mixing separates takes far longer than 100 steps to show.
+
+# %% tags=["instructor-solution"]
+import time
+
+
+def train_variant(**changes):
+    """A StyleGAN with the notebook's settings and `changes`, trained for exercise_steps;
+    returns it and the seconds per step (after a first, compiling step)."""
+    variant = StyleGAN(image_shape=(image_size, image_size, 1), latent_dim=latent_dim,
+                       mapping_layers=2, max_filters=max_filters, filter_base=8 * max_filters,
+                       ema_half_life=2_000, seed=seed, **changes)
+    variant.compile()
+    if not exercise_steps:
+        return variant, float("nan")
+    variant.fit(data.repeat(), epochs=1, steps_per_epoch=1, verbose=0)
+    start = time.perf_counter()
+    variant.fit(data.repeat(), epochs=1, steps_per_epoch=exercise_steps - 1, verbose=0)
+    return variant, (time.perf_counter() - start) / max(1, exercise_steps - 1)
+
+
+trained_variants, step_seconds = {}, {}
+for name, changes in (("reference", {}), ("no mixing", {"style_mixing_probability": 0.0}),
+                      ("no path length", {"path_length_weight": 0.0})):
+    trained_variants[name], step_seconds[name] = train_variant(**changes)
+
+a, b = fixed_latents[:6], fixed_latents[2:8]
+fig, axes = plt.subplots(1, 2, figsize=(12, 0.9 * len(cutoffs)))
+for ax, name in zip(axes, ("reference", "no mixing")):
+    variant = trained_variants[name]
+    end_a = variant.mix_styles(a, b, variant.num_styles, noise=False)
+    end_b = variant.mix_styles(a, b, 0, noise=False)
+    mixed = [variant.mix_styles(a, b, cutoff, noise=False) for cutoff in cutoffs]
+    through = [np.linalg.norm(m - end_b) / max(np.linalg.norm(end_a - end_b), 1e-8) for m in mixed]
+    print(f"{name:>9}, {exercise_steps} steps: a shows through "
+          + ", ".join(f"{t:.2f} (cutoff {c})" for t, c in zip(through, cutoffs)))
+    ax.imshow(image_grid(np.concatenate(mixed), rows=len(cutoffs)), cmap="gray")
+    ax.set_title(f"{name}: cutoffs {cutoffs}, one per row", fontsize=9)
+    ax.axis("off")
+plt.show()
+
+# %% [markdown] tags=["instructor-solution"]
+# **3. No path-length penalty.** The penalty costs an extra generator pass with a gradient
+# through the synthesis network every 4 steps (lazy regularisation), on a smaller batch
+# (`path_length_batch_shrink`): the timing below says what it costs here. Its effect is on the
+# geometry of $w$: it asks that a fixed-size step in $w$ move the image by about the same
+# amount everywhere, so interpolating toward $\bar w$ (truncation) changes the images
+# smoothly. Measured as the spread of 16 samples around their mean image at each $\psi$:
+# smoother models shrink it roughly in proportion to $\psi$. In our run (100 steps, so 25
+# penalty steps) the spreads were 5.81, 4.83, 3.59, 2.02, 0 with the penalty and 5.66, 4.69,
+# 3.51, 1.94, 0 without (at $\psi$ = 1, 0.75, 0.5, 0.25, 0): the same shape, too early to
+# differ. The timing was no clearer on a shared 2-core machine: 0.303 s a step with the penalty,
+# 0.368 s without, the opposite of the expected order, so here the penalty's cost (one extra
+# pass every 4 steps on a smaller batch) was below the noise of the measurement. Time both on
+# an idle machine, over more steps, to see the saving.
+
+# %% tags=["instructor-solution"]
+spread_latents = ops.convert_to_numpy(keras.random.normal((16, latent_dim), seed=seed + 1))
+for name in ("reference", "no path length"):
+    variant = trained_variants[name]
+    spreads = []
+    for psi in (1.0, 0.75, 0.5, 0.25, 0.0):
+        samples = variant.generate(latents=spread_latents, truncation_psi=psi, noise=False)
+        samples = samples.reshape(len(samples), -1)
+        spreads.append(np.mean(np.linalg.norm(samples - samples.mean(0), axis=-1)))
+    print(f"{name:>14}: {step_seconds[name]:.3f} s a step; spread at psi 1, 0.75, 0.5, 0.25, 0: "
+          + ", ".join(f"{s:.2f}" for s in spreads))
+
+# %% [markdown] tags=["instructor-solution"]
+# **4. The paper's scale.** `--paper` keeps the command line's 32x32 (FFHQ's 1024 would be a
+# different run) and sets $z$ and $w$ to 512, 8 mapping layers and 512 feature maps at every
+# resolution up to 32x32 (`filter_base` 32,768). Build that generator and count; for the time,
+# scale the step time measured here by the ratio of the styled convolutions' multiply-adds per
+# image, $\sum r^2 \cdot 9 \cdot c_{in} c_{out}$ (a rough proxy, as in notebook 16: the
+# discriminator grows in the same proportion, the mapping network's cost stays small). In our
+# run: 21,519,891 parameters against this notebook's 58,238, about 2,060 times the
+# convolutions' cost per image, so about 620 s for one step of 32 at the 0.303 s measured
+# here: a GPU job (and FFHQ's 1024x1024 another order of magnitude beyond).
+
+# %% tags=["instructor-solution"]
+from keras_gan.networks.stylegan import stylegan_generator
+
+paper_generator = stylegan_generator(32, 1, 512, 512, 32_768, 8, seed=seed)
+print(f"the paper-scale generator at 32x32: {paper_generator.count_params():,} parameters "
+      f"(this notebook's: {model.generator.count_params():,})")
+
+
+def styled_cost(size, widest, base):
+    """Multiply-adds per image of the 3x3 styled convolutions (one at 4x4, two per doubling)."""
+    width = {r: min(widest, base // r) for r in 2 ** np.arange(2, int(np.log2(size)) + 1)}
+    cost = 16 * 9 * width[4] ** 2
+    for r in list(width)[1:]:
+        cost += r * r * 9 * (width[r // 2] * width[r] + width[r] ** 2)
+    return cost
+
+
+ratio = styled_cost(32, 512, 32_768) / styled_cost(image_size, max_filters, 8 * max_filters)
+measured = step_seconds["reference"]
+print(f"here: {measured:.3f} s a step of {batch_size}; the paper's networks at 32x32 cost about "
+      f"{ratio:,.0f} times more per image: about {measured * ratio:,.0f} s a step of 32 on this "
+      f"machine")
