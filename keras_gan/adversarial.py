@@ -268,6 +268,14 @@ def lazily_regularized(optimizer, interval):
     return type(optimizer).from_config(config)
 
 
+def _to_numpy(value):
+    """A TensorFlow tensor as a NumPy array; anything else unchanged."""
+    tf = sys.modules.get("tensorflow")
+    if tf is not None and isinstance(value, tf.Tensor):
+        return value.numpy()
+    return value
+
+
 class AdversarialBase(keras.Model):
     """The adversarial core every keras_gan model shares, whatever it generates from.
 
@@ -1181,6 +1189,16 @@ class AdversarialBase(keras.Model):
             if f"seed_state_{i}" in keys:  # files written before seed states were saved lack them
                 state.assign(ops.cast(np.asarray(store[f"seed_state_{i}"]), state.dtype))
 
+    # -- A phase before the adversarial one ------------------------------------------------------
+
+    def pending_pretraining_steps(self):
+        """Steps of a phase `fit()` runs before the adversarial steps, still to take (0: none).
+
+        SRGAN's MSE pretraining is one; `keras_gan.Run` takes them first, with
+        `pretrain(data, steps, verbose=..., callbacks=...)`, and counts them in the run's steps.
+        """
+        return 0
+
     # -- Input checks, before anything runs -----------------------------------------------------
 
     def _check_compiled(self):
@@ -1260,6 +1278,11 @@ class AdversarialBase(keras.Model):
 
     def train_on_batch(self, x, y=None, **kwargs):
         self._check_compiled()
+        # a batch drawn from a tf.data pipeline (`next(iter(dataset))`) holds tf tensors, which
+        # the JAX and PyTorch trainers cannot read: hand them NumPy arrays, as fit()'s adapter does
+        x, y = (
+            None if part is None else keras.tree.map_structure(_to_numpy, part) for part in (x, y)
+        )
         data = x if y is None else (x, y)
         self._checked_data(data, batch_size=len(keras.tree.flatten(data)[0]))
         return super().train_on_batch(x, y, **kwargs)
@@ -1437,6 +1460,11 @@ class AdversarialModel(AdversarialBase):
             self.check_samples(spec.shape, spec.dtype.name, (images.min(), images.max()))
         elif isinstance(x, (np.ndarray, tuple, list, dict)):
             images = np.asarray(self.unpack_images(x))
+            if images.ndim == 0 or len(images) == 0:
+                raise ValueError(
+                    "The data holds no samples: expected at least one image along the first "
+                    f"axis. Received: images of shape {images.shape}"
+                )
             batch = min(batch_size or 32, len(images))
             divisor = self.discriminator_steps * getattr(self, "accumulation_steps", 1)
             if len(images) % batch and len(images) % batch % divisor:

@@ -546,15 +546,32 @@ class Run:
                 os.path.join(out, "tensorboard"), every=log_every or 10, total_steps=total
             ),
         ]  # fmt: skip
+        progress = []
         if verbose == 2:
             every = log_every or max(1, min(100, total // 20 or 1))
-            callbacks.append(gan_callbacks.ProgressLog(total, every=every))
+            progress = [gan_callbacks.ProgressLog(total, every=every)]
+            callbacks += progress
         callbacks += self.callbacks
         step = start
         self._model = model
         with stop:
+            # A phase before the adversarial one (SRGAN's MSE pretraining) counts in the run's
+            # steps, as it does in optimizer.iterations: `--steps 3 --pretrain-steps 2` takes 2
+            # pretraining steps and 1 adversarial one, and a resumed run continues either phase.
+            pending = min(model.pending_pretraining_steps(), total - start)
+            if pending > 0:
+                try:
+                    model.pretrain(
+                        first_stream, pending, verbose=1 if verbose == 1 else 0,
+                        callbacks=[guard, stop, saver, *progress, *self.callbacks],
+                    )  # fmt: skip
+                except DataError as error:
+                    raise RunError(str(error)) from error
+                step = checkpoints.step_of(model)
+                first_stream = stream(step)
+            finished = guard.failure or stop.signal_name
             for number, (initial_epoch, epochs, count) in enumerate(
-                plan(start, total, steps_per_epoch)
+                [] if finished else plan(step, total, steps_per_epoch)
             ):
                 try:
                     model.fit(
@@ -727,7 +744,12 @@ class Run:
             print(f"  {name:<{width}} = {value!r}")
         resumed = f", resuming at step {start}" if start else ""
         total, steps_per_epoch = record["total_steps"], record["steps_per_epoch"]
-        print(f"  -> {total} steps ({steps_per_epoch} per epoch){resumed}; output: {self.output}")
+        pending = min(model.pending_pretraining_steps(), max(0, total - start))
+        first = f", the next {pending} of them pretraining" if pending else ""
+        print(
+            f"  -> {total} steps ({steps_per_epoch} per epoch){resumed}{first}; "
+            f"output: {self.output}"
+        )
         accelerators = gan_backend.accelerators()
         print("  device: " + (", ".join(accelerators) if accelerators else "CPU (no GPU found)"))
         if self._precision != "float32":

@@ -58,20 +58,18 @@ def train_one(variant, seconds, output):
     run = keras_gan.Run(variant, output=output, seed=0, callbacks=[clock])
     planned = run.config.epochs * run.config.steps_per_epoch if run.config.steps_per_epoch else None
     start = time.perf_counter()
+    # every step of the run counts, SRGAN's MSE pretraining steps included (`--steps` too)
     reached = run.train(steps=PROBE_STEPS, **quiet).step
     first = time.perf_counter() - start
-    # A phase the run counts in its steps before the first adversarial one (SRGAN's MSE
-    # pretraining, 200 steps on the command line): `--steps N` means N steps after it.
-    offset = reached - PROBE_STEPS
     start = time.perf_counter()
     reached = run.train(steps=reached + PROBE_STEPS, **quiet).step
     second = time.perf_counter() - start
     per_step = (clock.ends[-1] - clock.ends[0]) / (len(clock.ends) - 1)
-    steps = max(reached - offset, int(seconds / per_step))
+    steps = max(reached, int(seconds / per_step))
     if planned:
-        steps = max(reached - offset, min(steps, planned))
+        steps = max(reached, min(steps, planned))
     start = time.perf_counter()
-    result = run.train(steps=steps + offset, **quiet)
+    result = run.train(steps=steps, **quiet)
     if result.status != 0:
         raise SystemExit(f"{variant}: the run ended with status {result.status}")
     trained = first + second + time.perf_counter() - start

@@ -166,6 +166,31 @@ def test_array_batch_must_split_into_discriminator_steps():
         model.train_on_batch(testing.random_images(SHAPE, 7))
 
 
+def test_train_on_batch_takes_a_batch_drawn_from_tf_data_on_every_backend():
+    import tensorflow as tf
+
+    images = testing.random_images(SHAPE, 8)
+    logs = []
+    for batch in (images, next(iter(tf.data.Dataset.from_tensor_slices(images).batch(8)))):
+        model = tiny_dcgan()
+        model.compile()
+        logs.append(model.train_on_batch(batch, return_dict=True))
+    # the tf tensor trains exactly as the NumPy array does
+    assert logs[0].keys() == logs[1].keys()
+    for name in logs[0]:
+        np.testing.assert_allclose(float(logs[1][name]), float(logs[0][name]), rtol=1e-6)
+
+
+def test_an_empty_batch_is_refused_with_a_message():
+    model = tiny_dcgan()
+    model.compile()
+    empty = np.zeros((0, *SHAPE), "float32")
+    with pytest.raises(ValueError, match=r"no samples.*shape \(0, 16, 16, 1\)"):
+        model.train_on_batch(empty)
+    with pytest.raises(ValueError, match="no samples"):
+        model.fit(empty, batch_size=4, verbose=0)
+
+
 # -- Built from the config: one source of truth -------------------------------------------------
 
 # Narrow networks, so that building all fourteen variants takes seconds.

@@ -8,6 +8,7 @@ wrong kind is a one-line refusal, exit status 2, before anything is loaded or wr
 import json
 import math
 
+import keras
 import numpy as np
 import pytest
 
@@ -94,18 +95,20 @@ def test_every_variant_trains_from_the_command_line_with_its_defaults(name, tmp_
 @pytest.mark.one_backend(
     "torch", reason="the step accounting does not depend on the backend: checked once"
 )
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="SRGAN's fit() runs its pretraining steps before the --steps the CLI plans, so "
-    "`--steps 3 --pretrain-steps 2` ends at step 5 (and a resume starts from the wrong step)",
-)
 def test_srgan_pretraining_steps_count_in_steps(tmp_path):
     out = tmp_path / "srgan"
-    argv = ["srgan", "--steps", "3", "--pretrain-steps", "2", "--batch-size", "8", "--output", str(out),
+    argv = ["srgan", "--pretrain-steps", "2", "--batch-size", "8", "--output", str(out),
             "--verbose", "0", *fallback(registry.get("srgan"))]  # fmt: skip
-    assert status(argv) == 0
-    assert checkpoints.step_of(checkpoints.load(checkpoints.latest(out))) == 3
+    # stopped inside the pretraining, resumed there, then into the adversarial phase: --steps
+    # means the same steps from scratch and on resume
+    assert status([*argv, "--steps", "1"]) == 0
+    model = checkpoints.load(checkpoints.latest(out))
+    assert checkpoints.step_of(model) == 1 and model.pending_pretraining_steps() == 1
+    assert status([*argv, "--steps", "3", "--resume"]) == 0
+    model = checkpoints.load(checkpoints.latest(out))
+    assert checkpoints.step_of(model) == 3 and model.pending_pretraining_steps() == 0
+    assert int(keras.ops.convert_to_numpy(model.pretrained_steps)) == 2
+    assert status([*argv, "--steps", "2", "--resume"]) == 2  # already past it: one line
 
 
 @pytest.mark.parametrize("name", VARIANTS)

@@ -252,8 +252,9 @@ plt.show()
 # (`python -m keras_gan.assignments build`) and the documentation site leave them out.
 # Exercises 1, 2 and 4 need a judge: notebook 06's digit classifier
 # (`keras_gan.metrics.classifier`), trained here for 3 epochs on up to `classifier_images`
-# labelled images and tested on others (in our run, JAX, CPU, MNIST: 4,915 images, 97.5% on
-# 1,229 held-out ones).
+# labelled images and tested on others (in our run, JAX, CPU, MNIST: 4,915 images, 98.4% on
+# 1,229 held-out ones). "In our run" below is the notebook at its default settings (400 steps
+# per model, width 32, seed 0).
 
 # %% tags=["instructor-solution"]
 import tempfile
@@ -268,8 +269,8 @@ for batch_images, batch_labels in load_digits(256, with_labels=True):
 pool_x = np.concatenate([x for x, _ in batches])
 pool_y = np.concatenate([y for _, y in batches]).reshape(-1)
 cut = min(classifier_images, int(0.8 * len(pool_x)))
-# Batch 16, the package's default for small digit sets: BatchNorm's moving statistics, which
-# the judge uses at inference, need many steps (at batch 64 the test accuracy stayed at chance).
+# Batch 16, the package's default for small digit sets (3 epochs are then 921 steps, enough for
+# BatchNorm's moving statistics; train_classifier recomputes them after shorter runs).
 judge, record = digit_classifier.train_classifier(
     "digits", epochs=3, batch_size=16, train_data=(pool_x[:cut], pool_y[:cut]),
     test_data=(pool_x[cut:], pool_y[cut:]), cache_dir=tempfile.mkdtemp(), seed=seed, verbose=0,
@@ -292,7 +293,14 @@ def predicted_digits(images):
 # training speed, not of capacity. Both CGANs below train the same number of steps from the
 # same seed, and the judge classifies 50 digits of each requested class. Read the accuracy
 # against the judge's own test accuracy (its ceiling) and against 10%, the chance level of a
-# generator that ignores the label.
+# generator that ignores the label. In our run the judge read the asked digit in 20.8% of the
+# one-hot CGAN's 500 samples and in 9.2% of the embedding's: after 400 steps the one-hot
+# conditioning has begun to take and the embedding's has not (chance). That is the initial
+# scale at work: the one-hot entries are 1, while the embedding's are initialised like DCGAN's
+# weights, $\mathcal{N}(0, 0.02^2)$, so the label enters the first layer about 50 times weaker
+# than the one-hot vector, beside $z$'s 100 unit-variance entries. Both are far from the judge's 98.4%: at this length the CGAN's
+# labels are still mostly ignored, which is what the class-conditional papers' much longer runs
+# are for.
 
 # %% tags=["instructor-solution"]
 conditioned = {"onehot": cgan}
@@ -325,7 +333,12 @@ plt.show()
 # independent judge, and within each class (the mean distance between two samples' judge
 # features, real test digits as reference). Expect ACGAN's samples to be read as their class
 # with a higher probability than the CGAN's and to spread less within each class than the real
-# digits do: the price of $L_C$.
+# digits do: the price of $L_C$. In our run (500 samples each, both models at 400 steps): real
+# test digits 0.965 and a spread of 19.5; the CGAN 0.188 and 21.9; ACGAN 0.557 and 16.4. ACGAN's
+# samples are read as their class three times as often as the CGAN's, and they spread less than
+# the real digits (16.4 against 19.5) although they are far from the real digits' confidence: the
+# class loss buys recognisability with diversity early. The CGAN spreads more than the real
+# digits only because most of its samples are not yet the asked digit.
 
 # %% tags=["instructor-solution"]
 judge_features = keras.Model(judge.input, judge.get_layer("features").output)
@@ -392,7 +405,11 @@ for name, logits, expected in [("perfect Q", perfect, np.log(K)), ("uniform Q", 
 # 7s), others merge similar digits (4 and 9, 3 and 5), because InfoGAN maximises the
 # information the code carries about the image, and a style split can carry as much as the
 # class. The paper reports 5% error for its categorical code on MNIST after full training; a
-# short run is far from it, and which code goes with which digit changes from seed to seed.
+# short run is far from it, and which code goes with which digit changes from seed to seed. In
+# our run (400 steps) the best one-to-one matching explained 57.9% of the images and each
+# code's most frequent digit 72.6%: codes 0, 1 and 5 drew a clean 0, 1 and 7 (93-100%), code 2
+# a second kind of 1 (93%: a style split), code 8 mostly 6s (82%), code 3 2s and 7s, code 9 7s
+# and 4s (a merge), and code 4 no digit in particular.
 
 # %% tags=["instructor-solution"]
 from scipy.optimize import linear_sum_assignment

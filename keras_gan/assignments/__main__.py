@@ -62,7 +62,11 @@ def main(argv=None):
             for path in args.notebooks:
                 info = build_lib.build(path, args.output)
                 names = ", ".join(g["name"] for g in info["graded"])
-                print(f"{path} -> {info['output']}: {len(info['graded'])} to write ({names})")
+                graded = f"{len(info['graded'])} to write ({names})" if names else "nothing graded"
+                removed = info["instructor_cells_removed"]
+                print(
+                    f"{path} -> {info['output']}: {graded}, {removed} worked-solution cells removed"
+                )
         except build_lib.BuildError as error:
             print(f"error: {error}", file=sys.stderr)
             return 2

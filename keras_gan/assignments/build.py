@@ -296,10 +296,11 @@ def build(path, output_dir="student"):
     notebook = read_notebook(path)
     name = os.path.splitext(os.path.basename(path))[0]
     student, info, _ = build_notebook(notebook, source_name=os.path.basename(path))
-    if not info["graded"]:
+    if not info["graded"] and not info["instructor_cells_removed"]:
+        # a notebook with worked solutions only (08-10) still needs its student copy
         raise BuildError(
-            f"{path} has no '{BEGIN_SOLUTION}' ... '{END_SOLUTION}' region: nothing to leave to "
-            "the student"
+            f"{path} has no '{BEGIN_SOLUTION}' ... '{END_SOLUTION}' region and no cell tagged "
+            f"'{INSTRUCTOR_TAG}': nothing to leave to the student"
         )
     os.makedirs(output_dir, exist_ok=True)
     target = os.path.join(output_dir, name + ".ipynb")

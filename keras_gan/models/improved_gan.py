@@ -14,6 +14,7 @@ from keras_gan.config import AugmentConfig, field
 from keras_gan.models.acgan import class_loss
 from keras_gan.models.cgan import LabelConditioned
 from keras_gan.networks.improved_gan import (
+    GENERATOR_OUTPUTS,
     improved_gan_discriminator,
     improved_gan_generator,
     initialize_weight_norm,
@@ -45,6 +46,13 @@ class ImprovedGANConfig(AugmentConfig):
         '"feature_matching" (section 3.1, the paper\'s semi-supervised results) or '
         '"non_saturating" (-E log D(G(z)), with D(x) = Z(x) / (Z(x) + 1)).',
         choices=("feature_matching", "non_saturating"),
+    )
+    generator_output: str = field(
+        "tanh",
+        "The generator's last activation: \"tanh\" (the authors' sigmoid, on [-1, 1]) or "
+        '"softplus" (2 softplus(a) - 1, the PyTorch port\'s: the sigmoid output collapsed to '
+        "one saturated blob within 10 steps on MNIST; see docs/variants/improved_gan.md).",
+        choices=GENERATOR_OUTPUTS,
     )
     unlabelled_weight: float = field(
         0.5,
@@ -142,6 +150,8 @@ class ImprovedGAN(LabelConditioned, AdversarialModel):
         labelled_per_class: int >= 1, labelled images per class.
         generator_loss: `"feature_matching"` or `"non_saturating"`.
         unlabelled_weight: float >= 0, w.
+        generator_output: `"tanh"` or `"softplus"`, the default generator's last activation
+            (`improved_gan_generator`'s `output`). Defaults to `"tanh"`.
         minibatch_kernels: int >= 0, B of minibatch discrimination in the default discriminator;
             0 leaves it out.
         historical_weight: float >= 0, the weight of historical averaging.
@@ -189,11 +199,14 @@ class ImprovedGAN(LabelConditioned, AdversarialModel):
         labelled_per_class,
         minibatch_kernels,
         historical_weight,
+        generator_output,
         **kwargs,
     ):
         check_latent_dim(latent_dim)
         self.check_num_classes(num_classes)
-        generator = generator or improved_gan_generator(tuple(image_shape), latent_dim)
+        generator = generator or improved_gan_generator(
+            tuple(image_shape), latent_dim, output=generator_output
+        )
         discriminator = discriminator or improved_gan_discriminator(
             tuple(image_shape), num_classes, minibatch_kernels=minibatch_kernels
         )
@@ -215,6 +228,7 @@ class ImprovedGAN(LabelConditioned, AdversarialModel):
         self.labelled_per_class = int(labelled_per_class)
         self.minibatch_kernels = int(minibatch_kernels)
         self.historical_weight = float(historical_weight)
+        self.generator_output = generator_output
         size = self.num_classes * self.labelled_per_class
         #: The labelled set, chosen on the first `fit` (`choose_labelled_set`) and saved.
         self.labelled_images = self.add_weight(

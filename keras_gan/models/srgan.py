@@ -333,11 +333,15 @@ class SRGAN(TranslationModel):
             self._pretraining, self.train_function = False, None
             self.reset_metrics()
 
+    def pending_pretraining_steps(self):
+        """MSE pretraining steps still to take: `pretrain_steps` minus `pretrained_steps`."""
+        return max(0, self.pretrain_steps - int(ops.convert_to_numpy(self.pretrained_steps)))
+
     def fit(self, x=None, y=None, **kwargs):
         """Runs the remaining MSE pretraining steps (if any), then the adversarial training."""
         self._check_compiled()
         self._check_data(x)
-        remaining = self.pretrain_steps - int(ops.convert_to_numpy(self.pretrained_steps))
+        remaining = self.pending_pretraining_steps()
         if remaining > 0:
             self.pretrain(x, remaining, kwargs.get("batch_size"), kwargs.get("verbose", "auto"))
         return super().fit(x, y, **kwargs)

@@ -18,22 +18,41 @@ from keras import layers
 
 from keras_gan.layers import MinibatchDiscrimination, WeightNormDense
 
+GENERATOR_OUTPUTS = ("tanh", "softplus")
 
-def improved_gan_generator(sample_shape=(28, 28, 1), latent_dim=100, units=(500, 500)):
-    """The generator: `(batch, latent_dim) -> (batch, *sample_shape)` in [-1, 1].
+
+def improved_gan_generator(
+    sample_shape=(28, 28, 1), latent_dim=100, units=(500, 500), output="tanh"
+):
+    """The generator: `(batch, latent_dim) -> (batch, *sample_shape)`.
 
     Each hidden layer is a dense layer without bias, batch normalisation without scale (the
     softplus follows) and softplus; the output layer is a `WeightNormDense` with a trained
-    scale, then tanh.
+    scale, then the output activation.
 
     Args:
         sample_shape: tuple, the shape of one image. Defaults to `(28, 28, 1)`.
         latent_dim: int, the size of z. Defaults to 100.
         units: tuple of ints, the hidden widths. Defaults to the authors' `(500, 500)`.
+        output: `"tanh"` (images in [-1, 1]: the authors' sigmoid over [0, 1]) or
+            `"softplus"` (`2 softplus(a) - 1`, in [-1, inf): the discriminator, which maps
+            its input to [0, 1] first, sees softplus(a)). Defaults to `"tanh"`. The sigmoid
+            saturates: on semi-supervised MNIST every sample became the same blob within 10
+            steps, in keras_gan and in a JAX copy of the authors' script; the softplus output
+            of the PyTorch port Sleepychord/ImprovedGAN-pytorch does not (docs/variants/
+            improved_gan.md).
 
     Returns:
         A `keras.Model`.
+
+    Raises:
+        ValueError: an unknown `output`.
     """
+    if output not in GENERATOR_OUTPUTS:
+        raise ValueError(
+            f"Unknown generator output {output!r}. Accepted: {', '.join(GENERATOR_OUTPUTS)}. "
+            f"Received: output={output!r}"
+        )
     latents = keras.Input((latent_dim,), name="latents")
     x = latents
     for i, width in enumerate(units):
@@ -42,10 +61,12 @@ def improved_gan_generator(sample_shape=(28, 28, 1), latent_dim=100, units=(500,
         x = layers.Activation("softplus", name=f"softplus_{i}")(x)
     x = WeightNormDense(
         math.prod(sample_shape),
-        activation="tanh",
+        activation=output,
         kernel_initializer="glorot_normal",
         name="output",
     )(x)
+    if output == "softplus":  # the discriminator's (x + 1) / 2 gives back softplus(a)
+        x = layers.Rescaling(2.0, offset=-1.0, name="to_images")(x)
     images = layers.Reshape(tuple(sample_shape), name="images")(x)
     return keras.Model(latents, images, name="improved_gan_generator")
 

@@ -125,6 +125,28 @@ def test_build_drops_the_worked_exercise_cells_and_keeps_the_rest():
     assert not build_lib.has_solutions(nbformat.v4.new_notebook(cells=[plain]))
 
 
+def test_build_writes_a_notebook_with_only_worked_solutions_and_refuses_one_with_none(tmp_path):
+    worked = nbformat.v4.new_code_cell("answer_to_exercise_1 = 6 * 7")
+    worked.metadata["tags"] = [build_lib.INSTRUCTOR_TAG]
+    plain = nbformat.v4.new_code_cell("print('kept')")
+    only_worked = tmp_path / "08_only_worked.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[plain, worked]), str(only_worked))
+    info = build_lib.build(str(only_worked), str(tmp_path / "student"))
+    assert info["graded"] == [] and info["instructor_cells_removed"] == 1
+    assert student_text(nbformat.read(info["output"], as_version=4)) == "print('kept')"
+    nothing = tmp_path / "plain.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[plain]), str(nothing))
+    with pytest.raises(build_lib.BuildError, match="nothing to leave to the student"):
+        build_lib.build(str(nothing), str(tmp_path / "student"))
+    # the command line says what it built, and refuses the plain notebook with exit status 2
+    run = [sys.executable, "-m", "keras_gan.assignments", "build", "--output", str(tmp_path / "s")]
+    built = subprocess.run(run + [str(only_worked)], capture_output=True, text=True)
+    assert built.returncode == 0, built.stderr
+    assert "nothing graded, 1 worked-solution cells removed" in built.stdout
+    refused = subprocess.run(run + [str(nothing)], capture_output=True, text=True)
+    assert refused.returncode == 2 and "nothing to leave to the student" in refused.stderr
+
+
 def test_build_stubs_whole_definitions():
     source = '''### BEGIN SOLUTION
 def helper(x):
@@ -159,7 +181,7 @@ def test_build_of_each_tutorial_hides_its_solutions(tmp_path):
     notebooks = [
         p
         for p in sorted(glob.glob(os.path.join(TUTORIALS, "*.ipynb")))
-        if build_lib.BEGIN_SOLUTION in open(p, encoding="utf-8").read()
+        if build_lib.has_solutions(build_lib.read_notebook(p))
     ]
     if not notebooks:
         pytest.skip("no tutorial with solution markers yet")

@@ -128,3 +128,44 @@ def test_training_estimate_scales_with_epochs():
     four = classifier.training_estimate("mnist", backend="jax")
     assert four > 60 and classifier.training_estimate("mnist", 8, "jax") == 2 * four
     assert classifier.training_estimate("cifar10") is None
+
+
+def test_a_short_training_sets_the_batchnorm_statistics_from_the_training_images(
+    tmp_path, synthetic_digits
+):
+    # 40 steps leave 0.99**40 = 67% of the moving averages' start (mean 0, variance 1): before
+    # the statistics were recomputed, such a classifier was at chance at inference on MNIST
+    train = synthetic_digits(1000, seed=0)
+    model, record = classifier.train_classifier(
+        "mnist", epochs=1, batch_size=25, cache_dir=tmp_path, train_data=train,
+        test_data=synthetic_digits(200, seed=1), verbose=0,
+    )  # fmt: skip
+    assert record["batchnorm_statistics"] == "recomputed from 1000 training images after 40 steps"
+    assert record["test_accuracy"] >= 0.95
+    # the first layer's statistics are its input's population mean and variance, per channel
+    import keras
+
+    first = next(l for l in model.layers if isinstance(l, keras.layers.BatchNormalization))
+    features = keras.ops.convert_to_numpy(keras.Model(model.input, first.input)(train[0]))
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(first.moving_mean), features.mean(axis=(0, 1, 2)), atol=1e-5
+    )
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(first.moving_variance),
+        features.astype("float64").var(axis=(0, 1, 2)),
+        rtol=5e-3,  # the probe convolves in batches of 25, this check all 1,000 at once
+    )
+    # the cached copy reloads with them
+    reloaded, _ = classifier.load_classifier("mnist", cache_dir=tmp_path, train_if_missing=False)
+    np.testing.assert_allclose(
+        reloaded.predict(train[0][:50], verbose=0), model.predict(train[0][:50], verbose=0),
+        atol=1e-5,
+    )  # fmt: skip
+
+
+def test_the_statistics_rule_spares_the_default_trainings(mnist_cache):
+    # the session's fixture trains 4 steps: recomputed; the digits classifier's default 900
+    # steps (10 epochs of 90 batches) and MNIST's 1,876 keep their moving averages
+    record = json.loads(classifier.cache_paths("mnist", mnist_cache)[1].read_text())
+    assert record["batchnorm_statistics"] == "recomputed from 200 training images after 4 steps"
+    assert 0.99**900 < classifier.STALE_STATISTICS < 0.99**500

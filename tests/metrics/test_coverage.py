@@ -31,3 +31,21 @@ def test_stacked_mnist_mode_ids():
 def test_out_of_range_ids_are_named():
     with pytest.raises(ValueError, match=r"\[0, 12\]"):
         class_coverage([0, 12], num_classes=10)
+
+
+def test_min_count_leaves_out_the_classes_of_a_few_misread_images():
+    # 95 images of digits 0-4, and 5 misread as 5-9 (one each), as a 95%-accurate classifier does
+    predictions = np.concatenate([np.arange(95) % 5, np.arange(5, 10)])
+    assert class_coverage(predictions, num_classes=10)["classes_covered"] == 10
+    assert class_coverage(predictions, num_classes=10, min_count=2)["classes_covered"] == 5
+    # the histogram and its KL do not depend on it
+    assert (
+        class_coverage(predictions, 10, min_count=2)["class_kl"]
+        == class_coverage(predictions, 10)["class_kl"]
+    )
+
+
+@pytest.mark.parametrize("min_count", [0, -1, 1.5, True, "2"])
+def test_min_count_must_be_a_positive_int(min_count):
+    with pytest.raises(ValueError, match=f"min_count={min_count!r}"):
+        class_coverage([0, 1], num_classes=10, min_count=min_count)

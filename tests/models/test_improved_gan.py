@@ -305,6 +305,7 @@ def test_parity_across_backends(parity_dir):
         (dict(historical_weight=-1.0), "`historical_weight` must be a finite number >= 0"),
         (dict(unlabelled_weight=float("nan")), "`unlabelled_weight` must be a finite number"),
         (dict(num_classes=1), "`num_classes` must be an integer >= 2"),
+        (dict(generator_output="sigmoid"), "'tanh', 'softplus'. Received: generator_output"),
         (dict(ada_target=0.6, augment="translation"), "ADA does not apply to ImprovedGAN"),
         (dict(r1_gamma=1.0), "The R1/R2 penalties do not apply to ImprovedGAN"),
     ],
@@ -312,6 +313,25 @@ def test_parity_across_backends(parity_dir):
 def test_bad_settings_are_refused(settings, message):
     with pytest.raises(ValueError, match=message):
         ImprovedGAN(image_shape=(8, 8, 1), **settings)
+
+
+def test_the_softplus_output_is_unbounded_above_and_reloads(tmp_path):
+    from keras_gan.networks.improved_gan import improved_gan_generator
+
+    generator = improved_gan_generator((4, 4, 1), latent_dim=3, output="softplus")
+    preactivation = keras.Model(generator.input, generator.get_layer("output").preactivation(
+        generator.get_layer("softplus_1").output))  # fmt: skip
+    z = np.random.default_rng(0).uniform(size=(5, 3)).astype("float32")
+    a = numpy(preactivation(z)).reshape(5, 4, 4, 1)
+    # 2 softplus(a) - 1: the discriminator's (x + 1) / 2 sees softplus(a), in (0, inf)
+    np.testing.assert_allclose(numpy(generator(z)), 2 * softplus(a) - 1, rtol=1e-5, atol=1e-6)
+    model = ImprovedGAN(image_shape=(8, 8, 1), latent_dim=4, num_classes=K, labelled_per_class=2,
+                        generator_output="softplus", seed=0)  # fmt: skip
+    model.compile()
+    images, labels = labelled_data(16, shape=(8, 8, 1))
+    testing.check_fit(model, (images, labels), steps=2, batch_size=8)
+    testing.check_save_load(model, str(tmp_path), np.zeros((2, 4), "float32"))
+    assert keras.saving.load_model(str(tmp_path / "model.keras")).generator_output == "softplus"
 
 
 def test_a_discriminator_without_features_is_refused():
