@@ -14,6 +14,7 @@ import pytest
 
 from keras_gan import checkpoints, datasets, registry, train
 from keras_gan.datasets import tfds_loader
+from tests.test_train import assert_same_run
 
 VARIANTS = registry.available()
 
@@ -109,6 +110,11 @@ def test_srgan_pretraining_steps_count_in_steps(tmp_path):
     assert checkpoints.step_of(model) == 3 and model.pending_pretraining_steps() == 0
     assert int(keras.ops.convert_to_numpy(model.pretrained_steps)) == 2
     assert status([*argv, "--steps", "2", "--resume"]) == 2  # already past it: one line
+    # and the run stopped inside its pretraining is the straight run, weights and losses
+    straight = tmp_path / "straight"
+    argv_straight = [a if a != str(out) else str(straight) for a in argv]
+    assert status([*argv_straight, "--steps", "3"]) == 0
+    assert_same_run(str(straight), str(out))
 
 
 @pytest.mark.parametrize("name", VARIANTS)
