@@ -2,7 +2,8 @@
 
 The paper's Table 1 (Salimans et al. 2016): 93 +- 6.5 errors with feature matching and 100
 labels (10 per class), after 300 epochs. This script trains `improved_gan`
-with the command line's defaults (the authors' networks and optimizer) for `--steps` steps per
+with the command line's defaults (the authors' networks and optimizer, with the softplus
+generator output; `--set generator_output=tanh` for the authors' sigmoid) for `--steps` steps per
 seed, and counts the discriminator's errors on MNIST's test split every `--every` steps. Each
 evaluation and the wall time so far are written to the JSON after every evaluation, so a run
 stopped early keeps what it measured.
@@ -57,7 +58,11 @@ def main():
     record = {
         "backend": keras.backend.backend(),
         "command": "python benchmarks/semi_supervised.py "
-        + " ".join(f"--{k.replace('_', '-')} {v}" for k, v in vars(args).items() if k != "set")
+        + " ".join(
+            f"--{k.replace('_', '-')} {' '.join(map(str, v)) if isinstance(v, list) else v}"
+            for k, v in vars(args).items()
+            if k != "set"
+        )
         + (" --set " + " ".join(args.set) if args.set else ""),
         "overrides": overrides,
         "runs": [],

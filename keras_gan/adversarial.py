@@ -1158,7 +1158,8 @@ class AdversarialBase(keras.Model):
 
     @classmethod
     def from_config(cls, config):
-        config = dict(config)
+        # a field added since the file was written: the value it had then, not today's default
+        config = {**getattr(cls.config_class, "OLDER_DEFAULTS", {}), **config}
         for name in cls.network_names:
             if isinstance(config.get(name), dict):
                 config[name] = keras.saving.deserialize_keras_object(config[name])

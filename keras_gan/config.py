@@ -417,6 +417,10 @@ class TrainConfig:
     # Python constructor defaults that are neither the command line's nor the paper's, each
     # with its reason.
     PYTHON: ClassVar[dict] = {}
+    # The value each field added later had, in effect, before it existed: a run's config.json
+    # or a `.keras` file written then, which lacks the field, is read with this value rather
+    # than today's default, so a resumed or reloaded model is the one that was saved.
+    OLDER_DEFAULTS: ClassVar[dict] = {}
 
     def __post_init__(self):
         self.validate()

@@ -801,6 +801,8 @@ def _config_from_dict(config_class, values):
     """Rebuilds a config from its JSON dict (lists back to tuples)."""
     fields = {f.name: f for f in dataclasses.fields(config_class)}
     kwargs = {}
+    # a field added since the run was written: the value it had then, not today's default
+    values = {**getattr(config_class, "OLDER_DEFAULTS", {}), **values}
     for name, value in values.items():
         if name in fields:
             kwargs[name] = tuple(value) if isinstance(value, list) else value

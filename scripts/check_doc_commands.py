@@ -120,6 +120,10 @@ SKIPS = [
         "tutorials part executed",
     ),
     (
+        r"^python scripts/check_docs_site\.py \S+ --executed$",
+        ".ci/run's 'docs in a browser' part runs this command on the site its docs part built",
+    ),
+    (
         r"scripts/check_doc_commands\.py",
         "this check itself: .ci/run runs one part of it per run (--shard I/6)",
     ),

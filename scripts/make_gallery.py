@@ -110,13 +110,20 @@ def machine():
 
 
 def commit():
+    """The commit the grids were made at; "+uncommitted" when tracked files (other than the
+    gallery's own outputs) differ from it, so a record never names code it did not run."""
     try:
-        out = subprocess.run(
+        head = subprocess.run(
             ["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True
-        )
-        return out.stdout.strip() or "unknown"
+        ).stdout.strip()
+        changed = subprocess.run(
+            ["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no", "--", ".",
+             ":!docs/gallery.json", ":!docs/gallery.md", ":!docs/images/gallery"],
+            capture_output=True, text=True,
+        ).stdout.strip()  # fmt: skip
     except OSError:
         return "unknown"
+    return (head or "unknown") + ("+uncommitted" if head and changed else "")
 
 
 def write_page(records):

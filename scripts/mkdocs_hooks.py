@@ -11,6 +11,9 @@
   for download) as its student version, built by `keras_gan.assignments.build` into a temporary
   folder: the public pages never show what lies between `### BEGIN SOLUTION` and
   `### END SOLUTION`, nor a cell tagged `instructor-solution`.
+- Contents of a tutorial: rebuilt from the headings of its rendered page (mkdocs-jupyter's
+  own contents drops a heading's code span and links to an id the page lacks: "The three s",
+  `#the-three-s`, for "The three `train_step`s" with id `the-three-train_steps`).
 - Executed tutorials: with `KERAS_GAN_EXECUTED_TUTORIALS=DIR` (the `OUT_DIR` of
   `scripts/run_tutorials.sh`), each tutorial page shows the outputs of its executed copy (figures,
   sample grids, animations), checked to run the same code; CI builds the site so.
@@ -18,6 +21,8 @@
 
 import copy
 import glob
+import html
+import html.parser
 import importlib.util
 import json
 import logging
@@ -309,3 +314,50 @@ def on_files(files, config, **kwargs):
         nbformat.write(page, target)
         file.abs_src_path = target
     return files
+
+
+class _Headings(html.parser.HTMLParser):
+    """The headings of a rendered page with an id: `(level, id, text)`, the pilcrow left out."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found = []
+        self._open = None  # [level, id, pieces] of the heading being read
+        self._anchor = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if re.fullmatch(r"h[1-6]", tag) and attrs.get("id"):
+            self._open = [int(tag[1]), attrs["id"], []]
+        elif tag == "a" and "anchor-link" in (attrs.get("class") or "").split():
+            self._anchor = True
+
+    def handle_endtag(self, tag):
+        if tag == "a":
+            self._anchor = False
+        elif self._open is not None and tag == f"h{self._open[0]}":
+            level, anchor, pieces = self._open
+            self.found.append((level, anchor, " ".join("".join(pieces).split())))
+            self._open = None
+
+    def handle_data(self, data):
+        if self._open is not None and not self._anchor:
+            self._open[2].append(data)
+
+
+def on_page_content(html_text, page, config, files, **kwargs):
+    """A tutorial page's contents, from the headings it shows: each entry reads as its heading
+    (code spans included) and links to the heading's own id."""
+    if not (page.file.src_uri.startswith("tutorials/") and page.file.src_uri.endswith(".ipynb")):
+        return html_text
+    from markdown.extensions.toc import nest_toc_tokens
+    from mkdocs.structure.toc import get_toc
+
+    reader = _Headings()
+    reader.feed(html_text)
+    tokens = [
+        {"level": level, "id": anchor, "name": html.escape(text), "children": []}
+        for level, anchor, text in reader.found
+    ]
+    page.toc = get_toc(nest_toc_tokens(tokens))
+    return html_text

@@ -187,3 +187,27 @@ def test_an_executed_copy_without_a_single_figure_is_a_warning(tmp_path, monkeyp
         hooks().on_files([page("08_srgan.ipynb")], config={})
     warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
     assert any("08_srgan.ipynb: the executed copy" in w and "no figure" in w for w in warnings)
+
+
+def test_a_tutorials_contents_follow_its_rendered_headings():
+    # mkdocs-jupyter's own contents read "The three s" and linked to #the-three-s
+    rendered = (
+        '<h1 id="04-wasserstein">04 · Wasserstein<a class="anchor-link" href="#04">¶</a></h1>'
+        '<h2 id="the-three-train_steps">The three <code>train_step</code>s'
+        '<a class="anchor-link" href="#the-three-train_steps">¶</a></h2>'
+        '<h3 id="a-b">A &lt; B</h3><h2 id="exercises">Exercises</h2>'
+    )
+    notebook = types.SimpleNamespace(file=types.SimpleNamespace(src_uri="tutorials/04.ipynb"))
+    assert hooks().on_page_content(rendered, page=notebook, config={}, files=[]) == rendered
+    (title,) = notebook.toc
+    assert (title.title, title.url) == ("04 · Wasserstein", "#04-wasserstein")
+    entries = [(item.title, item.url, [c.url for c in item.children]) for item in title.children]
+    assert entries == [
+        ("The three train_steps", "#the-three-train_steps", ["#a-b"]),
+        ("Exercises", "#exercises", []),
+    ]
+    assert title.children[0].children[0].title == "A &lt; B"  # escaped, as Markdown's are
+    # other pages keep the contents mkdocs made
+    other = types.SimpleNamespace(file=types.SimpleNamespace(src_uri="metrics.md"), toc="kept")
+    hooks().on_page_content(rendered, page=other, config={}, files=[])
+    assert other.toc == "kept"

@@ -48,10 +48,10 @@ class ImprovedGANConfig(AugmentConfig):
         choices=("feature_matching", "non_saturating"),
     )
     generator_output: str = field(
-        "tanh",
-        "The generator's last activation: \"tanh\" (the authors' sigmoid, on [-1, 1]) or "
-        '"softplus" (2 softplus(a) - 1, the PyTorch port\'s: the sigmoid output collapsed to '
-        "one saturated blob within 10 steps on MNIST; see docs/variants/improved_gan.md).",
+        "softplus",
+        "The generator's last activation: \"softplus\" (2 softplus(a) - 1, the PyTorch port's "
+        'fix) or "tanh" (the authors\' sigmoid, on [-1, 1]; --paper), which collapsed to one '
+        "saturated blob within 10 steps on MNIST (docs/variants/improved_gan.md).",
         choices=GENERATOR_OUTPUTS,
     )
     unlabelled_weight: float = field(
@@ -91,7 +91,11 @@ class ImprovedGANConfig(AugmentConfig):
         "600 steps of 100 images: one pass over MNIST's training set.",
     )
 
-    PAPER = {"epochs": 300}
+    # The authors' sigmoid output is the paper's network; it is not the default because it
+    # collapses (docs/variants/improved_gan.md).
+    PAPER = {"epochs": 300, "generator_output": "tanh"}
+    # Runs and `.keras` files written before `generator_output` existed had the tanh output.
+    OLDER_DEFAULTS = {"generator_output": "tanh"}
 
 
 @register(
@@ -150,8 +154,9 @@ class ImprovedGAN(LabelConditioned, AdversarialModel):
         labelled_per_class: int >= 1, labelled images per class.
         generator_loss: `"feature_matching"` or `"non_saturating"`.
         unlabelled_weight: float >= 0, w.
-        generator_output: `"tanh"` or `"softplus"`, the default generator's last activation
-            (`improved_gan_generator`'s `output`). Defaults to `"tanh"`.
+        generator_output: `"softplus"` or `"tanh"` (the authors' sigmoid), the default
+            generator's last activation (`improved_gan_generator`'s `output`). Defaults to
+            `"softplus"`: the authors' output collapses (docs/variants/improved_gan.md).
         minibatch_kernels: int >= 0, B of minibatch discrimination in the default discriminator;
             0 leaves it out.
         historical_weight: float >= 0, the weight of historical averaging.

@@ -338,3 +338,40 @@ def test_a_discriminator_without_features_is_refused():
     plain = keras.Sequential([layers.Input((8, 8, 1)), layers.Flatten(), layers.Dense(10)])
     with pytest.raises(ValueError, match=r"returns \[class_logits"):
         ImprovedGAN(image_shape=(8, 8, 1), discriminator=plain)
+
+
+def test_a_run_and_a_file_written_before_the_output_option_keep_their_tanh_output(tmp_path):
+    # The default became softplus; what was saved before `generator_output` existed (no such
+    # field in config.json or in the .keras file) had the tanh output, and keeps it.
+    import json
+    import zipfile
+
+    from keras_gan.models.improved_gan import ImprovedGANConfig
+
+    out = str(tmp_path / "old")
+    settings = dict(dataset="digits", image_size=8, batch_size=8, latent_dim=4,
+                    labelled_per_class=2, steps_per_epoch=5, generator_output="tanh")  # fmt: skip
+    assert keras_gan.Run("improved_gan", output=out, **settings).train(steps=2, verbose=0).done
+    with open(f"{out}/config.json") as file:
+        saved = json.load(file)
+    del saved["config"]["generator_output"]
+    with open(f"{out}/config.json", "w") as file:
+        json.dump(saved, file)
+    path = checkpoints.latest(out)
+    with zipfile.ZipFile(path) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    model_config = json.loads(members["config.json"])
+    del model_config["config"]["generator_output"]
+    members["config.json"] = json.dumps(model_config).encode()
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+
+    assert checkpoints.load(path).generator_output == "tanh"
+    run = keras_gan.Run.resume(out)
+    assert run.config.generator_output == "tanh"
+    assert run.train(steps=3, verbose=0).step == 3
+    assert checkpoints.load(checkpoints.latest(out)).generator_output == "tanh"
+    # a new run has the softplus output; --paper the authors'
+    assert ImprovedGANConfig().generator_output == "softplus"
+    assert ImprovedGANConfig().with_paper_settings().generator_output == "tanh"
