@@ -345,19 +345,27 @@ class _Headings(html.parser.HTMLParser):
             self._open[2].append(data)
 
 
+def contents_tokens(html_text):
+    """The headings of a rendered page, nested as Python-Markdown's toc tokens (`level`, `id`,
+    `name`, `children`): each heading under the nearest heading of a higher level before it."""
+    reader = _Headings()
+    reader.feed(html_text)
+    nested, open_tokens = [], []
+    for level, anchor, text in reader.found:
+        token = {"level": level, "id": anchor, "name": html.escape(text), "children": []}
+        while open_tokens and open_tokens[-1]["level"] >= level:
+            open_tokens.pop()
+        (open_tokens[-1]["children"] if open_tokens else nested).append(token)
+        open_tokens.append(token)
+    return nested
+
+
 def on_page_content(html_text, page, config, files, **kwargs):
     """A tutorial page's contents, from the headings it shows: each entry reads as its heading
     (code spans included) and links to the heading's own id."""
     if not (page.file.src_uri.startswith("tutorials/") and page.file.src_uri.endswith(".ipynb")):
         return html_text
-    from markdown.extensions.toc import nest_toc_tokens
     from mkdocs.structure.toc import get_toc
 
-    reader = _Headings()
-    reader.feed(html_text)
-    tokens = [
-        {"level": level, "id": anchor, "name": html.escape(text), "children": []}
-        for level, anchor, text in reader.found
-    ]
-    page.toc = get_toc(nest_toc_tokens(tokens))
+    page.toc = get_toc(contents_tokens(html_text))
     return html_text

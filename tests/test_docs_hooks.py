@@ -5,6 +5,7 @@ import os
 import types
 
 import nbformat
+import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -189,25 +190,35 @@ def test_an_executed_copy_without_a_single_figure_is_a_warning(tmp_path, monkeyp
     assert any("08_srgan.ipynb: the executed copy" in w and "no figure" in w for w in warnings)
 
 
+RENDERED = (
+    '<h1 id="04-wasserstein">04 · Wasserstein<a class="anchor-link" href="#04">¶</a></h1>'
+    '<h2 id="the-three-train_steps">The three <code>train_step</code>s'
+    '<a class="anchor-link" href="#the-three-train_steps">¶</a></h2>'
+    '<h3 id="a-b">A &lt; B</h3><h2 id="exercises">Exercises</h2>'
+)
+
+
 def test_a_tutorials_contents_follow_its_rendered_headings():
     # mkdocs-jupyter's own contents read "The three s" and linked to #the-three-s
-    rendered = (
-        '<h1 id="04-wasserstein">04 · Wasserstein<a class="anchor-link" href="#04">¶</a></h1>'
-        '<h2 id="the-three-train_steps">The three <code>train_step</code>s'
-        '<a class="anchor-link" href="#the-three-train_steps">¶</a></h2>'
-        '<h3 id="a-b">A &lt; B</h3><h2 id="exercises">Exercises</h2>'
-    )
-    notebook = types.SimpleNamespace(file=types.SimpleNamespace(src_uri="tutorials/04.ipynb"))
-    assert hooks().on_page_content(rendered, page=notebook, config={}, files=[]) == rendered
-    (title,) = notebook.toc
-    assert (title.title, title.url) == ("04 · Wasserstein", "#04-wasserstein")
-    entries = [(item.title, item.url, [c.url for c in item.children]) for item in title.children]
+    (title,) = hooks().contents_tokens(RENDERED)
+    assert (title["name"], title["id"], title["level"]) == ("04 · Wasserstein", "04-wasserstein", 1)
+    entries = [(t["name"], t["id"], [c["id"] for c in t["children"]]) for t in title["children"]]
     assert entries == [
-        ("The three train_steps", "#the-three-train_steps", ["#a-b"]),
-        ("Exercises", "#exercises", []),
+        ("The three train_steps", "the-three-train_steps", ["a-b"]),
+        ("Exercises", "exercises", []),
     ]
-    assert title.children[0].children[0].title == "A &lt; B"  # escaped, as Markdown's are
-    # other pages keep the contents mkdocs made
+    assert title["children"][0]["children"][0]["name"] == "A &lt; B"  # escaped, as Markdown's
+
+
+def test_the_contents_hook_sets_only_tutorial_pages():
+    pytest.importorskip("mkdocs", reason="the docs extra (CI's docs part builds the site with it)")
+    notebook = types.SimpleNamespace(file=types.SimpleNamespace(src_uri="tutorials/04.ipynb"))
+    assert hooks().on_page_content(RENDERED, page=notebook, config={}, files=[]) == RENDERED
+    (title,) = notebook.toc
+    assert [(item.title, item.url) for item in title.children] == [
+        ("The three train_steps", "#the-three-train_steps"),
+        ("Exercises", "#exercises"),
+    ]
     other = types.SimpleNamespace(file=types.SimpleNamespace(src_uri="metrics.md"), toc="kept")
-    hooks().on_page_content(rendered, page=other, config={}, files=[])
+    hooks().on_page_content(RENDERED, page=other, config={}, files=[])
     assert other.toc == "kept"
