@@ -3,6 +3,8 @@ issues reported, on pages written to have them; the browser itself is not needed
 
 import importlib.util
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -90,10 +92,7 @@ def test_math_and_images_are_required_where_expected():
     assert any("no image" in p for p in problems(plain, expect_image=True))
 
 
-def test_a_folder_without_a_built_site_is_one_line(tmp_path, capsys):
-    import subprocess
-    import sys
-
+def test_a_folder_without_a_built_site_is_one_line(tmp_path):
     done = subprocess.run(
         [sys.executable, os.path.join(ROOT, "scripts", "check_docs_site.py"), str(tmp_path)],
         capture_output=True,
