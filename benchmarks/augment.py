@@ -3,13 +3,16 @@
 For each fraction of the training set (`--fractions`, in percent) and each seed, trains DCGAN
 (the command line's defaults: width 32, Adam 5e-4, batch 64) for `--steps` steps without
 augmentation and with `--policy` (DiffAugment's `color,translation,cutout`), and with
-`--settings none diffaugment ada` also with ADA (target 0.6, `--ada-speed`). Every `--every` steps it records:
+`--settings none diffaugment ada` also with ADA on that policy (`--ada-target`, the paper's 0.6,
+and `--ada-speed`). Every `--every` steps it records:
 
 - classifier-FID of `--num-samples` generated images against the test set, and class coverage,
   with `keras_gan.metrics`' classifier of the dataset (the EMA card's protocol);
 - the discriminator's overfitting: its mean logit, in inference mode and without augmentation,
   on 500 of its training images, on 500 held-out test images and on 500 generated ones. A
-  discriminator that memorised its training set scores those far above the held-out ones.
+  discriminator that memorised its training set scores those far above the held-out ones;
+- ADA's overfitting heuristic r_t = E[sign(D(x))] on those training images (batches of 64, no
+  augmentation), in inference mode and in training mode, which differ with BatchNorm.
 
 The same steps for every setting. Prints one JSON object and writes it to `--output`.
 
@@ -51,6 +54,8 @@ def parse_args(argv=None):
     # ADA's 500,000 images for p to move by one are for runs of millions of images; a
     # 1,200-step run sees 76,800.
     parser.add_argument("--ada-speed", type=int, default=20_000)
+    parser.add_argument("--ada-target", type=float, default=0.6,
+                        help="ADA's target for E[sign(D(x_real))] (the paper's 0.6)")  # fmt: skip
     parser.add_argument("--output", default=None, help="write the JSON here too")
     return parser.parse_args(argv)
 
@@ -84,6 +89,30 @@ def overfitting(model, train_images, test_images, seed):
     return {"train": score(train_images), "held_out": score(test_images), "fake": score(fake)}
 
 
+def real_signs(model, train_images, batch_size=64):
+    """ADA's r_t, E[sign(D(x))], on the training images without augmentation, read two ways:
+    in inference mode (BatchNorm's moving statistics) and in training mode (each batch's own,
+    as the discriminator's update sees a real batch), with the moving statistics put back."""
+    from keras import ops
+
+    from keras_gan import augment
+
+    network = augment.unwrapped(model.discriminator)
+    state = [(v, ops.copy(v.value)) for v in network.non_trainable_variables]
+
+    def mean_sign(training):
+        scores = [
+            ops.convert_to_numpy(network(train_images[i : i + batch_size], training=training))
+            for i in range(0, len(train_images) - batch_size + 1, batch_size)
+        ]
+        return float(np.mean(np.sign(np.concatenate(scores))))
+
+    signs = {"inference": mean_sign(False), "training": mean_sign(True)}
+    for variable, value in state:
+        variable.assign(value)
+    return signs
+
+
 def run(seed, fraction, setting, args, image_shape, scorer, held_out):
     from keras_gan import datasets
     from keras_gan.models import DCGAN, DCGANConfig
@@ -92,7 +121,9 @@ def run(seed, fraction, setting, args, image_shape, scorer, held_out):
     if setting == "diffaugment":
         augmentation = dict(augment=args.policy)
     elif setting == "ada":
-        augmentation = dict(augment=args.policy, ada_target=0.6, ada_speed=args.ada_speed)
+        augmentation = dict(
+            augment=args.policy, ada_target=args.ada_target, ada_speed=args.ada_speed
+        )
     config = DCGANConfig(seed=seed, **augmentation)
     model = DCGAN.from_train_config(config, image_shape)
     split = f"train[:{fraction}%]"
@@ -107,8 +138,10 @@ def run(seed, fraction, setting, args, image_shape, scorer, held_out):
             point = {"step": step, "seconds": round(trained, 1)}
             point.update(scorer(model, seed=seed + 1))
             point["d_logit"] = overfitting(model, train_images, held_out, seed + 2)
+            point["r_t"] = real_signs(model, train_images)
             if setting == "ada":
                 point["ada_p"] = float(model.discriminator.probability)
+                point["ada_r"] = float(logs["ada_r"])  # this step's E[sign(D(x_real))]
             curve.append(point)
             print(f"{fraction}% {setting} seed {seed} step {step}: FID {point['fid']:.1f}, "
                   f"D train {point['d_logit']['train']:.2f} held-out "
@@ -165,6 +198,7 @@ def main(argv=None):
         "data_note": note,
         "variant": "dcgan (command-line defaults)",
         "policy": args.policy,
+        "ada": {"target": args.ada_target, "speed": args.ada_speed} if "ada" in settings else None,
         "steps": args.steps,
         "fid_protocol": scorer.network.protocol,
         "num_samples": args.num_samples,

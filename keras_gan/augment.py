@@ -319,8 +319,17 @@ class AugmentedDiscriminator(keras.Model):
 
     def real_scores(self, inputs):
         """ADA's view of the real images: the discriminator's first output on them, augmented
-        at the current $p$, in inference mode (no BatchNorm statistics move, no dropout)."""
-        outputs = self.network(self._augment_images(inputs), training=False)
+        at the current $p$, in training mode, as its own update scores them (StyleGAN2-ADA
+        reads $r_t$ from that update's real logits). With BatchNorm this matters: training mode
+        normalises with the batch's statistics, inference mode with the moving ones, and the
+        two can disagree in sign (see the stabilisers page). The pass leaves no trace: the
+        network's non-trainable state (BatchNorm's moving statistics, spectral normalisation's
+        power-iteration vector, dropout's seeds) is put back as it was."""
+        state = [(variable, ops.copy(variable.value)) for variable in
+                 self.network.non_trainable_variables]  # fmt: skip
+        outputs = self.network(self._augment_images(inputs), training=True)
+        for variable, value in state:
+            variable.assign(value)
         return ops.stop_gradient(keras.tree.flatten(outputs)[0])
 
     def observe(self, scores, threshold, step):

@@ -210,6 +210,48 @@ def test_ada_lowers_p_for_a_discriminator_that_calls_real_images_fake():
     assert float(logs["ada_r"]) == -1.0
 
 
+def batchnorm_critic(moving_mean):
+    """image -> mean pixel -> BatchNorm(beta=2) -> logit. In training mode BatchNorm centres the
+    batch's means: (m - mean(m)) / std(m) + 2, positive for most images. In inference mode it
+    uses `moving_mean`: far above every image's mean, so every logit is negative."""
+    images = keras.Input((8, 8, 1))
+    means = keras.layers.GlobalAveragePooling2D()(images)
+    logits = keras.layers.BatchNormalization(beta_initializer=keras.initializers.Constant(2.0),
+                                             moving_mean_initializer=keras.initializers.Constant(
+                                                 moving_mean))(means)  # fmt: skip
+    return keras.Model(images, logits)
+
+
+def test_ada_reads_the_real_scores_as_the_discriminators_update_sees_them():
+    # StyleGAN2-ADA's r_t is the sign of the real logits of D's own (training-mode) pass. With
+    # BatchNorm the inference-mode scores can have the other sign: here all of them.
+    network = batchnorm_critic(moving_mean=100.0)
+    wrapped = AugmentedDiscriminator(network, "translation", ada_target=0.6, seed=0)
+    images = ops.convert_to_tensor(testing.random_images((8, 8, 1), 16, seed=1))
+    scores = ops.convert_to_numpy(wrapped.real_scores(images))  # p = 0: the images as they are
+    means = ops.convert_to_numpy(ops.mean(images, axis=(1, 2)))
+    normalised = (means - means.mean()) / np.sqrt(means.var() + 1e-3) + 2.0  # Keras' epsilon
+    np.testing.assert_allclose(scores, normalised, rtol=1e-4, atol=1e-4)
+    assert np.mean(np.sign(scores)) > 0.6  # D is sure of them: p must rise
+    assert np.all(ops.convert_to_numpy(network(images, training=False)) < 0)
+    # the extra pass moved no statistic
+    batchnorm = network.layers[-1]
+    np.testing.assert_array_equal(ops.convert_to_numpy(batchnorm.moving_mean), [100.0])
+    np.testing.assert_array_equal(ops.convert_to_numpy(batchnorm.moving_variance), [1.0])
+
+
+def test_ada_raises_p_for_a_batchnorm_discriminator_sure_of_the_real_batch():
+    model = DCGAN(discriminator=batchnorm_critic(moving_mean=100.0), image_shape=(8, 8, 1),
+                  base_filters=4, latent_dim=4, seed=0, augment="translation", ada_target=0.6,
+                  ada_interval=2, ada_speed=160)  # fmt: skip
+    model.compile(d_optimizer=keras.optimizers.SGD(0.0), g_optimizer=keras.optimizers.SGD(0.0))
+    data = testing.random_images((8, 8, 1), 16, seed=1)
+    for _ in range(2):
+        logs = model.train_on_batch(data, return_dict=True)
+    assert float(logs["ada_p"]) > 0.0  # inference-mode scores (all negative) would keep it at 0
+    assert float(logs["ada_r"]) > 0.6
+
+
 def test_lsgan_counts_signs_around_the_midpoint_of_its_targets():
     assert LSGAN(image_shape=(8, 8, 1), base_filters=4, latent_dim=4).realness_threshold == 0.5
     assert LSGAN(
