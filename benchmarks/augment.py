@@ -98,19 +98,19 @@ def real_signs(model, train_images, batch_size=64):
     from keras_gan import augment
 
     network = augment.unwrapped(model.discriminator)
-    state = [(v, ops.copy(v.value)) for v in network.non_trainable_variables]
+    batches = [
+        train_images[i : i + batch_size]
+        for i in range(0, len(train_images) - batch_size + 1, batch_size)
+    ]
 
-    def mean_sign(training):
-        scores = [
-            ops.convert_to_numpy(network(train_images[i : i + batch_size], training=training))
-            for i in range(0, len(train_images) - batch_size + 1, batch_size)
-        ]
+    def mean_sign(score):
+        scores = [ops.convert_to_numpy(score(batch)) for batch in batches]
         return float(np.mean(np.sign(np.concatenate(scores))))
 
-    signs = {"inference": mean_sign(False), "training": mean_sign(True)}
-    for variable, value in state:
-        variable.assign(value)
-    return signs
+    return {
+        "inference": mean_sign(lambda batch: network(batch, training=False)),
+        "training": mean_sign(lambda batch: augment.training_mode_outputs(network, batch)),
+    }
 
 
 def run(seed, fraction, setting, args, image_shape, scorer, held_out):

@@ -322,14 +322,9 @@ class AugmentedDiscriminator(keras.Model):
         at the current $p$, in training mode, as its own update scores them (StyleGAN2-ADA
         reads $r_t$ from that update's real logits). With BatchNorm this matters: training mode
         normalises with the batch's statistics, inference mode with the moving ones, and the
-        two can disagree in sign (see the stabilisers page). The pass leaves no trace: the
-        network's non-trainable state (BatchNorm's moving statistics, spectral normalisation's
-        power-iteration vector, dropout's seeds) is put back as it was."""
-        state = [(variable, ops.copy(variable.value)) for variable in
-                 self.network.non_trainable_variables]  # fmt: skip
-        outputs = self.network(self._augment_images(inputs), training=True)
-        for variable, value in state:
-            variable.assign(value)
+        two can disagree in sign (see the stabilisers page). The pass leaves no trace
+        (`training_mode_outputs`)."""
+        outputs = training_mode_outputs(self.network, self._augment_images(inputs))
         return ops.stop_gradient(keras.tree.flatten(outputs)[0])
 
     def observe(self, scores, threshold, step):
@@ -376,6 +371,18 @@ class AugmentedDiscriminator(keras.Model):
         config = dict(config)
         config["network"] = keras.saving.deserialize_keras_object(config["network"])
         return cls(**config)
+
+
+def training_mode_outputs(network, inputs):
+    """`network(inputs, training=True)`, as a training step computes it, leaving no trace: the
+    network's non-trainable state (BatchNorm's moving statistics, spectral normalisation's
+    power-iteration vector, dropout's seeds) is put back as it was. ADA scores the real images
+    this way."""
+    state = [(variable, ops.copy(variable.value)) for variable in network.non_trainable_variables]
+    outputs = network(inputs, training=True)
+    for variable, value in state:
+        variable.assign(value)
+    return outputs
 
 
 def unwrapped(network):
