@@ -147,6 +147,7 @@ def run(
     max_steps=None,
     trace_every=None,
     gain_figure=None,
+    standing_statistics=None,
 ):
     from keras_gan.metrics import classifier as classifier_module
 
@@ -208,6 +209,19 @@ def run(
                 "label_agreement": float(np.mean(_classify(classifier, raw) == wanted)),
                 **fid_and_coverage(name, raw, raw_files, size),
             }
+        if standing_statistics:  # BigGAN's "standing statistics" for each set of weights
+            for key, average in (("standing_statistics", True), ("raw_standing_statistics", False)):
+                if key == "standing_statistics" or getattr(model, "generator_average", None):
+                    with model.standing_statistics(batches=standing_statistics, ema=average):
+                        drawn = _to_classifier_size(model.generate(labels=wanted, seed=seed))
+                    result[key] = {
+                        "batches": standing_statistics,
+                        "generator": "average (EMA)"
+                        if model.generator_average and average
+                        else "raw",
+                        "label_agreement": float(np.mean(_classify(classifier, drawn) == wanted)),
+                        **fid_and_coverage(name, drawn, raw_files, size),
+                    }
         if truncations:
             result["truncation"] = truncation_curve(
                 model, classifier, name, wanted, truncations, seed, raw_files, size
@@ -365,6 +379,15 @@ def main(argv=None):
         "--trace-every steps, 100 if unset)",
     )
     parser.add_argument(
+        "--standing-statistics",
+        type=int,
+        default=None,
+        metavar="BATCHES",
+        help="labelled variants with batch norm in the generator: also score the samples with "
+        "the statistics recomputed over this many generated batches (BigGAN's standing "
+        "statistics), for the average and for the raw generator",
+    )
+    parser.add_argument(
         "--raw-files",
         action="store_true",
         help="read MNIST from KERAS_GAN_DATA_DIR's raw files with NumPy (no TensorFlow needed)",
@@ -388,6 +411,7 @@ def main(argv=None):
             args.max_steps,
             args.trace_every,
             args.gain_figure,
+            args.standing_statistics,
         )
         for v in args.variants
     ]

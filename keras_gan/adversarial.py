@@ -817,6 +817,102 @@ class AdversarialBase(keras.Model):
         finally:
             self._sampling_weights_set = False
 
+    @contextlib.contextmanager
+    def standing_statistics(self, batches=16, batch_size=64, seed=0, ema=True):
+        r"""Within the block, the generator's batch normalisations hold statistics recomputed
+        for the weights `generate` samples from (BigGAN's "standing statistics").
+
+        In inference mode a batch normalisation divides by moving statistics that training
+        gathered from the raw generator's batches. The EMA's weights are not the raw ones, so
+        their features have other statistics. The block recomputes them for the sampled
+        weights, as the authors' `accumulate_standing_stats` does: `batches` generated batches
+        in training mode, and each layer's mean and variance are the plain average of the
+        batches' ones,
+
+        $$\mu = \frac{1}{B}\sum_{b=1}^{B} \mu_b, \qquad \sigma^2 = \frac{1}{B}\sum_{b=1}^{B}
+        \sigma_b^2.$$
+
+        The statistics training gathered come back when the block ends, so training can go on.
+
+        ```python
+        with model.standing_statistics(batches=16):
+            images = model.generate(labels=labels, seed=0)
+        ```
+
+        Args:
+            batches: int >= 1, generated batches to average over. Defaults to 16 (the
+                authors' sampling scripts take 16 or 32 `num_standing_accumulations`).
+            batch_size: int >= 1, samples per batch. Defaults to 64.
+            seed: int, seed of the first batch's latents (and labels); batch b uses
+                `seed + b`. Defaults to 0.
+            ema: bool, recompute them for the EMA weights (`True`) or the raw generator's
+                (`False`); `generate` in the block samples from those, whatever its own `ema`.
+                Defaults to `True`.
+
+        Raises:
+            ValueError: `batches` or `batch_size` not a positive integer; a model that
+                generates from inputs (translation, super-resolution) or whose `generate` does
+                not draw through `generator`; a generator without batch normalisation.
+        """
+        for name, value in (("batches", batches), ("batch_size", batch_size)):
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+                raise ValueError(f"`{name}` must be a positive integer. Received: {name}={value!r}")
+        cls = type(self).__name__
+        if "seed" not in inspect.signature(self.generate).parameters:
+            raise ValueError(
+                f"{cls} generates from inputs (images), not from latents alone, so the standing "
+                "statistics cannot draw its batches: they are for models that sample from a "
+                "prior."
+            )
+        layers = [
+            layer
+            for layer in compat.all_layers(self.generator)
+            if isinstance(layer, keras.layers.BatchNormalization)
+        ]
+        if not layers:
+            raise ValueError(
+                f"{cls}'s generator has no batch normalisation, so there are no statistics to "
+                "recompute: sample without standing statistics."
+            )
+        statistics = {id(v) for layer in layers for v in (layer.moving_mean, layer.moving_variance)}
+        with self.averaged_generator(average=ema):
+            saved = [
+                (ops.copy(x.moving_mean.value), ops.copy(x.moving_variance.value), x.momentum)
+                for x in layers
+            ]
+            # the rest of the generator's state (spectral normalisation's vectors, seeds) is
+            # put back after the passes: they change the statistics and nothing else
+            others = [
+                (v, ops.copy(v.value))
+                for v in self.generator.non_trainable_variables
+                if id(v) not in statistics
+            ]
+            self._standing_passes = 0
+            try:
+                try:
+                    for b in range(batches):
+                        # momentum b / (b + 1): after batch b the moving value is the mean of
+                        # the b + 1 batches' statistics (the first batch replaces training's)
+                        for layer in layers:
+                            layer.momentum = b / (b + 1)
+                        self.generate(batch_size, seed=seed + b)
+                    if self._standing_passes == 0:
+                        raise ValueError(
+                            f"{cls}.generate does not draw through the model's `generator`, "
+                            "so its statistics cannot be recomputed here."
+                        )
+                finally:
+                    self._standing_passes = None
+                    for layer, (_, _, momentum) in zip(layers, saved):
+                        layer.momentum = momentum
+                    for variable, value in others:
+                        variable.assign(value)
+                yield
+            finally:  # training's statistics back, so training can go on
+                for layer, (mean, variance, _) in zip(layers, saved):
+                    layer.moving_mean.assign(mean)
+                    layer.moving_variance.assign(variance)
+
     def update_logs(self, **values):
         """Adds this step's values to the running means and returns all of them as logs."""
         for name, value in values.items():
@@ -1300,10 +1396,17 @@ class AdversarialBase(keras.Model):
     # -- Sampling --------------------------------------------------------------------------------
 
     def _decode(self, inputs_for, total, batch_size):
+        # inside `standing_statistics`' passes the generator runs in training mode, so its
+        # batch normalisations gather the statistics of the batches it draws
+        standing = getattr(self, "_standing_passes", None) is not None
         outputs = []
         for lo in range(0, total, batch_size):
             hi = min(lo + batch_size, total)
-            outputs.append(ops.convert_to_numpy(self.generator(inputs_for(lo, hi), training=False)))
+            outputs.append(
+                ops.convert_to_numpy(self.generator(inputs_for(lo, hi), training=standing))
+            )
+            if standing:
+                self._standing_passes += 1
         return np.concatenate(outputs, axis=0)
 
 

@@ -26,10 +26,14 @@ Usage::
         --feature-network classifier:stacked_mnist --num-samples 26000
     python -m keras_gan.evaluate ring_gan.keras --dataset ring --output ring.json
     python -m keras_gan.evaluate runs/dcgan_ema/checkpoints/last.keras --raw-generator
+    python -m keras_gan.evaluate runs/dcgan/checkpoints/last.keras --standing-statistics 16
 
 A model trained with a generator EMA (`--ema-decay`, `--ema-half-life`; `keras_gan.ema`) is
 scored with the averaged weights, as the papers report it; `--raw-generator` scores the
-generator's own weights, and the JSON says which (`"generator"`).
+generator's own weights, and the JSON says which (`"generator"`). `--standing-statistics N`
+scores a generator with batch normalisation with its statistics recomputed for the weights
+scored, over N generated batches (BigGAN's standing statistics), and the JSON says so
+(`"standing_statistics"`).
 
 `--feature-network` takes `classifier:<dataset>` (mnist, fashion_mnist, stacked_mnist, digits),
 `inception_v3`, or the path of a saved `keras.Model` (images in [-1, 1] -> features, or
@@ -48,7 +52,7 @@ import json
 import os
 import sys
 
-from keras_gan import _cli
+from keras_gan import _cli, sample
 
 PROG = "python -m keras_gan.evaluate"
 #: Settings a run's config.json supplies when their flags are not given.
@@ -121,6 +125,15 @@ def build_parser():
         help="a model with a generator EMA (--ema-decay, --ema-half-life): score the raw "
         "generator's weights, not their moving average. Default: the average",
     )
+    parser.add_argument(
+        "--standing-statistics",
+        type=int,
+        default=None,
+        metavar="BATCHES",
+        help="a generator with batch normalisation: score it with its statistics recomputed "
+        "for the weights scored, over this many generated batches of 64 (BigGAN's standing "
+        "statistics; the authors use 16 or 32). Default: the statistics training gathered",
+    )
     return parser
 
 
@@ -190,7 +203,7 @@ def _feature_network(spec, dataset):
 def evaluate_checkpoint(
     checkpoint, dataset, feature_network=None, num_samples=None, num_real_samples=None,
     metrics=None, split=None, batch_size=100, seed=0, image_size=None, log=None,
-    raw_generator=False,
+    raw_generator=False, standing_statistics=None,
 ):  # fmt: skip
     """Loads `checkpoint` and computes its metrics (see the module docstring).
 
@@ -212,6 +225,9 @@ def evaluate_checkpoint(
             and the work starts. Defaults to `None` (silent).
         raw_generator: bool, for a model with a generator EMA (`keras_gan.ema`): sample from
             the raw generator instead of the average. Defaults to `False`.
+        standing_statistics: int or `None`, for a generator with batch normalisation: sample
+            with its statistics recomputed for the sampled weights over this many generated
+            batches (`AdversarialBase.standing_statistics`). Defaults to `None` (training's).
 
     Returns:
         A JSON-ready dict: `checkpoint`, `variant`, `step`, `backend`, `dataset`, the metrics,
@@ -244,9 +260,15 @@ def evaluate_checkpoint(
             "--ema-half-life): its samples are the raw generator's already. Drop --raw-generator."
         )
     use_average = not raw_generator
+    if standing_statistics is not None:
+        header["standing_statistics"] = {"batches": standing_statistics, "batch_size": 64}
+
+    def sampling():  # the weights and statistics every sample below is drawn with
+        return sample.sampling_weights(model, use_average, standing_statistics)
+
     kind = getattr(model, "data_kind", "images")
     if hasattr(model, "pair_agreement"):  # CoGAN: two domains from one z
-        return _evaluate_pairs(model, dataset, num_samples, seed, use_average, header, log)
+        return _evaluate_pairs(model, dataset, num_samples, seed, sampling, header, log)
     if kind in _TRANSLATION_KINDS:
         raise ValueError(
             f"The checkpoint holds {variant}, which generates from {kind} inputs, not from noise "
@@ -268,7 +290,7 @@ def evaluate_checkpoint(
                 f"Received: --num-samples {num}"
             )
         _log(log, f"counting the modes of {num} samples of {variant} on '{dataset}'")
-        with model.averaged_generator(average=use_average):
+        with sampling():
             samples = model.generate(num, seed=seed)
         result = toy.count_modes(samples, dataset)
         return {**header, "evaluation": "mode_collapse_lab", **result}
@@ -316,7 +338,7 @@ def evaluate_checkpoint(
     )
     batch_seeds = itertools.count(seed * 1_000_003)  # a distinct, reproducible seed per batch
     # One swap of the weights for every batch the metrics draw, not one per batch.
-    with model.averaged_generator(average=use_average):
+    with sampling():
         result = metrics_lib.evaluate(
             lambda n: model.generate(n, seed=next(batch_seeds)), real, feature_network=network,
             num_samples=num_samples, num_real_samples=num_real_samples, metrics=metrics,
@@ -326,7 +348,7 @@ def evaluate_checkpoint(
     return {**header, **extra, "evaluation": "keras_gan.metrics.evaluate", "split": split, **result}
 
 
-def _evaluate_pairs(model, dataset, num_samples, seed, use_average, header, log):
+def _evaluate_pairs(model, dataset, num_samples, seed, sampling, header, log):
     """CoGAN's pair agreement on its digit pair set (`keras_gan.metrics.pair_agreement`)."""
     from keras_gan.datasets import derived
 
@@ -342,7 +364,7 @@ def _evaluate_pairs(model, dataset, num_samples, seed, use_average, header, log)
     if num < 2:
         raise ValueError(f"--num-samples must be at least 2. Received: {num}")
     _log(log, f"measuring the pair agreement of {num} pairs of {variant} on '{dataset}'")
-    with model.averaged_generator(average=use_average):
+    with sampling():
         result = model.pair_agreement(dataset, num, seed=seed)
     return {**header, "evaluation": "pair_agreement", **result}
 
@@ -354,7 +376,9 @@ def main(argv=None):
     sources = ""  # which settings came from the run's config.json, for every message
     try:
         args = build_parser().parse_args(argv)
-        for name in ("num_samples", "num_real_samples", "batch_size", "image_size"):
+        for name in (
+            "num_samples", "num_real_samples", "batch_size", "image_size", "standing_statistics"
+        ):  # fmt: skip
             value = getattr(args, name)
             if value is not None and value <= 0:
                 flag = "--" + name.replace("_", "-")
@@ -383,7 +407,7 @@ def main(argv=None):
                 args.checkpoint, dataset, args.feature_network, args.num_samples,
                 args.num_real_samples, args.metrics, args.split, args.batch_size, args.seed,
                 image_size, lambda message: print(f"{PROG}: {message}{sources}", file=sys.stderr),
-                raw_generator=args.raw_generator,
+                raw_generator=args.raw_generator, standing_statistics=args.standing_statistics,
             )  # fmt: skip
         text = json.dumps(result, indent=2, default=float)
         if args.output:

@@ -26,11 +26,16 @@ Examples:
   # the raw generator's weights instead:
   python -m keras_gan.sample runs/dcgan_ema/checkpoints/last.keras --raw-generator --output raw.png
 
+  # Batch norm statistics recomputed for the weights drawn from, over 16 generated batches
+  # (BigGAN's standing statistics)
+  python -m keras_gan.sample runs/dcgan/checkpoints/last.keras --standing-statistics 16 --output standing.png
+
 Exit status: 0, or 2 with a one-line message saying what to change (a missing or corrupt
 checkpoint, an output path that cannot be written, a mode the model does not support).
 """
 
 import argparse
+import contextlib
 import inspect
 import os
 import sys
@@ -225,6 +230,15 @@ def build_parser():
         help="a model with a generator EMA (--ema-decay, --ema-half-life): draw from the raw "
         "generator's weights, not their moving average. Default: the average",
     )
+    parser.add_argument(
+        "--standing-statistics",
+        type=int,
+        default=None,
+        metavar="BATCHES",
+        help="a generator with batch normalisation: recompute its statistics for the weights "
+        "drawn from, over this many generated batches of 64 (BigGAN's standing statistics; "
+        "the authors use 16 or 32). Default: the statistics training gathered",
+    )
     return parser
 
 
@@ -262,12 +276,11 @@ def main(argv=None):
 def _sample(args):
     if args.output is not None:
         _check_extension(args.output)
-    for name in ("num", "rows", "steps", "scale"):
-        if getattr(args, name) <= 0:
+    for name in ("num", "rows", "steps", "scale", "standing_statistics"):
+        if getattr(args, name) is not None and getattr(args, name) <= 0:
             value = getattr(args, name)
-            raise _cli.UsageError(
-                f"--{name} must be a positive integer. Received: --{name} {value}"
-            )
+            flag = "--" + name.replace("_", "-")
+            raise _cli.UsageError(f"{flag} must be a positive integer. Received: {flag} {value}")
     if args.output is not None:
         _cli.check_output_file(args.output)
 
@@ -297,7 +310,7 @@ def _sample(args):
             "--ema-half-life): its samples are the raw generator's already. Drop --raw-generator."
         )
     try:
-        with model.averaged_generator(average=not args.raw_generator):
+        with sampling_weights(model, not args.raw_generator, args.standing_statistics):
             frames = _draw(model, args, extension)
     except ValueError as error:
         raise _cli.UsageError(str(error)) from error
@@ -315,6 +328,25 @@ def _sample(args):
         f"({type(model).__name__}, step {'?' if step is None else step})"
     )
     return 0
+
+
+@contextlib.contextmanager
+def sampling_weights(model, average=True, standing_statistics=None):
+    """Within the block `model.generate` draws from the average (`average=True`, where the model
+    keeps one) or the raw weights, with its batch normalisations' statistics recomputed for
+    them over `standing_statistics` generated batches when that is set
+    (`AdversarialBase.standing_statistics`). `keras_gan.evaluate` samples the same way.
+
+    Raises:
+        ValueError: the model cannot take standing statistics (no batch normalisation in its
+            generator, or it does not sample from a prior), naming why.
+    """
+    with model.averaged_generator(average=average):
+        if standing_statistics is None:
+            yield
+        else:
+            with model.standing_statistics(batches=standing_statistics, ema=average):
+                yield
 
 
 def _draw(model, args, extension):

@@ -17,6 +17,9 @@ version, instead of failing a user's run. They were written against `TESTED_KERA
 - `adam_moments(optimizer, variables)`: an Adam optimizer's first and second moments of each
   variable, from its private `_momentums`, `_velocities` and `_get_variable_index`. The
   unrolled GAN continues the discriminator's Adam from its state (`keras_gan.models.unrolled_gan`).
+- `all_layers(network)`: every layer inside a network, nested ones included, from the private
+  `Layer._flatten_layers`. The standing statistics find the generator's batch normalisations
+  with it, including those inside a custom layer (`keras_gan.adversarial`).
 """
 
 import importlib
@@ -110,4 +113,21 @@ def output_layers(network):
         raise ValueError(
             f"The outputs of {network.name!r} name no layer (`_keras_history`; Keras "
             f"{keras.__version__}, keras_gan was tested with Keras {', '.join(TESTED_KERAS)})"
+        ) from error
+
+
+def all_layers(network):
+    """Every layer inside `network`, itself and nested layers included (e.g. the
+    `BatchNormalization` inside BigGAN's conditional batch norm), each once.
+
+    Raises:
+        ImportError: as `private_symbol`, when a Keras release has removed `_flatten_layers`.
+    """
+    try:
+        return list(network._flatten_layers(include_self=True, recursive=True))
+    except AttributeError as error:
+        raise ImportError(
+            f"keras_gan needs Keras' private `Layer._flatten_layers`, which Keras "
+            f"{keras.__version__} does not have (keras_gan was tested with Keras "
+            f"{', '.join(TESTED_KERAS)})."
         ) from error

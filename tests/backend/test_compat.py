@@ -59,6 +59,18 @@ def test_adams_moments_are_where_the_unrolled_gan_reads_them():
         compat.adam_moments(sgd, dense.trainable_variables)
 
 
+def test_all_layers_finds_the_layers_inside_a_custom_layer():
+    from keras_gan.networks.biggan import LinearConditionalBatchNormalization
+
+    features, conditioning = keras.Input((4, 4, 3)), keras.Input((5,))
+    normalization = LinearConditionalBatchNormalization(name="ccbn")
+    network = keras.Model([features, conditioning], normalization([features, conditioning]))
+    layers = compat.all_layers(network)
+    assert layers[0] is network
+    assert normalization in layers and normalization.normalization in layers
+    assert len({id(layer) for layer in layers}) == len(layers)  # each once
+
+
 @pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="a TensorFlow-only helper")
 def test_the_replaced_tensorflow_moments_are_keras_gans():
     from keras_gan.backend import tensorflow as tensorflow_backend
