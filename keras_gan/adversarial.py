@@ -1264,13 +1264,7 @@ class AdversarialBase(keras.Model):
     # The `.keras` format stores a layer's own variables but not its SeedGenerators' states; a
     # checkpoint must keep them so that a resumed run continues the same random stream.
     def _seed_states(self):
-        states, seen = [], set()
-        for layer in self._flatten_layers(include_self=True):
-            for generator in getattr(layer, "_seed_generators", ()):
-                if id(generator.state) not in seen:
-                    seen.add(id(generator.state))
-                    states.append(generator.state)
-        return states
+        return compat.seed_states(self)
 
     def save_own_variables(self, store):
         super().save_own_variables(store)
@@ -1279,7 +1273,7 @@ class AdversarialBase(keras.Model):
 
     def load_own_variables(self, store):
         keys = set(store.keys())
-        own = self._trainable_variables + self._non_trainable_variables
+        own = compat.own_variables(self)
         for i, variable in enumerate(own):
             variable.assign(store[str(i)])
         for i, state in enumerate(self._seed_states()):

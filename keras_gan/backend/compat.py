@@ -20,6 +20,12 @@ version, instead of failing a user's run. They were written against `TESTED_KERA
 - `all_layers(network)`: every layer inside a network, nested ones included, from the private
   `Layer._flatten_layers`. The standing statistics find the generator's batch normalisations
   with it, including those inside a custom layer (`keras_gan.adversarial`).
+- `seed_states(network)`: the state variable of every `keras.random.SeedGenerator` a network's
+  layers hold (their private `_seed_generators`). The `.keras` format does not save them; a
+  checkpoint does, so that a resumed run continues the same random stream.
+- `own_variables(layer)`: a layer's own variables in the order Keras saves them (its private
+  `_trainable_variables` then `_non_trainable_variables`), for a model that extends
+  `load_own_variables`.
 """
 
 import importlib
@@ -130,4 +136,47 @@ def all_layers(network):
             f"keras_gan needs Keras' private `Layer._flatten_layers`, which Keras "
             f"{keras.__version__} does not have (keras_gan was tested with Keras "
             f"{', '.join(TESTED_KERAS)})."
+        ) from error
+
+
+def _tested_with():
+    return f"Keras {keras.__version__}; keras_gan was tested with Keras {', '.join(TESTED_KERAS)}"
+
+
+def seed_states(network):
+    """The state variable of each `keras.random.SeedGenerator` held by `network` or a layer
+    inside it, each once, in layer order.
+
+    Raises:
+        ImportError: when a Keras release no longer keeps a layer's generators in
+            `_seed_generators` (a layer that holds one then reports none).
+    """
+    states, seen = [], set()
+    for layer in all_layers(network):
+        generators = getattr(layer, "_seed_generators", None)
+        if generators is None:
+            raise ImportError(
+                f"keras_gan needs Keras' private `Layer._seed_generators`, which "
+                f"{type(layer).__name__} does not have ({_tested_with()})."
+            )
+        for generator in generators:
+            if id(generator.state) not in seen:
+                seen.add(id(generator.state))
+                states.append(generator.state)
+    return states
+
+
+def own_variables(layer):
+    """`layer`'s own variables (not its sublayers'), in the order `Layer.save_own_variables`
+    stores them under the keys "0", "1", ...
+
+    Raises:
+        ImportError: when a Keras release has renamed the private lists.
+    """
+    try:
+        return list(layer._trainable_variables) + list(layer._non_trainable_variables)
+    except AttributeError as error:
+        raise ImportError(
+            f"keras_gan needs Keras' private `Layer._trainable_variables` and "
+            f"`_non_trainable_variables` ({_tested_with()})."
         ) from error

@@ -19,6 +19,7 @@ import keras
 import numpy as np
 
 from keras_gan import backend, plotting
+from keras_gan.backend import compat
 
 
 def _pyplot():
@@ -44,7 +45,7 @@ def discriminator_surface(model, limits, resolution=100):
     xs, ys = np.meshgrid(axis, axis)
     points = np.stack([xs.ravel(), ys.ravel()], axis=1)
     packing = 1
-    for layer in model.discriminator._flatten_layers(include_self=False):
+    for layer in compat.all_layers(model.discriminator):
         packing = max(packing, getattr(layer, "packing", 1))
     packed = np.repeat(points, packing, axis=0)  # each point repeated m times -> one pack
     logits = keras.ops.convert_to_numpy(model.discriminator(packed, training=False))

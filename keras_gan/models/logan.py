@@ -17,7 +17,8 @@ class LoGANConfig(BigGANConfig):
     latent_step_size: float = field(
         0.9,
         "alpha, the size of the natural-gradient step on z (StudioGAN's CIFAR-10 LOGAN config, "
-        "lo_alpha 0.9). 0 turns the latent step off: BigGAN with LoGAN's prior and ReLUs.",
+        "lo_alpha 0.9). 0 turns the latent step off, and its cost: BigGAN with LoGAN's prior "
+        "and ReLUs.",
     )
     latent_damping: float = field(
         0.1,
@@ -219,6 +220,9 @@ class LoGAN(BigGAN):
             training: bool, run both networks in training mode (batch statistics; inside
                 `train_step`). Defaults to False: moving averages, nothing updated.
 
+        With `latent_step_size` 0 no step is computed (z' = z, transport 0), so the ablation
+        trains at BigGAN's cost, not LoGAN's.
+
         Returns:
             `(moved, transport)`: the latents z' `(batch, latent_dim)` and the transport cost
             $\mathbb{E}\lVert\Delta z\rVert^2$ summed over the steps.
@@ -231,8 +235,11 @@ class LoGAN(BigGAN):
                 [self.generator([z, labels], training=training), labels], training=training
             )
 
-        transport = 0.0
-        for _ in range(self.latent_steps if steps is None else int(steps)):
+        transport = ops.zeros((), "float32")  # a tensor even when no step is taken
+        steps = self.latent_steps if steps is None else int(steps)
+        if self.latent_step_size == 0:
+            steps = 0  # alpha = 0 moves nothing: no gradient to compute, BigGAN's cost
+        for _ in range(steps):
             # g = dD(G(z, y), y)/dz: the scores' sum, since each score depends on its own z
             # only (batch norm's statistics aside, as in StudioGAN); itself differentiable
             g = backend.input_gradients(scores, latents)

@@ -43,6 +43,59 @@ def test_no_other_module_imports_private_keras():
     assert offenders == []
 
 
+#: Private attributes of Keras objects that compat.py reads for the rest of the package.
+PRIVATE_ATTRIBUTES = (
+    "_flatten_layers",
+    "_seed_generators",
+    "_trainable_variables",
+    "_non_trainable_variables",
+    "_keras_history",
+    "_momentums",
+    "_velocities",
+)
+
+
+def test_no_other_module_reads_the_private_attributes_compat_wraps():
+    import pathlib
+    import re
+
+    package = pathlib.Path(compat.__file__).parents[1]
+    # as a whole word: `layer._seed_generators` and `getattr(layer, "_seed_generators")` alike
+    offenders = [
+        f"{path.relative_to(package)}: {name}"
+        for path in package.rglob("*.py")
+        if path.parent.name != "backend"
+        for name in PRIVATE_ATTRIBUTES
+        if re.search(rf"\b{name}\b", path.read_text())
+    ]
+    assert offenders == []
+
+
+def test_seed_states_and_own_variables_are_what_a_checkpoint_saves():
+    class Noisy(keras.layers.Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.generator = keras.random.SeedGenerator(7)
+            self.scale = self.add_weight(shape=(), initializer="ones", trainable=True)
+            self.count = self.add_weight(shape=(), initializer="zeros", trainable=False)
+
+    inner, shared = Noisy(name="inner"), keras.random.SeedGenerator(3)
+
+    class Outer(keras.layers.Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.inner = inner
+            self.generator = shared
+            self.again = shared  # held twice, reported once
+
+    outer = Outer()
+    states = compat.seed_states(outer)
+    assert [id(s) for s in states] == [id(shared.state), id(inner.generator.state)]
+    # a layer's own variables, trainable first, in the order save_own_variables numbers them
+    assert [id(v) for v in compat.own_variables(inner)] == [id(inner.scale), id(inner.count)]
+    assert compat.own_variables(outer) == []  # its sublayer's variables are not its own
+
+
 def test_adams_moments_are_where_the_unrolled_gan_reads_them():
     dense = keras.layers.Dense(2)
     dense.build((None, 3))

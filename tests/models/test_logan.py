@@ -166,6 +166,34 @@ def test_training_moves_both_networks_with_leaky_relus_and_logs_the_transport_co
     assert (rose > 0).mean() >= 0.9 and rose.mean() > 0, rose
 
 
+def test_without_its_step_logan_trains_as_biggan_with_its_prior_and_relus():
+    # alpha = 0 computes no latent gradient (the ablation costs a BigGAN step) and so leaves
+    # the networks' other state alone: two steps end on BigGAN's weights exactly
+    from keras_gan.models import BigGAN
+
+    settings = {"image_shape": SHAPE, "num_classes": 3, "latent_dim": 6, "base_filters": 2,
+                "shared_dim": 4, "seed": 1, "latent_distribution": "uniform",
+                "negative_slope": 0.2}  # fmt: skip
+    logan, biggan = LoGAN(latent_step_size=0.0, **settings), BigGAN(**settings)
+    images, labels = labelled(8)
+    for model in (logan, biggan):
+        model.compile()
+    for mine, its in zip(logan.variables, biggan.variables, strict=True):
+        its.assign(numpy(mine))  # the spectral norms' first vectors are drawn unseeded
+    logs = {}
+    for model in (logan, biggan):
+        for _ in range(2):
+            logs[model] = model.train_on_batch(images, labels, return_dict=True)
+    assert logs[logan]["transport_cost"] == 0.0
+    assert logs[logan]["g_loss"] == pytest.approx(logs[biggan]["g_loss"], rel=1e-5)
+    for a, b in zip(logan.variables, biggan.variables, strict=True):
+        np.testing.assert_allclose(numpy(a), numpy(b), rtol=1e-5, atol=1e-6, err_msg=a.path)
+    z, y = logan.sample_latent(4), ops.convert_to_tensor(np.arange(4, dtype="int32") % 3)
+    moved, transport = logan.optimise_latents(z, y)
+    np.testing.assert_array_equal(numpy(moved), numpy(z))
+    assert float(transport) == 0.0
+
+
 def test_save_load_keeps_the_latent_step(tmp_path):
     # Untrained: the settings and the weights round-trip (a trained LoGAN's optimizer state and
     # random stream are checked by the resume test below, without a third compilation here).
