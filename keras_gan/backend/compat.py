@@ -48,6 +48,10 @@ REPLACED_SYMBOLS = {
 }
 
 
+def _tested_with():
+    return f"Keras {keras.__version__}; keras_gan was tested with Keras {', '.join(TESTED_KERAS)}"
+
+
 def private_symbol(name, table=None):
     """Imports one of `PRIVATE_SYMBOLS` (or of `table`).
 
@@ -60,9 +64,8 @@ def private_symbol(name, table=None):
         return getattr(importlib.import_module(module_name), attribute)
     except (ImportError, AttributeError) as error:
         raise ImportError(
-            f"keras_gan needs Keras' private `{module_name}.{attribute}`, which Keras "
-            f"{keras.__version__} does not have (keras_gan was tested with Keras "
-            f"{', '.join(TESTED_KERAS)}). Install a tested Keras, e.g. pip install "
+            f"keras_gan needs Keras' private `{module_name}.{attribute}`, which the installed "
+            f"Keras does not have ({_tested_with()}). Install a tested Keras, e.g. pip install "
             f"'keras=={TESTED_KERAS[-1]}.*'."
         ) from error
 
@@ -99,8 +102,7 @@ def adam_moments(optimizer, variables):
     except (AttributeError, KeyError, IndexError) as error:
         raise ValueError(
             f"Expected a built keras.optimizers.Adam (its moments of each variable). Received: "
-            f"{type(optimizer).__name__} (Keras {keras.__version__}; keras_gan was tested with "
-            f"Keras {', '.join(TESTED_KERAS)})"
+            f"{type(optimizer).__name__} ({_tested_with()})"
         ) from error
 
 
@@ -117,8 +119,7 @@ def output_layers(network):
         return [tensor._keras_history.operation for tensor in keras.tree.flatten(outputs)]
     except AttributeError as error:
         raise ValueError(
-            f"The outputs of {network.name!r} name no layer (`_keras_history`; Keras "
-            f"{keras.__version__}, keras_gan was tested with Keras {', '.join(TESTED_KERAS)})"
+            f"The outputs of {network.name!r} name no layer (`_keras_history`; {_tested_with()})"
         ) from error
 
 
@@ -133,14 +134,9 @@ def all_layers(network):
         return list(network._flatten_layers(include_self=True, recursive=True))
     except AttributeError as error:
         raise ImportError(
-            f"keras_gan needs Keras' private `Layer._flatten_layers`, which Keras "
-            f"{keras.__version__} does not have (keras_gan was tested with Keras "
-            f"{', '.join(TESTED_KERAS)})."
+            f"keras_gan needs Keras' private `Layer._flatten_layers`, which "
+            f"{type(network).__name__} does not have ({_tested_with()})."
         ) from error
-
-
-def _tested_with():
-    return f"Keras {keras.__version__}; keras_gan was tested with Keras {', '.join(TESTED_KERAS)}"
 
 
 def seed_states(network):

@@ -27,6 +27,18 @@ from keras import layers, ops
 
 from keras_gan.backend.compat import BaseConv, normalize
 
+# vector_u's seed is its kernel's plus this, so the two draws are not from the same stream.
+_U_SEED_OFFSET = 7919
+
+
+def _kernel_seed(layer):
+    """The integer seed of a layer's kernel initialiser, or None (unseeded, or a seed generator)."""
+    initializer = getattr(layer, "kernel_initializer", None)
+    if initializer is None or not hasattr(initializer, "get_config"):
+        return None
+    seed = initializer.get_config().get("seed")
+    return seed if isinstance(seed, int) and not isinstance(seed, bool) else None
+
 
 @keras.saving.register_keras_serializable(package="keras_gan")
 class SpectralNormalization(keras.layers.SpectralNormalization):
@@ -36,7 +48,9 @@ class SpectralNormalization(keras.layers.SpectralNormalization):
     wrapped `Conv1D/2D/3D` or `Dense` layer. In training mode one power iteration per call
     updates `vector_u`; the trainable kernel is never overwritten, and the gradient reaches it
     through $\sigma(W)$ (the paper's equation 12), the same on TensorFlow, JAX and PyTorch.
-    In inference mode the current `vector_u` is used without updating it.
+    In inference mode the current `vector_u` is used without updating it. When the wrapped
+    layer's kernel initialiser has an integer seed, `vector_u` is drawn from it too, so a network
+    built twice with one seed starts identical (Keras' own draws `vector_u` unseeded).
 
     Args:
         layer: a `keras.layers.Dense` or convolution layer.
@@ -51,6 +65,15 @@ class SpectralNormalization(keras.layers.SpectralNormalization):
                 f"Received: layer={type(self.layer).__name__}"
             )
         super().build(input_shape)
+        # Keras draws vector_u from an unseeded initialiser, so two networks built with the same
+        # seed would start their power iterations from different vectors (and differ after one
+        # training step): draw it from the wrapped layer's kernel seed instead, when it has one.
+        seed = _kernel_seed(self.layer)
+        if seed is not None:
+            initializer = keras.initializers.TruncatedNormal(
+                stddev=0.02, seed=seed + _U_SEED_OFFSET
+            )
+            self.vector_u.assign(initializer(self.vector_u.shape, dtype=self.vector_u.dtype))
 
     def spectral_norm(self, vector_u=None):
         r"""Returns `(new_u, sigma)`: one power-iteration step and $\tilde u^\top W \tilde v$."""

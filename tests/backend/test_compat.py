@@ -124,6 +124,20 @@ def test_all_layers_finds_the_layers_inside_a_custom_layer():
     assert len({id(layer) for layer in layers}) == len(layers)  # each once
 
 
+def test_a_renamed_private_attribute_is_an_error_that_names_it_and_the_tested_keras(monkeypatch):
+    class Renamed:  # a layer from a Keras release without the private attributes compat reads
+        name = "renamed"
+
+    tested = rf"tested with Keras {compat.TESTED_KERAS[0]}"
+    with pytest.raises(ImportError, match=rf"`Layer._flatten_layers`.*Renamed.*{tested}"):
+        compat.all_layers(Renamed())
+    with pytest.raises(ImportError, match=rf"`Layer._trainable_variables`.*{tested}"):
+        compat.own_variables(Renamed())
+    monkeypatch.setattr(compat, "all_layers", lambda network: [Renamed()])
+    with pytest.raises(ImportError, match=rf"`Layer._seed_generators`.*Renamed.*{tested}"):
+        compat.seed_states(Renamed())
+
+
 @pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="a TensorFlow-only helper")
 def test_the_replaced_tensorflow_moments_are_keras_gans():
     from keras_gan.backend import tensorflow as tensorflow_backend

@@ -89,6 +89,34 @@ def test_layer_computes_w_over_sigma_and_keeps_w():
     assert inference.shape == (4, 3)
 
 
+def test_vector_u_is_drawn_from_the_kernel_seed():
+    def vector_u(seed):
+        layer = SpectralNormalization(
+            layers.Dense(5, kernel_initializer=keras.initializers.GlorotUniform(seed=seed))
+        )
+        layer.build((None, 4))
+        keras.random.normal((3,))  # moves Keras' global seed between the two builds
+        return np.array(keras.ops.convert_to_numpy(layer.vector_u))
+
+    u = vector_u(3)
+    np.testing.assert_array_equal(vector_u(3), u)
+    assert not np.allclose(vector_u(4), u)
+    # still Keras' draw: a truncated normal of stddev 0.02, cut at two deviations
+    assert u.shape == (1, 5) and np.all(np.abs(u) <= 0.04) and np.any(u != 0)
+    # an unseeded kernel keeps Keras' unseeded draw
+    unseeded = [vector_u(None) for _ in range(2)]
+    assert not np.allclose(*unseeded)
+
+
+def test_one_seed_builds_one_model():
+    first, second = small_sngan(seed=5), small_sngan(seed=5)
+    for network in ("generator", "discriminator"):
+        for a, b in zip(getattr(first, network).variables, getattr(second, network).variables):
+            np.testing.assert_array_equal(
+                keras.ops.convert_to_numpy(a), keras.ops.convert_to_numpy(b), err_msg=a.path
+            )
+
+
 def test_bad_wrapped_layer():
     with pytest.raises(ValueError, match="Dense or convolution"):
         SpectralNormalization(layers.Embedding(10, 4))(np.zeros((2, 3), "int32"))
