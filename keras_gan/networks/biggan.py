@@ -19,7 +19,8 @@ BigGAN-PyTorch `BigGAN.py` and `layers.py`):
 The discriminator is SAGAN's residual projection discriminator
 (`keras_gan.networks.sagan.residual_projection_discriminator`) with BigGAN's widths. Both
 networks have self-attention at one resolution and spectral normalisation on every weight but
-the shared embedding; kernels start orthogonal, as in the authors' ImageNet runs.
+the shared embedding; weights start orthogonal, as in the paper and the authors' ImageNet
+runs, or Glorot-uniform, as in their CIFAR launch scripts (`initializer`).
 
 Widths follow the authors' architecture tables (`G_arch`, `D_arch`), in multiples of
 `base_filters` (their `ch`): at up to three stages (28x28, 32x32) their CIFAR networks,
@@ -45,9 +46,13 @@ from keras_gan.networks.sngan import SpectralNormalization
 
 # The authors' batch normalisation: epsilon 1e-5, PyTorch momentum 0.1 (Keras' 0.9).
 _BATCHNORM = dict(momentum=0.9, epsilon=1e-5)
-# Orthogonal initialisation (Saxe et al. 2014), the paper's and the authors' ImageNet runs'
-# (BigGAN-PyTorch --G_init ortho).
-_INIT = keras.initializers.Orthogonal
+# The weights' initialisers by name: orthogonal (Saxe et al. 2014), the paper's and the authors'
+# ImageNet runs' (BigGAN-PyTorch --G_init ortho); Glorot-uniform, their CIFAR launch scripts'
+# (--G_init xavier --D_init xavier) and SAGAN's.
+INITIALIZERS = {
+    "orthogonal": keras.initializers.Orthogonal,
+    "glorot_uniform": keras.initializers.GlorotUniform,
+}
 # The ImageNet architectures' widths in multiples of base_filters, by number of stages: the
 # generator's input width then each block's output; the discriminator's blocks (the last one
 # keeping the size).
@@ -60,6 +65,19 @@ def _check_num_classes(num_classes):
         raise ValueError(
             f"`num_classes` must be an integer >= 2. Received: num_classes={num_classes!r}"
         )
+
+
+def initializer_class(name):
+    """The initialiser class of one of `INITIALIZERS`' names.
+
+    Raises:
+        ValueError: naming the bad value and the accepted ones.
+    """
+    if name not in INITIALIZERS:
+        raise ValueError(
+            f"`initializer` must be one of {sorted(INITIALIZERS)}. Received: initializer={name!r}"
+        )
+    return INITIALIZERS[name]
 
 
 def architecture(size):
@@ -116,24 +134,30 @@ class ClassEmbedding(layers.Layer):
     Args:
         num_classes: int >= 2.
         dim: int >= 1, the embedding's size.
-        seed: optional int, seed of the table's orthogonal initialiser.
+        seed: optional int, seed of the table's initialiser.
+        initializer: `"orthogonal"` or `"glorot_uniform"`, the table's initialiser. Defaults to
+            `"orthogonal"`.
         **kwargs: base layer arguments (`name`).
 
     Input: labels `(batch,)`, integers in `[0, num_classes)`. Output: `(batch, dim)`.
     """
 
-    def __init__(self, num_classes, dim, seed=None, **kwargs):
+    def __init__(self, num_classes, dim, seed=None, initializer="orthogonal", **kwargs):
         super().__init__(**kwargs)
         _check_num_classes(num_classes)
+        initializer_class(initializer)
         if isinstance(dim, bool) or not isinstance(dim, int) or dim < 1:
             raise ValueError(f"`dim` must be a positive integer. Received: dim={dim!r}")
         self.num_classes = num_classes
         self.dim = dim
         self.seed = seed
+        self.initializer = initializer
 
     def build(self, input_shape):
         self.embeddings = self.add_weight(
-            shape=(self.num_classes, self.dim), initializer=_INIT(seed=self.seed), name="embeddings"
+            shape=(self.num_classes, self.dim),
+            initializer=initializer_class(self.initializer)(seed=self.seed),
+            name="embeddings",
         )
 
     def call(self, labels):
@@ -149,6 +173,7 @@ class ClassEmbedding(layers.Layer):
             "num_classes": self.num_classes,
             "dim": self.dim,
             "seed": self.seed,
+            "initializer": self.initializer,
         }
 
 
@@ -196,15 +221,27 @@ class LinearConditionalBatchNormalization(layers.Layer):
         momentum: float, the moving statistics' momentum. Defaults to 0.9 (PyTorch's 0.1).
         epsilon: float. Defaults to 1e-5 (the authors').
         spectral_norm: bool, spectrally normalise $W_\gamma$ and $W_\beta$. Defaults to True.
-        seed: optional int, seed of the two maps' orthogonal initialisers (`seed`, `seed + 1`).
+        seed: optional int, seed of the two maps' initialisers (`seed`, `seed + 1`).
+        initializer: `"orthogonal"` or `"glorot_uniform"`, the two maps' initialiser. Defaults
+            to `"orthogonal"`.
         **kwargs: base layer arguments (`name`).
 
     Inputs: `[features (batch, ..., channels), conditioning (batch, d)]`. Output: the features'
     shape.
     """
 
-    def __init__(self, momentum=0.9, epsilon=1e-5, spectral_norm=True, seed=None, **kwargs):
+    def __init__(
+        self,
+        momentum=0.9,
+        epsilon=1e-5,
+        spectral_norm=True,
+        seed=None,
+        initializer="orthogonal",
+        **kwargs,
+    ):
         super().__init__(**kwargs)
+        initializer_class(initializer)
+        self.initializer = initializer
         self.momentum = momentum
         self.epsilon = epsilon
         self.spectral_norm = bool(spectral_norm)
@@ -222,7 +259,9 @@ class LinearConditionalBatchNormalization(layers.Layer):
             dense = layers.Dense(
                 channels,
                 use_bias=False,
-                kernel_initializer=_INIT(seed=None if self.seed is None else self.seed + offset),
+                kernel_initializer=initializer_class(self.initializer)(
+                    seed=None if self.seed is None else self.seed + offset
+                ),
                 name=name,
             )
             return SpectralNormalization(dense, name=name) if self.spectral_norm else dense
@@ -251,6 +290,7 @@ class LinearConditionalBatchNormalization(layers.Layer):
             "epsilon": self.epsilon,
             "spectral_norm": self.spectral_norm,
             "seed": self.seed,
+            "initializer": self.initializer,
         }
 
 
@@ -263,6 +303,7 @@ def biggan_generator(
     attention_resolution=None,
     hierarchical=True,
     negative_slope=0.0,
+    initializer="orthogonal",
     seed=None,
     name="generator",
 ):
@@ -288,6 +329,9 @@ def biggan_generator(
             and only e(y) to the blocks. Defaults to True.
         negative_slope: float, the slope of every ReLU below zero: 0 the paper's ReLU, 0.2
             LoGAN's leaky ReLU (a smoother gradient with respect to z). Defaults to 0.
+        initializer: `"orthogonal"` (the paper's) or `"glorot_uniform"` (the authors' CIFAR
+            runs'), the initialiser of every weight but the attention block's. Defaults to
+            `"orthogonal"`.
         seed: optional int, seed of the initialisers.
         name: str. Defaults to `"generator"`.
 
@@ -301,12 +345,13 @@ def biggan_generator(
     _check_num_classes(num_classes)
     check_latent_chunks(latent_dim, size, hierarchical)
     attend_at = check_attention_resolution(size, attention_resolution, model="BigGAN")
+    init = initializer_class(initializer)
     seeds = _seeds(seed)
     z = keras.Input((latent_dim,), name="latent")
     labels = keras.Input((), dtype="int32", name="labels")
-    shared = ClassEmbedding(num_classes, shared_dim, seed=next(seeds), name="shared_embedding")(
-        labels
-    )
+    shared = ClassEmbedding(
+        num_classes, shared_dim, seed=next(seeds), initializer=initializer, name="shared_embedding"
+    )(labels)
     chunks = LatentChunks(stages + 1, name="latent_chunks")(z) if hierarchical else None
     # Every layer that feeds a batch normalisation has no bias (the authors' have one): the
     # normalisation subtracts the mean, so such a bias changes nothing, and Adam would scale its
@@ -315,7 +360,7 @@ def biggan_generator(
         layers.Dense(
             start * start * widths[0] * base_filters,
             use_bias=False,
-            kernel_initializer=_INIT(seed=next(seeds)),
+            kernel_initializer=init(seed=next(seeds)),
         ),
         name="project",
     )(chunks[0] if hierarchical else z)
@@ -331,30 +376,33 @@ def biggan_generator(
 
         def batch_norm(features, which):
             layer = LinearConditionalBatchNormalization(
-                **_BATCHNORM, seed=next(seeds), name=f"block{block}_ccbn{which}"
+                **_BATCHNORM,
+                seed=next(seeds),
+                initializer=initializer,
+                name=f"block{block}_ccbn{which}",
             )
             return layer([features, conditioning])
 
         # (batch, s, s, w_in) -> (batch, 2s, 2s, w_out)
         shortcut = layers.UpSampling2D(2, interpolation="nearest")(x)
         shortcut = _conv(
-            filters, 1, next(seeds), f"block{block}_shortcut", use_bias=False, initializer=_INIT
+            filters, 1, next(seeds), f"block{block}_shortcut", use_bias=False, initializer=init
         )(shortcut)
         h = layers.ReLU(negative_slope=negative_slope)(batch_norm(x, 1))
         h = layers.UpSampling2D(2, interpolation="nearest")(h)
-        h = _conv(
-            filters, 3, next(seeds), f"block{block}_conv1", use_bias=False, initializer=_INIT
-        )(h)
+        h = _conv(filters, 3, next(seeds), f"block{block}_conv1", use_bias=False, initializer=init)(
+            h
+        )
         h = layers.ReLU(negative_slope=negative_slope)(batch_norm(h, 2))
-        h = _conv(
-            filters, 3, next(seeds), f"block{block}_conv2", use_bias=False, initializer=_INIT
-        )(h)
+        h = _conv(filters, 3, next(seeds), f"block{block}_conv2", use_bias=False, initializer=init)(
+            h
+        )
         x = layers.Add(name=f"block{block}")([shortcut, h])
         if x.shape[1] == attend_at:
             x = SelfAttention(seed=next(seeds), name="attention")(x)
     x = layers.BatchNormalization(**_BATCHNORM, name="output_bn")(x)
     x = layers.ReLU(negative_slope=negative_slope)(x)
-    x = _conv(channels, 3, next(seeds), "output_conv", initializer=_INIT)(x)
+    x = _conv(channels, 3, next(seeds), "output_conv", initializer=init)(x)
     images = layers.Activation("tanh", name="tanh")(x)
     return keras.Model([z, labels], images, name=name)
 
@@ -365,6 +413,7 @@ def biggan_discriminator(
     base_filters=64,
     attention_resolution=None,
     negative_slope=0.0,
+    initializer="orthogonal",
     seed=None,
     name="discriminator",
 ):
@@ -378,6 +427,8 @@ def biggan_discriminator(
         base_filters: int, the authors' `ch`. Defaults to 64.
         attention_resolution: as in `biggan_generator`. Defaults to None.
         negative_slope: float, as in `biggan_generator`. Defaults to 0.
+        initializer: as in `biggan_generator`, for the residual blocks (the projection head is
+            Glorot-uniform, SAGAN's). Defaults to `"orthogonal"`.
         seed: optional int, seed of the initialisers.
         name: str. Defaults to `"discriminator"`.
 
@@ -398,7 +449,7 @@ def biggan_discriminator(
         downsample,
         attend_at,
         _seeds(seed),
-        initializer=_INIT,
+        initializer=initializer_class(initializer),
         negative_slope=negative_slope,
     )
     return keras.Model([images, labels], scores, name=name)

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from keras_gan import losses, testing
+from keras_gan.backend import compat
 from keras_gan.models import BigGAN
 from keras_gan.networks.biggan import (
     LinearConditionalBatchNormalization,
@@ -228,6 +229,32 @@ def test_the_discriminator_hinge_loss_falls_on_fixed_data():
     assert np.mean(d_losses[-3:]) < np.mean(d_losses[:3])
 
 
+@pytest.mark.parametrize("initializer", ["orthogonal", "glorot_uniform"])
+def test_the_initializer_reaches_every_weight_but_attention_and_the_projection_head(
+    initializer, tmp_path
+):
+    model = tiny(initializer=initializer)
+    expected = {"orthogonal": "Orthogonal", "glorot_uniform": "GlorotUniform"}[initializer]
+    kernels = [
+        layer.layer.kernel_initializer
+        for network in (model.generator, model.discriminator)
+        for layer in compat.all_layers(network)
+        if isinstance(layer, SpectralNormalization)
+        and not any(skip in layer.path for skip in ("attention", "embedding", "psi"))
+    ]
+    assert len(kernels) > 20 and {type(kernel).__name__ for kernel in kernels} == {expected}
+    embedding = model.generator.get_layer("shared_embedding")
+    assert embedding.initializer == initializer
+    if initializer == "orthogonal":  # 3 classes x 4: orthonormal rows
+        table = numpy(embedding.embeddings)
+        np.testing.assert_allclose(table @ table.T, np.eye(3), atol=1e-5)
+    model.train_on_batch(labelled(8))
+    inputs = [np.ones((2, 6), "float32"), np.array([0, 2], "int32")]
+    restored = testing.check_save_load(model, tmp_path, inputs)
+    assert restored.initializer == initializer
+    assert restored.generator.get_layer("shared_embedding").initializer == initializer
+
+
 def test_truncated_samples_and_save_load(tmp_path):
     model = tiny(accumulation_steps=2)
     model.train_on_batch(labelled(8))
@@ -253,6 +280,7 @@ def test_truncated_samples_and_save_load(tmp_path):
             r"orthogonal_regularization` must be a finite number >= 0",
         ),
         ({"num_classes": 1}, r"num_classes` must be an integer >= 2"),
+        ({"initializer": "he_normal"}, r"initializer.*'orthogonal', 'glorot_uniform'.*he_normal"),
     ],
 )
 def test_bad_settings_are_refused_with_their_values(kwargs, match):
