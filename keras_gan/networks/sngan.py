@@ -68,15 +68,17 @@ class SpectralNormalization(keras.layers.SpectralNormalization):
         # Keras draws vector_u from an unseeded initialiser, so two networks built with the same
         # seed would start their power iterations from different vectors (and differ after one
         # training step): draw it from the wrapped layer's kernel seed instead, when it has one,
-        # at unit norm (the power iteration ignores its scale; a float16 step squares it, and a
-        # draw of N(0, 0.02) near 0 in a one-output layer underflows to 0 / 0).
+        # at the norm Keras' draw has on average, 0.02 sqrt(n) (the power iteration ignores the
+        # scale; a float16 step squares it, and a draw near 0 in a one-output layer underflowed
+        # to 0 / 0).
         seed = _kernel_seed(self.layer)
         if seed is not None:
             initializer = keras.initializers.TruncatedNormal(
                 stddev=0.02, seed=seed + _U_SEED_OFFSET
             )
             u = initializer(self.vector_u.shape, dtype=self.vector_u.dtype)
-            self.vector_u.assign(normalize(u, axis=None))
+            size = float(self.vector_u.shape[-1])
+            self.vector_u.assign(normalize(u, axis=None) * (0.02 * size**0.5))
 
     def spectral_norm(self, vector_u=None):
         r"""Returns `(new_u, sigma)`: one power-iteration step and $\tilde u^\top W \tilde v$."""

@@ -101,8 +101,8 @@ def test_vector_u_is_drawn_from_the_kernel_seed():
     u = vector_u(3)
     np.testing.assert_array_equal(vector_u(3), u)
     assert not np.allclose(vector_u(4), u)
-    # at unit norm: the power iteration ignores the scale, and float16 cannot square a tiny one
-    assert u.shape == (1, 5) and np.isclose(np.linalg.norm(u), 1.0, atol=1e-6)
+    # at Keras' average norm 0.02 sqrt(n), never near 0 (float16 cannot square a tiny one)
+    assert u.shape == (1, 5) and np.isclose(np.linalg.norm(u), 0.02 * np.sqrt(5), rtol=1e-5)
     # an unseeded kernel keeps Keras' unseeded draw
     unseeded = [vector_u(None) for _ in range(2)]
     assert not np.allclose(*unseeded)
@@ -143,9 +143,7 @@ def test_fit_moves_u_and_saves(tmp_path):
         else:
             assert not np.allclose(new, old), f"{variable.path} did not change"
     after = u_values(model.discriminator)
-    # (a one-output layer's vector_u is a unit-norm scalar, +-1, which the iteration keeps)
-    moved = [not np.allclose(b, a) for b, a in zip(before, after) if a.size > 1]
-    assert moved and all(moved), "vector_u did not move in fit"
+    assert all(not np.allclose(b, a) for b, a in zip(before, after)), "vector_u did not move in fit"
     assert all(
         np.isfinite(a).all() and np.isclose(np.linalg.norm(a), 1.0, atol=1e-4) for a in after
     )
