@@ -685,7 +685,7 @@ def plan_part(env, argv):
         # paper-scale command's widths they alone outlast the timeout (04 with paper True: >300 s).
         if "exercise_steps" in _notebook_parameters(argv[1]) and "exercise_steps" not in argv:
             argv = argv + ["-p", "exercise_steps", "2"]
-        paper = any(argv[i:i + 3] == ["-p", "paper", "True"] for i in range(len(argv)))
+        paper = any(argv[i : i + 3] == ["-p", "paper", "True"] for i in range(len(argv)))
         return [(env, argv)], (), {"timeout": 480 if paper else 300}  # as --paper training
     if program == "jupytext":
         return [(env, argv)], (), {"timeout": 60}

@@ -125,11 +125,16 @@ def test_training_commands_take_two_steps(check):
 
 
 def test_notebook_commands_scale_their_steps_and_worked_exercises(check):
-    paper = _plan(check, "papermill tutorials/04_wasserstein.ipynb /tmp/04.ipynb -p paper True -p steps 9")
-    assert _runs(check, paper)[0][1] == [
-        "papermill", "tutorials/04_wasserstein.ipynb", "04.ipynb", "-p", "paper", "True",
-        "-p", "steps", "2", "-p", "exercise_steps", "2",
-    ]
+    paper = _plan(
+        check, "papermill tutorials/04_wasserstein.ipynb /tmp/04.ipynb -p paper True -p steps 9"
+    )
+    assert (
+        _runs(check, paper)[0][1]
+        == (
+            "papermill tutorials/04_wasserstein.ipynb 04.ipynb -p paper True -p steps 2"
+            " -p exercise_steps 2"
+        ).split()
+    )
     assert paper.timeout == 480  # the paper's widths: as `--paper` training commands
     # a notebook without worked exercises (02) gets no parameter it does not define
     dcgan = _runs(check, _plan(check, "papermill tutorials/02_gan_dcgan_mnist.ipynb out.ipynb"))

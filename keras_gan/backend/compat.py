@@ -45,6 +45,8 @@ PRIVATE_SYMBOLS = {
 REPLACED_SYMBOLS = {
     # keras_gan.backend.tensorflow: batch moments with exact second derivatives
     "tensorflow_moments": ("keras.src.backend.tensorflow.nn", "_compute_moments"),
+    # keras_gan.backend.torch: convolution kernels in channels-last memory, strides canonical
+    "torch_channels_last": ("keras.src.backend.torch.nn", "_maybe_convert_to_channels_last"),
 }
 
 

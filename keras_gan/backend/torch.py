@@ -8,13 +8,46 @@ graph ends (a discriminator update does not backpropagate into the generator).
 import keras
 import torch
 
-from keras_gan.backend import common
+from keras_gan.backend import common, compat
 
 wrap_train_step = common.wrap_stateful_train_step
 add_gradients = common.add_gradients
 
 # The native transposed convolution is used: its gradient is not the slow XLA:CPU one.
 PREFERS_PHASE_TRANSPOSED_CONV = False
+
+
+def _channels_last(tensor):
+    """`tensor` in channels-last memory (as Keras' torch `conv` asks), with canonical strides.
+
+    Keras' torch convolution permutes an `(h, w, in, out)` kernel to `(out, in, h, w)` and keeps
+    it if it already counts as channels-last. With one output channel (a grayscale generator's
+    last convolution) the permuted kernel does, but its size-1 dimension keeps stride 1, and
+    PyTorch's float16 convolution on the CPU (`slow_conv2d`) then allocates its kernel gradient
+    with those strides and refuses it: "slow_conv2d: grad_weight must be contiguous" (PyTorch
+    2.13; float32 and bfloat16 take another path). A copy with the strides PyTorch would give
+    is the same tensor to every other consumer.
+    """
+    memory_format = {4: torch.channels_last, 5: torch.channels_last_3d}.get(tensor.ndim)
+    if memory_format is None:
+        return tensor
+    # Channels-last strides of (n, c, *spatial): c is innermost, then the spatial axes, then n.
+    canonical, step = [0] * tensor.ndim, tensor.shape[1]
+    canonical[1] = 1
+    for axis in range(tensor.ndim - 1, 1, -1):
+        canonical[axis] = step
+        step *= tensor.shape[axis]
+    canonical[0] = step
+    if tensor.stride() == tuple(canonical):
+        return tensor
+    copy = torch.empty(
+        tensor.shape, dtype=tensor.dtype, device=tensor.device, memory_format=memory_format
+    )
+    return copy.copy_(tensor)
+
+
+# Keras' torch `conv` (every Conv1D/2D/3D) calls this module-level helper on inputs and kernel.
+compat.replace_private_symbol("torch_channels_last", _channels_last)
 
 
 def apply_gradients(optimizer, gradients, variables):

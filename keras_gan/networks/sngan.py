@@ -50,7 +50,9 @@ class SpectralNormalization(keras.layers.SpectralNormalization):
     through $\sigma(W)$ (the paper's equation 12), the same on TensorFlow, JAX and PyTorch.
     In inference mode the current `vector_u` is used without updating it. When the wrapped
     layer's kernel initialiser has an integer seed, `vector_u` is drawn from it too, so a network
-    built twice with one seed starts identical (Keras' own draws `vector_u` unseeded).
+    built twice with one seed starts identical (Keras' own draws `vector_u` unseeded). Under a
+    mixed dtype policy the power iteration and $\sigma$ run in float32, and `vector_u` is a
+    float32 variable that is never autocast (so that its update is not lost on PyTorch).
 
     Args:
         layer: a `keras.layers.Dense` or convolution layer.
@@ -64,7 +66,21 @@ class SpectralNormalization(keras.layers.SpectralNormalization):
                 "keras_gan's SpectralNormalization wraps Dense or convolution layers. "
                 f"Received: layer={type(self.layer).__name__}"
             )
-        super().build(input_shape)
+        # Keras' build, but vector_u is not autocast: under a mixed dtype policy each read of it
+        # inside `call` would be a float16 copy, and on PyTorch `assign` writes into that copy,
+        # so the power iteration never advanced (Keras 3.15's own layer loses it too).
+        keras.layers.Wrapper.build(self, input_shape)
+        self.input_spec = keras.layers.InputSpec(min_ndim=1, axes={-1: input_shape[-1]})
+        self.kernel = self.layer.kernel
+        self.kernel_shape = self.kernel.shape
+        self.vector_u = self.add_weight(
+            shape=(1, self.kernel_shape[-1]),
+            initializer=keras.initializers.TruncatedNormal(stddev=0.02),
+            trainable=False,
+            autocast=False,
+            name="vector_u",
+            dtype=self.kernel.dtype,
+        )
         # Keras draws vector_u from an unseeded initialiser, so two networks built with the same
         # seed would start their power iterations from different vectors (and differ after one
         # training step): draw it from the wrapped layer's kernel seed instead, when it has one,
@@ -81,10 +97,15 @@ class SpectralNormalization(keras.layers.SpectralNormalization):
             self.vector_u.assign(normalize(u, axis=None) * (0.02 * size**0.5))
 
     def spectral_norm(self, vector_u=None):
-        r"""Returns `(new_u, sigma)`: one power-iteration step and $\tilde u^\top W \tilde v$."""
-        # W reshaped to (fan_in, out): rows are inputs, so u lives in the output space
-        weights = ops.reshape(self.kernel, (-1, self.kernel_shape[-1]))
-        u = self.vector_u.value if vector_u is None else vector_u
+        r"""Returns `(new_u, sigma)`: one power-iteration step and $\tilde u^\top W \tilde v$.
+
+        Both are float32, computed from the kernel in float32 under any dtype policy.
+        """
+        # W reshaped to (fan_in, out): rows are inputs, so u lives in the output space. In
+        # float32 whatever the layer computes in: under float16 a normalisation of a small
+        # vector underflows (a squared norm below 6e-8 is 0, and 0 / 0 is NaN).
+        weights = ops.cast(ops.reshape(self.kernel, (-1, self.kernel_shape[-1])), "float32")
+        u = ops.cast(self.vector_u if vector_u is None else vector_u, "float32")
         for _ in range(self.power_iterations):
             v = normalize(ops.matmul(u, ops.transpose(weights)), axis=None)  # v <- W u / ||W u||
             u = normalize(ops.matmul(v, weights), axis=None)  # u <- W^T v / ||W^T v||
@@ -98,7 +119,7 @@ class SpectralNormalization(keras.layers.SpectralNormalization):
         new_u, sigma = self.spectral_norm()
         if training:
             self.vector_u.assign(ops.cast(new_u, self.vector_u.dtype))
-        kernel = ops.divide(self.kernel, sigma)  # W_SN = W / sigma(W)
+        kernel = ops.divide(self.kernel, ops.cast(sigma, self.kernel.dtype))  # W_SN = W / sigma(W)
         inner = self.layer
         if isinstance(inner, layers.Dense):
             outputs = ops.matmul(inputs, kernel)

@@ -226,7 +226,7 @@ class ClassActivationAttention(layers.Layer):
         vector_u, sigma = dense.spectral_norm()
         if training:
             dense.vector_u.assign(ops.cast(vector_u, dense.vector_u.dtype))
-        return ops.divide(dense.kernel, sigma)
+        return ops.divide(dense.kernel, ops.cast(sigma, dense.kernel.dtype))
 
     def call(self, features, training=False):
         pooled = {

@@ -154,3 +154,44 @@ def test_the_replaced_tensorflow_moments_are_keras_gans():
         for a, b in zip(ours, theirs):
             assert a.shape == b.shape
             tf.debugging.assert_near(a, b, atol=1e-6)
+
+
+def test_a_float16_convolution_with_one_output_channel_has_its_kernel_gradient():
+    # PyTorch's float16 CPU convolution refused this kernel's gradient ("slow_conv2d:
+    # grad_weight must be contiguous") until keras_gan.backend.torch replaced Keras' helper.
+    import numpy as np
+
+    from keras_gan import backend
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(2, 6, 6, 4)).astype("float16")
+    kernel = rng.normal(size=(3, 3, 4, 1)).astype("float16")
+
+    def summed_convolution(tensors):
+        outputs = keras.ops.conv(keras.ops.convert_to_tensor(x), tensors[0], padding="same")
+        return keras.ops.sum(keras.ops.cast(outputs, "float32"))
+
+    (gradient,) = backend.tensor_gradients(
+        summed_convolution, [keras.ops.convert_to_tensor(kernel)]
+    )
+    # d sum(conv) / d kernel[i, j, c] = the sum of the zero-padded input over the window (i, j)
+    padded = np.pad(x.astype("float64"), ((0, 0), (1, 1), (1, 1), (0, 0)))
+    expected = np.array(
+        [
+            [padded[:, i : i + 6, j : j + 6, :].sum(axis=(0, 1, 2)) for j in range(3)]
+            for i in range(3)
+        ]
+    )[..., None]
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(keras.ops.cast(gradient, "float32")),
+        expected,
+        rtol=2e-3,
+        atol=2e-2,
+    )
+    if keras.backend.backend() == "torch":
+        from keras_gan.backend import torch as torch_backend
+
+        module_name, attribute = compat.REPLACED_SYMBOLS["torch_channels_last"]
+        assert (
+            getattr(importlib.import_module(module_name), attribute) is torch_backend._channels_last
+        )

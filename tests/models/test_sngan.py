@@ -108,6 +108,36 @@ def test_vector_u_is_drawn_from_the_kernel_seed():
     assert not np.allclose(*unseeded)
 
 
+def test_under_float16_the_power_iteration_advances_as_in_float32():
+    # Under a mixed policy an autocast vector_u was a float16 copy inside `call`, and PyTorch's
+    # assign wrote into the copy: it never moved. And in float16 the squared norm of a small
+    # u W^T underflows to 0 (0 / 0 = NaN); the iteration runs in float32.
+    x = np.linspace(-1, 1, 6, dtype="float32").reshape(2, 3)
+    results = {}
+    for policy in ("float32", "mixed_float16"):
+        previous = keras.config.dtype_policy()
+        keras.config.set_dtype_policy(policy)
+        try:
+            layer = SpectralNormalization(
+                layers.Dense(4, kernel_initializer=keras.initializers.GlorotUniform(seed=1))
+            )
+            layer.build((None, 3))
+        finally:
+            keras.config.set_dtype_policy(previous)
+        before = np.array(keras.ops.convert_to_numpy(layer.vector_u))
+        outputs = keras.ops.convert_to_numpy(keras.ops.cast(layer(x, training=True), "float32"))
+        results[policy] = before, keras.ops.convert_to_numpy(layer.vector_u), outputs
+        assert layer.vector_u.dtype == "float32"
+        layer.vector_u.assign(np.full((1, 4), 1e-5, "float32"))  # |u W^T|^2 ~ 1e-10
+        tiny = keras.ops.convert_to_numpy(keras.ops.cast(layer(x, training=True), "float32"))
+        assert np.isfinite(tiny).all(), policy
+    (u0, u32, out32), (u0_16, u16, out16) = results["float32"], results["mixed_float16"]
+    np.testing.assert_array_equal(u0_16, u0)
+    assert not np.allclose(u32, u0)
+    np.testing.assert_allclose(u16, u32, atol=1e-3)
+    np.testing.assert_allclose(out16, out32, atol=5e-3)
+
+
 def test_one_seed_builds_one_model():
     first, second = small_sngan(seed=5), small_sngan(seed=5)
     for network in ("generator", "discriminator"):
