@@ -85,8 +85,8 @@ class SpectralNormalization(keras.layers.SpectralNormalization):
         # seed would start their power iterations from different vectors (and differ after one
         # training step): draw it from the wrapped layer's kernel seed instead, when it has one,
         # at the norm Keras' draw has on average, 0.02 sqrt(n) (the power iteration ignores the
-        # scale; a float16 step squares it, and a draw near 0 in a one-output layer underflowed
-        # to 0 / 0).
+        # scale; a fixed norm keeps a one-output layer's single draw away from 0, whose square
+        # would fall under `normalize`'s epsilon).
         seed = _kernel_seed(self.layer)
         if seed is not None:
             initializer = keras.initializers.TruncatedNormal(

@@ -101,7 +101,7 @@ def test_vector_u_is_drawn_from_the_kernel_seed():
     u = vector_u(3)
     np.testing.assert_array_equal(vector_u(3), u)
     assert not np.allclose(vector_u(4), u)
-    # at Keras' average norm 0.02 sqrt(n), never near 0 (float16 cannot square a tiny one)
+    # at Keras' average norm 0.02 sqrt(n): a one-output layer's single value is never near 0
     assert u.shape == (1, 5) and np.isclose(np.linalg.norm(u), 0.02 * np.sqrt(5), rtol=1e-5)
     # an unseeded kernel keeps Keras' unseeded draw
     unseeded = [vector_u(None) for _ in range(2)]
