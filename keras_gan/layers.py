@@ -443,6 +443,15 @@ class WeightNormDense(keras.layers.Layer):
 # -- ProGAN's layers (Karras et al. 2018, section 4) -------------------------------------------------
 
 
+def _at_least_float32(inputs):
+    """`inputs` cast to float32 when they are float16 or bfloat16, as Keras' own normalisation
+    layers do under a mixed policy: the layers below add an epsilon of 1e-8, which is 0 in
+    float16 (its smallest subnormal is 6e-8), and their squares underflow there, so a
+    statistic of 0 would go through a square root (an infinite gradient: NaN in the gradient
+    penalty's second derivative, ProGAN's first float16 steps on JAX)."""
+    return ops.cast(inputs, keras.backend.result_type(inputs.dtype, "float32"))
+
+
 def _he_scale(fan_in, gain):
     """The He initialiser's standard deviation gain / sqrt(fan_in), applied at run time."""
     return gain / float(fan_in) ** 0.5
@@ -653,9 +662,11 @@ class ModulatedConv2D(keras.layers.Layer):
         outputs = ops.conv(features * styles[:, None, None, :], kernel, padding="same")
         if self.demodulate:
             # d_j = 1 / sqrt(sum_i s_i^2 sum_k w_ijk^2 + eps), one per sample and output map
+            # (in float32 under a mixed policy: see _at_least_float32)
+            kernel, styles = _at_least_float32(kernel), _at_least_float32(styles)
             energy = ops.sum(ops.square(kernel), axis=(0, 1))  # (C_in, C_out)
             demodulation = ops.rsqrt(ops.matmul(ops.square(styles), energy) + self.epsilon)
-            outputs = outputs * demodulation[:, None, None, :]
+            outputs = outputs * ops.cast(demodulation, outputs.dtype)[:, None, None, :]
         return outputs
 
     def compute_output_shape(self, input_shape):
@@ -691,9 +702,10 @@ class PixelNormalization(keras.layers.Layer):
     epsilon = 1e-8
 
     def call(self, inputs):
-        return inputs * ops.rsqrt(
-            ops.mean(ops.square(inputs), axis=-1, keepdims=True) + self.epsilon
-        )
+        # the RMS in float32 under a mixed policy (see _at_least_float32)
+        features = _at_least_float32(inputs)
+        scale = ops.rsqrt(ops.mean(ops.square(features), axis=-1, keepdims=True) + self.epsilon)
+        return inputs * ops.cast(scale, inputs.dtype)
 
     def compute_output_shape(self, input_shape):
         return input_shape
@@ -736,8 +748,9 @@ class MinibatchStandardDeviation(keras.layers.Layer):
                 f"size must be a multiple of {group}. Received: batch of {batch}"
             )
         height, width, channels = inputs.shape[1:]
-        # (n, H, W, C) -> (G, n/G, H, W, C): sample i is in group i mod n/G
-        samples = ops.reshape(inputs, (group, -1, height, width, channels))
+        # (n, H, W, C) -> (G, n/G, H, W, C): sample i is in group i mod n/G; in float32 under
+        # a mixed policy (see _at_least_float32)
+        samples = ops.reshape(_at_least_float32(inputs), (group, -1, height, width, channels))
         # the standard deviation over each group's G samples, per feature and position
         variance = ops.mean(ops.square(samples - ops.mean(samples, axis=0)), axis=0)
         deviation = ops.sqrt(variance + self.epsilon)

@@ -142,3 +142,29 @@ def test_float16_gradient_accumulation_reports_the_unscaled_loss(tmp_path):
     # values follow different weights (float16 skips the steps whose gradients overflow).
     first = [histories[precision]["d_loss"][0] for precision in ("float16", "float32")]
     np.testing.assert_allclose(*first, rtol=0.05)
+
+
+def test_float16_normalisations_take_their_statistics_in_float32():
+    # ProGAN's and StyleGAN's layers add an epsilon of 1e-8, which is 0 in float16: all-alike
+    # samples (minibatch stddev), a zero feature vector (pixel norm) or zero styles
+    # (demodulation) then put a 0 under a square root. Before the statistics were taken in
+    # float32, ProGAN's second float16 step on JAX had a NaN gradient penalty.
+    from keras_gan import backend
+    from keras_gan.layers import MinibatchStandardDeviation, ModulatedConv2D, PixelNormalization
+
+    alike = np.ones((4, 4, 4, 3), "float32")
+    stddev = MinibatchStandardDeviation(group_size=2, dtype="mixed_float16")
+    features = keras.ops.convert_to_numpy(stddev(alike))
+    assert features.dtype == np.float16
+    # the appended map: sqrt(0 + 1e-8) = 1e-4, its float16 rounding
+    np.testing.assert_allclose(features[..., -1], 1e-4, rtol=1e-3)
+    gradient = backend.input_gradients(lambda x: keras.ops.sum(stddev(x)[..., -1]), alike)
+    assert np.isfinite(keras.ops.convert_to_numpy(gradient)).all()
+
+    zeros = np.zeros((2, 4, 4, 8), "float32")
+    normalised = keras.ops.convert_to_numpy(PixelNormalization(dtype="mixed_float16")(zeros))
+    np.testing.assert_array_equal(normalised, 0.0)
+
+    convolution = ModulatedConv2D(4, 3, dtype="mixed_float16", seed=0)
+    outputs = convolution([np.ones((2, 4, 4, 8), "float32"), np.zeros((2, 8), "float32")])
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(outputs), 0.0)

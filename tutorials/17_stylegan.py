@@ -35,12 +35,12 @@
 # %% tags=["parameters"]
 quick = False  # True: a few steps, to check that the notebook runs (scripts/run_tutorials.sh)
 image_size = 16  # 4x4 -> 8x8 -> 16x16 (the paper's FFHQ: 1024)
-steps = 500  # training steps of batch_size images (about 5 minutes on a 2-core CPU with JAX)
+steps = 500  # training steps of batch_size images (the student's notebook: about 5 minutes, JAX)
 batch_size = 32  # the paper's 32
 max_filters = 32  # the widest blocks' feature maps (the paper's 512)
 latent_dim = 64  # z and w (the paper's 512)
 log_every = 50  # steps between two snapshots of the samples
-exercise_steps = 100  # training steps of each model in the worked exercises (instructor's copy)
+exercise_steps = 500  # steps of each model in the worked exercises (instructor's copy): `steps`
 seed = 0
 
 # %%
@@ -332,7 +332,9 @@ plt.show()
 # These cells are tagged `instructor-solution`: the student version
 # (`python -m keras_gan.assignments build`) and the documentation site leave them out.
 # Exercises 2 and 3 train three models for `exercise_steps` each (none with `quick=True`:
-# building them is checked, training them is not), from the same seed.
+# building them is checked, training them is not), from the same seed. The figures quoted
+# below are from one run at the defaults (JAX, one core of a 2-core CPU, `exercise_steps` =
+# 500: the whole notebook took 13 minutes, 9 of them in these cells).
 #
 # **1. Without demodulation.** `ModulatedConv2D` reads its `demodulate` flag when it is called,
 # so setting `layer.convolution.demodulate = False` on every `StyledConv2D` of a synthesis
@@ -345,8 +347,8 @@ plt.show()
 # size of that layer's styles times the kernel's gain, so it drifts from layer to layer and
 # compounds (here over 5 convolutions; 17 at 1024x1024). In our run (JAX, CPU) the fresh model's
 # five outputs had standard deviations 0.78, 0.54, 0.55, 0.70, 0.53 with demodulation and 0.92,
-# 0.87, 1.26, 2.0, 2.26 without; on the trained model 0.62, 0.25, 0.21, 0.21, 0.30 with it and
-# 1.08, 0.90, 1.59, 2.51, 5.11 without: nearly fivefold over five layers once the styles have
+# 0.87, 1.26, 2.0, 2.26 without; on the trained model 0.61, 0.25, 0.21, 0.19, 0.27 with it and
+# 1.07, 0.90, 1.57, 2.31, 4.94 without: nearly fivefold over five layers once the styles have
 # moved away from 1 with training. (The toRGB layers never demodulate: they are left alone.)
 
 # %% tags=["instructor-solution"]
@@ -390,10 +392,14 @@ for name, variant in (("fresh", fresh), ("trained", model)):
 # latent. Below, the two models trained for the same steps (with and without mixing), the same
 # grid as above for each, and how much of $a$ shows through at each cutoff: $\lVert
 # \mathrm{mix} - b\rVert / \lVert a - b\rVert$, 0 for $b$ alone and 1 for $a$ alone. In our run
-# (100 steps each) the two grids were nearly identical: $a$ showed through 0.87 and 0.80 at
-# the cutoffs 4 and 2 with mixing, 0.87 and 0.82 without. Even the first two styles (the 4x4
-# convolution and its toRGB) carry 80% of the image, the coarse layers deciding the shape as
-# expected; what mixing separates takes far longer than 100 steps to show.
+# (500 steps each, one seed; the samples are still blurred 0-like shapes) the two models had
+# parted the way the paper predicts: $a$ showed through 0.78 and 0.69 at the cutoffs 4 and 2
+# with mixing, 0.90 and 0.80 without. In both the coarse styles decide most of the image (the
+# shape is set at 4x4 and 8x8), but without mixing the first two styles alone carry 80% of it
+# and $b$'s later styles change little; with mixing those later styles carry about 10 points
+# more. After 100 steps (an earlier run) the two were indistinguishable (0.87 / 0.80 and 0.87 /
+# 0.82): the separation is learned over hundreds of steps. One seed at this size is a hint,
+# not a measurement: rerun with other `seed`s before teaching the number.
 
 # %% tags=["instructor-solution"]
 import time
@@ -441,13 +447,17 @@ plt.show()
 # geometry of $w$: it asks that a fixed-size step in $w$ move the image by about the same
 # amount everywhere, so interpolating toward $\bar w$ (truncation) changes the images
 # smoothly. Measured as the spread of 16 samples around their mean image at each $\psi$:
-# smoother models shrink it roughly in proportion to $\psi$. In our run (100 steps, so 25
-# penalty steps) the spreads were 5.81, 4.83, 3.59, 2.02, 0 with the penalty and 5.66, 4.69,
-# 3.51, 1.94, 0 without (at $\psi$ = 1, 0.75, 0.5, 0.25, 0): the same shape, too early to
-# differ. The timing was no clearer on a shared 2-core machine: 0.303 s a step with the penalty,
-# 0.368 s without, the opposite of the expected order, so here the penalty's cost (one extra
-# pass every 4 steps on a smaller batch) was below the noise of the measurement. Time both on
-# an idle machine, over more steps, to see the saving.
+# smoother models shrink it roughly in proportion to $\psi$. In our run (500 steps, so 125
+# penalty steps) the spreads were 2.22, 1.80, 1.29, 0.69, 0 with the penalty and 2.33, 1.86,
+# 1.33, 0.70, 0 without (at $\psi$ = 1, 0.75, 0.5, 0.25, 0): both nearly proportional to
+# $\psi$ already (0.81, 0.58, 0.31 of the full spread with it; 0.80, 0.57, 0.30 without), so at
+# this scale the penalty's effect on the geometry is too small to see; the paper measures it
+# with perceptual path length on 1024x1024 faces, where the synthesis network is deep enough to
+# bend. The cost is clear: 0.189 s a step with the penalty, 0.157 s without (one core, the
+# other busy with another notebook), so the lazy penalty's extra pass every 4 steps, on a
+# half-size batch with a second-order gradient, adds about a fifth to the step here. (An
+# earlier 100-step run on a busier machine had the opposite order, 0.303 s against 0.368 s:
+# time over hundreds of steps, not tens.)
 
 # %% tags=["instructor-solution"]
 spread_latents = ops.convert_to_numpy(keras.random.normal((16, latent_dim), seed=seed + 1))
@@ -469,7 +479,7 @@ for name in ("reference", "no path length"):
 # image, $\sum r^2 \cdot 9 \cdot c_{in} c_{out}$ (a rough proxy, as in notebook 16: the
 # discriminator grows in the same proportion, the mapping network's cost stays small). In our
 # run: 21,519,891 parameters against this notebook's 58,238, about 2,060 times the
-# convolutions' cost per image, so about 620 s for one step of 32 at the 0.303 s measured
+# convolutions' cost per image, so about 390 s for one step of 32 at the 0.189 s measured
 # here: a GPU job (and FFHQ's 1024x1024 another order of magnitude beyond).
 
 # %% tags=["instructor-solution"]
