@@ -376,9 +376,13 @@ def path_lengths(synthesis, ws, directions):
     """
     directions = ops.convert_to_tensor(directions)
     axes = tuple(range(1, len(directions.shape)))
-    # J^T y = grad_w (g(w) . y), one gradient per sample
+    # J^T y = grad_w (g(w) . y), one gradient per sample; the product in float32, since a
+    # mixed-precision synthesis network draws float16 images (TensorFlow refuses to mix them)
     gradients = backend.input_gradients(
-        lambda ws: ops.sum(synthesis(ws) * directions, axis=axes), ws
+        lambda ws: ops.sum(
+            ops.cast(synthesis(ws), "float32") * ops.cast(directions, "float32"), axis=axes
+        ),
+        ws,
     )
     # sqrt(mean_i ||J_i^T y||^2)
     return ops.sqrt(ops.mean(ops.sum(ops.square(gradients), axis=2), axis=1))

@@ -168,3 +168,22 @@ def test_float16_normalisations_take_their_statistics_in_float32():
     convolution = ModulatedConv2D(4, 3, dtype="mixed_float16", seed=0)
     outputs = convolution([np.ones((2, 4, 4, 8), "float32"), np.zeros((2, 8), "float32")])
     np.testing.assert_array_equal(keras.ops.convert_to_numpy(outputs), 0.0)
+
+
+def test_path_lengths_take_a_float16_synthesis_network():
+    # StyleGAN's synthesis network draws float16 images under mixed_float16 while the random
+    # directions y are float32; TensorFlow refused the product (StyleGAN's first float16 step).
+    from keras_gan.losses import path_lengths
+
+    ws = np.random.default_rng(0).normal(size=(3, 2, 4)).astype("float32")
+    directions = np.random.default_rng(1).normal(size=(3, 2, 2, 1)).astype("float32")
+
+    def synthesis(ws):
+        # g(w) = 2 w_1 as a 2x2 image: J_1^T y = 2 y, J_2^T y = 0
+        return keras.ops.cast(2.0 * keras.ops.reshape(ws[:, 0], (-1, 2, 2, 1)), "float16")
+
+    lengths = keras.ops.convert_to_numpy(path_lengths(synthesis, ws, directions))
+    # sqrt(mean over the two copies of ||J_i^T y||^2) = sqrt((4 ||y||^2 + 0) / 2)
+    # (the gradient passes back through the float16 cast: float16's rounding, about 1e-3)
+    expected = np.sqrt(4.0 * np.sum(directions**2, axis=(1, 2, 3)) / 2.0)
+    np.testing.assert_allclose(lengths, expected, rtol=2e-3)
