@@ -10,6 +10,10 @@ import pytest
 from keras_gan import registry
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
+# The gallery's records, page and argument checks are files and text: no backend trains here.
+pytestmark = pytest.mark.one_backend(
+    "tensorflow", reason="the gallery's page and arguments do not depend on the backend"
+)
 MANIFEST = ROOT / "docs" / "gallery.json"
 
 

@@ -27,6 +27,9 @@ def test_attention_maps_figure_and_its_refusals(tmp_path):
             plotting.plot_attention_maps(images, maps, wrong, tmp_path / "f.png")
 
 
+@pytest.mark.one_backend(
+    "tensorflow", reason="which matplotlib backend a figure is saved with does not depend on Keras'"
+)
 def test_saving_a_figure_keeps_a_notebooks_backend_and_picks_agg_elsewhere(tmp_path):
     # A notebook imports pyplot first (inline backend; "svg" stands in for it here): writing
     # losses.png during a run must not switch it to Agg, or every later plt.show() shows nothing.
