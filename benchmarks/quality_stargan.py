@@ -12,7 +12,9 @@ into all 8 domains, and reports:
   outputs, trained here on the real training domains) reads as exactly the target attributes
   (the issue's goal: >= 90%), and per attribute;
 - `digit_accuracy`: the share a digit classifier (trained here on the real digits of all 8
-  domains) gives the source digit's label (goal: >= 90%);
+  domains) gives the source digit's label (goal: >= 90%); split, per attribute, by whether the
+  target changes it or keeps the source's value (`digit_accuracy_by_attribute`), and for the
+  translations whose target is the source's own domain (`digit_accuracy_identity`);
 - `reconstruction_l1`: mean |x - G(G(x, c), c')| in [-1, 1] units;
 - `target_l1`: mean |G(x, c) - T_c(digit)|, the distance to the exact answer (the clean digit
   with the target attributes applied), against the same distance for the untranslated input
@@ -188,6 +190,10 @@ def main(argv=None):
             targets_list.append((expected, source_attributes, expected, "".join(map(str, domain))))
     rows = []
     per_domain, totals = [], {"exact": 0, "digit": 0, "attribute": np.zeros(k), "n": 0}
+    # Digit kept, split by what the translation asks of each attribute: to change it, or to
+    # keep the source's value (the whole target equal to the source is the identity).
+    kept_digit = {"changed": np.zeros(k), "changed_n": np.zeros(k), "kept": np.zeros(k),
+                  "kept_n": np.zeros(k), "identity": 0, "identity_n": 0}  # fmt: skip
     target_l1 = identity_l1 = reconstruction = 0.0
     for label, back_label, targets, caption in targets_list:
         translated = model.translate(test_images, label)
@@ -195,7 +201,19 @@ def main(argv=None):
         truth = scaled(derived.apply_attributes(test_digits, targets, names))
         read = read_attributes(translated)
         exact = float(np.mean(np.all(read == targets, axis=1)))
-        digit = accuracy(digit_classifier, translated, test_labels)
+        digit_right = (
+            np.argmax(digit_classifier.predict(translated, batch_size=256, verbose=0), -1)
+            == test_labels
+        )
+        digit = float(np.mean(digit_right))
+        changes = targets != source_attributes  # (n, k): which attributes this target changes
+        kept_digit["changed"] += (digit_right[:, None] & changes).sum(0)
+        kept_digit["changed_n"] += changes.sum(0)
+        kept_digit["kept"] += (digit_right[:, None] & ~changes).sum(0)
+        kept_digit["kept_n"] += (~changes).sum(0)
+        identity = ~changes.any(axis=1)
+        kept_digit["identity"] += int((digit_right & identity).sum())
+        kept_digit["identity_n"] += int(identity.sum())
         n = len(test_images)
         totals["exact"] += exact * n
         totals["digit"] += digit * n
@@ -229,6 +247,15 @@ def main(argv=None):
         "attribute_accuracy": totals["exact"] / n,
         "attribute_accuracy_each": dict(zip(names, (totals["attribute"] / n).tolist())),
         "digit_accuracy": totals["digit"] / n,
+        # per attribute: digit kept where the target changes it / keeps the source's value
+        "digit_accuracy_by_attribute": {
+            name: {
+                "changed": float(kept_digit["changed"][i] / max(kept_digit["changed_n"][i], 1)),
+                "kept": float(kept_digit["kept"][i] / max(kept_digit["kept_n"][i], 1)),
+            }
+            for i, name in enumerate(names)
+        },
+        "digit_accuracy_identity": kept_digit["identity"] / max(kept_digit["identity_n"], 1),
         "reconstruction_l1": reconstruction / n,
         "target_l1": target_l1 / n,
         "identity_target_l1": identity_l1 / n,
