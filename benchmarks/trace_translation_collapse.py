@@ -6,7 +6,9 @@ one-pixel outlines, domain B the digits) at the CLI's defaults with each `--vari
 test digits, the digit -> outline translations G_{B->A}(b): their mean (-1 is black) and their
 share of ink (pixels > 0; real outlines: about 10%), and for U-GAT-IT the identity error
 |a - G_{B->A}(a)| on the same digits' outlines. Each variant starts from the same seed and reads
-the same batches, so the variants differ only by their overrides.
+the same batches, so the variants differ only by their overrides. Besides config fields, a
+U-GAT-IT variant may set `"spectral_normalization": false`: its four critics without spectral
+normalisation (the paper's have it), with the same initial kernels.
 
 Usage::
 
@@ -16,6 +18,7 @@ Usage::
 """
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -27,6 +30,26 @@ from keras import ops
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from quality_stargan import SIZE, scaled  # noqa: E402
+
+
+def plain_critics(config):
+    """U-GAT-IT's four critics as its constructor builds them (the same seeds, so the same
+    initial kernels), without spectral normalisation."""
+    from keras_gan.networks.ugatit import default_discriminator_layers, ugatit_discriminator
+
+    default_global, default_local = default_discriminator_layers(SIZE)
+    depth = {"global": config.global_layers or default_global,
+             "local": config.local_layers or default_local}  # fmt: skip
+    seeds = {"discriminator_a": 2, "discriminator_b": 3, "local_discriminator_a": 4,
+             "local_discriminator_b": 5}  # fmt: skip
+    return {
+        name: ugatit_discriminator(
+            (SIZE, SIZE, 1), config.discriminator_filters,
+            depth["local" if name.startswith("local") else "global"],
+            config.seed + 1000 * index, name, spectral_normalization=False,
+        )
+        for name, index in seeds.items()
+    }  # fmt: skip
 
 
 def main(argv=None):
@@ -52,12 +75,25 @@ def main(argv=None):
         overrides = json.loads(spec)
         keras.utils.set_random_seed(args.seed)
         variant = registry.get(args.model)
-        config = variant.config_class(seed=args.seed, image_size=SIZE, **overrides)
+        # Not a config field: U-GAT-IT's four critics built without spectral normalisation
+        spectral = overrides.get("spectral_normalization", True)
+        if not spectral and args.model != "ugatit":
+            raise SystemExit("spectral_normalization applies to U-GAT-IT's critics only")
+        fields = {k: v for k, v in overrides.items() if k != "spectral_normalization"}
+        config = variant.config_class(seed=args.seed, image_size=SIZE, **fields)
         stream = datasets.load(
             "mnist_edges", start_step=0, batch_size=config.batch_size, seed=args.seed,
             image_size=SIZE, paired=False,
         )  # fmt: skip
-        model = variant.model_class.from_train_config(config, (SIZE, SIZE, 1))
+        if spectral:
+            model = variant.model_class.from_train_config(config, (SIZE, SIZE, 1))
+        else:  # the constructor's arguments from the config, as from_train_config passes them
+            cls = variant.model_class
+            accepted = cls.constructor_arguments()
+            fields = {cls.config_arguments.get(f.name, f.name): getattr(config, f.name)
+                      for f in dataclasses.fields(config)}  # fmt: skip
+            arguments = {name: value for name, value in fields.items() if name in accepted}
+            model = cls(image_shape=(SIZE, SIZE, 1), **arguments, **plain_critics(config))
         model.compile(**model.default_optimizers())
 
         def digit_to_outline(images):

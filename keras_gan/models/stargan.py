@@ -76,6 +76,12 @@ class StarGANConfig(TrainConfig):
         10.0,
         "lambda_gp of the WGAN-GP adversarial loss: 10 in the paper.",
     )
+    identity_weight: float = field(
+        0.0,
+        "lambda_id, an identity loss |x - G(x, c')|_1 (the input translated into its own "
+        "domain must come back unchanged), CycleGAN's and U-GAT-IT's term, not StarGAN's: 0 "
+        "(none) in the paper; an option, measured on the StarGAN page.",
+    )
     discriminator_steps: int = field(
         5,
         "Discriminator updates per generator update (n_critic = 5, as WGAN-GP); each on its own "
@@ -233,6 +239,9 @@ class StarGAN(TranslationModel):
         classification_weight: float, lambda_cls.
         reconstruction_weight: float, lambda_rec.
         gp_weight: float, lambda_gp.
+        identity_weight: float >= 0, lambda_id of an optional identity loss
+            $\lVert x - G(x, c')\rVert_1$ (not in the paper, whose value is 0; CycleGAN and
+            U-GAT-IT have one).
         discriminator_steps: int >= 1, n_critic.
         seed: optional int, seed of the weights and the model's random stream.
         **kwargs: as in `keras.Model` (`name`).
@@ -251,7 +260,7 @@ class StarGAN(TranslationModel):
 
     log_names = (
         "d_loss", "g_loss", "wasserstein", "gradient_penalty", "d_classification_loss",
-        "g_adversarial_loss", "g_classification_loss", "reconstruction_loss",
+        "g_adversarial_loss", "g_classification_loss", "reconstruction_loss", "identity_loss",
     )  # fmt: skip
     # --resnet-blocks on the command line; `num_blocks` in Python.
     config_arguments = {"resnet_blocks": "num_blocks"}
@@ -435,9 +444,14 @@ class StarGAN(TranslationModel):
                 + self.classification_weight * classification
                 + self.reconstruction_weight * reconstruction
             )
+            # Optional, not in the paper: L_id = ||x - G(x, c')||_1, into its own domain unchanged
+            identity = ops.zeros(())
+            if self.identity_weight:
+                identity = l1_loss(real, self.generator([real, original], training=True))
+                total = total + self.identity_weight * identity
             return total, {
                 "adversarial": adversarial, "classification": classification,
-                "reconstruction": reconstruction,
+                "reconstruction": reconstruction, "identity": identity,
             }  # fmt: skip
 
         g_loss, g_logs = self.minimize(generator_loss, self.generator, self.g_optimizer)
@@ -447,7 +461,7 @@ class StarGAN(TranslationModel):
             d_classification_loss=d_logs["classification"],
             g_adversarial_loss=g_logs["adversarial"],
             g_classification_loss=g_logs["classification"],
-            reconstruction_loss=g_logs["reconstruction"],
+            reconstruction_loss=g_logs["reconstruction"], identity_loss=g_logs["identity"],
         )  # fmt: skip
 
     def target_attributes(self, original):

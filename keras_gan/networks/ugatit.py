@@ -394,7 +394,12 @@ def default_discriminator_layers(image_size):
 
 
 def ugatit_discriminator(
-    image_shape=(256, 256, 3), base_filters=64, num_layers=7, seed=None, name="discriminator"
+    image_shape=(256, 256, 3),
+    base_filters=64,
+    num_layers=7,
+    seed=None,
+    name="discriminator",
+    spectral_normalization=True,
 ):
     """Builds a U-GAT-IT discriminator (global with 7 layers, local with 5, at 256x256).
 
@@ -405,6 +410,10 @@ def ugatit_discriminator(
             before the attention and one after it. Defaults to 7 (the global one).
         seed: optional int, seed of the initialisers.
         name: string. Defaults to `"discriminator"`.
+        spectral_normalization: bool, every convolution and the auxiliary classifier's two
+            linear layers spectrally normalised, as in the paper and the authors' code.
+            Defaults to True; False (plain layers, the same initial weights) is for
+            experiments such as `benchmarks/trace_translation_collapse.py`.
 
     Returns:
         A functional `keras.Model` from `(b, *image_shape)` to `[scores, cam_logits, heatmap]`:
@@ -431,7 +440,10 @@ def ugatit_discriminator(
         inner = layers.Conv2D(
             filters, 4, strides=strides, use_bias=use_bias,
             kernel_initializer=torch_default_initializer(next(seeds)),
+            name=None if spectral_normalization else layer_name,
         )  # fmt: skip
+        if not spectral_normalization:
+            return inner(x)
         return SpectralNormalization(inner, name=layer_name)(x)
 
     images = keras.Input(image_shape, name="images")
@@ -442,7 +454,8 @@ def ugatit_discriminator(
     features = base_filters * 2 ** (num_layers - 2)
     x = layers.LeakyReLU(0.2)(conv(x, features, 1, "conv"))
     attention, cam_logits = ClassActivationAttention(
-        spectral_normalization=True, kernel_initializer=torch_default_initializer(next(seeds)),
+        spectral_normalization=bool(spectral_normalization),
+        kernel_initializer=torch_default_initializer(next(seeds)),
         name="cam",
     )(x)  # fmt: skip
     x = layers.Conv2D(

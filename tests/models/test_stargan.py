@@ -267,6 +267,36 @@ def test_first_step_logs_are_the_papers_losses_by_hand():
     assert int(numpy(model.g_optimizer.iterations)) == 1
 
 
+def test_optional_identity_loss_by_hand(tmp_path):
+    # Not in the paper (identity_weight=0 there): ||x - G(x, c')||_1 weighted into G's loss.
+    model = small_stargan(identity_weight=2.0)
+    model.compile()
+    images, attributes = batch(8)
+    twin = small_stargan()
+    twin.target_attributes(attributes[:4])
+    keras.random.uniform((4,), seed=twin.seed_generator)
+    target = numpy(twin.target_attributes(attributes[4:]))
+    generator = small_stargan().generator  # G before its update
+    real, original = images[4:], attributes[4:]
+    logs = testing.step_logs(model, (images, attributes), steps=1)[0]
+    identity = np.mean(np.abs(real - numpy(generator([real, original]))))
+    np.testing.assert_allclose(logs["identity_loss"], identity, rtol=2e-4, atol=1e-6)
+    fake = numpy(generator([real, target]))
+    scores, logits = (numpy(t) for t in model.discriminator(fake))
+    reconstruction = np.mean(np.abs(real - numpy(generator([fake, original]))))
+    expected = -scores.mean() + bce(logits, target) + 10 * reconstruction + 2 * identity
+    np.testing.assert_allclose(logs["g_loss"], expected, rtol=2e-4, atol=1e-6)
+    # the paper's StarGAN has no such term: logged as 0, not added
+    plain = small_stargan()
+    plain.compile()
+    assert testing.step_logs(plain, (images, attributes), steps=1)[0]["identity_loss"] == 0
+    # the weight is saved with the model; a negative one is refused, naming the value
+    model.save(tmp_path / "stargan.keras")
+    assert keras.saving.load_model(tmp_path / "stargan.keras").identity_weight == 2.0
+    with pytest.raises(ValueError, match="identity_weight.*-1"):
+        small_stargan(identity_weight=-1.0)
+
+
 def test_the_critics_first_losses_by_hand():
     # One critic update: its logs are computed with the initial weights.
     model = small_stargan(discriminator_steps=1)

@@ -90,6 +90,19 @@ def test_architecture_follows_the_authors_code():
     assert (
         d.get_layer("cam").spectral_normalization and not g.get_layer("cam").spectral_normalization
     )
+    # without spectral normalisation (an experiment's switch): the same layers and initial
+    # kernels, unwrapped, so the scores are the raw convolutions' (sigma != 1: they differ)
+    plain = ugatit_discriminator((32, 32, 1), base_filters=4, num_layers=5, seed=3,
+                                 spectral_normalization=False)  # fmt: skip
+    wrapped = ugatit_discriminator((32, 32, 1), base_filters=4, num_layers=5, seed=3)
+    assert not any(isinstance(l, SpectralNormalization) for l in plain.layers)
+    assert not plain.get_layer("cam").spectral_normalization
+    for name in ("down0", "conv", "scores"):
+        np.testing.assert_array_equal(
+            numpy(plain.get_layer(name).kernel), numpy(wrapped.get_layer(name).layer.kernel)
+        )
+    images = testing.random_images((32, 32, 1), 2, seed=0)
+    assert not np.allclose(numpy(plain(images)[0]), numpy(wrapped(images)[0]), atol=1e-3)
     model = small_ugatit(image_shape=(32, 32, 1))  # global 4 layers, local 3
     assert model.discriminator_a.output_shape[0] == (None, 6, 6, 1)
     assert model.local_discriminator_a.output_shape[0] == (None, 14, 14, 1)
