@@ -88,10 +88,13 @@ def train_classifier(images, labels, seconds=20):
     return model
 
 
+def correct(classifier, images, labels):
+    """Per image: whether the classifier's most likely class is the label."""
+    return np.argmax(classifier.predict(images, batch_size=256, verbose=0), -1) == labels
+
+
 def accuracy(classifier, images, labels):
-    return float(
-        np.mean(np.argmax(classifier.predict(images, batch_size=256, verbose=0), -1) == labels)
-    )
+    return float(np.mean(correct(classifier, images, labels)))
 
 
 def run_pix2pix(train, test, seconds, digit_classifier, batch_size):

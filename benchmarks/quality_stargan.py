@@ -46,7 +46,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import config_flags  # noqa: E402
-from quality_image_to_image import TimeBudget, accuracy  # noqa: E402
+from quality_image_to_image import TimeBudget, accuracy, correct  # noqa: E402
 
 SIZE = 28
 
@@ -201,10 +201,7 @@ def main(argv=None):
         truth = scaled(derived.apply_attributes(test_digits, targets, names))
         read = read_attributes(translated)
         exact = float(np.mean(np.all(read == targets, axis=1)))
-        digit_right = (
-            np.argmax(digit_classifier.predict(translated, batch_size=256, verbose=0), -1)
-            == test_labels
-        )
+        digit_right = correct(digit_classifier, translated, test_labels)
         digit = float(np.mean(digit_right))
         changes = targets != source_attributes  # (n, k): which attributes this target changes
         kept_digit["changed"] += (digit_right[:, None] & changes).sum(0)

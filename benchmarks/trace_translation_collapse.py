@@ -18,7 +18,6 @@ Usage::
 """
 
 import argparse
-import dataclasses
 import json
 import os
 import sys
@@ -85,15 +84,8 @@ def main(argv=None):
             "mnist_edges", start_step=0, batch_size=config.batch_size, seed=args.seed,
             image_size=SIZE, paired=False,
         )  # fmt: skip
-        if spectral:
-            model = variant.model_class.from_train_config(config, (SIZE, SIZE, 1))
-        else:  # the constructor's arguments from the config, as from_train_config passes them
-            cls = variant.model_class
-            accepted = cls.constructor_arguments()
-            fields = {cls.config_arguments.get(f.name, f.name): getattr(config, f.name)
-                      for f in dataclasses.fields(config)}  # fmt: skip
-            arguments = {name: value for name, value in fields.items() if name in accepted}
-            model = cls(image_shape=(SIZE, SIZE, 1), **arguments, **plain_critics(config))
+        critics = {} if spectral else plain_critics(config)
+        model = variant.model_class.from_train_config(config, (SIZE, SIZE, 1), **critics)
         model.compile(**model.default_optimizers())
 
         def digit_to_outline(images):

@@ -1061,7 +1061,13 @@ class AdversarialBase(keras.Model):
 
     @classmethod
     def from_train_config(
-        cls, config, sample_shape, num_classes=None, attribute_names=None, attribute_groups=None
+        cls,
+        config,
+        sample_shape,
+        num_classes=None,
+        attribute_names=None,
+        attribute_groups=None,
+        **networks,
     ):
         """Builds and compiles the model a config describes.
 
@@ -1081,6 +1087,10 @@ class AdversarialBase(keras.Model):
             attribute_groups: optional tuple of tuples, the attributes of each dataset of a
                 set that joins several (StarGAN's mask vector): their sizes are passed as
                 `label_groups`.
+            **networks: other constructor arguments the config does not describe, passed as
+                they are: networks built by hand in place of the defaults (e.g. U-GAT-IT's
+                `discriminator_a=...`). A name the constructor does not take, or one the config
+                already sets (change the config instead), is refused.
 
         Returns:
             The compiled model.
@@ -1102,7 +1112,19 @@ class AdversarialBase(keras.Model):
             kwargs["attribute_names"] = tuple(attribute_names)
         if "label_groups" in accepted and attribute_groups:
             kwargs["label_groups"] = tuple(len(group) for group in attribute_groups)
-        model = cls(**kwargs)
+        for name in sorted(networks):
+            if name not in accepted:
+                raise ValueError(
+                    f"{cls.__name__} takes no argument {name!r}; it accepts: "
+                    f"{', '.join(sorted(accepted))}"
+                )
+            if name in kwargs:
+                raise ValueError(
+                    f"{name!r} is already set from the config or the dataset "
+                    f"({kwargs[name]!r}); change {type(config).__name__} or the "
+                    "from_train_config argument instead"
+                )
+        model = cls(**kwargs, **networks)
         model.compile(**model.lazy_regularization_optimizers(model.optimizers_from_config(config)))
         return model
 

@@ -293,6 +293,24 @@ def test_a_renamed_config_field_reaches_its_constructor_argument():
     assert built.generator.count_params() != default.generator.count_params()
 
 
+def test_from_train_config_takes_networks_built_by_hand():
+    variant = registry.get("dcgan")
+    config = _narrow_config(variant)
+    critic = keras.Sequential(
+        [keras.Input((16, 16, 1)), keras.layers.Flatten(), keras.layers.Dense(1)], name="critic"
+    )
+    model = variant.model_class.from_train_config(config, (16, 16, 1), discriminator=critic)
+    assert model.discriminator is critic
+    assert model.generator.output_shape[1:] == (16, 16, 1)  # the rest still from the config
+    assert isinstance(model.d_optimizer, keras.optimizers.Adam)  # and compiled
+    with pytest.raises(ValueError, match="takes no argument 'critic'.*discriminator"):
+        variant.model_class.from_train_config(config, (16, 16, 1), critic=critic)
+    with pytest.raises(ValueError, match="'base_filters' is already set.*DCGANConfig"):
+        variant.model_class.from_train_config(config, (16, 16, 1), base_filters=8)
+    with pytest.raises(ValueError, match="'image_shape' is already set"):
+        variant.model_class.from_train_config(config, (16, 16, 1), image_shape=(8, 8, 1))
+
+
 @pytest.mark.parametrize(
     "name, arguments",
     [
