@@ -354,6 +354,14 @@ class AdversarialBase(keras.Model):
     config_class = None
     #: Config fields whose constructor argument has another name, `{field: argument}`.
     config_arguments = {}
+    #: Arguments of its parents' constructors that this class's `__init__` fills itself (CycleGAN
+    #: passes its `generator_ab` on as `TranslationModel`'s `generator`): not the caller's to
+    #: give, so `named_arguments` leaves them out. Read from the class that sets it, not inherited.
+    filled_arguments = ()
+    #: The class whose `__init__` this class's `__init__` calls with its `**kwargs`, where that is
+    #: not the next constructor in the MRO (U-GAT-IT builds its own networks and skips
+    #: CycleGAN's constructor). Read from the class that sets it, not inherited.
+    kwargs_go_to = None
     #: Why the discriminator's augmentation (`augment=`) does not apply to this kind of model,
     #: or `None` where it does.
     augmentation_refusal = (
@@ -1012,17 +1020,27 @@ class AdversarialBase(keras.Model):
     @classmethod
     def named_arguments(cls):
         """The arguments the constructors name in their signatures, through the classes they
-        pass `**kwargs` to, up to `AdversarialBase`."""
-        names = set()
-        for klass in cls.__mro__:
-            if "__init__" not in klass.__dict__:
-                continue
+        pass `**kwargs` to (the next constructor in the MRO, or `kwargs_go_to`), up to
+        `AdversarialBase`, less those a constructor fills itself (`filled_arguments`)."""
+        mro = cls.__mro__
+
+        def constructor_from(index):
+            return next((k for k in mro[index:] if "__init__" in k.__dict__), None)
+
+        names, filled = set(), set()
+        klass = constructor_from(0)
+        while klass is not None:
             parameters = _source_signature(klass.__dict__["__init__"]).parameters.values()
             names.update(
-                p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+                p.name
+                for p in parameters
+                if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.name not in filled
             )
+            filled.update(klass.__dict__.get("filled_arguments", ()))
             if klass is AdversarialBase or not any(p.kind is p.VAR_KEYWORD for p in parameters):
                 break
+            target = klass.__dict__.get("kwargs_go_to")
+            klass = constructor_from(mro.index(target) if target else mro.index(klass) + 1)
         return names - {"self"}
 
     @classmethod

@@ -302,6 +302,9 @@ def test_from_train_config_takes_networks_built_by_hand():
     model = variant.model_class.from_train_config(config, (16, 16, 1), discriminator=critic)
     assert model.discriminator is critic
     assert model.generator.output_shape[1:] == (16, 16, 1)  # the rest still from the config
+    from_config_alone = variant.model_class.from_train_config(config, (16, 16, 1))
+    assert model.generator.count_params() == from_config_alone.generator.count_params()
+    assert model.discriminator.count_params() != from_config_alone.discriminator.count_params()
     assert isinstance(model.d_optimizer, keras.optimizers.Adam)  # and compiled
     with pytest.raises(ValueError, match="takes no argument 'critic'.*discriminator"):
         variant.model_class.from_train_config(config, (16, 16, 1), critic=critic)
@@ -309,6 +312,34 @@ def test_from_train_config_takes_networks_built_by_hand():
         variant.model_class.from_train_config(config, (16, 16, 1), base_filters=8)
     with pytest.raises(ValueError, match="'image_shape' is already set"):
         variant.model_class.from_train_config(config, (16, 16, 1), image_shape=(8, 8, 1))
+
+
+@pytest.mark.parametrize(
+    "name, accepted, filled",
+    [
+        # CycleGAN hands generator_ab and discriminator_b to TranslationModel's constructor
+        ("cyclegan", {"generator_ab", "pool_size", "receptive_field"}, {"generator"}),
+        # U-GAT-IT skips CycleGAN's constructor (no image pool, no single receptive field)
+        ("ugatit", {"local_discriminator_a", "ema_decay"},
+         {"receptive_field", "pool_size", "generator", "discriminator"}),
+        # LAPGAN's finest level and every level's logs go to AdversarialModel's
+        ("lapgan", {"generators", "latent_dim"}, {"generator", "discriminator", "log_names"}),
+        ("dcgan", {"generator", "discriminator", "generator_loss"}, set()),
+    ],
+)  # fmt: skip
+def test_named_arguments_are_those_the_caller_can_give(name, accepted, filled):
+    named = registry.get(name).model_class.named_arguments()
+    assert accepted <= named
+    assert not filled & named
+
+
+def test_from_train_config_refuses_an_argument_a_parent_constructor_names_but_is_not_given():
+    variant = registry.get("ugatit")
+    config = _narrow_config(variant)
+    with pytest.raises(ValueError, match="takes no argument 'receptive_field'"):
+        variant.model_class.from_train_config(config, (16, 16, 1), receptive_field=70)
+    with pytest.raises(ValueError, match="takes no argument 'generator'.*generator_ab"):
+        variant.model_class.from_train_config(config, (16, 16, 1), generator=None)
 
 
 @pytest.mark.parametrize(

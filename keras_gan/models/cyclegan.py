@@ -206,6 +206,8 @@ class CycleGAN(TranslationModel):
     network_names = ("generator_ab", "generator_ba", "discriminator_a", "discriminator_b")
     # --resnet-blocks on the command line; `num_blocks` in Python.
     config_arguments = {"resnet_blocks": "num_blocks"}
+    # its networks go to TranslationModel as `generator` and `discriminator`
+    filled_arguments = ("generator", "discriminator")
     log_names = (
         "d_loss", "g_loss", "d_a_loss", "d_b_loss", "g_adversarial_loss", "cycle_loss",
         "identity_loss",

@@ -148,6 +148,8 @@ class LAPGAN(AdversarialModel):
         "its discriminators score band-pass images given a conditioning image, one network "
         "per pyramid level; R1/R2 are defined for one discriminator of whole images"
     )
+    # the finest level's networks and the logs of every level go to AdversarialModel
+    filled_arguments = ("generator", "discriminator", "log_names")
 
     def __init__(
         self,

@@ -193,6 +193,10 @@ class UGATIT(CycleGAN):
         "cycle_loss", "identity_loss", "cam_loss",
     )  # fmt: skip
     suggested_datasets = ("mnist_edges", "mnist_colour", "cycle_gan/horse2zebra (or another)")
+    # builds its own networks and calls TranslationModel's constructor, not CycleGAN's (no
+    # image pool, no receptive field), handing it generator_ab and discriminator_b
+    kwargs_go_to = TranslationModel
+    filled_arguments = ("generator", "discriminator")
 
     def __init__(
         self,
