@@ -318,7 +318,8 @@ def test_from_train_config_takes_networks_built_by_hand():
     "name, accepted, filled",
     [
         # CycleGAN hands generator_ab and discriminator_b to TranslationModel's constructor
-        ("cyclegan", {"generator_ab", "pool_size", "receptive_field"}, {"generator"}),
+        ("cyclegan", {"generator_ab", "pool_size", "receptive_field"},
+         {"generator", "discriminator"}),
         # U-GAT-IT skips CycleGAN's constructor (no image pool, no single receptive field)
         ("ugatit", {"local_discriminator_a", "ema_decay"},
          {"receptive_field", "pool_size", "generator", "discriminator"}),
