@@ -8,6 +8,13 @@ seed, and counts the discriminator's errors on MNIST's test split every `--every
 evaluation and the wall time so far are written to the JSON after every evaluation, so a run
 stopped early keeps what it measured.
 
+`--resume` continues each seed's run in `--runs` from its last checkpoint (exact also from
+mid-epoch: the same batches and random stream as an uninterrupted run), so a trajectory of
+60,000 steps can be trained over several sittings; the JSON named by `--output` is read and
+extended, not overwritten. Each run's `resumed_at` lists the steps it was resumed at; its
+`seconds` add up the sittings' time to their last evaluation (training done after that in a
+stopped sitting is kept in the checkpoint, not in the seconds).
+
     KERAS_BACKEND=tensorflow python benchmarks/semi_supervised.py --steps 6000 --every 600 \
         --seeds 0 1 2 --output benchmarks/results/semi_supervised.json
 
@@ -24,7 +31,7 @@ import keras
 import numpy as np
 
 import keras_gan
-from keras_gan import datasets, registry
+from keras_gan import checkpoints, datasets, registry
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import config_flags  # noqa: E402
@@ -50,18 +57,26 @@ def main():
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--output", default="semi_supervised.json")
     parser.add_argument("--runs", default="runs/semi_supervised", help="folder of the runs")
+    parser.add_argument(
+        "--resume", action="store_true",
+        help="continue each seed's run in --runs and extend --output's evaluations",
+    )  # fmt: skip
     config_flags.add_argument(parser, "ImprovedGANConfig", "generator_loss=non_saturating")
     args = parser.parse_args()
     overrides = config_flags.read(parser, args.set)
     config_flags.config(parser, args.set, registry.get("improved_gan").config_class)  # checked
     images, labels = test_split()
+    previous = {}
+    if args.resume and os.path.isfile(args.output):
+        with open(args.output) as file:
+            previous = {run["seed"]: run for run in json.load(file)["runs"]}
     record = {
         "backend": keras.backend.backend(),
         "command": "python benchmarks/semi_supervised.py "
         + " ".join(
             f"--{k.replace('_', '-')} {' '.join(map(str, v)) if isinstance(v, list) else v}"
             for k, v in vars(args).items()
-            if k != "set"
+            if k not in ("set", "resume")
         )
         + (" --set " + " ".join(args.set) if args.set else ""),
         "overrides": overrides,
@@ -69,16 +84,32 @@ def main():
     }
     for seed in args.seeds:
         output = os.path.join(args.runs, f"seed_{seed}")
-        run = keras_gan.Run("improved_gan", output=output, seed=seed, **overrides)
-        evaluations = []
-        record["runs"].append({"seed": seed, "evaluations": evaluations})
+        resuming = args.resume and os.path.isfile(os.path.join(output, "config.json"))
+        if resuming:
+            # the run's own config; a --set that differs from it is refused by Run
+            run = keras_gan.Run.resume(output, seed=seed, **overrides)
+        else:
+            run = keras_gan.Run("improved_gan", output=output, seed=seed, **overrides)
+        evaluations = list(previous.get(seed, {}).get("evaluations", []))
+        reached = checkpoints.step_of(run.model) if resuming and run.model is not None else 0
+        evaluations = [e for e in evaluations if e["step"] <= reached]
+        resumed_at = list(previous.get(seed, {}).get("resumed_at", [])) + (
+            [reached] if resuming else []
+        )
+        record["runs"].append({"seed": seed, "resumed_at": resumed_at, "evaluations": evaluations})
+        # seconds carry on from the last sitting's evaluation, so they stay the run's wall time
+        offset = evaluations[-1]["seconds"] if evaluations else 0.0
         started = time.perf_counter()
-        for step in range(args.every, args.steps + 1, args.every):
+        first = (reached // args.every + 1) * args.every
+        for step in range(first, args.steps + 1, args.every):
             result = run.train(steps=step, verbose=0)
+            if not result.done:  # stopped by a signal (checkpoint saved) or a NaN loss
+                print(f"seed {seed} stopped at step {result.step}; --resume continues it")
+                sys.exit(result.status)
             errors = run.model.classification_errors(images, labels)
             evaluations.append(
                 {"step": result.step, "test_errors": errors,
-                 "seconds": round(time.perf_counter() - started, 1)}
+                 "seconds": round(offset + time.perf_counter() - started, 1)}
             )  # fmt: skip
             print(f"seed {seed} step {result.step}: {errors} test errors", flush=True)
             with open(args.output, "w") as file:
