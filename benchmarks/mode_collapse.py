@@ -6,7 +6,9 @@ steps, seeds and wall time. The published anchors are in `docs/benchmarks.md`.
 - `--task ring|grid`: `keras_gan.lab.run_toy` (PacGAN's 2-D networks, CPU-scaled schedule;
   `--decay f` holds the learning rates, then decays them linearly to 0 over the last fraction
   f of the steps; `--discriminator-steps k` gives D k updates per G update;
-  `--unrolling-steps K` trains the Unrolled GAN instead, K = 0 its plain baseline), 2,500
+  `--unrolling-steps K` trains the Unrolled GAN instead, K = 0 its plain baseline;
+  `--ema-decay d [--ema-start s]` scores the generator's moving average; `--generator-steps n`
+  gives G n updates per step, as PacGAN's code does with 2), 2,500
   samples, modes captured / % high quality / reverse KL, for each `--packing` m.
 - `--task stacked_mnist`: DCGAN (m = 1) or PacDCGAN-m on Stacked MNIST 28x28x3, then 26,000
   samples classified channel by channel by the project's MNIST classifier: modes (of 1000) and
@@ -66,19 +68,28 @@ def toy(args):
     for m in args.packing:
         for seed in args.seeds:
             unrolled = args.unrolling_steps is not None
+            stabilisers = {}
+            if args.ema_decay is not None:
+                stabilisers.update(ema_decay=args.ema_decay, ema_start=args.ema_start)
+            if args.generator_steps != 1:
+                stabilisers.update(generator_steps=args.generator_steps)
             result = run_toy(
                 "unrolled_gan" if unrolled else "gan", args.task, packing=m,
                 minibatch_std=args.minibatch_std, steps=args.steps, seed=seed,
                 eval_every=args.eval_every or 500, learning_rate=args.learning_rate,
                 decay_fraction=args.decay, discriminator_steps=args.discriminator_steps,
-                unrolling_steps=args.unrolling_steps if unrolled else 10,
+                unrolling_steps=args.unrolling_steps if unrolled else 10, **stabilisers,
             )  # fmt: skip
             metrics = {k: v for k, v in result["metrics"].items() if k != "protocol"}
             name = f"Unrolled GAN, K={args.unrolling_steps}" if unrolled else "GAN"
             runs.append({
                 "setting": f"{name if m == 1 else f'PacGAN{m}'}{'+mbstd' if args.minibatch_std else ''}"
-                + (f", {args.discriminator_steps} D steps" if args.discriminator_steps > 1 else ""),
+                + (f", {args.discriminator_steps} D steps" if args.discriminator_steps > 1 else "")
+                + (f", {args.generator_steps} G steps" if args.generator_steps > 1 else "")
+                + (f", EMA {args.ema_decay}" if args.ema_decay is not None else ""),
                 **result["config"], **metrics, "wall_seconds": result["wall_seconds"],
+                **({"raw_generator": {k: v for k, v in result["raw_metrics"].items() if k != "protocol"}}
+                   if "raw_metrics" in result else {}),
                 "history": [{k: h[k] for k in ("step", "modes_captured", "high_quality", "d_loss") if k in h}
                             for h in result["history"]],
             })  # fmt: skip
@@ -219,6 +230,22 @@ def main(argv=None):
         default=None,
         help="toys: train keras_gan's UnrolledGAN with this K (0: its plain-GAN baseline) "
         "instead of the lab's GAN",
+    )
+    parser.add_argument(
+        "--ema-decay",
+        type=float,
+        default=None,
+        help="toys: keep the generator's moving average with this decay and score it "
+        "(default: none, the trained weights)",
+    )
+    parser.add_argument(
+        "--ema-start", type=int, default=0, help="toys: step at which the average starts"
+    )
+    parser.add_argument(
+        "--generator-steps",
+        type=int,
+        default=1,
+        help="toys: G updates per step (default 1; PacGAN's code takes 2)",
     )
     parser.add_argument(
         "--decay",

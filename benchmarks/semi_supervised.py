@@ -13,7 +13,8 @@ mid-epoch: the same batches and random stream as an uninterrupted run), so a tra
 60,000 steps can be trained over several sittings; the JSON named by `--output` is read and
 extended, not overwritten. Each run's `resumed_at` lists the steps it was resumed at; its
 `seconds` add up the sittings' time to their last evaluation (training done after that in a
-stopped sitting is kept in the checkpoint, not in the seconds).
+stopped sitting is kept in the checkpoint, not in the seconds; a sitting stopped on an
+evaluation step is evaluated on resuming, with `seconds` None).
 
     KERAS_BACKEND=tensorflow python benchmarks/semi_supervised.py --steps 6000 --every 600 \
         --seeds 0 1 2 --output benchmarks/results/semi_supervised.json
@@ -66,11 +67,19 @@ def main():
     overrides = config_flags.read(parser, args.set)
     config_flags.config(parser, args.set, registry.get("improved_gan").config_class)  # checked
     images, labels = test_split()
-    previous = {}
-    if args.resume and os.path.isfile(args.output):
+    previous, kept = {}, {}
+    started_runs = [
+        seed for seed in args.seeds
+        if os.path.isfile(os.path.join(args.runs, f"seed_{seed}", "config.json"))
+    ]  # fmt: skip
+    # a JSON is extended only where its runs go on; a fresh run starts a fresh record
+    if args.resume and started_runs and os.path.isfile(args.output):
         with open(args.output) as file:
-            previous = {run["seed"]: run for run in json.load(file)["runs"]}
+            saved = json.load(file)
+        previous = {run["seed"]: run for run in saved["runs"]}
+        kept = {k: v for k, v in saved.items() if k not in ("backend", "command", "overrides")}
     record = {
+        **kept,  # keys added by hand (machine, note) stay
         "backend": keras.backend.backend(),
         "command": "python benchmarks/semi_supervised.py "
         + " ".join(
@@ -84,7 +93,7 @@ def main():
     }
     for seed in args.seeds:
         output = os.path.join(args.runs, f"seed_{seed}")
-        resuming = args.resume and os.path.isfile(os.path.join(output, "config.json"))
+        resuming = args.resume and seed in started_runs
         if resuming:
             # the run's own config; a --set that differs from it is refused by Run
             run = keras_gan.Run.resume(output, seed=seed, **overrides)
@@ -97,8 +106,19 @@ def main():
             [reached] if resuming else []
         )
         record["runs"].append({"seed": seed, "resumed_at": resumed_at, "evaluations": evaluations})
-        # seconds carry on from the last sitting's evaluation, so they stay the run's wall time
-        offset = evaluations[-1]["seconds"] if evaluations else 0.0
+        # seconds carry on from the last sitting's timed evaluation: the run's training time
+        timed = [e["seconds"] for e in evaluations if e["seconds"] is not None]
+        offset = timed[-1] if timed else 0.0
+        if (
+            reached
+            and reached % args.every == 0
+            and reached not in [e["step"] for e in evaluations]
+        ):
+            # stopped on an evaluation step before evaluating it: its training time since the
+            # last evaluation was not measured (None)
+            errors = run.model.classification_errors(images, labels)
+            evaluations.append({"step": reached, "test_errors": errors, "seconds": None})
+            print(f"seed {seed} step {reached}: {errors} test errors", flush=True)
         started = time.perf_counter()
         first = (reached // args.every + 1) * args.every
         for step in range(first, args.steps + 1, args.every):

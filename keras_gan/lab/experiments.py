@@ -115,7 +115,8 @@ def build_toy_gan(
     With `decay_fraction > 0` (and `steps`), both learning rates are held for the first
     `(1 - decay_fraction) * steps` steps and then decay linearly to zero at `steps`
     (the schedule CycleGAN uses, `keras_gan.schedules.LinearDecay`, counted in steps;
-    the discriminator's schedule counts its `discriminator_steps` updates per step).
+    the discriminator's schedule counts its `discriminator_steps` updates per step, the
+    generator's its `generator_steps`).
     """
     from keras_gan.models import GAN, UnrolledGAN
 
@@ -138,13 +139,15 @@ def build_toy_gan(
         model = GAN(**networks, sample_shape=(2,), **stabilisers)
     learning_rate = TOY_DEFAULTS["learning_rate"] if learning_rate is None else learning_rate
     beta_1 = TOY_DEFAULTS["beta_1"] if beta_1 is None else beta_1
+    # each schedule counts its optimizer's updates: k per step for D, generator_steps for G
     d_steps = steps * discriminator_steps if steps else steps
+    g_steps = steps * stabilisers.get("generator_steps", 1) if steps else steps
     model.compile(
         d_optimizer=keras.optimizers.Adam(
             held_then_decayed(learning_rate, d_steps, decay_fraction), beta_1=beta_1
         ),
         g_optimizer=keras.optimizers.Adam(
-            held_then_decayed(learning_rate, steps, decay_fraction), beta_1=beta_1
+            held_then_decayed(learning_rate, g_steps, decay_fraction), beta_1=beta_1
         ),
     )
     return model
@@ -223,6 +226,7 @@ def run_toy(
     decay_fraction=0.0,
     discriminator_steps=1,
     unrolling_steps=10,
+    **stabilisers,
 ):
     """Trains a toy GAN on a 2-D mixture and evaluates the VEEGAN/PacGAN protocol.
 
@@ -256,9 +260,15 @@ def run_toy(
             the generator moves on (see the grid card in `docs/benchmarks.md`).
         unrolling_steps: int >= 0, with `variant="unrolled_gan"`, K. Defaults to 10, the
             paper's ring figure.
+        **stabilisers: the core's options, passed to `build_toy_gan`: the generator's EMA
+            (`ema_decay=`, `ema_start=`, ...; the protocol and the history then score the
+            average, as `generate` does), `generator_steps=`, `label_smoothing=`, ...
+            (`docs/stabilisers.md`). Recorded in the result's `config`.
 
     Returns:
-        A dict: `metrics` (the protocol on 2,500 fresh samples, see `toy.count_modes`),
+        A dict: `metrics` (the protocol on 2,500 fresh samples, see `toy.count_modes`; from
+        the generator's average when it keeps one, and then `raw_metrics` from its trained
+        weights on the same latents),
         `history` (list of per-interval dicts for plots), `config`, `wall_seconds`,
         `backend` and `model` (the trained GAN).
 
@@ -294,6 +304,7 @@ def run_toy(
         discriminator_steps=discriminator_steps,
         variant=variant,
         unrolling_steps=unrolling_steps,
+        **stabilisers,
     )
     batch = batch_packs * packing
     # one minibatch of `batch` real points per discriminator update
@@ -310,8 +321,13 @@ def run_toy(
     wall = time.perf_counter() - start
     samples = model.generate(toy.PROTOCOL_SAMPLES, seed=seed + 10_000)
     metrics = toy.count_modes(samples, dataset)
+    raw = {}
+    if model.generator_average:  # the same latents through the trained weights, to compare
+        raw_samples = model.generate(toy.PROTOCOL_SAMPLES, seed=seed + 10_000, ema=False)
+        raw = {"raw_metrics": toy.count_modes(raw_samples, dataset)}
     return {
         "metrics": metrics,
+        **raw,
         "history": history.history,
         "config": {
             "variant": variant,
@@ -328,6 +344,7 @@ def run_toy(
             "decay_fraction": decay_fraction,
             "discriminator_steps": discriminator_steps,
             **({"unrolling_steps": unrolling_steps} if variant == "unrolled_gan" else {}),
+            **stabilisers,
         },  # fmt: skip
         "wall_seconds": round(wall, 1),
         "backend": keras.backend.backend(),

@@ -108,6 +108,38 @@ def test_the_lab_takes_two_generator_updates_per_step():
     model = build_toy_gan(generator_steps=2, generator_units=4, discriminator_units=2)
     model.train_on_batch(np.zeros((8, 2), "float32"))
     assert int(keras.ops.convert_to_numpy(model.g_optimizer.iterations)) == 2
+    # the generator's schedule counts its 2 updates per step: 10 steps, held for 5, decayed
+    # over the last 5, are 20 updates held for 10, then 1e-3 (1 - (t + 1 - 10) / 11); counted
+    # in steps it would reach 0 at update 10, half-way through the run
+    decayed = build_toy_gan(
+        generator_steps=2, steps=10, decay_fraction=0.5, learning_rate=1e-3,
+        generator_units=4, discriminator_units=2,
+    )  # fmt: skip
+
+    def rate(t):
+        decayed.g_optimizer.iterations.assign(t)
+        return float(keras.ops.convert_to_numpy(decayed.g_optimizer.learning_rate))
+
+    assert rate(9) == pytest.approx(1e-3) and rate(15) == pytest.approx(1e-3 * 5 / 11)
+    assert rate(20) == pytest.approx(0.0)
+
+
+def test_run_toy_takes_the_cores_stabilisers_and_scores_the_average():
+    result = run_toy(
+        "gan", "ring", packing=2, steps=2, eval_every=1, batch_packs=4, generator_units=8,
+        discriminator_units=4, ema_decay=0.5, generator_steps=2,
+    )  # fmt: skip
+    model = result["model"]
+    assert result["config"]["ema_decay"] == 0.5 and result["config"]["generator_steps"] == 2
+    assert int(keras.ops.convert_to_numpy(model.g_optimizer.iterations)) == 4
+    # the protocol's 2,500 samples come from the average, which differs from the weights
+    latents = np.random.default_rng(0).normal(size=(50, 2)).astype("float32")
+    averaged, raw = model.generate(latents=latents), model.generate(latents=latents, ema=False)
+    assert not np.allclose(averaged, raw)
+    assert set(result["raw_metrics"]) >= {"modes_captured", "high_quality", "reverse_kl"}
+    assert "raw_metrics" not in run_toy(steps=1, generator_units=4, discriminator_units=2)
+    with pytest.raises(ValueError, match="ema_decay"):
+        run_toy(steps=1, generator_units=4, discriminator_units=2, ema_decay=1.5)
 
 
 def test_run_toy_bad_input():
