@@ -11,10 +11,19 @@ stopped early keeps what it measured.
 `--resume` continues each seed's run in `--runs` from its last checkpoint (exact also from
 mid-epoch: the same batches and random stream as an uninterrupted run), so a trajectory of
 60,000 steps can be trained over several sittings; the JSON named by `--output` is read and
-extended, not overwritten. Each run's `resumed_at` lists the steps it was resumed at; its
-`seconds` add up the sittings' time to their last evaluation (training done after that in a
-stopped sitting is kept in the checkpoint, not in the seconds; a sitting stopped on an
-evaluation step is evaluated on resuming, with `seconds` None).
+extended, not overwritten (its seeds that `--seeds` leaves out are kept). Each run's
+`resumed_at` lists the steps it was resumed at; its `seconds` add up the sittings' time to
+their last evaluation (training done after that in a stopped sitting is kept in the
+checkpoint, not in the seconds; a sitting stopped on an evaluation step is evaluated on
+resuming, with `seconds` None).
+
+`--average-decay D` also counts the errors of the authors' test-time discriminator: their
+Theano script classifies the test set with an exponential moving average of the
+discriminator's weights, w_avg <- w_avg + (1 - D) (w - w_avg) after every step
+(`disc_param_avg`, D = 0.9999), not with the weights of the last step. Each evaluation then
+has `test_errors_averaged` beside `test_errors`. The average lives in this script, not in the
+checkpoint: it starts from the weights of each sitting's first step (the run's
+`average_started_at` lists those steps), where theirs starts from zeros.
 
     KERAS_BACKEND=tensorflow python benchmarks/semi_supervised.py --steps 6000 --every 600 \
         --seeds 0 1 2 --output benchmarks/results/semi_supervised.json
@@ -51,6 +60,42 @@ def test_split():
     return np.concatenate(images), np.concatenate(labels)
 
 
+class DiscriminatorAverage(keras.callbacks.Callback):
+    """An exponential moving average of the discriminator's trainable weights, after each step.
+
+    w_avg <- w_avg + (1 - decay) (w - w_avg), the authors'
+    `disc_param_avg`, started from the weights after the first step it sees.
+    """
+
+    def __init__(self, decay):
+        super().__init__()
+        self.decay = decay
+        self.average = None
+
+    def on_train_batch_end(self, batch, logs=None):
+        weights = [
+            np.array(keras.ops.convert_to_numpy(variable), dtype="float64")
+            for variable in self.model.discriminator_network.trainable_variables
+        ]
+        if self.average is None:
+            self.average = weights
+            return
+        for average, weight in zip(self.average, weights):
+            average += (1.0 - self.decay) * (weight - average)
+
+    def classification_errors(self, model, images, labels):
+        """`model.classification_errors` with the averaged weights in place, then restored."""
+        variables = model.discriminator_network.trainable_variables
+        trained = [keras.ops.convert_to_numpy(variable) for variable in variables]
+        for variable, average in zip(variables, self.average):
+            variable.assign(average.astype(variable.dtype))
+        try:
+            return model.classification_errors(images, labels)
+        finally:
+            for variable, weight in zip(variables, trained):
+                variable.assign(weight)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--steps", type=int, default=6000, help="training steps per seed")
@@ -62,8 +107,15 @@ def main():
         "--resume", action="store_true",
         help="continue each seed's run in --runs and extend --output's evaluations",
     )  # fmt: skip
+    parser.add_argument(
+        "--average-decay", type=float, default=None,
+        help="also count the errors of an average of the discriminator's weights with this "
+        "decay per step (the authors' test-time weights use 0.9999)",
+    )  # fmt: skip
     config_flags.add_argument(parser, "ImprovedGANConfig", "generator_loss=non_saturating")
     args = parser.parse_args()
+    if args.average_decay is not None and not 0.0 < args.average_decay < 1.0:
+        parser.error(f"--average-decay must be in (0, 1). Received: {args.average_decay}")
     overrides = config_flags.read(parser, args.set)
     config_flags.config(parser, args.set, registry.get("improved_gan").config_class)  # checked
     images, labels = test_split()
@@ -85,27 +137,37 @@ def main():
         + " ".join(
             f"--{k.replace('_', '-')} {' '.join(map(str, v)) if isinstance(v, list) else v}"
             for k, v in vars(args).items()
-            if k not in ("set", "resume")
+            if k not in ("set", "resume") and v is not None
         )
         + (" --set " + " ".join(args.set) if args.set else ""),
         "overrides": overrides,
-        "runs": [],
+        # the seeds of the file that this sitting does not go on with are kept as they were
+        "runs": [run for seed, run in previous.items() if seed not in args.seeds],
     }
     for seed in args.seeds:
         output = os.path.join(args.runs, f"seed_{seed}")
         resuming = args.resume and seed in started_runs
+        average = DiscriminatorAverage(args.average_decay) if args.average_decay else None
+        callbacks = [average] if average else []
         if resuming:
             # the run's own config; a --set that differs from it is refused by Run
-            run = keras_gan.Run.resume(output, seed=seed, **overrides)
+            run = keras_gan.Run.resume(output, seed=seed, callbacks=callbacks, **overrides)
         else:
-            run = keras_gan.Run("improved_gan", output=output, seed=seed, **overrides)
+            run = keras_gan.Run(
+                "improved_gan", output=output, seed=seed, callbacks=callbacks, **overrides
+            )
         evaluations = list(previous.get(seed, {}).get("evaluations", []))
         reached = checkpoints.step_of(run.model) if resuming and run.model is not None else 0
         evaluations = [e for e in evaluations if e["step"] <= reached]
         resumed_at = list(previous.get(seed, {}).get("resumed_at", [])) + (
             [reached] if resuming else []
         )
-        record["runs"].append({"seed": seed, "resumed_at": resumed_at, "evaluations": evaluations})
+        saved_run = {"seed": seed, "resumed_at": resumed_at, "evaluations": evaluations}
+        if average:
+            started_at = previous.get(seed, {}).get("average_started_at", [])
+            saved_run["average_started_at"] = [*started_at, reached]
+        record["runs"].append(saved_run)
+        record["runs"].sort(key=lambda saved_run: saved_run["seed"])
         # seconds carry on from the last sitting's timed evaluation: the run's training time
         timed = [e["seconds"] for e in evaluations if e["seconds"] is not None]
         offset = timed[-1] if timed else 0.0
@@ -127,11 +189,18 @@ def main():
                 print(f"seed {seed} stopped at step {result.step}; --resume continues it")
                 sys.exit(result.status)
             errors = run.model.classification_errors(images, labels)
-            evaluations.append(
-                {"step": result.step, "test_errors": errors,
-                 "seconds": round(offset + time.perf_counter() - started, 1)}
-            )  # fmt: skip
-            print(f"seed {seed} step {result.step}: {errors} test errors", flush=True)
+            evaluation = {
+                "step": result.step, "test_errors": errors,
+                "seconds": round(offset + time.perf_counter() - started, 1),
+            }  # fmt: skip
+            averaged = ""
+            if average:
+                evaluation["test_errors_averaged"] = average.classification_errors(
+                    run.model, images, labels
+                )
+                averaged = f", {evaluation['test_errors_averaged']} with the averaged weights"
+            evaluations.append(evaluation)
+            print(f"seed {seed} step {result.step}: {errors} test errors{averaged}", flush=True)
             with open(args.output, "w") as file:
                 json.dump(record, file, indent=1)
 
