@@ -41,7 +41,7 @@ import keras
 import numpy as np
 
 import keras_gan
-from keras_gan import checkpoints, datasets, registry
+from keras_gan import checkpoints, datasets, ema, registry
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import config_flags  # noqa: E402
@@ -86,14 +86,9 @@ class DiscriminatorAverage(keras.callbacks.Callback):
     def classification_errors(self, model, images, labels):
         """`model.classification_errors` with the averaged weights in place, then restored."""
         variables = model.discriminator_network.trainable_variables
-        trained = [keras.ops.convert_to_numpy(variable) for variable in variables]
-        for variable, average in zip(variables, self.average):
-            variable.assign(average.astype(variable.dtype))
-        try:
+        averages = [a.astype(v.dtype) for v, a in zip(variables, self.average)]
+        with ema.swapped_in(variables, averages):
             return model.classification_errors(images, labels)
-        finally:
-            for variable, weight in zip(variables, trained):
-                variable.assign(weight)
 
 
 def main():
